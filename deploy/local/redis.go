@@ -1,0 +1,101 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/rueidis"
+
+	"github.com/streamingplatform/streaming/deploy/local/stackenv"
+)
+
+// redis is redis-server from the Debian package, started with its settings on the command line.
+type redis struct {
+	cfg  stackenv.Settings
+	home string
+	d    daemon
+}
+
+func newRedis(cfg stackenv.Settings) *redis {
+	h := home(cfg, "redis")
+	return &redis{cfg: cfg, home: h, d: daemon{
+		pidFile: filepath.Join(h, "run", "redis.pid"),
+		mark:    "redis-server", // redis rewrites its command line to "redis-server host:port"
+		logFile: filepath.Join(h, "logs", "console.log"),
+	}}
+}
+
+func (r *redis) Name() string    { return "redis" }
+func (r *redis) Addr() string    { return r.cfg.RedisAddr() }
+func (r *redis) DataDir() string { return filepath.Join(r.home, "data") }
+func (r *redis) PID() int        { return r.d.pid() }
+func (r *redis) Exited() string  { return r.d.exited() }
+
+func (r *redis) Install(ctx context.Context) error {
+	if _, err := exec.LookPath("redis-server"); err == nil {
+		return nil
+	}
+	return aptInstall(ctx, filepath.Join(r.home, "logs", "apt.log"), "redis-server")
+}
+
+func (r *redis) Start(ctx context.Context) error {
+	if err := portFree(r.cfg.Host, r.cfg.RedisPort, "STACK_REDIS_PORT"); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(r.DataDir(), 0o755); err != nil {
+		return err
+	}
+	bin, err := exec.LookPath("redis-server")
+	if err != nil {
+		return err
+	}
+	argv := []string{bin,
+		"--bind", r.cfg.Host,
+		"--port", strconv.Itoa(r.cfg.RedisPort),
+		"--dir", r.DataDir(),
+		"--daemonize", "no",
+		"--logfile", filepath.Join(r.home, "logs", "redis.log"),
+		// Sessions and counters survive a restart through snapshots; caches are rebuilt anyway.
+		"--save", "300 10 60 10000",
+		"--appendonly", "no",
+		"--maxmemory", r.cfg.RedisMaxMemory,
+		// Only keys with a TTL (caches, sessions past their use) are evicted; counters are never dropped silently.
+		"--maxmemory-policy", "volatile-lru",
+	}
+	return r.d.start(r.home, argv, nil, nil)
+}
+
+func (r *redis) Stop(ctx context.Context) error { return r.d.stop(30 * time.Second) }
+
+// Probe writes and reads a key through rueidis (RESP3), then reads the server version.
+func (r *redis) Probe(ctx context.Context) (string, error) {
+	c, err := rueidis.NewClient(rueidis.ClientOption{
+		InitAddress:       []string{r.Addr()},
+		DisableCache:      true,
+		DisableRetry:      true,
+		ConnWriteTimeout:  2 * time.Second,
+		Dialer:            dialer(),
+		BlockingPoolSize:  1,
+		PipelineMultiplex: -1,
+	})
+	if err != nil {
+		return "", err
+	}
+	defer c.Close()
+	info, err := c.Do(ctx, c.B().Info().Section("server").Build()).ToString()
+	if err != nil {
+		return "", err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "redis_version:"); ok {
+			return "Redis " + v, nil
+		}
+	}
+	return "", fmt.Errorf("no redis_version in INFO server")
+}

@@ -1,0 +1,125 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gocql/gocql"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/olivere/elastic/v7"
+
+	"github.com/streamingplatform/streaming/deploy/local/stackenv"
+)
+
+func dialer() net.Dialer { return net.Dialer{Timeout: 2 * time.Second} }
+
+// newCassandra is Apache Cassandra 5.0 run by its own daemon class, configured by a rendered cassandra.yaml.
+func newCassandra(cfg stackenv.Settings) *jvmServer {
+	j := newJVMServer("cassandra", "cassandra", "org.apache.cassandra.service.CassandraDaemon", "conf",
+		cfg.CassandraAddr(), home(cfg, "cassandra"))
+	j.vars = map[string]string{
+		"HOST": cfg.Host, "PORT": strconv.Itoa(cfg.CassandraPort),
+		"STORAGE_PORT": strconv.Itoa(cfg.CassandraStoragePort), "HEAP": cfg.CassandraHeap,
+	}
+	j.ports = map[string]int{"STACK_CASSANDRA_PORT": cfg.CassandraPort, "STACK_CASSANDRA_STORAGE_PORT": cfg.CassandraStoragePort}
+	j.probe = func(ctx context.Context) (string, error) {
+		cluster := gocql.NewCluster(cfg.Host)
+		cluster.Port = cfg.CassandraPort
+		cluster.ProtoVersion = 4
+		cluster.Timeout = 5 * time.Second
+		cluster.ConnectTimeout = 2 * time.Second
+		cluster.DisableInitialHostLookup = true
+		cluster.NumConns = 1
+		cluster.Logger = log.New(io.Discard, "", 0) // refused connections while starting are expected
+		s, err := cluster.CreateSession()
+		if err != nil {
+			return "", err
+		}
+		defer s.Close()
+		var v string
+		if err := s.Query("SELECT release_version FROM system.local").WithContext(ctx).Scan(&v); err != nil {
+			return "", err
+		}
+		return "Cassandra " + v, nil
+	}
+	return j
+}
+
+// newNeo4j is Neo4j Community 5.26, embedded in our launcher with the Bolt connector and no authentication.
+func newNeo4j(cfg stackenv.Settings) *jvmServer {
+	j := newJVMServer("neo4j", "neo4j", "Neo4jLauncher", "conf", net.JoinHostPort(cfg.Host, strconv.Itoa(cfg.Neo4jPort)), home(cfg, "neo4j"))
+	j.vars = map[string]string{
+		"HOST": cfg.Host, "PORT": strconv.Itoa(cfg.Neo4jPort), "HEAP": cfg.Neo4jHeap, "PAGECACHE": cfg.Neo4jPagecache,
+	}
+	j.ports = map[string]int{"STACK_NEO4J_PORT": cfg.Neo4jPort}
+	j.probe = func(ctx context.Context) (string, error) {
+		driver, err := neo4j.NewDriverWithContext(cfg.Neo4jURI(), neo4j.NoAuth(), func(c *neo4j.Config) {
+			c.SocketConnectTimeout = 2 * time.Second
+			c.MaxConnectionPoolSize = 1
+		})
+		if err != nil {
+			return "", err
+		}
+		defer driver.Close(context.WithoutCancel(ctx))
+		res, err := neo4j.ExecuteQuery(ctx, driver,
+			"CALL dbms.components() YIELD name, versions, edition RETURN name + ' ' + versions[0] + ' ' + edition AS v",
+			nil, neo4j.EagerResultTransformer)
+		if err != nil {
+			return "", err
+		}
+		if len(res.Records) == 0 {
+			return "", fmt.Errorf("dbms.components() returned nothing")
+		}
+		v, _ := res.Records[0].Get("v")
+		return fmt.Sprint(v), nil
+	}
+	return j
+}
+
+// newSearch is OpenSearch 2.19, an Elasticsearch 7 API server, embedded in our launcher as a single node.
+func newSearch(cfg stackenv.Settings) *jvmServer {
+	j := newJVMServer("search", "opensearch", "OpenSearchLauncher", "config", cfg.SearchURL(), home(cfg, "search"))
+	j.vars = map[string]string{
+		"HOST": cfg.Host, "PORT": strconv.Itoa(cfg.SearchPort),
+		"TRANSPORT_PORT": strconv.Itoa(cfg.SearchTransportPort), "HEAP": cfg.SearchHeap,
+	}
+	j.ports = map[string]int{"STACK_SEARCH_PORT": cfg.SearchPort, "STACK_SEARCH_TRANSPORT_PORT": cfg.SearchTransportPort}
+	j.probe = func(ctx context.Context) (string, error) {
+		client, err := elastic.NewSimpleClient(elastic.SetURL(cfg.SearchURL()),
+			elastic.SetHttpClient(&http.Client{Timeout: 5 * time.Second}))
+		if err != nil {
+			return "", err
+		}
+		defer client.Stop()
+		res, err := client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "GET", Path: "/"})
+		if err != nil {
+			return "", err
+		}
+		var root struct {
+			Version struct{ Number, Distribution string } `json:"version"`
+		}
+		if err := json.Unmarshal(res.Body, &root); err != nil {
+			return "", fmt.Errorf("GET /: %w", err)
+		}
+		health, err := client.ClusterHealth().Do(ctx)
+		if err != nil {
+			return "", err
+		}
+		if health.Status == "red" {
+			return "", fmt.Errorf("cluster health is red")
+		}
+		name := "Elasticsearch"
+		if root.Version.Distribution == "opensearch" {
+			name = "OpenSearch"
+		}
+		return name + " " + root.Version.Number, nil
+	}
+	return j
+}

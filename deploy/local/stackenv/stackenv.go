@@ -1,0 +1,188 @@
+// Package stackenv holds the settings of the local stack of servers: where each one listens, where its files live
+// and how much memory it may take. The stack command and the tests read them from the same environment variables
+// with the same defaults, so a test always looks where the stack started its servers.
+package stackenv
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+)
+
+// Settings are the local stack's settings. The zero value is not useful; call Load.
+type Settings struct {
+	Home string // STACK_HOME: data, logs and downloaded jars, one folder per server
+	Host string // STACK_HOST: the loopback address every server binds to
+
+	PostgresPort     int    // STACK_POSTGRES_PORT
+	PostgresDB       string // STACK_POSTGRES_DB
+	PostgresUser     string // STACK_POSTGRES_USER
+	PostgresPassword string // STACK_POSTGRES_PASSWORD
+
+	RedisPort      int    // STACK_REDIS_PORT
+	RedisMaxMemory string // STACK_REDIS_MAXMEMORY
+
+	CassandraPort        int    // STACK_CASSANDRA_PORT (CQL native protocol)
+	CassandraStoragePort int    // STACK_CASSANDRA_STORAGE_PORT (inter-node)
+	CassandraHeap        string // STACK_CASSANDRA_HEAP
+
+	Neo4jPort      int    // STACK_NEO4J_PORT (Bolt)
+	Neo4jHeap      string // STACK_NEO4J_HEAP
+	Neo4jPagecache string // STACK_NEO4J_PAGECACHE
+
+	SearchPort          int    // STACK_SEARCH_PORT (HTTP, Elasticsearch API)
+	SearchTransportPort int    // STACK_SEARCH_TRANSPORT_PORT (node-to-node)
+	SearchHeap          string // STACK_SEARCH_HEAP
+}
+
+// Variable documents one environment variable: its name, default and meaning. Vars lists them all, in the order the
+// configuration reference shows them.
+type Variable struct {
+	Name, Default, Help string
+}
+
+// Vars is the complete list of variables Load reads.
+var Vars = []Variable{
+	{"STACK_HOME", "<repo>/.stack", "folder for every server's data, logs and downloaded jars"},
+	{"STACK_HOST", "127.0.0.1", "loopback address every server binds to"},
+	{"STACK_POSTGRES_PORT", "5432", "PostgreSQL port"},
+	{"STACK_POSTGRES_DB", "streaming", "database created for the platform"},
+	{"STACK_POSTGRES_USER", "streaming", "role created for the platform (owner of the database)"},
+	{"STACK_POSTGRES_PASSWORD", "streaming", "password of that role (local use only)"},
+	{"STACK_REDIS_PORT", "6379", "Redis port"},
+	{"STACK_REDIS_MAXMEMORY", "1gb", "Redis maxmemory; keys with a TTL are evicted first (volatile-lru)"},
+	{"STACK_CASSANDRA_PORT", "9042", "Cassandra CQL native port"},
+	{"STACK_CASSANDRA_STORAGE_PORT", "7000", "Cassandra inter-node storage port"},
+	{"STACK_CASSANDRA_HEAP", "1g", "Cassandra JVM heap (-Xms and -Xmx)"},
+	{"STACK_NEO4J_PORT", "7687", "Neo4j Bolt port"},
+	{"STACK_NEO4J_HEAP", "1g", "Neo4j JVM heap (-Xms and -Xmx)"},
+	{"STACK_NEO4J_PAGECACHE", "512m", "Neo4j page cache (off-heap)"},
+	{"STACK_SEARCH_PORT", "9200", "search server HTTP port (Elasticsearch API)"},
+	{"STACK_SEARCH_TRANSPORT_PORT", "9300", "search server transport port"},
+	{"STACK_SEARCH_HEAP", "1g", "search server JVM heap (-Xms and -Xmx)"},
+}
+
+var sizePattern = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG][bB]?$`)
+
+// Load reads the settings from the environment. A bad value is an error naming the variable.
+func Load() (Settings, error) {
+	get := func(name string) string {
+		if v, ok := os.LookupEnv(name); ok && v != "" {
+			return v
+		}
+		for _, v := range Vars {
+			if v.Name == name {
+				return v.Default
+			}
+		}
+		panic("stackenv: undeclared variable " + name)
+	}
+	var errs []error
+	port := func(name string) int {
+		p, err := strconv.Atoi(get(name))
+		if err != nil || p < 1 || p > 65535 {
+			errs = append(errs, fmt.Errorf("%s=%q: want a port number between 1 and 65535", name, get(name)))
+		}
+		return p
+	}
+	size := func(name string) string {
+		v := get(name)
+		if !sizePattern.MatchString(v) {
+			errs = append(errs, fmt.Errorf("%s=%q: want a size such as 512m or 1g", name, v))
+		}
+		return v
+	}
+	s := Settings{
+		Host:                 get("STACK_HOST"),
+		PostgresPort:         port("STACK_POSTGRES_PORT"),
+		PostgresDB:           get("STACK_POSTGRES_DB"),
+		PostgresUser:         get("STACK_POSTGRES_USER"),
+		PostgresPassword:     get("STACK_POSTGRES_PASSWORD"),
+		RedisPort:            port("STACK_REDIS_PORT"),
+		RedisMaxMemory:       size("STACK_REDIS_MAXMEMORY"),
+		CassandraPort:        port("STACK_CASSANDRA_PORT"),
+		CassandraStoragePort: port("STACK_CASSANDRA_STORAGE_PORT"),
+		CassandraHeap:        size("STACK_CASSANDRA_HEAP"),
+		Neo4jPort:            port("STACK_NEO4J_PORT"),
+		Neo4jHeap:            size("STACK_NEO4J_HEAP"),
+		Neo4jPagecache:       size("STACK_NEO4J_PAGECACHE"),
+		SearchPort:           port("STACK_SEARCH_PORT"),
+		SearchTransportPort:  port("STACK_SEARCH_TRANSPORT_PORT"),
+		SearchHeap:           size("STACK_SEARCH_HEAP"),
+	}
+	if ip := net.ParseIP(s.Host); ip == nil || !ip.IsLoopback() {
+		errs = append(errs, fmt.Errorf("STACK_HOST=%q: want a loopback address such as 127.0.0.1", s.Host))
+	}
+	home, err := stackHome()
+	if err != nil {
+		errs = append(errs, err)
+	}
+	s.Home = home
+	return s, errors.Join(errs...)
+}
+
+// stackHome is STACK_HOME, or .stack beside the go.mod of the enclosing module.
+func stackHome() (string, error) {
+	if h := os.Getenv("STACK_HOME"); h != "" {
+		return filepath.Abs(h)
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, ".stack"), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("STACK_HOME is not set and no go.mod was found above %s", dir)
+		}
+	}
+}
+
+func (s Settings) addr(port int) string { return net.JoinHostPort(s.Host, strconv.Itoa(port)) }
+
+// PostgresURL is the platform role's connection URL.
+func (s Settings) PostgresURL() string {
+	u := url.URL{
+		Scheme:   "postgres",
+		User:     url.UserPassword(s.PostgresUser, s.PostgresPassword),
+		Host:     s.addr(s.PostgresPort),
+		Path:     "/" + s.PostgresDB,
+		RawQuery: "sslmode=disable",
+	}
+	return u.String()
+}
+
+// PostgresAddr is host:port of PostgreSQL.
+func (s Settings) PostgresAddr() string { return s.addr(s.PostgresPort) }
+
+// RedisAddr is host:port of Redis.
+func (s Settings) RedisAddr() string { return s.addr(s.RedisPort) }
+
+// CassandraAddr is host:port of Cassandra's CQL port.
+func (s Settings) CassandraAddr() string { return s.addr(s.CassandraPort) }
+
+// Neo4jURI is the Bolt URI of the single Neo4j instance.
+func (s Settings) Neo4jURI() string { return "bolt://" + s.addr(s.Neo4jPort) }
+
+// SearchURL is the HTTP base URL of the search server.
+func (s Settings) SearchURL() string { return "http://" + s.addr(s.SearchPort) }
+
+// Rel shows path relative to the working directory when it lies below it, for short log lines.
+func Rel(path string) string {
+	wd, err := os.Getwd()
+	if err != nil {
+		return path
+	}
+	if r, err := filepath.Rel(wd, path); err == nil && !strings.HasPrefix(r, "..") {
+		return r
+	}
+	return path
+}
