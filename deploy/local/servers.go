@@ -69,7 +69,7 @@ func newNeo4j(cfg stackenv.Settings) *jvmServer {
 		}
 		defer driver.Close(context.WithoutCancel(ctx))
 		res, err := neo4j.ExecuteQuery(ctx, driver,
-			"CALL dbms.components() YIELD name, versions, edition RETURN name + ' ' + versions[0] + ' ' + edition AS v",
+			"CALL dbms.components() YIELD versions, edition RETURN 'Neo4j ' + versions[0] + ' ' + edition AS v",
 			nil, neo4j.EagerResultTransformer)
 		if err != nil {
 			return "", err
