@@ -137,10 +137,13 @@ func up(ctx context.Context, cfg stackenv.Settings, chosen []server) error {
 		return err
 	}
 	// Install one at a time: Maven runs share ~/.m2 and apt takes a lock.
-	for _, s := range chosen {
+	installed := make([]time.Duration, len(chosen))
+	for i, s := range chosen {
+		began := time.Now()
 		if err := s.Install(ctx); err != nil {
 			return fmt.Errorf("%s: %w", s.Name(), err)
 		}
+		installed[i] = time.Since(began)
 	}
 	// Start in parallel: the JVMs spend most of their start-up waiting on themselves.
 	results := make([]upResult, len(chosen))
@@ -157,7 +160,11 @@ func up(ctx context.Context, cfg stackenv.Settings, chosen []server) error {
 			errs = append(errs, fmt.Errorf("%s: %w", s.Name(), r.err))
 			continue
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s in %.1fs\n", s.Name(), r.version, s.Addr(), stackenv.Rel(s.DataDir()), r.note, r.took.Seconds())
+		took := fmt.Sprintf("%s in %.1fs", r.note, r.took.Seconds())
+		if installed[i] > time.Second {
+			took = fmt.Sprintf("installed in %.1fs, %s", installed[i].Seconds(), took)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name(), r.version, s.Addr(), stackenv.Rel(s.DataDir()), took)
 	}
 	tw.Flush()
 	return errors.Join(errs...)
