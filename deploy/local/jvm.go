@@ -142,13 +142,7 @@ func (j *jvmServer) Start(ctx context.Context) error {
 			return err
 		}
 	}
-	vars := map[string]string{
-		"LIB": j.libDir(), "CONF": filepath.Join(j.home, j.confDir), "DATA": j.DataDir(),
-		"LOGS": filepath.Join(j.home, "logs"), "HOME": j.home,
-	}
-	for k, v := range j.vars {
-		vars[k] = v
-	}
+	vars := j.templateVars()
 	for _, d := range []string{vars["CONF"], vars["DATA"], vars["LOGS"]} {
 		if err := os.MkdirAll(d, 0o755); err != nil {
 			return err
@@ -197,6 +191,18 @@ func (j *jvmServer) Start(ctx context.Context) error {
 	}
 	argv = append(argv, "-cp", cp, j.mainClass)
 	return j.d.start(j.home, argv, nil, nil)
+}
+
+// templateVars are the values of the ${NAME} placeholders in this server's files.
+func (j *jvmServer) templateVars() map[string]string {
+	vars := map[string]string{
+		"LIB": j.libDir(), "CONF": filepath.Join(j.home, j.confDir), "DATA": j.DataDir(),
+		"LOGS": filepath.Join(j.home, "logs"), "HOME": j.home,
+	}
+	for k, v := range j.vars {
+		vars[k] = v
+	}
+	return vars
 }
 
 var placeholder = regexp.MustCompile(`\$\{([A-Z_]+)\}`)
