@@ -91,13 +91,15 @@ func run(args []string) error {
 		}
 		return nil
 	case "env":
-		fmt.Printf("STACK_HOME=%s\n", cfg.Home)
+		// Shell assignments, quoted so `eval "$(stack env)"` is safe with any path.
+		quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
+		fmt.Printf("STACK_HOME=%s\n", quote(cfg.Home))
 		for _, v := range stackenv.Vars[1:] {
 			val := os.Getenv(v.Name)
 			if val == "" {
 				val = v.Default
 			}
-			fmt.Printf("%s=%s\n", v.Name, val)
+			fmt.Printf("%s=%s\n", v.Name, quote(val))
 		}
 		return nil
 	}
