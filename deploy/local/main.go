@@ -210,7 +210,7 @@ func waitReady(ctx context.Context, s server) (string, error) {
 		select {
 		case <-ctx.Done():
 			return "", fmt.Errorf("did not answer within %s (last error: %v); see its logs under %s", startTimeout, last, stackenv.Rel(filepath.Dir(s.DataDir())))
-		case <-time.After(500 * time.Millisecond):
+		case <-time.After(200 * time.Millisecond):
 		}
 	}
 }

@@ -1,6 +1,7 @@
 package stackenv
 
 import (
+	"os"
 	"strings"
 	"testing"
 )
@@ -55,5 +56,18 @@ func TestPostgresURLEscapesCredentials(t *testing.T) {
 	}
 	if !strings.Contains(s.PostgresURL(), "p%40ss%2Fw%3Ard@") {
 		t.Fatalf("PostgresURL = %q, password not escaped", s.PostgresURL())
+	}
+}
+
+// The configuration reference must document every variable Load reads.
+func TestConfigurationReferenceListsEveryVariable(t *testing.T) {
+	doc, err := os.ReadFile("../../../docs/configuration.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range Vars {
+		if !strings.Contains(string(doc), "`"+v.Name+"`") {
+			t.Errorf("docs/configuration.md does not document %s", v.Name)
+		}
 	}
 }
