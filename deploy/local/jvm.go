@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -81,6 +82,9 @@ func (j *jvmServer) Install(ctx context.Context) error {
 	}
 	stamp := digest(pom)
 	if !stamped(j.libDir(), stamp) {
+		if tools.mvn == "" {
+			return errors.New("mvn not found: install Maven (`apt-get install -y maven`) to fetch the servers' jars from Maven Central")
+		}
 		fmt.Fprintf(os.Stderr, "stack: %s: fetching jars with Maven (first run only; cached in ~/.m2)\n", j.name)
 		if err := os.RemoveAll(j.libDir()); err != nil {
 			return err
