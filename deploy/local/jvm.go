@@ -1,11 +1,11 @@
 package main
 
 import (
-	"errors"
 	"context"
 	"crypto/sha256"
 	"embed"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
