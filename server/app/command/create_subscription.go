@@ -1,0 +1,108 @@
+package command
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+
+	"github.com/google/uuid"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+type CreateSubscription struct {
+	UserID, PlanID, PaymentMethod, PaymentToken string
+	IdempotencyKey                              string
+}
+
+// SubscriptionResult is what CreateSubscription returns and what a retry with the same key replays.
+type SubscriptionResult struct {
+	Subscription streaming.Subscription `json:"subscription"`
+	Payment      streaming.Payment      `json:"payment"`
+	Replayed     bool                   `json:"-"`
+}
+
+// CreateSubscription follows the seed's flow: the user must exist, the plan must be available, the payment is
+// charged, then subscription, payment, outbox event and the idempotency record are committed together. A declined
+// payment rolls everything back. Concurrent calls with one key serialize on the key: exactly one subscription.
+//
+// The charge happens inside the transaction, so a declined or failed charge leaves nothing behind; the key is sent
+// to the processor so a retried transaction cannot charge twice.
+func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) (*SubscriptionResult, error) {
+	if c.IdempotencyKey == "" {
+		return nil, streaming.Invalid("idempotency_key", "required: set the field or the Idempotency-Key header")
+	}
+	scope := "create_subscription:" + c.UserID
+	sum := sha256.Sum256([]byte(c.UserID + "\x00" + c.PlanID + "\x00" + c.PaymentMethod + "\x00" + c.PaymentToken))
+	requestHash := hex.EncodeToString(sum[:])
+
+	var res SubscriptionResult
+	err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+		res = SubscriptionResult{}
+		stored, done, err := tx.ClaimIdempotencyKey(ctx, scope, c.IdempotencyKey, requestHash)
+		if err != nil {
+			return err
+		}
+		if done {
+			res.Replayed = true
+			return json.Unmarshal(stored, &res)
+		}
+		if _, err := tx.UserByID(ctx, c.UserID); err != nil {
+			return err
+		}
+		plan, err := tx.PlanByID(ctx, c.PlanID)
+		if err != nil {
+			return err
+		}
+		if !plan.Available {
+			return streaming.Errorf(streaming.CodePrecondition, "plan %s is not available", plan.ID)
+		}
+		charge, err := h.Payments.Charge(ctx, streaming.Charge{IdempotencyKey: c.IdempotencyKey, UserID: c.UserID,
+			AmountCents: plan.PriceCents, Currency: plan.Currency, Method: c.PaymentMethod, Token: c.PaymentToken})
+		if err != nil {
+			return streaming.Unavailable("the payment processor", err)
+		}
+		if !charge.Approved {
+			return streaming.Errorf(streaming.CodePrecondition, "payment declined: %s", charge.Reason)
+		}
+		now := h.now().UTC()
+		res.Subscription = streaming.Subscription{ID: uuid.NewString(), UserID: c.UserID, PlanID: plan.ID,
+			Status: streaming.SubscriptionActive, StartDate: now, PriceCents: plan.PriceCents, Currency: plan.Currency,
+			PaymentMethod: c.PaymentMethod}
+		if err := tx.CreateSubscription(ctx, &res.Subscription); err != nil {
+			return err
+		}
+		res.Payment = streaming.Payment{ID: uuid.NewString(), SubscriptionID: res.Subscription.ID, UserID: c.UserID,
+			AmountCents: plan.PriceCents, Currency: plan.Currency, Status: streaming.PaymentApproved,
+			ProcessorRef: charge.Reference}
+		if err := tx.CreatePayment(ctx, &res.Payment); err != nil {
+			return err
+		}
+		if err := h.appendSubscriptionEvent(ctx, tx, &res.Subscription, "SubscriptionCreated"); err != nil {
+			return err
+		}
+		out, err := json.Marshal(res)
+		if err != nil {
+			return err
+		}
+		return tx.CompleteIdempotencyKey(ctx, scope, c.IdempotencyKey, out)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &res, nil
+}
+
+// appendSubscriptionEvent writes the event the seed's SubscriptionCreated handler needs: enough to update the
+// user's read model and invalidate user_profile:{id} and recommendations:{id}.
+func (h *Handler) appendSubscriptionEvent(ctx context.Context, tx streaming.CommandTx, s *streaming.Subscription, typ string) error {
+	ev, err := h.event("subscription", s.ID, s.Version, typ, map[string]any{
+		"subscription_id": s.ID, "user_id": s.UserID, "plan_id": s.PlanID, "status": s.Status,
+		"monthly_price": streaming.FormatCents(s.PriceCents), "currency": s.Currency,
+		"start_date": s.StartDate, "end_date": s.EndDate})
+	if err != nil {
+		return err
+	}
+	return tx.AppendEvent(ctx, ev)
+}

@@ -1,0 +1,45 @@
+package command
+
+import (
+	"context"
+	"strings"
+
+	"github.com/google/uuid"
+
+	"github.com/streamingplatform/streaming/server/password"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+type RegisterUser struct {
+	Email, Password, DisplayName, Country string
+}
+
+// RegisterUser creates an account; the email is case-insensitive and unique.
+func (h *Handler) RegisterUser(ctx context.Context, c RegisterUser) (*streaming.User, error) {
+	hash, err := password.Hash(c.Password, h.Passwords)
+	if err != nil {
+		return nil, err
+	}
+	u := &streaming.User{
+		ID:           uuid.NewString(),
+		Email:        strings.ToLower(strings.TrimSpace(c.Email)),
+		DisplayName:  strings.TrimSpace(c.DisplayName),
+		Country:      c.Country,
+		PasswordHash: hash,
+	}
+	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+		if err := tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		ev, err := h.event("user", u.ID, u.Version, "UserRegistered", map[string]any{
+			"user_id": u.ID, "display_name": u.DisplayName, "country": u.Country})
+		if err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, ev)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return u, nil
+}
