@@ -1,0 +1,77 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+const contentColumns = `id, title, description, type, genres, actors, seasons, release_year, duration_seconds,
+	rating_avg::float8, rating_count, version, updated_at`
+
+func scanContent(row pgx.Row, c *streaming.Content) error {
+	return row.Scan(&c.ID, &c.Title, &c.Description, &c.Type, &c.Genres, &c.Actors, &c.Seasons, &c.ReleaseYear,
+		&c.DurationSeconds, &c.RatingAvg, &c.RatingCount, &c.Version, &c.UpdatedAt)
+}
+
+// UpsertContent inserts c or replaces every catalog field of the title with that id, keeping its rating figures, and
+// writes back the stored row (Version, rating figures, UpdatedAt). The insert-or-update is one statement, so two
+// concurrent upserts of a new id cannot both insert.
+func (t *commandTx) UpsertContent(ctx context.Context, c *streaming.Content) (bool, error) {
+	// xmax is 0 only on a row version this statement inserted; an updated row carries the updating transaction's id.
+	row := t.tx.QueryRow(ctx, `
+		INSERT INTO content AS c (id, title, description, type, genres, actors, seasons, release_year, duration_seconds)
+		VALUES (`+newID+`, $2, $3, $4, $5, $6, $7, $8, $9)
+		ON CONFLICT (id) DO UPDATE SET title = excluded.title, description = excluded.description,
+			type = excluded.type, genres = excluded.genres, actors = excluded.actors, seasons = excluded.seasons,
+			release_year = excluded.release_year, duration_seconds = excluded.duration_seconds,
+			version = c.version + 1, updated_at = now()
+		RETURNING c.xmax = 0, `+contentColumns,
+		c.ID, c.Title, c.Description, c.Type, nonNil(c.Genres), nonNil(c.Actors), c.Seasons, c.ReleaseYear,
+		c.DurationSeconds)
+	var created bool
+	err := row.Scan(&created, &c.ID, &c.Title, &c.Description, &c.Type, &c.Genres, &c.Actors, &c.Seasons,
+		&c.ReleaseYear, &c.DurationSeconds, &c.RatingAvg, &c.RatingCount, &c.Version, &c.UpdatedAt)
+	if err != nil {
+		return false, mapErr(err, "content")
+	}
+	return created, nil
+}
+
+func (t *commandTx) ContentByID(ctx context.Context, id string) (*streaming.Content, error) {
+	if !validUUID(id) {
+		return nil, notFound("content")
+	}
+	return queryOne(ctx, t.tx, "content", scanContent, `SELECT `+contentColumns+` FROM content WHERE id = $1`, id)
+}
+
+// UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt, and recomputes
+// the title's average and count, bumping its version. It returns the updated title.
+func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) (*streaming.Content, error) {
+	if !validUUID(r.ContentID) {
+		return nil, notFound("content")
+	}
+	// Lock the title first: concurrent raters of one title then queue here, and each recount below starts after the
+	// previous rater committed, so its snapshot includes that rating (READ COMMITTED takes one per statement).
+	var one int
+	if err := t.tx.QueryRow(ctx, `SELECT 1 FROM content WHERE id = $1 FOR UPDATE`, r.ContentID).Scan(&one); err != nil {
+		return nil, mapErr(err, "content")
+	}
+	err := t.tx.QueryRow(ctx, `
+		INSERT INTO ratings (user_id, content_id, stars, review) VALUES ($1, $2, $3, $4)
+		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,
+			updated_at = now()
+		RETURNING updated_at`,
+		r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt)
+	if err != nil {
+		return nil, mapErr(err, "rating")
+	}
+	return queryOne(ctx, t.tx, "content", scanContent, `
+		UPDATE content SET
+			(rating_avg, rating_count) = (SELECT coalesce(round(avg(stars), 2), 0), count(*) FROM ratings WHERE content_id = $1),
+			version = version + 1, updated_at = now()
+		WHERE id = $1
+		RETURNING `+contentColumns, r.ContentID)
+}

@@ -1,0 +1,63 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// ClaimIdempotencyKey reserves (scope, key) for requestHash within the transaction. The first claimer inserts the
+// row and holds it until its transaction ends; a concurrent claimer's insert waits for that, then reads the outcome:
+// the stored response if the first one completed and committed, or the claim itself if the first one rolled back.
+func (t *commandTx) ClaimIdempotencyKey(ctx context.Context, scope, key, requestHash string) ([]byte, bool, error) {
+	// Two rounds cover a key deleted (e.g. expired) between our insert and our read.
+	for range 2 {
+		tag, err := t.tx.Exec(ctx, `
+			INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+			ON CONFLICT (scope, key) DO NOTHING`,
+			scope, key, requestHash)
+		if err != nil {
+			return nil, false, mapErr(err, "")
+		}
+		if tag.RowsAffected() == 1 {
+			return nil, false, nil
+		}
+		var storedHash string
+		var response []byte
+		err = t.tx.QueryRow(ctx, `
+			SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2 FOR UPDATE`,
+			scope, key).Scan(&storedHash, &response)
+		if errors.Is(err, pgx.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, false, mapErr(err, "")
+		}
+		if storedHash != requestHash {
+			return nil, false, streaming.Errorf(streaming.CodeConflict, "idempotency key reused with a different request")
+		}
+		// A NULL response means a claim was committed without being completed; the row is now ours to complete.
+		return response, response != nil, nil
+	}
+	return nil, false, streaming.Errorf(streaming.CodeBusy, "idempotency key is changing, retry later")
+}
+
+// CompleteIdempotencyKey stores the response of a key claimed in this transaction.
+func (t *commandTx) CompleteIdempotencyKey(ctx context.Context, scope, key string, response []byte) error {
+	if response == nil {
+		response = []byte{} // NULL would mean "not completed"
+	}
+	tag, err := t.tx.Exec(ctx, `UPDATE idempotency_keys SET response = $3 WHERE scope = $1 AND key = $2`,
+		scope, key, response)
+	if err != nil {
+		return mapErr(err, "")
+	}
+	if tag.RowsAffected() == 0 {
+		return &streaming.Error{Code: streaming.CodeInternal, Message: "internal error",
+			Err: errors.New("postgres: completing an idempotency key that was not claimed")}
+	}
+	return nil
+}

@@ -1,0 +1,857 @@
+package postgres_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/streamingplatform/streaming/server/postgres"
+	"github.com/streamingplatform/streaming/server/storetest"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// The tests run against the real PostgreSQL of the local stack. Every row they write carries a random suffix or a
+// fresh uuid, so runs can repeat against the same database without cleanup.
+
+// setup migrates the database and returns a store, its pool and a test context.
+func setup(t *testing.T) (*postgres.CommandStore, *pgxpool.Pool, context.Context) {
+	t.Helper()
+	s := storetest.Settings(t)
+	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
+	ctx := storetest.Context(t, 2*time.Minute)
+	pool, err := pgxpool.New(ctx, s.PostgresURL())
+	if err != nil {
+		t.Fatalf("pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return postgres.NewCommandStore(pool), pool, ctx
+}
+
+// inTx runs fn in a transaction and fails the test on error.
+func inTx(t *testing.T, ctx context.Context, store *postgres.CommandStore, fn func(tx streaming.CommandTx) error) {
+	t.Helper()
+	if err := store.InTx(ctx, fn); err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+}
+
+// wantCode fails unless err is a *streaming.Error with code (and, when given, that message).
+func wantCode(t *testing.T, err error, code streaming.Code, message string) *streaming.Error {
+	t.Helper()
+	e := streaming.AsError(err)
+	if e == nil || e.Code != code || (message != "" && e.Message != message) {
+		t.Fatalf("error = %v; want code %q message %q", err, code, message)
+	}
+	return e
+}
+
+func newUser(t *testing.T, ctx context.Context, store *postgres.CommandStore) *streaming.User {
+	t.Helper()
+	u := &streaming.User{Email: "user." + storetest.Unique() + "@example.com", DisplayName: "Test User", Country: "ES",
+		PasswordHash: "hash"}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateUser(ctx, u) })
+	return u
+}
+
+func newPlan(t *testing.T, ctx context.Context, store *postgres.CommandStore, cents int64) *streaming.Plan {
+	t.Helper()
+	p := &streaming.Plan{Name: "Plan " + storetest.Unique(), Description: "test", PriceCents: cents, Currency: "EUR",
+		MaxStreams: 2, MaxQuality: "hd", Available: true}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreatePlan(ctx, p) })
+	return p
+}
+
+func activeSubscription(u *streaming.User, p *streaming.Plan) *streaming.Subscription {
+	return &streaming.Subscription{UserID: u.ID, PlanID: p.ID, Status: streaming.SubscriptionActive,
+		PriceCents: p.PriceCents, Currency: p.Currency, PaymentMethod: streaming.PaymentCard}
+}
+
+func count(t *testing.T, ctx context.Context, pool *pgxpool.Pool, sql string, args ...any) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(ctx, sql, args...).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+const missingID = "00000000-0000-4000-8000-000000000000"
+
+func TestMigrateTwice(t *testing.T) {
+	_, pool, ctx := setup(t) // migrated once
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatalf("second migrate: %v", err)
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); n != 1 {
+		t.Fatalf("migration 1 recorded %d times, want 1", n)
+	}
+}
+
+// TestConcurrentMigrationsOfAnEmptySchema starts three replicas at once on an empty schema: the advisory lock lets one
+// migrate while the others wait, then find nothing to do.
+func TestConcurrentMigrationsOfAnEmptySchema(t *testing.T) {
+	_, pool, ctx := setup(t)
+	schema := "migrate_" + storetest.Unique()
+	if _, err := pool.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() { pool.Exec(context.Background(), `DROP SCHEMA `+schema+` CASCADE`) })
+	cfg := pool.Config().Copy()
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	scoped, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer scoped.Close()
+
+	var wg sync.WaitGroup
+	errs := make([]error, 3)
+	for i := range errs {
+		wg.Go(func() { errs[i] = postgres.Migrate(ctx, scoped) })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("concurrent migrate: %v", err)
+	}
+	if n := count(t, ctx, scoped, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); n != 1 {
+		t.Fatalf("migration 1 recorded %d times, want 1", n)
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 9 {
+		t.Fatalf("%d tables in the new schema, want 8 and goose's", n)
+	}
+}
+
+func TestUsers(t *testing.T) {
+	store, pool, ctx := setup(t)
+	suffix := storetest.Unique()
+	u := &streaming.User{Email: "Ana." + suffix + "@Example.COM", DisplayName: "Robert'); DROP TABLE users;--",
+		Country: "ES", PasswordHash: "$argon2id$v=19$m=65536'--"}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateUser(ctx, u) })
+	if u.ID == "" || u.Version != 1 || u.CreatedAt.IsZero() || u.Email != "ana."+suffix+"@example.com" {
+		t.Fatalf("created user = %+v; want id, version 1, created_at and a lower-cased email", u)
+	}
+
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.UserByEmail(ctx, "ANA."+suffix+"@example.com")
+		if err != nil {
+			return err
+		}
+		if *got != *u {
+			t.Errorf("UserByEmail = %+v, want %+v", got, u)
+		}
+		got, err = tx.UserByID(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		if got.DisplayName != "Robert'); DROP TABLE users;--" || got.PasswordHash != u.PasswordHash {
+			t.Errorf("stored strings changed: %+v", got)
+		}
+		return nil
+	})
+	if n := count(t, ctx, pool, `SELECT count(*) FROM users WHERE display_name = $1`, u.DisplayName); n < 1 {
+		t.Fatalf("injection-like display name not stored literally")
+	}
+
+	// The same email in another case is taken.
+	err := store.InTx(ctx, func(tx streaming.CommandTx) error {
+		return tx.CreateUser(ctx, &streaming.User{Email: "ANA." + suffix + "@example.com", DisplayName: "x",
+			Country: "FR", PasswordHash: "h"})
+	})
+	wantCode(t, err, streaming.CodeConflict, "email already registered")
+
+	// Not found reads do not abort the transaction: the next statement still works.
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		_, err := tx.UserByID(ctx, missingID)
+		wantCode(t, err, streaming.CodeNotFound, "user not found")
+		_, err = tx.UserByID(ctx, "not-a-uuid")
+		wantCode(t, err, streaming.CodeNotFound, "user not found")
+		_, err = tx.UserByEmail(ctx, "nobody."+suffix+"@example.com")
+		wantCode(t, err, streaming.CodeNotFound, "user not found")
+		_, err = tx.UserByID(ctx, u.ID)
+		return err
+	})
+
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		return tx.CreateUser(ctx, &streaming.User{Email: "b." + suffix + "@example.com", DisplayName: "x",
+			Country: "es", PasswordHash: "h"})
+	})
+	if e := wantCode(t, err, streaming.CodeInvalid, ""); e.Field != "country" {
+		t.Fatalf("field = %q, want country", e.Field)
+	}
+}
+
+func TestPlansAndMoney(t *testing.T) {
+	store, pool, ctx := setup(t)
+	for _, cents := range []int64{99999999, 1, 0, 999} {
+		p := newPlan(t, ctx, store, cents)
+		if p.ID == "" || p.Version != 1 || p.CreatedAt.IsZero() || !p.UpdatedAt.Equal(p.CreatedAt) {
+			t.Fatalf("created plan = %+v", p)
+		}
+		var text string
+		if err := pool.QueryRow(ctx, `SELECT monthly_price::text FROM plans WHERE id = $1`, p.ID).Scan(&text); err != nil {
+			t.Fatal(err)
+		}
+		if want := fmt.Sprintf("%d.%02d", cents/100, cents%100); text != want {
+			t.Fatalf("stored price %s, want %s", text, want)
+		}
+		inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+			got, err := tx.PlanByID(ctx, p.ID)
+			if err == nil && *got != *p {
+				t.Errorf("PlanByID = %+v, want %+v", got, p)
+			}
+			return err
+		})
+	}
+
+	p := newPlan(t, ctx, store, 999)
+	err := store.InTx(ctx, func(tx streaming.CommandTx) error {
+		return tx.CreatePlan(ctx, &streaming.Plan{Name: p.Name, PriceCents: 1, Currency: "EUR", MaxStreams: 1,
+			MaxQuality: "sd"})
+	})
+	wantCode(t, err, streaming.CodeConflict, "plan name already taken")
+
+	time.Sleep(2 * time.Millisecond) // so updated_at (the transaction's start) moves
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		locked, err := tx.PlanForUpdate(ctx, p.ID)
+		if err != nil {
+			return err
+		}
+		locked.Name += " (new)'; --"
+		locked.PriceCents = 1299
+		locked.Available = false
+		if err := tx.UpdatePlan(ctx, locked); err != nil {
+			return err
+		}
+		if locked.Version != 2 || !locked.UpdatedAt.After(p.UpdatedAt) || !locked.CreatedAt.Equal(p.CreatedAt) {
+			t.Errorf("updated plan = %+v", locked)
+		}
+		got, err := tx.PlanByID(ctx, p.ID)
+		if err == nil && *got != *locked {
+			t.Errorf("after update PlanByID = %+v, want %+v", got, locked)
+		}
+		return err
+	})
+
+	for _, tc := range []struct {
+		name  string
+		edit  func(*streaming.Plan)
+		field string
+	}{
+		{"negative price", func(p *streaming.Plan) { p.PriceCents = -1 }, "monthly_price"},
+		{"too many streams", func(p *streaming.Plan) { p.MaxStreams = 11 }, "max_streams"},
+		{"unknown quality", func(p *streaming.Plan) { p.MaxQuality = "8k" }, "max_quality"},
+		{"lower-case currency", func(p *streaming.Plan) { p.Currency = "eur" }, "currency"},
+		{"price overflow", func(p *streaming.Plan) { p.PriceCents = 100000000 }, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			bad := &streaming.Plan{Name: "Bad " + storetest.Unique(), PriceCents: 100, Currency: "EUR", MaxStreams: 1,
+				MaxQuality: "sd"}
+			tc.edit(bad)
+			err := store.InTx(ctx, func(tx streaming.CommandTx) error { return tx.CreatePlan(ctx, bad) })
+			if e := wantCode(t, err, streaming.CodeInvalid, ""); e.Field != tc.field {
+				t.Fatalf("field = %q, want %q (%v)", e.Field, tc.field, err)
+			}
+		})
+	}
+
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		_, err := tx.PlanByID(ctx, missingID)
+		wantCode(t, err, streaming.CodeNotFound, "plan not found")
+		_, err = tx.PlanForUpdate(ctx, missingID)
+		wantCode(t, err, streaming.CodeNotFound, "plan not found")
+		err = tx.UpdatePlan(ctx, &streaming.Plan{ID: missingID, Name: "x" + storetest.Unique(), Currency: "EUR",
+			MaxStreams: 1, MaxQuality: "sd"})
+		wantCode(t, err, streaming.CodeNotFound, "plan not found")
+		return nil
+	})
+}
+
+func TestSubscriptionsAndPayments(t *testing.T) {
+	store, pool, ctx := setup(t)
+	u, p := newUser(t, ctx, store), newPlan(t, ctx, store, 99999999)
+
+	s := activeSubscription(u, p)
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateSubscription(ctx, s) })
+	if s.ID == "" || s.Version != 1 || s.StartDate.IsZero() || s.EndDate != nil || s.PriceCents != 99999999 {
+		t.Fatalf("created subscription = %+v", s)
+	}
+
+	// One active subscription per user.
+	err := store.InTx(ctx, func(tx streaming.CommandTx) error { return tx.CreateSubscription(ctx, activeSubscription(u, p)) })
+	wantCode(t, err, streaming.CodePrecondition, "user already has an active subscription")
+
+	pay := &streaming.Payment{SubscriptionID: s.ID, UserID: u.ID, AmountCents: 99999999, Currency: "EUR",
+		Status: streaming.PaymentApproved, ProcessorRef: "ref-'1"}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreatePayment(ctx, pay) })
+	if pay.ID == "" || pay.CreatedAt.IsZero() || pay.AmountCents != 99999999 {
+		t.Fatalf("created payment = %+v", pay)
+	}
+
+	// Cancel it; a new active one is then allowed.
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.SubscriptionForUpdate(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		if *got != *s {
+			t.Errorf("SubscriptionForUpdate = %+v, want %+v", got, s)
+		}
+		end := got.StartDate.Add(time.Hour)
+		got.Status, got.EndDate = streaming.SubscriptionCanceled, &end
+		if err := tx.UpdateSubscription(ctx, got); err != nil {
+			return err
+		}
+		if got.Version != 2 || !got.EndDate.Equal(end) {
+			t.Errorf("updated subscription = %+v", got)
+		}
+		return nil
+	})
+	cheap := newPlan(t, ctx, store, 1)
+	s2 := activeSubscription(u, cheap)
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateSubscription(ctx, s2) })
+	if s2.PriceCents != 1 {
+		t.Fatalf("price 0.01 read back as %d cents", s2.PriceCents)
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM subscriptions WHERE user_id = $1`, u.ID); n != 2 {
+		t.Fatalf("%d subscriptions, want 2", n)
+	}
+
+	// Reactivating the canceled one would make two active ones.
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		old, err := tx.SubscriptionForUpdate(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		old.Status, old.EndDate = streaming.SubscriptionActive, nil
+		return tx.UpdateSubscription(ctx, old)
+	})
+	wantCode(t, err, streaming.CodePrecondition, "user already has an active subscription")
+
+	other := newUser(t, ctx, store)
+	for _, tc := range []struct {
+		name    string
+		run     func(tx streaming.CommandTx) error
+		code    streaming.Code
+		message string
+	}{
+		{"missing plan", func(tx streaming.CommandTx) error {
+			return tx.CreateSubscription(ctx, activeSubscription(other, &streaming.Plan{ID: missingID, Currency: "EUR"}))
+		}, streaming.CodeNotFound, "plan not found"},
+		{"missing user", func(tx streaming.CommandTx) error {
+			return tx.CreateSubscription(ctx, activeSubscription(&streaming.User{ID: missingID}, p))
+		}, streaming.CodeNotFound, "user not found"},
+		{"end before start", func(tx streaming.CommandTx) error {
+			s := activeSubscription(other, p)
+			s.StartDate = time.Now()
+			end := s.StartDate.Add(-time.Hour)
+			s.EndDate = &end
+			return tx.CreateSubscription(ctx, s)
+		}, streaming.CodeInvalid, "must not be before the start date"},
+		{"unknown payment method", func(tx streaming.CommandTx) error {
+			s := activeSubscription(other, p)
+			s.PaymentMethod = "cash"
+			return tx.CreateSubscription(ctx, s)
+		}, streaming.CodeInvalid, ""},
+		{"payment of missing subscription", func(tx streaming.CommandTx) error {
+			return tx.CreatePayment(ctx, &streaming.Payment{SubscriptionID: missingID, UserID: u.ID, AmountCents: 1,
+				Currency: "EUR", Status: streaming.PaymentApproved})
+		}, streaming.CodeNotFound, "subscription not found"},
+		{"payment for another user's subscription", func(tx streaming.CommandTx) error {
+			return tx.CreatePayment(ctx, &streaming.Payment{SubscriptionID: s.ID, UserID: other.ID, AmountCents: 1,
+				Currency: "EUR", Status: streaming.PaymentApproved})
+		}, streaming.CodeNotFound, "subscription not found"},
+		{"zero payment", func(tx streaming.CommandTx) error {
+			return tx.CreatePayment(ctx, &streaming.Payment{SubscriptionID: s.ID, UserID: u.ID, AmountCents: 0,
+				Currency: "EUR", Status: streaming.PaymentApproved})
+		}, streaming.CodeInvalid, "must be positive"},
+		{"missing subscription", func(tx streaming.CommandTx) error {
+			_, err := tx.SubscriptionForUpdate(ctx, missingID)
+			return err
+		}, streaming.CodeNotFound, "subscription not found"},
+		{"update missing subscription", func(tx streaming.CommandTx) error {
+			ghost := *s
+			ghost.ID = missingID
+			return tx.UpdateSubscription(ctx, &ghost)
+		}, streaming.CodeNotFound, "subscription not found"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantCode(t, store.InTx(ctx, tc.run), tc.code, tc.message)
+		})
+	}
+}
+
+func TestOneActiveSubscriptionUnderConcurrency(t *testing.T) {
+	store, pool, ctx := setup(t)
+	u, p := newUser(t, ctx, store), newPlan(t, ctx, store, 500)
+	var wg sync.WaitGroup
+	errs := make([]error, 10)
+	for i := range errs {
+		wg.Go(func() {
+			errs[i] = store.InTx(ctx, func(tx streaming.CommandTx) error {
+				return tx.CreateSubscription(ctx, activeSubscription(u, p))
+			})
+		})
+	}
+	wg.Wait()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else {
+			wantCode(t, err, streaming.CodePrecondition, "user already has an active subscription")
+		}
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM subscriptions WHERE user_id = $1`, u.ID); ok != 1 || n != 1 {
+		t.Fatalf("%d creations succeeded and %d rows exist, want 1 and 1", ok, n)
+	}
+}
+
+func TestListSubscriptionsPages(t *testing.T) {
+	store, _, ctx := setup(t)
+	u, p := newUser(t, ctx, store), newPlan(t, ctx, store, 700)
+	// Five in one transaction share created_at, so the id breaks the tie; one more later is the newest.
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		for range 5 {
+			s := activeSubscription(u, p)
+			s.Status = streaming.SubscriptionExpired
+			if err := tx.CreateSubscription(ctx, s); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	newest := activeSubscription(u, p)
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateSubscription(ctx, newest) })
+
+	var all []streaming.Subscription
+	after := ""
+	for page := 0; ; page++ {
+		var subs []streaming.Subscription
+		inTx(t, ctx, store, func(tx streaming.CommandTx) (err error) {
+			subs, err = tx.ListSubscriptions(ctx, u.ID, 4, after)
+			return err
+		})
+		all = append(all, subs...)
+		if len(subs) < 4 || page > 5 {
+			break
+		}
+		after = postgres.SubscriptionCursor(subs[len(subs)-1])
+	}
+	if len(all) != 6 || all[0].ID != newest.ID {
+		t.Fatalf("listed %d subscriptions (first %v), want 6 with the newest first", len(all), all[0].ID)
+	}
+	if !slices.IsSortedFunc(all, func(a, b streaming.Subscription) int {
+		if c := b.CreatedAt.Compare(a.CreatedAt); c != 0 {
+			return c
+		}
+		return bytes.Compare([]byte(b.ID), []byte(a.ID))
+	}) {
+		t.Fatalf("not newest first: %v", all)
+	}
+	ids := map[string]bool{}
+	for _, s := range all {
+		ids[s.ID] = true
+	}
+	if len(ids) != 6 {
+		t.Fatalf("pages repeated subscriptions: %d distinct of %d", len(ids), len(all))
+	}
+
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		subs, err := tx.ListSubscriptions(ctx, u.ID, 0, "")
+		if err != nil || len(subs) != 6 {
+			t.Errorf("default page: %d subscriptions, %v", len(subs), err)
+		}
+		subs, err = tx.ListSubscriptions(ctx, missingID, 10, "")
+		if err != nil || len(subs) != 0 {
+			t.Errorf("unknown user: %d subscriptions, %v", len(subs), err)
+		}
+		_, err = tx.ListSubscriptions(ctx, u.ID, 10, "not a cursor")
+		if e := wantCode(t, err, streaming.CodeInvalid, ""); e.Field != "page_token" {
+			t.Errorf("field = %q", e.Field)
+		}
+		return nil
+	})
+}
+
+func TestContentAndRatings(t *testing.T) {
+	store, _, ctx := setup(t)
+	u1, u2 := newUser(t, ctx, store), newUser(t, ctx, store)
+	c := &streaming.Content{Title: `Ocean's "Eleven"'); DROP TABLE content;--`, Type: streaming.ContentMovie,
+		Genres: []string{"drama", "heist"}, ReleaseYear: 2001, DurationSeconds: 6960}
+	var created bool
+	inTx(t, ctx, store, func(tx streaming.CommandTx) (err error) {
+		created, err = tx.UpsertContent(ctx, c)
+		return err
+	})
+	if !created || c.ID == "" || c.Version != 1 || c.Actors == nil || c.RatingCount != 0 {
+		t.Fatalf("created = %v, content = %+v", created, c)
+	}
+
+	rate := func(u *streaming.User, stars int32) *streaming.Content {
+		t.Helper()
+		var got *streaming.Content
+		r := &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: stars, Review: "it's 'fine'"}
+		inTx(t, ctx, store, func(tx streaming.CommandTx) (err error) {
+			got, err = tx.UpsertRating(ctx, r)
+			return err
+		})
+		if r.UpdatedAt.IsZero() {
+			t.Fatalf("rating UpdatedAt not set")
+		}
+		return got
+	}
+	if got := rate(u1, 5); got.RatingAvg != 5 || got.RatingCount != 1 || got.Version != 2 {
+		t.Fatalf("after one rating: %+v", got)
+	}
+	if got := rate(u2, 4); got.RatingAvg != 4.5 || got.RatingCount != 2 {
+		t.Fatalf("after two ratings: %+v", got)
+	}
+	if got := rate(u1, 2); got.RatingAvg != 3 || got.RatingCount != 2 || got.Version != 4 {
+		t.Fatalf("after a re-rating: %+v", got)
+	}
+
+	// Replacing the title keeps its rating figures.
+	c.Title, c.Actors, c.Seasons = "Ocean's Twelve", []string{"George"}, 0
+	inTx(t, ctx, store, func(tx streaming.CommandTx) (err error) {
+		created, err = tx.UpsertContent(ctx, c)
+		return err
+	})
+	if created || c.Version != 5 || c.RatingAvg != 3 || c.RatingCount != 2 || c.Title != "Ocean's Twelve" {
+		t.Fatalf("created = %v, content = %+v", created, c)
+	}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.ContentByID(ctx, c.ID)
+		if err == nil && !equalContent(got, c) {
+			t.Errorf("ContentByID = %+v, want %+v", got, c)
+		}
+		return err
+	})
+
+	for _, tc := range []struct {
+		name    string
+		run     func(tx streaming.CommandTx) error
+		code    streaming.Code
+		message string
+	}{
+		{"missing content", func(tx streaming.CommandTx) error {
+			_, err := tx.ContentByID(ctx, missingID)
+			return err
+		}, streaming.CodeNotFound, "content not found"},
+		{"rating of missing content", func(tx streaming.CommandTx) error {
+			_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: u1.ID, ContentID: missingID, Stars: 3})
+			return err
+		}, streaming.CodeNotFound, "content not found"},
+		{"rating by missing user", func(tx streaming.CommandTx) error {
+			_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: missingID, ContentID: c.ID, Stars: 3})
+			return err
+		}, streaming.CodeNotFound, "user not found"},
+		{"six stars", func(tx streaming.CommandTx) error {
+			_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: u1.ID, ContentID: c.ID, Stars: 6})
+			return err
+		}, streaming.CodeInvalid, "must be between 1 and 5"},
+		{"unknown type", func(tx streaming.CommandTx) error {
+			_, err := tx.UpsertContent(ctx, &streaming.Content{Title: "x", Type: "podcast", ReleaseYear: 2000})
+			return err
+		}, streaming.CodeInvalid, "must be one of movie, series, documentary"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			wantCode(t, store.InTx(ctx, tc.run), tc.code, tc.message)
+		})
+	}
+}
+
+// TestConcurrentRatingsAreAllCounted: raters of one title queue on its row, so no recount misses a rating.
+func TestConcurrentRatingsAreAllCounted(t *testing.T) {
+	store, _, ctx := setup(t)
+	c := &streaming.Content{Title: "Crowded " + storetest.Unique(), Type: streaming.ContentSeries, Seasons: 2,
+		ReleaseYear: 2020}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	users := make([]*streaming.User, 12)
+	for i := range users {
+		users[i] = newUser(t, ctx, store)
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, len(users))
+	for i, u := range users {
+		wg.Go(func() {
+			errs[i] = store.InTx(ctx, func(tx streaming.CommandTx) error {
+				_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: int32(i%5 + 1)})
+				return err
+			})
+		})
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.ContentByID(ctx, c.ID)
+		// Stars 1..5, 1..5, 1, 2: 33 over 12 ratings.
+		if err == nil && (got.RatingCount != 12 || got.RatingAvg != 2.75 || got.Version != 13) {
+			t.Errorf("content after 12 concurrent ratings = %+v", got)
+		}
+		return err
+	})
+}
+
+func equalContent(a, b *streaming.Content) bool {
+	return a.ID == b.ID && a.Title == b.Title && a.Type == b.Type && slices.Equal(a.Genres, b.Genres) &&
+		slices.Equal(a.Actors, b.Actors) && a.RatingAvg == b.RatingAvg && a.RatingCount == b.RatingCount &&
+		a.Version == b.Version && a.UpdatedAt.Equal(b.UpdatedAt)
+}
+
+func TestIdempotencyKeys(t *testing.T) {
+	store, _, ctx := setup(t)
+	key := "key-" + storetest.Unique()
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		resp, done, err := tx.ClaimIdempotencyKey(ctx, "test", key, "hash-a")
+		if err != nil || done || resp != nil {
+			t.Errorf("first claim = %q, %v, %v; want not done", resp, done, err)
+		}
+		return tx.CompleteIdempotencyKey(ctx, "test", key, []byte("response-a"))
+	})
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		resp, done, err := tx.ClaimIdempotencyKey(ctx, "test", key, "hash-a")
+		if err != nil || !done || string(resp) != "response-a" {
+			t.Errorf("repeat claim = %q, %v, %v; want the stored response", resp, done, err)
+		}
+		// The same key in another scope is another key.
+		_, done, err = tx.ClaimIdempotencyKey(ctx, "other", key, "hash-b")
+		if err != nil || done {
+			t.Errorf("claim in another scope = %v, %v; want not done", done, err)
+		}
+		return nil
+	})
+	err := store.InTx(ctx, func(tx streaming.CommandTx) error {
+		_, _, err := tx.ClaimIdempotencyKey(ctx, "test", key, "hash-b")
+		return err
+	})
+	wantCode(t, err, streaming.CodeConflict, "idempotency key reused with a different request")
+
+	// A claim rolled back leaves nothing behind.
+	lost := "key-" + storetest.Unique()
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		if _, _, err := tx.ClaimIdempotencyKey(ctx, "test", lost, "h"); err != nil {
+			return err
+		}
+		return errors.New("command failed")
+	})
+	if err == nil || err.Error() != "command failed" {
+		t.Fatalf("InTx = %v, want fn's error unchanged", err)
+	}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		_, done, err := tx.ClaimIdempotencyKey(ctx, "test", lost, "other hash")
+		if err != nil || done {
+			t.Errorf("claim after rollback = %v, %v; want a fresh claim", done, err)
+		}
+		return err
+	})
+	// An empty response still marks the key done.
+	empty := "key-" + storetest.Unique()
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		if _, _, err := tx.ClaimIdempotencyKey(ctx, "test", empty, "h"); err != nil {
+			return err
+		}
+		return tx.CompleteIdempotencyKey(ctx, "test", empty, nil)
+	})
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		resp, done, err := tx.ClaimIdempotencyKey(ctx, "test", empty, "h")
+		if err != nil || !done || len(resp) != 0 {
+			t.Errorf("claim of a key completed with no response = %q, %v, %v; want done", resp, done, err)
+		}
+		return err
+	})
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		return tx.CompleteIdempotencyKey(ctx, "test", "never-claimed-"+storetest.Unique(), []byte("x"))
+	})
+	wantCode(t, err, streaming.CodeInternal, "")
+}
+
+// TestConcurrentClaimRunsTheCommandOnce is the retry storm: 20 requests with one key, each in its own transaction.
+func TestConcurrentClaimRunsTheCommandOnce(t *testing.T) {
+	store, pool, ctx := setup(t)
+	u, p := newUser(t, ctx, store), newPlan(t, ctx, store, 1999)
+	key := "subscribe-" + storetest.Unique()
+	var executed atomic.Int32
+	responses := make([][]byte, 20)
+	errs := make([]error, 20)
+	var wg sync.WaitGroup
+	for i := range responses {
+		wg.Go(func() {
+			errs[i] = store.InTx(ctx, func(tx streaming.CommandTx) error {
+				resp, done, err := tx.ClaimIdempotencyKey(ctx, "CreateSubscription", key, "hash")
+				if err != nil {
+					return err
+				}
+				if !done {
+					executed.Add(1)
+					s := activeSubscription(u, p)
+					if err := tx.CreateSubscription(ctx, s); err != nil {
+						return err
+					}
+					pay := &streaming.Payment{SubscriptionID: s.ID, UserID: u.ID, AmountCents: s.PriceCents,
+						Currency: s.Currency, Status: streaming.PaymentApproved, ProcessorRef: "ref"}
+					if err := tx.CreatePayment(ctx, pay); err != nil {
+						return err
+					}
+					resp = []byte(s.ID + "/" + pay.ID)
+					if err := tx.CompleteIdempotencyKey(ctx, "CreateSubscription", key, resp); err != nil {
+						return err
+					}
+				}
+				responses[i] = resp
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+		if !bytes.Equal(responses[i], responses[0]) || len(responses[0]) == 0 {
+			t.Fatalf("response %d = %q, response 0 = %q", i, responses[i], responses[0])
+		}
+	}
+	subs := count(t, ctx, pool, `SELECT count(*) FROM subscriptions WHERE user_id = $1`, u.ID)
+	pays := count(t, ctx, pool, `SELECT count(*) FROM payments WHERE user_id = $1`, u.ID)
+	if subs != 1 || pays != 1 || executed.Load() != 1 {
+		t.Fatalf("%d subscriptions, %d payments, command ran %d times; want 1 each", subs, pays, executed.Load())
+	}
+}
+
+func TestFailedCommandRollsBackEverything(t *testing.T) {
+	store, pool, ctx := setup(t)
+	u, p := newUser(t, ctx, store), newPlan(t, ctx, store, 100)
+	sentinel := errors.New("payment declined")
+	var subID string
+	err := store.InTx(ctx, func(tx streaming.CommandTx) error {
+		s := activeSubscription(u, p)
+		if err := tx.CreateSubscription(ctx, s); err != nil {
+			return err
+		}
+		subID = s.ID
+		if err := tx.AppendEvent(ctx, streaming.Event{AggregateType: "subscription", AggregateID: s.ID, Version: 1,
+			Type: "SubscriptionCreated", Payload: []byte(`{"id":"` + s.ID + `"}`)}); err != nil {
+			return err
+		}
+		return sentinel
+	})
+	if !errors.Is(err, sentinel) {
+		t.Fatalf("InTx = %v, want fn's error", err)
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM subscriptions WHERE user_id = $1`, u.ID); n != 0 {
+		t.Fatalf("%d subscriptions after rollback", n)
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE aggregate_id = $1`, subID); n != 0 {
+		t.Fatalf("%d outbox rows after rollback", n)
+	}
+
+	// fn swallowing a failed statement cannot commit the rest of the transaction.
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		if err := tx.CreateSubscription(ctx, activeSubscription(u, p)); err != nil {
+			return err
+		}
+		dup := *p
+		dup.ID = ""
+		_ = tx.CreatePlan(ctx, &dup) // duplicate name: the transaction is now aborted
+		return nil
+	})
+	wantCode(t, err, streaming.CodeInternal, "")
+	if n := count(t, ctx, pool, `SELECT count(*) FROM subscriptions WHERE user_id = $1`, u.ID); n != 0 {
+		t.Fatalf("%d subscriptions after an aborted transaction", n)
+	}
+}
+
+func TestAppendEventNotifiesAtCommit(t *testing.T) {
+	store, pool, ctx := setup(t)
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `LISTEN outbox`); err != nil {
+		t.Fatal(err)
+	}
+	id := storetest.Unique()
+	occurred := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		return tx.AppendEvent(ctx, streaming.Event{AggregateType: "plan", AggregateID: id, Version: 3,
+			Type: "PlanUpdated", Payload: []byte(`{"name": "it's \"quoted\""}`), OccurredAt: occurred})
+	})
+	wait, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	if _, err := conn.Conn().WaitForNotification(wait); err != nil {
+		t.Fatalf("no notification: %v", err)
+	}
+	var name string
+	var version int64
+	var at time.Time
+	err = pool.QueryRow(ctx, `SELECT payload->>'name', version, occurred_at FROM outbox WHERE aggregate_id = $1`, id).
+		Scan(&name, &version, &at)
+	if err != nil || name != `it's "quoted"` || version != 3 || !at.Equal(occurred) {
+		t.Fatalf("outbox row = %q, %d, %v, %v", name, version, at, err)
+	}
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		return tx.AppendEvent(ctx, streaming.Event{AggregateType: "plan", AggregateID: id, Type: "Bad",
+			Payload: []byte(`{not json`)})
+	})
+	wantCode(t, err, streaming.CodeInvalid, "")
+}
+
+// TestDeadlockIsRetried locks two plans in opposite orders from two transactions: PostgreSQL aborts one, and InTx
+// runs it again, so both succeed.
+func TestDeadlockIsRetried(t *testing.T) {
+	store, _, ctx := setup(t)
+	a, b := newPlan(t, ctx, store, 100), newPlan(t, ctx, store, 200)
+	var attempts atomic.Int32
+	var bothLocked sync.WaitGroup
+	bothLocked.Add(2)
+	lockBoth := func(first, second string) func() error {
+		var once sync.Once
+		return func() error {
+			return store.InTx(ctx, func(tx streaming.CommandTx) error {
+				attempts.Add(1)
+				if _, err := tx.PlanForUpdate(ctx, first); err != nil {
+					return err
+				}
+				once.Do(func() { bothLocked.Done(); bothLocked.Wait() })
+				_, err := tx.PlanForUpdate(ctx, second)
+				return err
+			})
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	wg.Go(func() { errs[0] = lockBoth(a.ID, b.ID)() })
+	wg.Go(func() { errs[1] = lockBoth(b.ID, a.ID)() })
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatalf("InTx: %v", err)
+	}
+	if n := attempts.Load(); n != 3 {
+		t.Fatalf("%d attempts, want 3 (one retried after the deadlock)", n)
+	}
+}
+
+func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
+	ctx := storetest.Context(t, 30*time.Second)
+	pool, err := pgxpool.New(ctx, "postgres://streaming:streaming@127.0.0.1:1/streaming?sslmode=disable&connect_timeout=2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	err = postgres.NewCommandStore(pool).InTx(ctx, func(streaming.CommandTx) error { return nil })
+	wantCode(t, err, streaming.CodeUnavailable, "PostgreSQL is unavailable, retry later")
+}

@@ -1,0 +1,135 @@
+package postgres
+
+import (
+	"context"
+	"encoding/base64"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+const subscriptionColumns = `id, user_id, plan_id, status, start_date, end_date, (monthly_price * 100)::bigint,
+	currency, payment_method, version, created_at, updated_at`
+
+func scanSubscription(row pgx.Row, s *streaming.Subscription) error {
+	return row.Scan(&s.ID, &s.UserID, &s.PlanID, &s.Status, &s.StartDate, &s.EndDate, &s.PriceCents, &s.Currency,
+		&s.PaymentMethod, &s.Version, &s.CreatedAt, &s.UpdatedAt)
+}
+
+// Page sizes of ListSubscriptions: a limit <= 0 means defaultPageSize, and no page is longer than maxPageSize.
+const (
+	defaultPageSize = 20
+	maxPageSize     = 100
+)
+
+// CreateSubscription stores s (StartDate defaults to now) and writes back its id, Version 1 and timestamps. A second
+// active subscription of one user violates a unique index and comes back as CodePrecondition; a missing user or
+// plan as CodeNotFound.
+func (t *commandTx) CreateSubscription(ctx context.Context, s *streaming.Subscription) error {
+	row := t.tx.QueryRow(ctx, `
+		INSERT INTO subscriptions (id, user_id, plan_id, status, start_date, end_date, monthly_price, currency,
+			payment_method)
+		VALUES (`+newID+`, $2, $3, $4, coalesce($5, now()), $6, $7::bigint / 100.0, $8, $9)
+		RETURNING `+subscriptionColumns,
+		s.ID, s.UserID, s.PlanID, s.Status, timeOrNil(s.StartDate), s.EndDate, s.PriceCents, s.Currency,
+		s.PaymentMethod)
+	return mapErr(scanSubscription(row, s), "subscription")
+}
+
+func (t *commandTx) SubscriptionForUpdate(ctx context.Context, id string) (*streaming.Subscription, error) {
+	if !validUUID(id) {
+		return nil, notFound("subscription")
+	}
+	return queryOne(ctx, t.tx, "subscription", scanSubscription,
+		`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1 FOR UPDATE`, id)
+}
+
+// UpdateSubscription writes status, plan, dates, price, currency and payment method (the owner never changes), bumps
+// the version and writes back Version and UpdatedAt.
+func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscription) error {
+	if !validUUID(s.ID) {
+		return notFound("subscription")
+	}
+	row := t.tx.QueryRow(ctx, `
+		UPDATE subscriptions SET plan_id = $2, status = $3, start_date = $4, end_date = $5,
+			monthly_price = $6::bigint / 100.0, currency = $7, payment_method = $8, version = version + 1,
+			updated_at = now()
+		WHERE id = $1
+		RETURNING `+subscriptionColumns,
+		s.ID, s.PlanID, s.Status, s.StartDate, s.EndDate, s.PriceCents, s.Currency, s.PaymentMethod)
+	return mapErr(scanSubscription(row, s), "subscription")
+}
+
+// ListSubscriptions returns a user's subscriptions newest first (by CreatedAt, then ID). after is "" for the first
+// page, or SubscriptionCursor of the last subscription of the previous page. limit is clamped to 1..100, 0 meaning
+// 20. A page shorter than the limit is the last one.
+func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit int, after string) ([]streaming.Subscription, error) {
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	limit = min(limit, maxPageSize)
+	var afterTime *time.Time
+	var afterID *string
+	if after != "" {
+		ts, id, ok := parseSubscriptionCursor(after)
+		if !ok {
+			return nil, streaming.Invalid("page_token", "malformed page token")
+		}
+		afterTime, afterID = &ts, &id
+	}
+	if !validUUID(userID) {
+		return []streaming.Subscription{}, nil
+	}
+	rows, err := t.tx.Query(ctx, `
+		SELECT `+subscriptionColumns+` FROM subscriptions
+		WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
+		ORDER BY created_at DESC, id DESC
+		LIMIT $4`,
+		userID, afterTime, afterID, limit)
+	if err != nil {
+		return nil, mapErr(err, "")
+	}
+	subs, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Subscription, error) {
+		var s streaming.Subscription
+		err := scanSubscription(row, &s)
+		return s, err
+	})
+	if err != nil {
+		return nil, mapErr(err, "")
+	}
+	return subs, nil
+}
+
+// SubscriptionCursor is the ListSubscriptions cursor that continues after s: base64url (unpadded) of
+// "<CreatedAt in UTC, RFC 3339 with nanoseconds>,<ID>". Callers should treat it as opaque.
+func SubscriptionCursor(s streaming.Subscription) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(s.CreatedAt.UTC().Format(time.RFC3339Nano) + "," + s.ID))
+}
+
+func parseSubscriptionCursor(c string) (time.Time, string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return time.Time{}, "", false
+	}
+	ts, id, ok := strings.Cut(string(b), ",")
+	if !ok || !validUUID(id) {
+		return time.Time{}, "", false
+	}
+	t, err := time.Parse(time.RFC3339Nano, ts)
+	return t, id, err == nil
+}
+
+// CreatePayment stores p and writes back its id and CreatedAt. The subscription must belong to p.UserID.
+func (t *commandTx) CreatePayment(ctx context.Context, p *streaming.Payment) error {
+	row := t.tx.QueryRow(ctx, `
+		INSERT INTO payments (id, subscription_id, user_id, amount, currency, status, processor_ref)
+		VALUES (`+newID+`, $2, $3, $4::bigint / 100.0, $5, $6, $7)
+		RETURNING id, subscription_id, user_id, (amount * 100)::bigint, currency, status, processor_ref, created_at`,
+		p.ID, p.SubscriptionID, p.UserID, p.AmountCents, p.Currency, p.Status, p.ProcessorRef)
+	err := row.Scan(&p.ID, &p.SubscriptionID, &p.UserID, &p.AmountCents, &p.Currency, &p.Status, &p.ProcessorRef,
+		&p.CreatedAt)
+	return mapErr(err, "payment")
+}
