@@ -1,0 +1,139 @@
+// Command bench measures the platform against baselines in the same run and on the same stores (the local stack,
+// loopback only). It prints a table and writes {"results": [...]} to BENCH_OUT (default bench-results.json at the
+// repository root). BENCH=name,name runs a subset of the entries in benchmarks.go.
+//
+//	go tool task bench
+//	BENCH=create_subscription BENCH_OUT=/tmp/b.json go run ./bench
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"slices"
+	"strings"
+	"syscall"
+	"text/tabwriter"
+	"time"
+)
+
+// runCap bounds the whole run, so a hung store cannot hang the command.
+const runCap = 5 * time.Minute
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	selected, err := selectBenchmarks(os.Getenv("BENCH"))
+	if err != nil {
+		return err
+	}
+	out, err := outPath(os.Getenv("BENCH_OUT"))
+	if err != nil {
+		return err
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	ctx, cancel := context.WithTimeout(ctx, runCap)
+	defer cancel()
+
+	var results []Result
+	for _, b := range selected {
+		fmt.Fprintf(os.Stderr, "bench: %s ...\n", b.name)
+		start := time.Now()
+		rs, err := b.run(ctx)
+		if err != nil {
+			return fmt.Errorf("%s: %w", b.name, err)
+		}
+		fmt.Fprintf(os.Stderr, "bench: %s done in %s\n", b.name, time.Since(start).Round(100*time.Millisecond))
+		results = append(results, rs...)
+	}
+	printTable(results)
+	data, err := json.MarshalIndent(map[string][]Result{"results": results}, "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(out, append(data, '\n'), 0o644); err != nil {
+		return err
+	}
+	fmt.Println("\nwrote", out)
+	return nil
+}
+
+// selectBenchmarks returns the entries named in list (comma-separated), or all of them when list is empty.
+func selectBenchmarks(list string) ([]benchmark, error) {
+	if strings.TrimSpace(list) == "" {
+		return benchmarks, nil
+	}
+	var out []benchmark
+	for name := range strings.SplitSeq(list, ",") {
+		name = strings.TrimSpace(name)
+		i := slices.IndexFunc(benchmarks, func(b benchmark) bool { return b.name == name })
+		if i < 0 {
+			var known []string
+			for _, b := range benchmarks {
+				known = append(known, b.name)
+			}
+			return nil, fmt.Errorf("BENCH: unknown benchmark %q (known: %s)", name, strings.Join(known, ", "))
+		}
+		out = append(out, benchmarks[i])
+	}
+	return out, nil
+}
+
+// outPath is BENCH_OUT, or bench-results.json beside go.mod (git-ignored) whatever the working directory.
+func outPath(env string) (string, error) {
+	if env != "" {
+		return env, nil
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for d := dir; ; d = filepath.Dir(d) {
+		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
+			return filepath.Join(d, "bench-results.json"), nil
+		}
+		if filepath.Dir(d) == d {
+			return "", fmt.Errorf("BENCH_OUT is not set and no go.mod was found above %s", dir)
+		}
+	}
+}
+
+func printTable(results []Result) {
+	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(w, "benchmark\tours\tbaseline\tunit\tratio\t")
+	for _, r := range results {
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.3f\t\n", r.Name, num(r.Value), num(r.Baseline), r.Unit, r.Ratio)
+	}
+	w.Flush()
+	// Conditions are usually shared by a benchmark's rows: print each distinct one once.
+	var seen []string
+	for _, r := range results {
+		if !slices.Contains(seen, r.Conditions) {
+			seen = append(seen, r.Conditions)
+			fmt.Printf("\nconditions (%s): %s\n", r.Name, r.Conditions)
+		}
+	}
+}
+
+func num(v float64) string {
+	if math.Abs(v) >= 100 {
+		return fmt.Sprintf("%.0f", v)
+	}
+	return fmt.Sprintf("%.2f", v)
+}
+
+// round keeps JSON numbers readable; digits are decimal places.
+func round(v float64, digits int) float64 {
+	p := math.Pow(10, float64(digits))
+	return math.Round(v*p) / p
+}

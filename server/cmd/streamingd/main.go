@@ -1,0 +1,36 @@
+// Command streamingd is the platform's server: gRPC on one port, the REST gateway, OpenAPI, metrics and health on
+// another. It migrates the database, serves until SIGINT/SIGTERM, then drains in-flight calls.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/wiring"
+)
+
+func main() {
+	cfg, err := config.Load(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "streamingd: configuration:", err)
+		os.Exit(2)
+	}
+	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	built, err := wiring.Build(ctx, cfg, log)
+	if err != nil {
+		log.Error("start-up failed", "err", err)
+		os.Exit(1)
+	}
+	defer built.Close()
+	if err := built.Server.Run(ctx); err != nil {
+		log.Error("streamingd stopped", "err", err)
+		os.Exit(1)
+	}
+}

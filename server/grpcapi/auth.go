@@ -1,0 +1,169 @@
+package grpcapi
+
+import (
+	"context"
+	"crypto/subtle"
+	"strings"
+
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// Rule says who may call an RPC. Every RPC of the three services has one (see rules); a method without a rule is
+// refused, so a new RPC cannot ship unguarded.
+type Rule int
+
+const (
+	// Public: anyone, including anonymous callers.
+	Public Rule = iota + 1
+	// Authenticated: any authenticated caller (user, admin, service).
+	Authenticated
+	// UserOnly: a logged-in user (a session of their own to act on).
+	UserOnly
+	// AdminOnly: the operator's admin credential.
+	AdminOnly
+	// SelfOrAdmin: a user acting on the request's user_id that is their own, or the admin.
+	SelfOrAdmin
+	// UserOrService: a user (the ingest service checks each event is their own) or the service role.
+	UserOrService
+)
+
+const (
+	commandService = "/streaming.v1.CommandService/"
+	queryService   = "/streaming.v1.QueryService/"
+	ingestService  = "/streaming.v1.IngestService/"
+)
+
+// rules is the authorization table of the whole API.
+var rules = map[string]Rule{
+	commandService + "RegisterUser":           Public,
+	commandService + "Login":                  Public,
+	commandService + "Logout":                 UserOnly,
+	commandService + "CreatePlan":             AdminOnly,
+	commandService + "UpdatePlan":             AdminOnly,
+	commandService + "CreateSubscription":     SelfOrAdmin,
+	commandService + "CancelSubscription":     SelfOrAdmin,
+	commandService + "ChangeSubscriptionPlan": SelfOrAdmin,
+	commandService + "UpsertContent":          AdminOnly,
+	commandService + "RateContent":            SelfOrAdmin,
+
+	queryService + "GetUserProfile":      SelfOrAdmin,
+	queryService + "ListSubscriptions":   SelfOrAdmin,
+	queryService + "GetRecommendations":  SelfOrAdmin,
+	queryService + "GetTrending":         Authenticated,
+	queryService + "SearchContent":       Authenticated,
+	queryService + "GetContinueWatching": SelfOrAdmin,
+	queryService + "GetWatchHistory":     SelfOrAdmin,
+	queryService + "GetContent":          Authenticated,
+
+	ingestService + "IngestPlaybackEvents": UserOrService,
+	ingestService + "RecordPlaybackEvents": UserOrService,
+}
+
+// exempt are infrastructure services open to anyone: health checks and reflection (grpcurl).
+func exempt(method string) bool {
+	return strings.HasPrefix(method, "/grpc.health.v1.") || strings.HasPrefix(method, "/grpc.reflection.")
+}
+
+// Authenticator resolves the bearer token of a call to a principal.
+type Authenticator struct {
+	AdminToken   string // operator credential from configuration
+	ServiceToken string // credential of internal services (ingest for any user)
+	Sessions     streaming.SessionStore
+}
+
+// Authenticate returns the caller: anonymous without an authorization header, else the admin, the service or the
+// user of a live session. A malformed or unknown token is Unauthenticated, never anonymous.
+func (a *Authenticator) Authenticate(ctx context.Context) (streaming.Principal, error) {
+	md, _ := metadata.FromIncomingContext(ctx)
+	vals := md.Get("authorization")
+	if len(vals) == 0 {
+		return streaming.Principal{Role: streaming.RoleAnonymous}, nil
+	}
+	scheme, token, ok := strings.Cut(vals[0], " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") || token == "" || len(token) > 512 {
+		return streaming.Principal{}, streaming.Errorf(streaming.CodeUnauthenticated, "authorization must be \"Bearer <token>\"")
+	}
+	if equalSecret(token, a.AdminToken) {
+		return streaming.Principal{Role: streaming.RoleAdmin}, nil
+	}
+	if equalSecret(token, a.ServiceToken) {
+		return streaming.Principal{Role: streaming.RoleService}, nil
+	}
+	user, err := a.Sessions.SessionUser(ctx, token)
+	if err != nil {
+		return streaming.Principal{}, err
+	}
+	return streaming.Principal{Role: streaming.RoleUser, UserID: user, Token: token}, nil
+}
+
+func equalSecret(got, want string) bool {
+	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+// authorize applies the method's rule to the caller and, for SelfOrAdmin, to the request's user_id.
+func authorize(method string, p streaming.Principal, req any) error {
+	rule, ok := rules[method]
+	if !ok {
+		return streaming.Errorf(streaming.CodePermissionDenied, "no authorization rule for %s", method)
+	}
+	if rule == Public {
+		return nil
+	}
+	if p.Role == streaming.RoleAnonymous {
+		return streaming.Errorf(streaming.CodeUnauthenticated, "this call needs a bearer token")
+	}
+	denied := streaming.Errorf(streaming.CodePermissionDenied, "not allowed for the %s role", p.Role)
+	switch rule {
+	case Authenticated:
+		return nil
+	case UserOnly:
+		if p.Role == streaming.RoleUser {
+			return nil
+		}
+	case AdminOnly:
+		if p.Role == streaming.RoleAdmin {
+			return nil
+		}
+	case UserOrService:
+		if p.Role == streaming.RoleUser || p.Role == streaming.RoleService {
+			return nil
+		}
+	case SelfOrAdmin:
+		if p.Role == streaming.RoleAdmin {
+			return nil
+		}
+		if p.Role == streaming.RoleUser && requestUserID(req) == p.UserID {
+			return nil
+		}
+		if p.Role == streaming.RoleUser {
+			return streaming.Errorf(streaming.CodePermissionDenied, "users may only act on their own data")
+		}
+	}
+	return denied
+}
+
+// requestUserID reads the user_id field of a request message, "" if it has none.
+func requestUserID(req any) string {
+	m, ok := req.(proto.Message)
+	if !ok {
+		return ""
+	}
+	r := m.ProtoReflect()
+	fd := r.Descriptor().Fields().ByName(protoreflect.Name("user_id"))
+	if fd == nil || fd.Kind() != protoreflect.StringKind {
+		return ""
+	}
+	return r.Get(fd).String()
+}
+
+type principalKey struct{}
+
+// PrincipalFrom returns the caller set by the auth interceptor.
+func PrincipalFrom(ctx context.Context) streaming.Principal {
+	p, _ := ctx.Value(principalKey{}).(streaming.Principal)
+	return p
+}

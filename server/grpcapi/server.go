@@ -1,0 +1,211 @@
+// Package grpcapi is the transport: the gRPC services, the REST gateway in front of them, the interceptors every
+// call goes through and the one map from domain errors to status codes. It holds no business logic.
+package grpcapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/health"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/reflection"
+
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+)
+
+// Options configure the server.
+type Options struct {
+	GRPCAddr        string
+	HTTPAddr        string
+	MaxRecvBytes    int
+	DefaultDeadline time.Duration
+	ShutdownGrace   time.Duration
+	OpenAPI         []byte
+	// Checks are the dependencies reported by grpc.health.v1, one service name each ("postgres", "redis").
+	Checks map[string]func(context.Context) error
+}
+
+// Server is the gRPC server and the HTTP server (REST gateway, OpenAPI, metrics, health) of one process.
+type Server struct {
+	opts     Options
+	log      *slog.Logger
+	grpc     *grpc.Server
+	health   *health.Server
+	registry *prometheus.Registry
+	grpcLis  net.Listener
+	httpLis  net.Listener
+}
+
+// New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
+func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandServiceServer, query pb.QueryServiceServer, ingest pb.IngestServiceServer) (*Server, error) {
+	s := &Server{opts: opts, log: log, health: health.NewServer(), registry: prometheus.NewRegistry()}
+	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	ic.Metrics = NewMetrics(s.registry)
+	s.grpc = grpc.NewServer(
+		grpc.ChainUnaryInterceptor(ic.Unary()),
+		grpc.ChainStreamInterceptor(ic.Stream()),
+		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
+	)
+	pb.RegisterCommandServiceServer(s.grpc, cmd)
+	pb.RegisterQueryServiceServer(s.grpc, query)
+	pb.RegisterIngestServiceServer(s.grpc, ingest)
+	healthpb.RegisterHealthServer(s.grpc, s.health)
+	reflection.Register(s.grpc)
+
+	var err error
+	if s.grpcLis, err = net.Listen("tcp", opts.GRPCAddr); err != nil {
+		return nil, fmt.Errorf("gRPC address %s: %w", opts.GRPCAddr, err)
+	}
+	if s.httpLis, err = net.Listen("tcp", opts.HTTPAddr); err != nil {
+		s.grpcLis.Close()
+		return nil, fmt.Errorf("HTTP address %s: %w", opts.HTTPAddr, err)
+	}
+	return s, nil
+}
+
+// GRPCAddr and HTTPAddr are the bound addresses.
+func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
+func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+
+// Run serves until ctx ends, then shuts down gracefully: health turns NOT_SERVING, the HTTP server stops taking
+// requests, and in-flight gRPC calls get ShutdownGrace to finish before they are cut.
+func (s *Server) Run(ctx context.Context) error {
+	gateway, err := s.gateway(ctx)
+	if err != nil {
+		return err
+	}
+	httpSrv := &http.Server{Handler: gateway, ReadHeaderTimeout: 10 * time.Second}
+	checkCtx, stopChecks := context.WithCancel(ctx)
+	defer stopChecks()
+	go s.checkLoop(checkCtx)
+
+	errc := make(chan error, 2)
+	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
+	go func() {
+		if err := httpSrv.Serve(s.httpLis); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	s.log.Info("serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr())
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "grace", s.opts.ShutdownGrace)
+	s.health.Shutdown()
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+	defer cancel()
+	httpSrv.Shutdown(shutCtx)
+	done := make(chan struct{})
+	go func() { s.grpc.GracefulStop(); close(done) }()
+	select {
+	case <-done:
+	case <-shutCtx.Done():
+		s.log.Warn("grace period over; cutting remaining calls")
+		s.grpc.Stop()
+	}
+	return nil
+}
+
+// gateway is the HTTP handler: REST (grpc-gateway, through the gRPC server so every interceptor applies), the
+// OpenAPI document, Prometheus metrics and plain health endpoints.
+func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
+	mux := runtime.NewServeMux(runtime.WithIncomingHeaderMatcher(func(key string) (string, bool) {
+		switch strings.ToLower(key) {
+		case "idempotency-key", "x-request-id", "traceparent":
+			return strings.ToLower(key), true
+		}
+		return runtime.DefaultHeaderMatcher(key)
+	}))
+	dial := []grpc.DialOption{
+		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(s.opts.MaxRecvBytes), grpc.MaxCallSendMsgSize(s.opts.MaxRecvBytes)),
+	}
+	target := s.GRPCAddr()
+	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
+		pb.RegisterCommandServiceHandlerFromEndpoint,
+		pb.RegisterQueryServiceHandlerFromEndpoint,
+		pb.RegisterIngestServiceHandlerFromEndpoint,
+	} {
+		if err := register(ctx, mux, target, dial); err != nil {
+			return nil, err
+		}
+	}
+	root := http.NewServeMux()
+	root.Handle("/v1/", http.MaxBytesHandler(mux, int64(s.opts.MaxRecvBytes)))
+	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(s.opts.OpenAPI)
+	})
+	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
+	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
+		res, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})
+		if err != nil || res.Status != healthpb.HealthCheckResponse_SERVING {
+			http.Error(w, "not ready", http.StatusServiceUnavailable)
+			return
+		}
+		fmt.Fprintln(w, "ready")
+	})
+	return root, nil
+}
+
+// checkLoop keeps grpc.health.v1 current: one status per dependency, and the overall status ("") SERVING only
+// while every dependency answers.
+func (s *Server) checkLoop(ctx context.Context) {
+	tick := time.NewTicker(5 * time.Second)
+	defer tick.Stop()
+	for {
+		s.checkOnce(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+func (s *Server) checkOnce(ctx context.Context) {
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	all := healthpb.HealthCheckResponse_SERVING
+	for name, check := range s.opts.Checks {
+		wg.Go(func() {
+			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+			defer cancel()
+			st := healthpb.HealthCheckResponse_SERVING
+			if err := check(cctx); err != nil {
+				st = healthpb.HealthCheckResponse_NOT_SERVING
+				s.log.Warn("dependency not healthy", "dependency", name, "err", err)
+			}
+			s.health.SetServingStatus(name, st)
+			mu.Lock()
+			if st != healthpb.HealthCheckResponse_SERVING {
+				all = st
+			}
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	if ctx.Err() != nil {
+		return
+	}
+	s.health.SetServingStatus("", all)
+	for _, svc := range []string{pb.CommandService_ServiceDesc.ServiceName, pb.QueryService_ServiceDesc.ServiceName, pb.IngestService_ServiceDesc.ServiceName} {
+		s.health.SetServingStatus(svc, all)
+	}
+}
