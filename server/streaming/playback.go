@@ -1,0 +1,59 @@
+package streaming
+
+import (
+	"context"
+	"time"
+)
+
+// Devices and qualities a playback event may carry.
+var (
+	Devices = []string{"web", "mobile", "tablet", "tv", "console"}
+	// Qualities (declared with Plan) also apply to playback.
+)
+
+// PlaybackEvent is one playback event (the seed's "eventos_reproduccion"). EventID is chosen by the client, so a
+// replayed event rewrites the same row.
+type PlaybackEvent struct {
+	EventID         string
+	UserID          string
+	ContentID       string
+	OccurredAt      time.Time
+	PlayedSeconds   int32
+	PositionSeconds int32
+	Device          string
+	Quality         string
+	Completed       bool
+}
+
+// PartitionKey groups events that Cassandra stores in one partition: (user, content).
+func (e PlaybackEvent) PartitionKey() string { return e.UserID + "/" + e.ContentID }
+
+// ContinueWatchingItem is where a user stopped in one title.
+type ContinueWatchingItem struct {
+	ContentID       string
+	PositionSeconds int32
+	UpdatedAt       time.Time // event time of the position
+}
+
+// PlaybackWriter durably writes playback events (Cassandra).
+type PlaybackWriter interface {
+	// WritePartition writes events that all share one PartitionKey, and moves the user's continue-watching
+	// position for that title unless a later event already did. It returns only once the store confirmed the
+	// write at the configured consistency; on error none of the events may be counted as durable.
+	WritePartition(ctx context.Context, events []PlaybackEvent) error
+}
+
+// PlaybackReader reads what the writer stored.
+type PlaybackReader interface {
+	// ContinueWatching is the user's last position per title, most recent first, at most limit items.
+	ContinueWatching(ctx context.Context, userID string, limit int) ([]ContinueWatchingItem, error)
+	// WatchHistory is the user's events for one title, newest first, one page at a time; next is "" on the
+	// last page. A malformed page token is a CodeInvalid error on field page_token.
+	WatchHistory(ctx context.Context, userID, contentID string, pageSize int, pageToken string) (events []PlaybackEvent, next string, err error)
+}
+
+// PlaybackObserver receives events after they are durable, for derived updates (trending counters, watched edges,
+// cache invalidation). Observe must not block: derived updates never slow the durable write path.
+type PlaybackObserver interface {
+	Observe(events []PlaybackEvent)
+}
