@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
@@ -28,6 +29,16 @@ type Config struct {
 	MaxRecvBytes    int
 	LogLevel        slog.Level
 	Migrate         bool
+
+	CassandraHosts       []string
+	CassandraKeyspace    string
+	CassandraReplication string
+	CassandraConsistency string
+	CassandraLocalDC     string
+
+	IngestQueueEvents int
+	IngestMaxSkew     time.Duration
+	IngestMaxAge      time.Duration
 }
 
 // Setting documents one setting: flag, environment variable, default, meaning.
@@ -49,6 +60,14 @@ var Settings = []Setting{
 	{"max-recv-bytes", "STREAMING_MAX_RECV_BYTES", "4194304", "largest request message (gRPC) or body (REST)"},
 	{"log-level", "STREAMING_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"migrate", "STREAMING_MIGRATE", "true", "apply database migrations at start-up"},
+	{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", "<the local stack's>", "Cassandra contact points, comma-separated host or host:port"},
+	{"cassandra-keyspace", "STREAMING_CASSANDRA_KEYSPACE", "streaming", "keyspace of the playback tables"},
+	{"cassandra-replication", "STREAMING_CASSANDRA_REPLICATION", "SimpleStrategy:1", "replication when the keyspace is created: SimpleStrategy:N or NetworkTopologyStrategy:dc1=3,dc2=3"},
+	{"cassandra-consistency", "STREAMING_CASSANDRA_CONSISTENCY", "LOCAL_QUORUM", "consistency of playback reads and writes (ONE, LOCAL_ONE, LOCAL_QUORUM, QUORUM, ...)"},
+	{"cassandra-local-dc", "STREAMING_CASSANDRA_LOCAL_DC", "", "datacenter to route to (DC-aware routing); empty for one datacenter"},
+	{"ingest-queue-events", "STREAMING_INGEST_QUEUE_EVENTS", "200000", "bound on playback events queued and in flight; past it streams slow down, then get ResourceExhausted"},
+	{"ingest-max-skew", "STREAMING_INGEST_MAX_SKEW", "5m", "how far in the future an event's time may be"},
+	{"ingest-max-age", "STREAMING_INGEST_MAX_AGE", "720h", "how old an event may be"},
 }
 
 // Load parses args (without the program name) over the environment.
@@ -57,7 +76,8 @@ func Load(args []string) (Config, error) {
 	if err != nil {
 		return Config{}, err
 	}
-	defaults := map[string]string{"postgres-url": stack.PostgresURL(), "redis-addr": stack.RedisAddr()}
+	defaults := map[string]string{"postgres-url": stack.PostgresURL(), "redis-addr": stack.RedisAddr(),
+		"cassandra-hosts": stack.CassandraAddr()}
 	fs := flag.NewFlagSet("streamingd", flag.ContinueOnError)
 	values := map[string]*string{}
 	for _, s := range Settings {
@@ -110,6 +130,22 @@ func Load(args []string) (Config, error) {
 	}
 	if c.Migrate, err = strconv.ParseBool(get("migrate")); err != nil {
 		errs = append(errs, fmt.Errorf("-migrate=%q: want true or false", get("migrate")))
+	}
+	c.IngestMaxSkew, c.IngestMaxAge = dur("ingest-max-skew"), dur("ingest-max-age")
+	if n, err := strconv.Atoi(get("ingest-queue-events")); err != nil || n < 1000 || n > 10_000_000 {
+		errs = append(errs, fmt.Errorf("-ingest-queue-events=%q: want a number between 1000 and 10000000", get("ingest-queue-events")))
+	} else {
+		c.IngestQueueEvents = n
+	}
+	c.CassandraKeyspace, c.CassandraReplication = get("cassandra-keyspace"), get("cassandra-replication")
+	c.CassandraConsistency, c.CassandraLocalDC = strings.ToUpper(get("cassandra-consistency")), get("cassandra-local-dc")
+	for _, h := range strings.Split(get("cassandra-hosts"), ",") {
+		if h = strings.TrimSpace(h); h != "" {
+			c.CassandraHosts = append(c.CassandraHosts, h)
+		}
+	}
+	if len(c.CassandraHosts) == 0 {
+		errs = append(errs, errors.New("-cassandra-hosts: want at least one host"))
 	}
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))

@@ -28,6 +28,8 @@ func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.Cl
 		t.Fatal(err)
 	}
 	cfg.GRPCAddr, cfg.HTTPAddr, cfg.AdminToken, cfg.Migrate = "127.0.0.1:0", "127.0.0.1:0", adminToken, false
+	cfg.ServiceToken = serviceToken
+	cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
 	tweak(&cfg)
 	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

@@ -49,6 +49,7 @@ func server(t *testing.T) *env {
 	s := storetest.Settings(t)
 	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
 	storetest.Require(t, "Redis", s.RedisAddr())
+	storetest.Require(t, "Cassandra", s.CassandraAddr())
 	once.Do(func() {
 		cfg, err := config.Load(nil)
 		if err != nil {
@@ -58,6 +59,7 @@ func server(t *testing.T) *env {
 		cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
 		cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 		cfg.Migrate = true
+		cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		built, err := wiring.Build(context.Background(), cfg, log)
 		if err != nil {

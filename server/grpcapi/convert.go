@@ -100,3 +100,28 @@ func contentFromPB(c *pb.Content) streaming.Content {
 func ratingToPB(r *streaming.Rating) *pb.Rating {
 	return &pb.Rating{UserId: r.UserID, ContentId: r.ContentID, Stars: r.Stars, Review: r.Review, UpdateTime: ts(r.UpdatedAt)}
 }
+
+var deviceToPB = map[string]pb.Device{
+	"web": pb.Device_DEVICE_WEB, "mobile": pb.Device_DEVICE_MOBILE, "tablet": pb.Device_DEVICE_TABLET,
+	"tv": pb.Device_DEVICE_TV, "console": pb.Device_DEVICE_CONSOLE,
+}
+
+var deviceFromPB = reverse(deviceToPB)
+
+func playbackToPB(e *streaming.PlaybackEvent) *pb.PlaybackEvent {
+	return &pb.PlaybackEvent{EventId: e.EventID, UserId: e.UserID, ContentId: e.ContentID, OccurTime: ts(e.OccurredAt),
+		PlayedSeconds: e.PlayedSeconds, PositionSeconds: e.PositionSeconds, Device: deviceToPB[e.Device],
+		Quality: qualityToPB[e.Quality], Completed: e.Completed}
+}
+
+// playbackFromPB converts without allocating beyond the struct; unknown enum values become "" and are rejected by
+// validation.
+func playbackFromPB(e *pb.PlaybackEvent) streaming.PlaybackEvent {
+	out := streaming.PlaybackEvent{EventID: e.GetEventId(), UserID: e.GetUserId(), ContentID: e.GetContentId(),
+		PlayedSeconds: e.GetPlayedSeconds(), PositionSeconds: e.GetPositionSeconds(), Device: deviceFromPB[e.GetDevice()],
+		Quality: qualityFromPB[e.GetQuality()], Completed: e.GetCompleted()}
+	if t := e.GetOccurTime(); t != nil {
+		out.OccurredAt = t.AsTime()
+	}
+	return out
+}

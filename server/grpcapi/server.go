@@ -33,6 +33,10 @@ type Options struct {
 	DefaultDeadline time.Duration
 	ShutdownGrace   time.Duration
 	OpenAPI         []byte
+	// Registry receives the server's metrics; a new one when nil. /metrics serves it.
+	Registry *prometheus.Registry
+	// OnShutdown run when shutdown begins, before in-flight calls are drained (e.g. ending ingest streams cleanly).
+	OnShutdown []func()
 	// Checks are the dependencies reported by grpc.health.v1, one service name each ("postgres", "redis").
 	Checks map[string]func(context.Context) error
 }
@@ -50,7 +54,10 @@ type Server struct {
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
 func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandServiceServer, query pb.QueryServiceServer, ingest pb.IngestServiceServer) (*Server, error) {
-	s := &Server{opts: opts, log: log, health: health.NewServer(), registry: prometheus.NewRegistry()}
+	s := &Server{opts: opts, log: log, health: health.NewServer(), registry: opts.Registry}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
 	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	ic.Metrics = NewMetrics(s.registry)
 	s.grpc = grpc.NewServer(
@@ -107,6 +114,9 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	s.log.Info("shutting down", "grace", s.opts.ShutdownGrace)
 	s.health.Shutdown()
+	for _, f := range s.opts.OnShutdown {
+		f()
+	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
 	httpSrv.Shutdown(shutCtx)

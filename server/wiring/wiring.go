@@ -10,30 +10,53 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	"github.com/gocql/gocql"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
 	platform "github.com/streamingplatform/streaming"
-	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/app/command"
+	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/grpcapi"
+	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/payment"
 	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/redis"
+	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 // Built is a server ready to Run, with what must be closed after it stops.
 type Built struct {
-	Server *grpcapi.Server
-	Pool   *pgxpool.Pool
-	Redis  rueidis.Client
+	Server    *grpcapi.Server
+	Pool      *pgxpool.Pool
+	Redis     rueidis.Client
+	Cassandra *cassandra.Store
+	Pipeline  *ingest.Pipeline
+	observer  *ingest.AsyncObserver
+	log       *slog.Logger
 }
 
-// Close releases the store clients.
+// Close flushes every accepted playback event, then releases the store clients. Call it after Run returns.
 func (b *Built) Close() {
-	b.Redis.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if b.Pipeline != nil {
+		if err := b.Pipeline.Close(ctx); err != nil {
+			b.log.Error("ingest pipeline did not flush", "err", err)
+		}
+	}
+	if b.observer != nil {
+		b.observer.Close(ctx)
+	}
+	if b.Cassandra != nil {
+		b.Cassandra.Close()
+	}
+	if b.Redis != nil {
+		b.Redis.Close()
+	}
 	b.Pool.Close()
 }
 
@@ -57,12 +80,42 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		pool.Close()
 		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
 	}
-	b := &Built{Pool: pool, Redis: rc}
+	b := &Built{Pool: pool, Redis: rc, log: log}
 	validator, err := protovalidate.New()
 	if err != nil {
 		b.Close()
 		return nil, err
 	}
+	consistency, err := gocql.ParseConsistencyWrapper(cfg.CassandraConsistency)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("-cassandra-consistency=%q: %w", cfg.CassandraConsistency, err)
+	}
+	replication, err := cassandra.ParseReplication(cfg.CassandraReplication)
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("-cassandra-replication=%q: %w", cfg.CassandraReplication, err)
+	}
+	if b.Cassandra, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
+		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("cassandra: %w", err)
+	}
+	registry := prometheus.NewRegistry()
+	// Derived updates (trending counters) follow durable writes asynchronously; their lag is a product figure.
+	lag := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
+		Help:    "Time from a playback event being durable to its derived updates (trending) being applied.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)})
+	registry.MustRegister(lag)
+	trending := redis.NewTrending(rc)
+	b.observer = ingest.NewAsyncObserver(100_000, func(events []streaming.PlaybackEvent) {
+		actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := trending.Apply(actx, events); err != nil {
+			log.Warn("trending update failed", "events", len(events), "err", err)
+		}
+	}, lag, log)
+	b.Pipeline = ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents}, b.Cassandra, b.observer, registry, log)
 	sessions := redis.NewSessionStore(rc)
 	handler := &command.Handler{
 		Store:      postgres.NewCommandStore(pool),
@@ -77,14 +130,20 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Validator:       validator,
 		DefaultDeadline: cfg.DefaultDeadline,
 	}
+	ingestServer := grpcapi.NewIngestServer(b.Pipeline, cfg.IngestMaxSkew, cfg.IngestMaxAge)
 	b.Server, err = grpcapi.New(grpcapi.Options{
 		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
+		Registry: registry,
 		Checks: map[string]func(context.Context) error{
 			"postgres": pool.Ping,
 			"redis":    func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() },
+			"cassandra": func(ctx context.Context) error {
+				return b.Cassandra.Session().Query("SELECT release_version FROM system.local").WithContext(ctx).Exec()
+			},
 		},
-	}, log, ic, &grpcapi.CommandServer{H: handler}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
+		OnShutdown: []func(){ingestServer.Drain},
+	}, log, ic, &grpcapi.CommandServer{H: handler}, &grpcapi.QueryServer{Playback: b.Cassandra}, ingestServer)
 	if err != nil {
 		b.Close()
 		return nil, err

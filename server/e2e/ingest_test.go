@@ -1,0 +1,214 @@
+package e2e
+
+import (
+	"strconv"
+	"testing"
+	"time"
+
+	"github.com/google/uuid"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/storetest"
+	"github.com/streamingplatform/streaming/server/wiring"
+)
+
+func event(user, content string, at time.Time, position int32) *pb.PlaybackEvent {
+	return &pb.PlaybackEvent{EventId: uuid.NewString(), UserId: user, ContentId: content, OccurTime: timestamppb.New(at),
+		PlayedSeconds: 10, PositionSeconds: position, Device: pb.Device_DEVICE_TV, Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
+}
+
+// rows counts the playback rows of one user and title in Cassandra.
+func rows(t *testing.T, b *wiring.Built, user, content string) int {
+	t.Helper()
+	var n int
+	if err := b.Cassandra.Session().Query(`SELECT count(*) FROM playback_events WHERE user_id = ? AND content_id = ?`,
+		user, content).WithContext(storetest.Context(t, 20*time.Second)).Scan(&n); err != nil {
+		t.Fatalf("count rows: %v", err)
+	}
+	return n
+}
+
+func TestIngestMixedStreamAndReplay(t *testing.T) {
+	e := server(t)
+	a, b := newUser(t, e), newUser(t, e)
+	c1, c2 := uuid.NewString(), uuid.NewString()
+	now := time.Now().Add(-time.Minute)
+	bad := event(a.id, c1, now, 1)
+	bad.Device = pb.Device_DEVICE_UNSPECIFIED
+	future := event(a.id, c1, now.Add(time.Hour), 1)
+	batches := [][]*pb.PlaybackEvent{
+		{event(a.id, c1, now, 10), event(a.id, c1, now.Add(time.Second), 20), bad, event(a.id, c2, now, 5)},
+		{event(b.id, c1, now, 1), event(a.id, c1, now.Add(2*time.Second), 30), future},
+		{event(a.id, c2, now.Add(time.Second), 15)},
+	}
+	send := func() *pb.IngestPlaybackEventsResponse {
+		stream, err := e.ingest.IngestPlaybackEvents(as(t, a.token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, batch := range batches {
+			if err := stream.Send(&pb.IngestPlaybackEventsRequest{Events: batch}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		res, err := stream.CloseAndRecv()
+		if err != nil {
+			t.Fatalf("close: %v", err)
+		}
+		return res
+	}
+	res := send()
+	if res.GetAccepted() != 5 || res.GetRejected() != 3 {
+		t.Fatalf("accepted %d, rejected %d (%v); want 5 and 3", res.GetAccepted(), res.GetRejected(), res.GetRejections())
+	}
+	want := map[[2]int64]string{{0, 2}: "device", {1, 0}: "user_id", {1, 2}: "occur_time"}
+	for _, r := range res.GetRejections() {
+		if f, ok := want[[2]int64{r.GetBatchIndex(), int64(r.GetEventIndex())}]; !ok || f != r.GetField() {
+			t.Errorf("unexpected rejection %v", r)
+		}
+	}
+	if n1, n2 := rows(t, e.built, a.id, c1), rows(t, e.built, a.id, c2); n1 != 3 || n2 != 2 {
+		t.Fatalf("rows = %d and %d, want exactly the accepted 3 and 2", n1, n2)
+	}
+	if n := rows(t, e.built, b.id, c1); n != 0 {
+		t.Fatalf("rows for user B = %d, want 0: A may not ingest for B", n)
+	}
+	// A replay of the same events (same ids) rewrites the same rows.
+	if res := send(); res.GetAccepted() != 5 {
+		t.Fatalf("replay accepted %d, want 5", res.GetAccepted())
+	}
+	if n1, n2 := rows(t, e.built, a.id, c1), rows(t, e.built, a.id, c2); n1 != 3 || n2 != 2 {
+		t.Fatalf("rows after replay = %d and %d, want still 3 and 2", n1, n2)
+	}
+}
+
+func TestContinueWatchingNeverMovesBackwards(t *testing.T) {
+	e := server(t)
+	u := newUser(t, e)
+	content := uuid.NewString()
+	now := time.Now().Truncate(time.Millisecond)
+	record := func(ev *pb.PlaybackEvent) {
+		t.Helper()
+		res, err := e.ingest.RecordPlaybackEvents(as(t, u.token), &pb.RecordPlaybackEventsRequest{Events: []*pb.PlaybackEvent{ev}})
+		if err != nil || res.GetAccepted() != 1 {
+			t.Fatalf("record: %v, %v", res, err)
+		}
+	}
+	position := func() int32 {
+		t.Helper()
+		res, err := e.query.GetContinueWatching(as(t, u.token), &pb.GetContinueWatchingRequest{UserId: u.id})
+		if err != nil || len(res.GetItems()) != 1 {
+			t.Fatalf("continue watching: %v, %v", res, err)
+		}
+		return res.GetItems()[0].GetPositionSeconds()
+	}
+	record(event(u.id, content, now.Add(-time.Minute), 600))
+	record(event(u.id, content, now.Add(-5*time.Minute), 100)) // arrives late
+	if p := position(); p != 600 {
+		t.Fatalf("position after a late event = %d, want 600", p)
+	}
+	record(event(u.id, content, now, 900))
+	if p := position(); p != 900 {
+		t.Fatalf("position after a newer event = %d, want 900", p)
+	}
+}
+
+func TestWatchHistoryPagesNewestFirst(t *testing.T) {
+	e := server(t)
+	u := newUser(t, e)
+	content := uuid.NewString()
+	base := time.Now().Add(-time.Hour).Truncate(time.Millisecond)
+	var events []*pb.PlaybackEvent
+	for i := range 7 {
+		events = append(events, event(u.id, content, base.Add(time.Duration(i)*time.Minute), int32(i*60)))
+	}
+	// The service role may send for any user.
+	if res, err := e.ingest.RecordPlaybackEvents(as(t, serviceToken), &pb.RecordPlaybackEventsRequest{Events: events}); err != nil || res.GetAccepted() != 7 {
+		t.Fatalf("record as service: %v, %v", res, err)
+	}
+	var got []int32
+	token := ""
+	for page := 0; ; page++ {
+		res, err := e.query.GetWatchHistory(as(t, u.token), &pb.GetWatchHistoryRequest{UserId: u.id, ContentId: content, PageSize: 3, PageToken: token})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, ev := range res.GetEvents() {
+			got = append(got, ev.GetPositionSeconds())
+		}
+		if token = res.GetNextPageToken(); token == "" || page > 5 {
+			break
+		}
+	}
+	if want := "[360 300 240 180 120 60 0]"; strconv.Quote(fmtInts(got)) != strconv.Quote(want) {
+		t.Fatalf("history = %v, want %s", got, want)
+	}
+	_, err := e.query.GetWatchHistory(as(t, u.token), &pb.GetWatchHistoryRequest{UserId: u.id, ContentId: content, PageToken: "%%%"})
+	wantCode(t, err, codes.InvalidArgument)
+}
+
+func fmtInts(v []int32) string {
+	s := "["
+	for i, x := range v {
+		if i > 0 {
+			s += " "
+		}
+		s += strconv.Itoa(int(x))
+	}
+	return s + "]"
+}
+
+// A shutdown in the middle of a stream ends it with Unavailable and tells the client, in the trailer, how many
+// events were durable; exactly those are in Cassandra.
+func TestIngestShutdownMidStreamLosesNothing(t *testing.T) {
+	built, conn, cancel, done := startOwn(t, func(c *config.Config) { c.ShutdownGrace = 10 * time.Second })
+	u := user{id: uuid.NewString()}
+	content := uuid.NewString()
+	stream, err := pb.NewIngestServiceClient(conn).IngestPlaybackEvents(as(t, serviceToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now().Add(-time.Hour)
+	sent := 0
+	for b := range 5 {
+		var batch []*pb.PlaybackEvent
+		for i := range 200 {
+			batch = append(batch, event(u.id, content, now.Add(time.Duration(b*200+i)*time.Millisecond), int32(i)))
+		}
+		if err := stream.Send(&pb.IngestPlaybackEventsRequest{Events: batch}); err != nil {
+			t.Fatal(err)
+		}
+		sent += len(batch)
+	}
+	time.Sleep(500 * time.Millisecond) // let the server read and write what was sent
+	cancel()                           // shutdown begins while the stream is open
+	_, err = stream.CloseAndRecv()
+	if status.Code(err) != codes.Unavailable {
+		t.Fatalf("stream ended with %v, want Unavailable", err)
+	}
+	accepted, convErr := strconv.Atoi(first(stream.Trailer(), "x-ingest-accepted"))
+	if convErr != nil {
+		t.Fatalf("no x-ingest-accepted trailer: %v", stream.Trailer())
+	}
+	if accepted == 0 || accepted > sent {
+		t.Fatalf("accepted %d of %d sent", accepted, sent)
+	}
+	<-done
+	if n := rows(t, built, u.id, content); n != accepted {
+		t.Fatalf("rows = %d, trailer said %d durable", n, accepted)
+	}
+	t.Logf("%d of %d events were durable when the stream was ended", accepted, sent)
+}
+
+func first(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+

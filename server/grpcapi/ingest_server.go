@@ -1,0 +1,205 @@
+package grpcapi
+
+import (
+	"context"
+	"errors"
+	"io"
+	"strconv"
+	"sync"
+	"time"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/ingest"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// IngestServer implements streaming.v1.IngestService. Each event is checked on its own (ingest.Validate, which
+// applies the contract's PlaybackEvent bounds and the clock-skew window, and ownership: a user may send only their
+// own events), so a bad event is rejected alone. Good events go to the ingest pipeline; an event is accepted only
+// once the pipeline reports it durable.
+type IngestServer struct {
+	pb.UnimplementedIngestServiceServer
+	pipeline *ingest.Pipeline
+	maxSkew  time.Duration
+	maxAge   time.Duration
+
+	drainOnce sync.Once
+	draining  chan struct{}
+}
+
+// NewIngestServer serves the pipeline; events must lie within [now-maxAge, now+maxSkew].
+func NewIngestServer(p *ingest.Pipeline, maxSkew, maxAge time.Duration) *IngestServer {
+	return &IngestServer{pipeline: p, maxSkew: maxSkew, maxAge: maxAge, draining: make(chan struct{})}
+}
+
+// Drain makes open streams stop reading, settle what they handed over and end with Unavailable and the durable
+// counts in their trailer, while the connection is still up. The server calls it when shutdown begins.
+func (s *IngestServer) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
+
+// maxRejections caps the rejection details in one response; the counts stay exact.
+const maxRejections = 1000
+
+// maxInFlight is how many batches of one stream may be written at once before the stream waits for the oldest:
+// reading ahead keeps the pipeline busy, the bound keeps a stream's memory bounded.
+const maxInFlight = 8
+
+// summary accumulates the outcome of a stream or a batch.
+type summary struct {
+	accepted, rejected int64
+	rejections         []*pb.EventRejection
+	durableThrough     int64 // highest batch index whose every event has a definite outcome; -1 before any
+}
+
+func (s *summary) reject(batch int64, index int, field, reason string) {
+	s.rejected++
+	if len(s.rejections) < maxRejections {
+		s.rejections = append(s.rejections, &pb.EventRejection{BatchIndex: batch, EventIndex: int32(index), Field: field, Reason: reason})
+	}
+}
+
+// pending is a batch handed to the pipeline and not yet resolved.
+type pending struct {
+	batch  int64
+	ticket *ingest.Ticket
+	index  []int32 // position in the batch of each submitted event
+}
+
+// prepare checks every event of one batch, records the rejections, and returns the events to submit.
+func (s *IngestServer) prepare(p streaming.Principal, batch int64, in []*pb.PlaybackEvent, sum *summary) ([]streaming.PlaybackEvent, []int32) {
+	now := time.Now()
+	good := make([]streaming.PlaybackEvent, 0, len(in))
+	index := make([]int32, 0, len(in))
+	for i, pe := range in {
+		e := playbackFromPB(pe)
+		if err := ingest.Validate(e, now, s.maxSkew, s.maxAge); err != nil {
+			sum.reject(batch, i, err.Field, err.Message)
+			continue
+		}
+		if p.Role == streaming.RoleUser && e.UserID != p.UserID {
+			sum.reject(batch, i, "user_id", "users may only send their own events")
+			continue
+		}
+		good = append(good, e)
+		index = append(index, int32(i))
+	}
+	return good, index
+}
+
+// settle waits for a pending batch and tallies its events.
+func settle(ctx context.Context, q pending, sum *summary) error {
+	results, err := q.ticket.Wait(ctx)
+	if err != nil {
+		return err
+	}
+	for k := range q.index {
+		if results != nil && results[k] != nil {
+			reason := "not stored, retry"
+			if e := streaming.AsError(results[k]); e != nil {
+				reason = "not stored, retry: " + e.Message
+			}
+			sum.reject(q.batch, int(q.index[k]), "", reason)
+			continue
+		}
+		sum.accepted++
+	}
+	sum.durableThrough = q.batch
+	return nil
+}
+
+func (s *IngestServer) RecordPlaybackEvents(ctx context.Context, r *pb.RecordPlaybackEventsRequest) (*pb.RecordPlaybackEventsResponse, error) {
+	sum := &summary{durableThrough: -1}
+	good, index := s.prepare(PrincipalFrom(ctx), 0, r.GetEvents(), sum)
+	if len(good) > 0 {
+		t, err := s.pipeline.Submit(ctx, good)
+		if err != nil {
+			return nil, err
+		}
+		if err := settle(ctx, pending{batch: 0, ticket: t, index: index}, sum); err != nil {
+			return nil, err
+		}
+	}
+	return &pb.RecordPlaybackEventsResponse{Accepted: sum.accepted, Rejected: sum.rejected, Rejections: sum.rejections}, nil
+}
+
+// IngestPlaybackEvents reads batches, hands them to the pipeline while earlier ones are written, and answers once
+// the client closes its side and every event has an outcome. When the pipeline is full, reading stops (flow control
+// slows the client); past the pipeline's wait bound the stream ends with ResourceExhausted. If the stream ends in
+// an error, the trailer says how many events were durable and through which batch (x-ingest-accepted,
+// x-ingest-durable-through-batch), so the client knows what to resend.
+func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb.IngestPlaybackEventsRequest, pb.IngestPlaybackEventsResponse]) error {
+	ctx := stream.Context()
+	p := PrincipalFrom(ctx)
+	sum := &summary{durableThrough: -1}
+	var queue []pending
+	fail := func(err error) error {
+		// Settle what was handed over, so the trailer is exact; a client that went away gets nothing more.
+		for _, q := range queue {
+			if settle(context.WithoutCancel(ctx), q, sum) != nil {
+				break
+			}
+		}
+		stream.SetTrailer(metadata.Pairs("x-ingest-accepted", strconv.FormatInt(sum.accepted, 10),
+			"x-ingest-durable-through-batch", strconv.FormatInt(sum.durableThrough, 10)))
+		return err
+	}
+	// Recv runs in its own goroutine so a shutdown can interrupt a stream that is waiting for the client.
+	type received struct {
+		msg *pb.IngestPlaybackEventsRequest
+		err error
+	}
+	next := make(chan received, 1)
+	go func() {
+		for {
+			msg, err := stream.Recv()
+			select {
+			case next <- received{msg, err}:
+			case <-ctx.Done():
+				return
+			}
+			if err != nil {
+				return
+			}
+		}
+	}()
+	for batch := int64(0); ; batch++ {
+		var r received
+		select {
+		case r = <-next:
+		case <-s.draining:
+			return fail(status.Errorf(codes.Unavailable, "server shutting down: events through batch %d are settled (see trailer); resend the rest to another server", batch-1))
+		}
+		if errors.Is(r.err, io.EOF) {
+			break
+		}
+		if r.err != nil {
+			return fail(r.err)
+		}
+		good, index := s.prepare(p, batch, r.msg.GetEvents(), sum)
+		if len(good) == 0 {
+			continue
+		}
+		t, err := s.pipeline.Submit(ctx, good)
+		if err != nil {
+			return fail(err)
+		}
+		queue = append(queue, pending{batch: batch, ticket: t, index: index})
+		for len(queue) > maxInFlight {
+			if err := settle(ctx, queue[0], sum); err != nil {
+				return fail(err)
+			}
+			queue = queue[1:]
+		}
+	}
+	for len(queue) > 0 {
+		if err := settle(ctx, queue[0], sum); err != nil {
+			return fail(err)
+		}
+		queue = queue[1:]
+	}
+	return stream.SendAndClose(&pb.IngestPlaybackEventsResponse{Accepted: sum.accepted, Rejected: sum.rejected, Rejections: sum.rejections})
+}

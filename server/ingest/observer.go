@@ -1,0 +1,143 @@
+package ingest
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// AsyncObserver is a streaming.PlaybackObserver that never blocks the write path: Observe copies the events into
+// a bounded buffer and one goroutine hands what has gathered to apply (a derived update such as the trending
+// counters). When the buffer is full Observe drops the events and counts them; derived views are approximate by
+// design, the durable events are not affected.
+//
+// The buffer is double-buffered rather than a channel of slices: Observe appends into the pending half and the
+// goroutine swaps halves, so steady state allocates nothing and apply sees everything that gathered while the
+// previous apply ran (one Redis pipeline instead of one per partition write).
+type AsyncObserver struct {
+	apply func([]streaming.PlaybackEvent)
+	lag   prometheus.Observer
+	log   *slog.Logger
+	max   int
+
+	mu      sync.Mutex
+	pending []streaming.PlaybackEvent
+	since   time.Time // when the oldest pending event was observed (became durable)
+	closed  bool
+
+	wake    chan struct{} // cap 1
+	done    chan struct{}
+	dropped atomic.Uint64
+	dropLog rateLimit
+}
+
+var _ streaming.PlaybackObserver = (*AsyncObserver)(nil)
+
+// NewAsyncObserver starts an observer buffering up to buffer events (at least 1) for apply. lag, if not nil,
+// observes in seconds for every apply call how long its oldest event waited since Observe — the time between the
+// event becoming durable and the derived update being applied. Drops are logged on log (nil = none) at most once
+// every 10 seconds, with the running total. apply must not keep its slice: it is reused.
+func NewAsyncObserver(buffer int, apply func([]streaming.PlaybackEvent), lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	o := &AsyncObserver{
+		apply:   apply,
+		lag:     lag,
+		log:     log,
+		max:     max(buffer, 1),
+		wake:    make(chan struct{}, 1),
+		done:    make(chan struct{}),
+		dropLog: rateLimit{every: 10 * time.Second},
+	}
+	go o.run()
+	return o
+}
+
+// Observe copies events for apply, or drops them if the buffer has no room for all of them or the observer is
+// closed. It never waits for apply.
+func (o *AsyncObserver) Observe(events []streaming.PlaybackEvent) {
+	if len(events) == 0 {
+		return
+	}
+	o.mu.Lock()
+	if o.closed || len(o.pending)+len(events) > o.max {
+		o.mu.Unlock()
+		total := o.dropped.Add(uint64(len(events)))
+		if o.dropLog.allow() {
+			o.log.Warn("playback observer buffer full: events dropped from derived views (logged at most every 10s)",
+				"dropped_total", total, "buffer", o.max)
+		}
+		return
+	}
+	if len(o.pending) == 0 {
+		o.since = time.Now()
+	}
+	o.pending = append(o.pending, events...)
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Dropped is the number of events dropped so far.
+func (o *AsyncObserver) Dropped() uint64 { return o.dropped.Load() }
+
+func (o *AsyncObserver) run() {
+	defer close(o.done)
+	var spare []streaming.PlaybackEvent
+	for {
+		<-o.wake
+		o.mu.Lock()
+		batch, since, closed := o.pending, o.since, o.closed
+		o.pending = spare[:0]
+		o.mu.Unlock()
+		if len(batch) > 0 {
+			o.callApply(batch)
+			if o.lag != nil {
+				o.lag.Observe(time.Since(since).Seconds())
+			}
+			clear(batch) // drop references to the events' strings
+		}
+		spare = batch
+		if closed {
+			return
+		}
+	}
+}
+
+func (o *AsyncObserver) callApply(batch []streaming.PlaybackEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			o.log.Error("playback observer apply panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	o.apply(batch)
+}
+
+// Close stops taking events (later ones are dropped and counted), applies what is buffered and waits for that
+// until ctx ends. Close the Pipeline first, so the events of its last writes still reach apply.
+func (o *AsyncObserver) Close(ctx context.Context) error {
+	o.mu.Lock()
+	o.closed = true
+	o.mu.Unlock()
+	select {
+	case o.wake <- struct{}{}:
+	default:
+	}
+	select {
+	case <-o.done:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("ingest: observer close: %w", ctx.Err())
+	}
+}

@@ -1,0 +1,566 @@
+package ingest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// Config sizes a Pipeline. Zero fields take the defaults in brackets.
+type Config struct {
+	QueueEvents  int           // bound on events queued and in flight together [200_000]
+	MaxBatch     int           // events per partition write [100]
+	Linger       time.Duration // longest wait to fill a partition's batch; < 0 writes each Submit's groups at once [2ms]
+	Writers      int           // partition writes in flight at once [64]
+	EnqueueWait  time.Duration // how long Submit waits for room before answering CodeBusy; < 0 does not wait [2s]
+	WriteTimeout time.Duration // a partition write still running after this is canceled and fails [5s]
+	RetryAfter   time.Duration // RetryAfter of the CodeBusy error [1s]
+}
+
+func (c Config) withDefaults() Config {
+	def := func(v *int, d int) {
+		if *v <= 0 {
+			*v = d
+		}
+	}
+	defd := func(v *time.Duration, d time.Duration) {
+		if *v == 0 {
+			*v = d
+		}
+	}
+	def(&c.QueueEvents, 200_000)
+	def(&c.MaxBatch, 100)
+	def(&c.Writers, 64)
+	defd(&c.Linger, 2*time.Millisecond)
+	defd(&c.EnqueueWait, 2*time.Second)
+	defd(&c.RetryAfter, time.Second)
+	if c.WriteTimeout <= 0 {
+		c.WriteTimeout = 5 * time.Second
+	}
+	return c
+}
+
+// Pipeline queues, groups and writes playback events. All methods are safe for concurrent use.
+type Pipeline struct {
+	cfg Config
+	w   streaming.PlaybackWriter
+	obs streaming.PlaybackObserver
+	log *slog.Logger
+	m   *metrics // nil without a registerer
+
+	sem semaphore
+
+	// Grouping state. Lock order: mu before rmu.
+	mu         sync.Mutex
+	open       map[partition]*group
+	fifo       ring[openEntry] // open groups, oldest first (entries go stale when their group is flushed)
+	epoch      uint64          // linger ticks so far
+	gen        uint64          // group generations handed out
+	lingerIdle bool            // the linger loop waits for kick
+	closed     bool
+	flushBuf   []*group
+	spare      []*group // empty groups to open; refilled from free
+
+	// Ready groups and writer slots.
+	rmu      sync.Mutex
+	rcond    sync.Cond
+	ready    ring[*group]
+	idle     int // writers waiting on rcond
+	stopping bool
+	aborted  bool
+	slots    []*slot
+	tick     uint64   // watchdog ticks so far
+	free     []*group // written groups, emptied, for reuse
+	freeCap  int      // event capacity held in free, bounded by QueueEvents
+	freeLen  atomic.Int32
+
+	base       context.Context // parent of every write's context; canceled when Close gives up
+	cancelBase context.CancelCauseFunc
+	kick       chan struct{}
+	stop       chan struct{} // closed by Close: stops the linger and watchdog loops
+	writers    sync.WaitGroup
+	drained    chan struct{} // closed once every writer returned
+	closeOnce  sync.Once
+
+	failLog rateLimit
+}
+
+type partition struct{ user, content string }
+
+// group is one partition's events waiting for, or in, one write. gen and open belong to Pipeline.mu; events and
+// refs are written under Pipeline.mu while the group is open and only read once it is ready.
+type group struct {
+	key      partition
+	gen      uint64
+	open     bool
+	events   []streaming.PlaybackEvent
+	refs     []ref
+	finished atomic.Bool // set by whoever decides the group's result: its writer, or Close giving up
+}
+
+// ref is where a group's event came from.
+type ref struct {
+	t *Ticket
+	i int32
+}
+
+type openEntry struct {
+	g     *group
+	gen   uint64
+	epoch uint64
+}
+
+// slot is one writer; its fields belong to Pipeline.rmu.
+type slot struct {
+	g      *group // being written
+	start  uint64 // watchdog tick at which the write started
+	ctx    context.Context
+	cancel context.CancelCauseFunc
+}
+
+var (
+	errWriteTimeout = errors.New("partition write timed out")
+	errClosing      = errors.New("ingest pipeline closed before the write was confirmed")
+)
+
+// New starts a pipeline writing to w and telling obs (which may be nil) about durable events. reg may be nil (no
+// metrics); registering twice with one registry panics. log may be nil.
+func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver, reg prometheus.Registerer, log *slog.Logger) *Pipeline {
+	cfg = cfg.withDefaults()
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	p := &Pipeline{
+		cfg:     cfg,
+		w:       w,
+		obs:     obs,
+		log:     log,
+		sem:     semaphore{size: int64(cfg.QueueEvents)},
+		open:    make(map[partition]*group),
+		kick:    make(chan struct{}, 1),
+		stop:    make(chan struct{}),
+		drained: make(chan struct{}),
+		failLog: rateLimit{every: 10 * time.Second},
+	}
+	p.rcond.L = &p.rmu
+	p.base, p.cancelBase = context.WithCancelCause(context.Background())
+	if reg != nil {
+		p.m = newMetrics(reg, func() float64 { return float64(p.sem.inUse()) })
+	}
+	p.slots = make([]*slot, cfg.Writers)
+	p.writers.Add(cfg.Writers)
+	for i := range p.slots {
+		s := &slot{}
+		s.ctx, s.cancel = context.WithCancelCause(p.base)
+		p.slots[i] = s
+		go p.runWriter(s)
+	}
+	go func() {
+		p.writers.Wait()
+		close(p.drained)
+	}()
+	if cfg.Linger > 0 {
+		p.lingerIdle = true
+		go p.lingerLoop()
+	}
+	go p.watchdog()
+	return p
+}
+
+// Submit queues events for writing and returns their Ticket; the events are copied, so the caller may reuse the
+// slice at once. Submit first reserves room for len(events) in the bounded queue; while there is none it waits —
+// this is the back-pressure that should stop a stream handler reading — up to EnqueueWait or until ctx ends, then
+// returns a CodeBusy error with RetryAfter (or ctx's error). After Close it returns a CodeUnavailable error. A
+// batch larger than the whole queue is refused as CodeInvalid. Events must have passed Validate.
+func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent) (*Ticket, error) {
+	n := len(events)
+	if n == 0 {
+		return newTicket(0), nil
+	}
+	if n > p.cfg.QueueEvents {
+		return nil, streaming.Invalid("events", "a batch of %d events exceeds the ingest queue (%d events)", n, p.cfg.QueueEvents)
+	}
+	if err := p.sem.acquire(ctx, int64(n), p.cfg.EnqueueWait); err != nil {
+		switch err {
+		case errSemClosed:
+			return nil, shuttingDown()
+		case errSemTimeout:
+			if p.m != nil {
+				p.m.busy.Inc()
+			}
+			return nil, &streaming.Error{Code: streaming.CodeBusy, RetryAfter: p.cfg.RetryAfter,
+				Message: "the ingest queue is full, retry later"}
+		default:
+			return nil, err
+		}
+	}
+	t := newTicket(n)
+
+	p.mu.Lock()
+	if p.closed {
+		p.mu.Unlock()
+		p.sem.release(int64(n))
+		return nil, shuttingDown()
+	}
+	for i := range events {
+		e := &events[i]
+		k := partition{e.UserID, e.ContentID}
+		g := p.open[k]
+		if g == nil {
+			g = p.openGroup(k)
+		}
+		g.events = append(g.events, *e)
+		g.refs = append(g.refs, ref{t, int32(i)})
+		if len(g.events) >= p.cfg.MaxBatch {
+			p.flushGroup(g)
+		}
+	}
+	if p.cfg.Linger < 0 {
+		for p.fifo.len() > 0 {
+			if e := p.fifo.pop(); e.g.gen == e.gen && e.g.open {
+				p.flushGroup(e.g)
+			}
+		}
+	} else if p.lingerIdle && p.fifo.len() > 0 {
+		p.lingerIdle = false
+		select {
+		case p.kick <- struct{}{}:
+		default:
+		}
+	}
+	p.pushReady()
+	p.mu.Unlock()
+	return t, nil
+}
+
+func shuttingDown() *streaming.Error {
+	return &streaming.Error{Code: streaming.CodeUnavailable, Message: "the ingest service is shutting down, retry later"}
+}
+
+// openGroup starts key's group. p.mu must be held.
+func (p *Pipeline) openGroup(k partition) *group {
+	if len(p.spare) == 0 && p.freeLen.Load() > 0 {
+		p.rmu.Lock()
+		p.spare, p.free = p.free, p.spare
+		p.freeCap = 0
+		p.freeLen.Store(0)
+		p.rmu.Unlock()
+	}
+	var g *group
+	if n := len(p.spare); n > 0 {
+		g = p.spare[n-1]
+		p.spare[n-1] = nil
+		p.spare = p.spare[:n-1]
+	} else {
+		// Start small: with many partitions most groups hold one event, and memory must stay proportional to
+		// the events queued. Reused groups keep what they grew to.
+		g = &group{events: make([]streaming.PlaybackEvent, 0, 1), refs: make([]ref, 0, 1)}
+	}
+	p.gen++
+	g.key, g.gen, g.open = k, p.gen, true
+	g.finished.Store(false)
+	p.open[k] = g
+	p.fifo.push(openEntry{g: g, gen: g.gen, epoch: p.epoch})
+	return g
+}
+
+// flushGroup closes g to new events and adds it to flushBuf. p.mu must be held.
+func (p *Pipeline) flushGroup(g *group) {
+	delete(p.open, g.key)
+	g.open = false
+	p.flushBuf = append(p.flushBuf, g)
+}
+
+// pushReady hands flushBuf to the writers. p.mu must be held.
+func (p *Pipeline) pushReady() {
+	if len(p.flushBuf) == 0 {
+		return
+	}
+	p.rmu.Lock()
+	for _, g := range p.flushBuf {
+		p.ready.push(g)
+	}
+	for i := min(len(p.flushBuf), p.idle); i > 0; i-- {
+		p.rcond.Signal()
+	}
+	p.rmu.Unlock()
+	clear(p.flushBuf)
+	p.flushBuf = p.flushBuf[:0]
+}
+
+// lingerLoop flushes groups that have waited Linger. It ticks every Linger/2 and flushes groups opened two ticks
+// ago or earlier, so no group waits longer than Linger (plus scheduling delay); it sleeps while nothing is open.
+func (p *Pipeline) lingerLoop() {
+	every := p.cfg.Linger / 2
+	timer := time.NewTimer(time.Hour)
+	timer.Stop()
+	for {
+		select {
+		case <-p.kick:
+		case <-p.stop:
+			return
+		}
+		timer.Reset(every)
+		for idle := false; !idle; {
+			select {
+			case <-timer.C:
+			case <-p.stop:
+				return
+			}
+			p.mu.Lock()
+			p.epoch++
+			for p.fifo.len() > 0 {
+				e := p.fifo.peek()
+				if e.g.gen == e.gen && e.g.open {
+					if e.epoch+2 > p.epoch {
+						break
+					}
+					p.flushGroup(e.g)
+				}
+				p.fifo.pop()
+			}
+			p.pushReady()
+			if p.fifo.len() == 0 {
+				idle, p.lingerIdle = true, true
+			}
+			p.mu.Unlock()
+			if !idle {
+				timer.Reset(every)
+			}
+		}
+	}
+}
+
+// watchdog cancels writes running longer than WriteTimeout. It ticks every WriteTimeout/8 and cancels a write
+// that started nine or more ticks ago, so a write is canceled between WriteTimeout and 9/8 of it; the hot path
+// pays no timer per write.
+func (p *Pipeline) watchdog() {
+	const ticks = 8
+	t := time.NewTicker(p.cfg.WriteTimeout / ticks)
+	defer t.Stop()
+	for {
+		select {
+		case <-t.C:
+		case <-p.stop:
+			return
+		}
+		p.rmu.Lock()
+		p.tick++
+		for _, s := range p.slots {
+			if s.g != nil && p.tick-s.start > ticks {
+				s.cancel(errWriteTimeout)
+			}
+		}
+		p.rmu.Unlock()
+	}
+}
+
+func (p *Pipeline) runWriter(s *slot) {
+	defer p.writers.Done()
+	var done *group // written, emptied, to recycle
+	for {
+		p.rmu.Lock()
+		s.g = nil
+		if done != nil && p.freeCap+cap(done.events) <= p.cfg.QueueEvents {
+			p.free = append(p.free, done)
+			p.freeCap += cap(done.events)
+			p.freeLen.Store(int32(len(p.free)))
+		}
+		done = nil
+		if s.ctx.Err() != nil && !p.aborted { // the watchdog canceled the last write
+			s.ctx, s.cancel = context.WithCancelCause(p.base)
+		}
+		for p.ready.len() == 0 && !p.stopping {
+			p.idle++
+			p.rcond.Wait()
+			p.idle--
+		}
+		if p.ready.len() == 0 || p.aborted {
+			p.rmu.Unlock()
+			return
+		}
+		g := p.ready.pop()
+		s.g, s.start = g, p.tick
+		ctx := s.ctx
+		p.rmu.Unlock()
+		if p.write(ctx, g) {
+			// Only this writer touches g now (Close looks at s.g but leaves finished groups alone).
+			clear(g.events) // drop references to the events' strings
+			clear(g.refs)
+			g.events, g.refs = g.events[:0], g.refs[:0]
+			done = g
+		}
+	}
+}
+
+// write writes g and gives its events their result, unless Close already did; it reports whether it did.
+func (p *Pipeline) write(ctx context.Context, g *group) bool {
+	var start time.Time
+	if p.m != nil {
+		start = time.Now()
+	}
+	err := p.callWriter(ctx, g.events)
+	if p.m != nil {
+		p.m.writeSeconds.Observe(time.Since(start).Seconds())
+		p.m.batchEvents.Observe(float64(len(g.events)))
+	}
+	if err != nil {
+		err = p.writeError(ctx, err, len(g.events))
+	}
+	if !g.finished.CompareAndSwap(false, true) {
+		return false // Close gave up on this write and failed its events; the outcome stays "not stored"
+	}
+	p.finish(g, err)
+	if err == nil && p.obs != nil {
+		p.callObserver(g.events)
+	}
+	return true
+}
+
+func (p *Pipeline) callWriter(ctx context.Context, events []streaming.PlaybackEvent) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("playback writer panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = &streaming.Error{Code: streaming.CodeInternal, Message: "playback write failed"}
+		}
+	}()
+	return p.w.WritePartition(ctx, events)
+}
+
+func (p *Pipeline) callObserver(events []streaming.PlaybackEvent) {
+	defer func() {
+		if r := recover(); r != nil {
+			p.log.Error("playback observer panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+		}
+	}()
+	p.obs.Observe(events)
+}
+
+// writeError turns a failed write into the result its events report.
+func (p *Pipeline) writeError(ctx context.Context, err error, n int) error {
+	var out error
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errWriteTimeout):
+		out = &streaming.Error{Code: streaming.CodeUnavailable, Message: "the playback store did not confirm the write in time, retry", Err: err}
+	case errors.Is(cause, errClosing):
+		out = &streaming.Error{Code: streaming.CodeUnavailable, Message: "the ingest service shut down before the write was confirmed, retry", Err: err}
+	case streaming.AsError(err) != nil:
+		out = err
+	default:
+		out = &streaming.Error{Code: streaming.CodeUnavailable, Message: "the playback store did not confirm the write, retry", Err: err}
+	}
+	if p.failLog.allow() {
+		p.log.Warn("playback partition write failed (logged at most every 10s)", "events", n, "err", err)
+	}
+	return out
+}
+
+// finish gives each of g's events its result and frees its room in the queue. g.finished must have been set by
+// the caller.
+func (p *Pipeline) finish(g *group, err error) {
+	refs := g.refs
+	for i := 0; i < len(refs); {
+		t, j := refs[i].t, i+1
+		for j < len(refs) && refs[j].t == t {
+			j++
+		}
+		if err != nil {
+			t.fail(refs[i:j], err)
+		}
+		t.finish(j - i)
+		i = j
+	}
+	p.sem.release(int64(len(refs)))
+	if p.m != nil {
+		if err != nil {
+			p.m.failed.Add(float64(len(refs)))
+		} else {
+			p.m.accepted.Add(float64(len(refs)))
+		}
+	}
+}
+
+// Close stops accepting events (Submit then fails with CodeUnavailable "shutting down"), writes everything already
+// accepted and waits for the writes. If ctx ends first it cancels the writes in flight and fails every event still
+// without a result, so each accepted event ends durable or with an error, then returns an error. Close may be
+// called more than once.
+func (p *Pipeline) Close(ctx context.Context) error {
+	p.closeOnce.Do(func() {
+		p.mu.Lock()
+		p.closed = true
+		for p.fifo.len() > 0 {
+			if e := p.fifo.pop(); e.g.gen == e.gen && e.g.open {
+				p.flushGroup(e.g)
+			}
+		}
+		p.pushReady()
+		p.rmu.Lock()
+		p.stopping = true
+		p.rcond.Broadcast()
+		p.rmu.Unlock()
+		p.mu.Unlock()
+		p.sem.close()
+		close(p.stop)
+	})
+	select {
+	case <-p.drained:
+		return nil
+	case <-ctx.Done():
+		select {
+		case <-p.drained:
+			return nil
+		default:
+		}
+	}
+
+	// Give up: fail what is queued or in flight, and cancel the writes.
+	failed := 0
+	p.rmu.Lock()
+	p.aborted = true
+	for p.ready.len() > 0 {
+		g := p.ready.pop()
+		if g.finished.CompareAndSwap(false, true) {
+			failed += len(g.refs)
+			p.finish(g, p.closeError(ctx))
+		}
+	}
+	for _, s := range p.slots {
+		if g := s.g; g != nil && g.finished.CompareAndSwap(false, true) {
+			failed += len(g.refs)
+			p.finish(g, p.closeError(ctx))
+		}
+	}
+	p.rcond.Broadcast()
+	p.rmu.Unlock()
+	p.cancelBase(errClosing)
+	if failed > 0 {
+		p.log.Warn("ingest closed before writes were confirmed; their events were reported not stored", "events", failed)
+	}
+	return fmt.Errorf("ingest: close: %w (%d events reported not stored)", context.Cause(ctx), failed)
+}
+
+func (p *Pipeline) closeError(ctx context.Context) error {
+	return &streaming.Error{Code: streaming.CodeUnavailable, Message: "the ingest service shut down before the write was confirmed, retry",
+		Err: context.Cause(ctx)}
+}
+
+// rateLimit allows one event per period.
+type rateLimit struct {
+	every time.Duration
+	last  atomic.Int64 // unix nanos of the last allowed event
+}
+
+func (r *rateLimit) allow() bool {
+	now := time.Now().UnixNano()
+	last := r.last.Load()
+	return (last == 0 || now-last >= int64(r.every)) && r.last.CompareAndSwap(last, now)
+}

@@ -1,0 +1,81 @@
+package ingest
+
+import (
+	"time"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// Bounds applied by Validate.
+const (
+	DefaultMaxSkew = 5 * time.Minute     // how far in the future an event's time may be (device clocks drift)
+	DefaultMaxAge  = 30 * 24 * time.Hour // how old an event may be (offline devices upload late)
+	MaxSeconds     = 24 * 60 * 60        // played_seconds and position_seconds upper bound
+)
+
+// Validate applies the domain checks that proto rules cannot express, in field order, and returns the first
+// failure as a CodeInvalid error naming the field (event_id, user_id, content_id, occur_time, played_seconds,
+// position_seconds, device, quality), or nil. OccurredAt must lie in [now-maxAge, now+maxSkew]; a bound ≤ 0 is not
+// checked. Ids must be canonical UUIDs: 36 characters, lower-case hex in 8-4-4-4-12 groups (upper case is refused
+// rather than folded, because ids are used as-is in partition keys and counter keys). It does not allocate unless
+// it fails.
+func Validate(e streaming.PlaybackEvent, now time.Time, maxSkew, maxAge time.Duration) *streaming.Error {
+	switch {
+	case !IsCanonicalUUID(e.EventID):
+		return invalidUUID("event_id")
+	case !IsCanonicalUUID(e.UserID):
+		return invalidUUID("user_id")
+	case !IsCanonicalUUID(e.ContentID):
+		return invalidUUID("content_id")
+	case e.OccurredAt.IsZero():
+		return streaming.Invalid("occur_time", "is required")
+	case maxSkew > 0 && e.OccurredAt.After(now.Add(maxSkew)):
+		return streaming.Invalid("occur_time", "is more than %s in the future", maxSkew)
+	case maxAge > 0 && e.OccurredAt.Before(now.Add(-maxAge)):
+		return streaming.Invalid("occur_time", "is older than %s", maxAge)
+	case e.PlayedSeconds < 0 || e.PlayedSeconds > MaxSeconds:
+		return streaming.Invalid("played_seconds", "must be between 0 and %d", MaxSeconds)
+	case e.PositionSeconds < 0 || e.PositionSeconds > MaxSeconds:
+		return streaming.Invalid("position_seconds", "must be between 0 and %d", MaxSeconds)
+	case !oneOf(e.Device, streaming.Devices):
+		return streaming.Invalid("device", "must be one of %v", streaming.Devices)
+	case !oneOf(e.Quality, streaming.Qualities):
+		return streaming.Invalid("quality", "must be one of %v", streaming.Qualities)
+	}
+	return nil
+}
+
+func invalidUUID(field string) *streaming.Error {
+	return streaming.Invalid(field, "must be a canonical UUID (lower-case hex, 8-4-4-4-12)")
+}
+
+func oneOf(s string, set []string) bool {
+	for _, v := range set {
+		if s == v {
+			return true
+		}
+	}
+	return false
+}
+
+// IsCanonicalUUID reports whether s is a UUID in canonical text form: lower-case hex digits in groups of 8-4-4-4-12
+// separated by hyphens. Any version and variant is accepted.
+func IsCanonicalUUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < 36; i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+	}
+	return true
+}
