@@ -70,6 +70,30 @@ func BenchmarkSubmitWait(b *testing.B) {
 	}
 }
 
+// BenchmarkSubmitWaitSerial is one caller that waits for each batch before submitting the next (the unary RPC):
+// each batch waits out the linger, so one such caller is bound by latency, not CPU.
+func BenchmarkSubmitWaitSerial(b *testing.B) {
+	batches := benchBatches(64, 10)
+	p := New(Config{}, DiscardWriter{}, nil, prometheus.NewRegistry(), nil)
+	defer p.Close(context.Background())
+	ctx := context.Background()
+	start := time.Now()
+	i := 0
+	for b.Loop() {
+		tk, err := p.Submit(ctx, batches[i%len(batches)])
+		if err != nil {
+			b.Fatal(err)
+		}
+		i++
+		if res, err := tk.Wait(ctx); err != nil || res != nil {
+			b.Fatal(err, res)
+		}
+	}
+	b.ReportMetric(float64(i)*1000/time.Since(start).Seconds(), "events/s")
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(i), "µs/batch")
+	b.ReportMetric(0, "ns/op")
+}
+
 func BenchmarkValidate(b *testing.B) {
 	now := time.Now()
 	e := ev(1, 1, 1)

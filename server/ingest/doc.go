@@ -2,8 +2,25 @@
 //
 // The transport converts each message to []streaming.PlaybackEvent, checks each event (proto rules, then Validate)
 // and passes the good ones to Pipeline.Submit. Submit reserves room in a queue bounded by event count — waiting for
-// room is the back-pressure that stops a stream handler reading — and groups the events by partition key. Groups
-// are written by a bounded pool of writers once they reach MaxBatch events or have waited Linger. The returned
-// Ticket reports, per event, nil once the PlaybackWriter confirmed it, or the error that kept it from being stored.
-// After a successful write the events go to the PlaybackObserver (AsyncObserver decouples slow derived updates).
+// room is the back-pressure that stops a stream handler reading — copies the events and groups them by partition
+// (user, content). A group is written by one of a bounded pool of writers once it holds MaxBatch events or has
+// waited Linger. The returned Ticket reports, per event, nil once the PlaybackWriter confirmed it, or the error
+// that kept it from being stored. After a successful write the events go to the PlaybackObserver (AsyncObserver
+// keeps slow derived updates off the write path; FanOut feeds several).
+//
+// A stream handler pipelines: it submits message N+1 while message N is being written and waits on the tickets in
+// order, for instance from a second goroutine that sums up the response:
+//
+//	for each message:
+//		valid := events that passed the proto rules and Validate (remember their indexes in the message)
+//		t, err := p.Submit(ctx, valid) // waits while the queue is full; CodeBusy after EnqueueWait
+//		if err != nil { return err }   // the transport maps CodeBusy to ResourceExhausted + RetryInfo
+//		tickets <- t                   // the waiter: res, err := t.Wait(ctx); res == nil means all durable,
+//		                               // else res[i] != nil rejects valid[i]: "not stored: ..., retry"
+//
+// Lifecycle: New starts the pipeline's goroutines; on shutdown stop the RPCs, then Pipeline.Close (it writes what
+// was accepted), then close the observers (AsyncObserver.Close applies what they buffered).
+//
+// What the pipeline expects of its collaborators: PlaybackWriter.WritePartition and PlaybackObserver.Observe must
+// not keep or modify the slice they are given after they return — the pipeline reuses its memory.
 package ingest

@@ -141,3 +141,14 @@ func (o *AsyncObserver) Close(ctx context.Context) error {
 		return fmt.Errorf("ingest: observer close: %w", ctx.Err())
 	}
 }
+
+// FanOut is a PlaybackObserver that passes each batch to every observer in turn (the trending counters, watched
+// edges, cache invalidation...). Each must itself not block, which an AsyncObserver per derived view ensures.
+type FanOut []streaming.PlaybackObserver
+
+// Observe passes events to each observer.
+func (f FanOut) Observe(events []streaming.PlaybackEvent) {
+	for _, o := range f {
+		o.Observe(events)
+	}
+}

@@ -59,15 +59,17 @@ func TestAsyncObserverAppliesAll(t *testing.T) {
 
 func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 	release := make(chan struct{})
+	entered := make(chan struct{}, 100)
 	applied := make(chan int, 100)
 	o := NewAsyncObserver(10, func(b []streaming.PlaybackEvent) {
+		entered <- struct{}{}
 		<-release
 		applied <- len(b)
 	}, nil, nil)
 	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2), ev(1, 1, 3), ev(1, 1, 4)}
 	start := time.Now()
 	o.Observe(batch) // taken by the goroutine, which blocks in apply
-	time.Sleep(20 * time.Millisecond)
+	<-entered
 	o.Observe(batch) // pending 4
 	o.Observe(batch) // pending 8
 	o.Observe(batch) // 12 > 10: dropped
@@ -101,18 +103,20 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 func TestAsyncObserverCloseTimesOutAndSurvivesPanic(t *testing.T) {
 	block := make(chan struct{})
 	defer close(block)
+	entered := make(chan struct{}, 2)
 	calls := 0
 	o := NewAsyncObserver(10, func(b []streaming.PlaybackEvent) {
 		calls++
+		entered <- struct{}{}
 		if calls == 1 {
 			panic("apply bug")
 		}
 		<-block
 	}, nil, nil)
 	o.Observe([]streaming.PlaybackEvent{ev(1, 1, 1)})
-	time.Sleep(20 * time.Millisecond)
+	<-entered
 	o.Observe([]streaming.PlaybackEvent{ev(1, 1, 2)}) // applied after the panic, then blocks
-	time.Sleep(20 * time.Millisecond)
+	<-entered
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
 	if err := o.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
@@ -153,5 +157,13 @@ func TestPipelineWithAsyncObserver(t *testing.T) {
 		if seen[uuidN('c', c)] != 250 {
 			t.Fatalf("content %d counted %d, want 250", c, seen[uuidN('c', c)])
 		}
+	}
+}
+
+func TestFanOut(t *testing.T) {
+	a, b := &recObserver{}, &recObserver{}
+	FanOut{a, b}.Observe([]streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2)})
+	if a.count() != 2 || b.count() != 2 {
+		t.Fatalf("observers saw %d and %d events, want 2 each", a.count(), b.count())
 	}
 }

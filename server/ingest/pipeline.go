@@ -61,7 +61,7 @@ type Pipeline struct {
 
 	// Grouping state. Lock order: mu before rmu.
 	mu         sync.Mutex
-	open       map[partition]*group
+	open       map[partition]openRef
 	fifo       ring[openEntry] // open groups, oldest first (entries go stale when their group is flushed)
 	epoch      uint64          // linger ticks so far
 	gen        uint64          // group generations handed out
@@ -78,15 +78,15 @@ type Pipeline struct {
 	stopping bool
 	aborted  bool
 	slots    []*slot
-	tick     uint64   // watchdog ticks so far
-	free     []*group // written groups, emptied, for reuse
-	freeCap  int      // event capacity held in free, bounded by QueueEvents
+	tick     atomic.Uint64 // watchdog ticks so far
+	free     []*group      // written groups, emptied, for reuse
+	freeCap  int           // event capacity held in free, bounded by QueueEvents
 	freeLen  atomic.Int32
 
 	base       context.Context // parent of every write's context; canceled when Close gives up
 	cancelBase context.CancelCauseFunc
 	kick       chan struct{}
-	stop       chan struct{} // closed by Close: stops the linger and watchdog loops
+	stop       chan struct{} // closed by Close: stops the linger loop
 	writers    sync.WaitGroup
 	drained    chan struct{} // closed once every writer returned
 	closeOnce  sync.Once
@@ -95,6 +95,12 @@ type Pipeline struct {
 }
 
 type partition struct{ user, content string }
+
+// openRef is an open-map entry: valid while g is open under generation gen.
+type openRef struct {
+	g   *group
+	gen uint64
+}
 
 // group is one partition's events waiting for, or in, one write. gen and open belong to Pipeline.mu; events and
 // refs are written under Pipeline.mu while the group is open and only read once it is ready.
@@ -119,12 +125,18 @@ type openEntry struct {
 	epoch uint64
 }
 
-// slot is one writer; its fields belong to Pipeline.rmu.
+// slot is one writer.
 type slot struct {
-	g      *group // being written
-	start  uint64 // watchdog tick at which the write started
+	_  [64]byte // slots are written by different cores: keep them off each other's cache lines
+	gs []*group // being written (Pipeline.rmu)
+	sh *shard   // nil without metrics
+
+	mu     sync.Mutex // the rest, shared with the watchdog
+	busy   bool
+	start  uint64 // watchdog tick at which the current write started
 	ctx    context.Context
 	cancel context.CancelCauseFunc
+	_      [64]byte
 }
 
 var (
@@ -145,7 +157,7 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 		obs:     obs,
 		log:     log,
 		sem:     semaphore{size: int64(cfg.QueueEvents)},
-		open:    make(map[partition]*group),
+		open:    make(map[partition]openRef),
 		kick:    make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		drained: make(chan struct{}),
@@ -154,12 +166,15 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 	p.rcond.L = &p.rmu
 	p.base, p.cancelBase = context.WithCancelCause(context.Background())
 	if reg != nil {
-		p.m = newMetrics(reg, func() float64 { return float64(p.sem.inUse()) })
+		p.m = newMetrics(reg, cfg.Writers+1, func() float64 { return float64(p.sem.inUse()) })
 	}
 	p.slots = make([]*slot, cfg.Writers)
 	p.writers.Add(cfg.Writers)
 	for i := range p.slots {
 		s := &slot{}
+		if p.m != nil {
+			s.sh = &p.m.shards[i]
+		}
 		s.ctx, s.cancel = context.WithCancelCause(p.base)
 		p.slots[i] = s
 		go p.runWriter(s)
@@ -214,8 +229,9 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 	for i := range events {
 		e := &events[i]
 		k := partition{e.UserID, e.ContentID}
-		g := p.open[k]
-		if g == nil {
+		o := p.open[k]
+		g := o.g
+		if g == nil || g.gen != o.gen || !g.open { // none, or a flushed group's entry (see flushGroup)
 			g = p.openGroup(k)
 		}
 		g.events = append(g.events, *e)
@@ -230,6 +246,7 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 				p.flushGroup(e.g)
 			}
 		}
+		p.pruneOpen()
 	} else if p.lingerIdle && p.fifo.len() > 0 {
 		p.lingerIdle = false
 		select {
@@ -268,16 +285,33 @@ func (p *Pipeline) openGroup(k partition) *group {
 	p.gen++
 	g.key, g.gen, g.open = k, p.gen, true
 	g.finished.Store(false)
-	p.open[k] = g
+	p.open[k] = openRef{g, g.gen}
 	p.fifo.push(openEntry{g: g, gen: g.gen, epoch: p.epoch})
 	return g
 }
 
 // flushGroup closes g to new events and adds it to flushBuf. p.mu must be held.
+//
+// Its map entry stays (an entry whose group is closed or reopened under a later generation counts as absent):
+// deleting rehashes the key, which cost as much as the lookup; the next event of the partition overwrites the
+// entry, and pruneOpen drops the stale ones in bulk.
 func (p *Pipeline) flushGroup(g *group) {
-	delete(p.open, g.key)
 	g.open = false
 	p.flushBuf = append(p.flushBuf, g)
+}
+
+// pruneOpen rebuilds the open map from the open groups once stale entries outnumber them, so the map stays
+// proportional to the open groups at amortized constant cost per group. p.mu must be held.
+func (p *Pipeline) pruneOpen() {
+	if len(p.open) <= 4*p.fifo.len()+1024 {
+		return
+	}
+	clear(p.open)
+	for i := 0; i < p.fifo.len(); i++ {
+		if e := p.fifo.at(i); e.g.gen == e.gen && e.g.open {
+			p.open[e.g.key] = openRef{e.g, e.gen}
+		}
+	}
 }
 
 // pushReady hands flushBuf to the writers. p.mu must be held.
@@ -300,7 +334,7 @@ func (p *Pipeline) pushReady() {
 // lingerLoop flushes groups that have waited Linger. It ticks every Linger/2 and flushes groups opened two ticks
 // ago or earlier, so no group waits longer than Linger (plus scheduling delay); it sleeps while nothing is open.
 func (p *Pipeline) lingerLoop() {
-	every := p.cfg.Linger / 2
+	every := max(p.cfg.Linger/2, 50*time.Microsecond)
 	timer := time.NewTimer(time.Hour)
 	timer.Stop()
 	for {
@@ -329,6 +363,7 @@ func (p *Pipeline) lingerLoop() {
 				p.fifo.pop()
 			}
 			p.pushReady()
+			p.pruneOpen()
 			if p.fifo.len() == 0 {
 				idle, p.lingerIdle = true, true
 			}
@@ -342,43 +377,48 @@ func (p *Pipeline) lingerLoop() {
 
 // watchdog cancels writes running longer than WriteTimeout. It ticks every WriteTimeout/8 and cancels a write
 // that started nine or more ticks ago, so a write is canceled between WriteTimeout and 9/8 of it; the hot path
-// pays no timer per write.
+// pays no timer per write. It runs until the last writer returned, so the timeout also holds while Close drains.
 func (p *Pipeline) watchdog() {
 	const ticks = 8
-	t := time.NewTicker(p.cfg.WriteTimeout / ticks)
+	t := time.NewTicker(max(p.cfg.WriteTimeout/ticks, time.Microsecond))
 	defer t.Stop()
 	for {
 		select {
 		case <-t.C:
-		case <-p.stop:
+		case <-p.drained:
 			return
 		}
-		p.rmu.Lock()
-		p.tick++
+		now := p.tick.Add(1)
 		for _, s := range p.slots {
-			if s.g != nil && p.tick-s.start > ticks {
+			s.mu.Lock()
+			if s.busy && now-s.start > ticks {
 				s.cancel(errWriteTimeout)
 			}
+			s.mu.Unlock()
 		}
-		p.rmu.Unlock()
 	}
 }
 
+// maxChunk bounds the groups a writer takes at once. Taking several when many are ready (many small partitions)
+// saves lock round trips; taking few keeps a slow write from holding back many groups.
+const maxChunk = 16
+
 func (p *Pipeline) runWriter(s *slot) {
 	defer p.writers.Done()
-	var done *group // written, emptied, to recycle
+	var chunk, done []*group // done: written, emptied, to recycle
 	for {
 		p.rmu.Lock()
-		s.g = nil
-		if done != nil && p.freeCap+cap(done.events) <= p.cfg.QueueEvents {
-			p.free = append(p.free, done)
-			p.freeCap += cap(done.events)
-			p.freeLen.Store(int32(len(p.free)))
+		s.gs = nil
+		for _, g := range done {
+			if p.freeCap+cap(g.events) > p.cfg.QueueEvents {
+				break
+			}
+			p.free = append(p.free, g)
+			p.freeCap += cap(g.events)
 		}
-		done = nil
-		if s.ctx.Err() != nil && !p.aborted { // the watchdog canceled the last write
-			s.ctx, s.cancel = context.WithCancelCause(p.base)
-		}
+		p.freeLen.Store(int32(len(p.free)))
+		clear(done)
+		done = done[:0]
 		for p.ready.len() == 0 && !p.stopping {
 			p.idle++
 			p.rcond.Wait()
@@ -388,30 +428,51 @@ func (p *Pipeline) runWriter(s *slot) {
 			p.rmu.Unlock()
 			return
 		}
-		g := p.ready.pop()
-		s.g, s.start = g, p.tick
-		ctx := s.ctx
-		p.rmu.Unlock()
-		if p.write(ctx, g) {
-			// Only this writer touches g now (Close looks at s.g but leaves finished groups alone).
-			clear(g.events) // drop references to the events' strings
-			clear(g.refs)
-			g.events, g.refs = g.events[:0], g.refs[:0]
-			done = g
+		chunk = chunk[:0]
+		for k := min(max(p.ready.len()/len(p.slots), 1), maxChunk); k > 0; k-- {
+			chunk = append(chunk, p.ready.pop())
 		}
+		s.gs = chunk // Close looks at them (under rmu) if it gives up
+		p.rmu.Unlock()
+
+		for _, g := range chunk {
+			if g.finished.Load() {
+				continue // Close gave up and failed it
+			}
+			if p.write(s, g) {
+				// Only this writer touches g now (Close looks at s.gs but leaves finished groups alone).
+				clear(g.events) // drop references to the events' strings
+				clear(g.refs)
+				g.events, g.refs = g.events[:0], g.refs[:0]
+				done = append(done, g)
+			}
+		}
+		s.mu.Lock()
+		s.busy = false
+		s.mu.Unlock()
 	}
 }
 
+// clock is the origin of monotonic readings: time.Since(clock) reads one clock, time.Now reads two.
+var clock = time.Now()
+
 // write writes g and gives its events their result, unless Close already did; it reports whether it did.
-func (p *Pipeline) write(ctx context.Context, g *group) bool {
-	var start time.Time
-	if p.m != nil {
-		start = time.Now()
+func (p *Pipeline) write(s *slot, g *group) bool {
+	s.mu.Lock()
+	if s.ctx.Err() != nil && p.base.Err() == nil { // the watchdog canceled an earlier write
+		s.ctx, s.cancel = context.WithCancelCause(p.base)
+	}
+	s.busy, s.start = true, p.tick.Load()
+	ctx := s.ctx
+	s.mu.Unlock()
+
+	var start time.Duration
+	if s.sh != nil {
+		start = time.Since(clock)
 	}
 	err := p.callWriter(ctx, g.events)
-	if p.m != nil {
-		p.m.writeSeconds.Observe(time.Since(start).Seconds())
-		p.m.batchEvents.Observe(float64(len(g.events)))
+	if s.sh != nil {
+		s.sh.observeWrite(time.Since(clock)-start, len(g.events))
 	}
 	if err != nil {
 		err = p.writeError(ctx, err, len(g.events))
@@ -419,7 +480,7 @@ func (p *Pipeline) write(ctx context.Context, g *group) bool {
 	if !g.finished.CompareAndSwap(false, true) {
 		return false // Close gave up on this write and failed its events; the outcome stays "not stored"
 	}
-	p.finish(g, err)
+	p.finish(g, err, s.sh)
 	if err == nil && p.obs != nil {
 		p.callObserver(g.events)
 	}
@@ -464,10 +525,18 @@ func (p *Pipeline) writeError(ctx context.Context, err error, n int) error {
 	return out
 }
 
-// finish gives each of g's events its result and frees its room in the queue. g.finished must have been set by
-// the caller.
-func (p *Pipeline) finish(g *group, err error) {
+// finish frees g's room in the queue and gives each of its events its result (in that order, so a caller whose
+// tickets are done finds their room free). g.finished must have been set by the caller.
+func (p *Pipeline) finish(g *group, err error, sh *shard) {
 	refs := g.refs
+	p.sem.release(int64(len(refs)))
+	if sh != nil {
+		if err != nil {
+			sh.failed.Add(uint64(len(refs)))
+		} else {
+			sh.accepted.Add(uint64(len(refs)))
+		}
+	}
 	for i := 0; i < len(refs); {
 		t, j := refs[i].t, i+1
 		for j < len(refs) && refs[j].t == t {
@@ -478,14 +547,6 @@ func (p *Pipeline) finish(g *group, err error) {
 		}
 		t.finish(j - i)
 		i = j
-	}
-	p.sem.release(int64(len(refs)))
-	if p.m != nil {
-		if err != nil {
-			p.m.failed.Add(float64(len(refs)))
-		} else {
-			p.m.accepted.Add(float64(len(refs)))
-		}
 	}
 }
 
@@ -523,6 +584,10 @@ func (p *Pipeline) Close(ctx context.Context) error {
 	}
 
 	// Give up: fail what is queued or in flight, and cancel the writes.
+	var sh *shard
+	if p.m != nil {
+		sh = &p.m.shards[len(p.m.shards)-1]
+	}
 	failed := 0
 	p.rmu.Lock()
 	p.aborted = true
@@ -530,13 +595,15 @@ func (p *Pipeline) Close(ctx context.Context) error {
 		g := p.ready.pop()
 		if g.finished.CompareAndSwap(false, true) {
 			failed += len(g.refs)
-			p.finish(g, p.closeError(ctx))
+			p.finish(g, p.closeError(ctx), sh)
 		}
 	}
 	for _, s := range p.slots {
-		if g := s.g; g != nil && g.finished.CompareAndSwap(false, true) {
-			failed += len(g.refs)
-			p.finish(g, p.closeError(ctx))
+		for _, g := range s.gs {
+			if g.finished.CompareAndSwap(false, true) {
+				failed += len(g.refs)
+				p.finish(g, p.closeError(ctx), sh)
+			}
 		}
 	}
 	p.rcond.Broadcast()

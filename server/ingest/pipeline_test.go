@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -377,8 +378,10 @@ func queuedEvents(p *Pipeline) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for _, g := range p.open {
-		n += len(g.events)
+	for _, o := range p.open {
+		if o.g.gen == o.gen && o.g.open {
+			n += len(o.g.events)
+		}
 	}
 	p.rmu.Lock()
 	defer p.rmu.Unlock()
@@ -386,8 +389,8 @@ func queuedEvents(p *Pipeline) int {
 		n += len(p.ready.buf[(p.ready.head+i)&(len(p.ready.buf)-1)].events)
 	}
 	for _, s := range p.slots {
-		if s.g != nil {
-			n += len(s.g.events)
+		for _, g := range s.gs {
+			n += len(g.events)
 		}
 	}
 	return n
@@ -622,5 +625,25 @@ func TestConcurrentStreams(t *testing.T) {
 	wg.Wait()
 	if n := p.sem.inUse(); n != 0 {
 		t.Errorf("queue counts %d events after all tickets completed", n)
+	}
+}
+
+func TestCloseStopsGoroutines(t *testing.T) {
+	before := runtime.NumGoroutine()
+	p := New(Config{Writers: 8}, DiscardWriter{}, nil, nil, nil)
+	tk, err := p.Submit(context.Background(), []streaming.PlaybackEvent{ev(1, 1, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitTicket(t, tk)
+	if err := p.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d goroutines after Close, %d before New", runtime.NumGoroutine(), before)
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

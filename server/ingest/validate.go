@@ -61,21 +61,40 @@ func oneOf(s string, set []string) bool {
 // IsCanonicalUUID reports whether s is a UUID in canonical text form: lower-case hex digits in groups of 8-4-4-4-12
 // separated by hyphens. Any version and variant is accepted.
 func IsCanonicalUUID(s string) bool {
-	if len(s) != 36 {
+	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
 		return false
 	}
-	for i := 0; i < 36; i++ {
-		c := s[i]
-		switch i {
-		case 8, 13, 18, 23:
-			if c != '-' {
-				return false
-			}
-		default:
-			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
-				return false
-			}
-		}
+	// The 32 digits, eight at a time.
+	return hex8(le64(s[0:8]))&hex8(le32(s[9:13])|le32(s[14:18])<<32)&
+		hex8(le32(s[19:23])|le32(s[24:28])<<32)&hex8(le64(s[28:36])) == highBits
+}
+
+const (
+	lowBits  = 0x0101010101010101
+	highBits = 0x8080808080808080
+)
+
+// hex8 has the high bit of each of x's bytes set when that byte is a lower-case hex digit. Each byte is tested by
+// adding offsets that carry into its high bit exactly when it is ≥ '0', > '9', ≥ 'a', > 'f'; with every byte below
+// 0x80 no addition carries into the next byte.
+func hex8(x uint64) uint64 {
+	if x&highBits != 0 {
+		return 0
 	}
-	return true
+	ge0 := x + (0x80-'0')*lowBits
+	gt9 := x + (0x80-'9'-1)*lowBits
+	gea := x + (0x80-'a')*lowBits
+	gtf := x + (0x80-'f'-1)*lowBits
+	return (ge0&^gt9 | gea&^gtf) & highBits
+}
+
+func le64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+func le32(s string) uint64 {
+	_ = s[3]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24
 }

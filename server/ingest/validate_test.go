@@ -89,3 +89,42 @@ func TestValidateDoesNotAllocate(t *testing.T) {
 		t.Fatalf("Validate allocates %v times per valid event", n)
 	}
 }
+
+// Every single-byte change of a canonical UUID agrees with a plain per-character check.
+func TestIsCanonicalUUIDExhaustive(t *testing.T) {
+	plain := func(s string) bool {
+		if len(s) != 36 {
+			return false
+		}
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if i == 8 || i == 13 || i == 18 || i == 23 {
+				if c != '-' {
+					return false
+				}
+			} else if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+				return false
+			}
+		}
+		return true
+	}
+	good := "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5b"
+	if !IsCanonicalUUID(good) || !IsCanonicalUUID("00000000-0000-0000-0000-000000000000") ||
+		!IsCanonicalUUID("ffffffff-ffff-ffff-ffff-ffffffffffff") {
+		t.Fatal("canonical UUIDs refused")
+	}
+	for i := 0; i < len(good); i++ {
+		for c := 0; c < 256; c++ {
+			b := []byte(good)
+			b[i] = byte(c)
+			if s := string(b); IsCanonicalUUID(s) != plain(s) {
+				t.Fatalf("%q: IsCanonicalUUID = %v, want %v", s, IsCanonicalUUID(s), plain(s))
+			}
+		}
+	}
+	for _, s := range []string{"", good[:35], good + "0", "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5\xff"} {
+		if IsCanonicalUUID(s) != plain(s) {
+			t.Fatalf("%q", s)
+		}
+	}
+}
