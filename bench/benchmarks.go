@@ -6,6 +6,8 @@ import "context"
 // file of its own and listing it here; BENCH=name,name picks entries by this name.
 var benchmarks = []benchmark{
 	{"create_subscription", createSubscription},
+	{"ingest_frontend", ingestFrontend},
+	{"ingest_cassandra", ingestCassandra},
 }
 
 // benchmark is one named entry. It returns one or more results (e.g. throughput plus latency percentiles).

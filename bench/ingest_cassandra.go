@@ -1,0 +1,266 @@
+package main
+
+// ingest_cassandra: playback events per second made durable in the local Cassandra through IngestPlaybackEvents of
+// our gRPC server (service token, per-event checks, the ingest pipeline, cassandra.Store at consistency ONE),
+// against the better of two raw gocql writers of the same rows on the same session: single-partition unlogged
+// batches, and one insert per event. Each side writes its own fresh events to its own users' partitions in a
+// throwaway keyspace, dropped at the end. Ratio = ours ÷ the better raw writer.
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"math/rand/v2"
+	"slices"
+	"time"
+
+	"github.com/gocql/gocql"
+
+	"github.com/streamingplatform/streaming/server/cassandra"
+	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+const (
+	cassPerSide   = 300_000 // measured events per side
+	cassWarmup    = 20_000  // unmeasured events per side first: connections, prepared statements, JIT
+	cassCycles    = 2       // cycles of palindromic order: 4 rounds per side
+	cassStreams   = 4       // our side: concurrent IngestPlaybackEvents calls
+	cassBatch     = 500     // our side: events per request
+	rawBatchC     = 32      // raw batches: unlogged batches in flight
+	rawSingleC    = 128     // raw singles: inserts in flight
+	cassMaxBatch  = cassandra.DefaultMaxBatch
+	cassSideCap   = 25 * time.Second
+	cassRoundCap  = 2 * time.Minute
+	cassCheckRows = 20 // partitions per side whose rows are read back and checked
+)
+
+// The store's statements, for the raw writers.
+const (
+	cqlInsertEvent = `INSERT INTO playback_events (user_id, content_id, ts, event_id, played_seconds, ` +
+		`position_seconds, device, quality, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`
+	cqlUpsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at) ` +
+		`VALUES (?, ?, ?, ?) USING TIMESTAMP ?`
+)
+
+func ingestCassandra(ctx context.Context) ([]Result, error) {
+	cfg, err := config.Load(nil)
+	if err != nil {
+		return nil, err
+	}
+	replication, err := cassandra.ParseReplication(cfg.CassandraReplication)
+	if err != nil {
+		return nil, err
+	}
+	keyspace := "bench_" + randomHex(6)
+	store, err := cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: keyspace,
+		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: gocql.One})
+	if err != nil {
+		return nil, fmt.Errorf("cassandra (start it with `go tool task stack:up -- cassandra`): %w", err)
+	}
+	defer func() {
+		if err := store.Session().Query("DROP KEYSPACE " + keyspace).Exec(); err != nil {
+			slog.Error("bench: could not drop keyspace; drop it by hand", "keyspace", keyspace, "err", err)
+		}
+		store.Close()
+	}()
+	ours, md, err := startIngestServer(store)
+	if err != nil {
+		return nil, err
+	}
+	defer ours.stop()
+	session := store.Session() // the raw writers use the store's own session: same pool, routing, consistency
+
+	// Every side writes fresh events of users of its own (so its rows can be checked), a new set each round.
+	rng := rand.New(rand.NewPCG(3, 4))
+	titles := uuids(catalogSize)
+	perRound := cassPerSide / (2 * cassCycles)
+	var batchRequests, singleRequests int // Cassandra requests the raw writers sent
+	type contender struct {
+		*side
+		warm   *roundData
+		rounds []*roundData
+		write  func(ctx context.Context, d *roundData) error
+	}
+	newContender := func(name string, write func(ctx context.Context, d *roundData) error) *contender {
+		all := playbackEvents(rng, cassWarmup+cassPerSide, uuids(ingestUsers), titles)
+		c := &contender{side: &side{name: name}, warm: &roundData{events: all[:cassWarmup]}, write: write}
+		for events := range slices.Chunk(all[cassWarmup:], perRound) {
+			c.rounds = append(c.rounds, &roundData{events: events})
+		}
+		c.round = func(ctx context.Context, r int) (int, error) {
+			return len(c.rounds[r].events), c.write(ctx, c.rounds[r])
+		}
+		return c
+	}
+	contenders := []*contender{
+		newContender("raw batches", func(ctx context.Context, d *roundData) error {
+			n, err := rawWrite(ctx, session, d.events, true, rawBatchC)
+			batchRequests += n
+			return err
+		}),
+		newContender("raw singles", func(ctx context.Context, d *roundData) error {
+			n, err := rawWrite(ctx, session, d.events, false, rawSingleC)
+			singleRequests += n
+			return err
+		}),
+		newContender("ours", func(ctx context.Context, d *roundData) error {
+			return sendStreams(ctx, ours.conn, md, d.reqs, cassStreams)
+		}),
+	}
+	// Our side's requests are encoded once, before the run, as in ingest_frontend.
+	for _, d := range append([]*roundData{contenders[2].warm}, contenders[2].rounds...) {
+		if d.reqs, err = encodeRequests(d.events, cassBatch); err != nil {
+			return nil, err
+		}
+	}
+
+	var sides []*side
+	for _, c := range contenders {
+		if err := c.write(ctx, c.warm); err != nil {
+			return nil, fmt.Errorf("%s warm-up: %w", c.name, err)
+		}
+		sides = append(sides, c.side)
+	}
+	batchRequests, singleRequests = 0, 0
+	writes0, events0, err := ours.partitionWrites()
+	if err != nil {
+		return nil, err
+	}
+	if err := measureABBA(ctx, sides, cassCycles, cassSideCap, cassRoundCap); err != nil {
+		return nil, err
+	}
+	writes1, events1, err := ours.partitionWrites()
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range contenders {
+		written := slices.Clone(c.warm.events)
+		for _, d := range c.rounds[:c.side.rounds] {
+			written = append(written, d.events...)
+		}
+		if err := checkPartitions(ctx, session, written); err != nil {
+			return nil, fmt.Errorf("%s: %w", c.name, err)
+		}
+	}
+
+	batches, singles, o := sides[0], sides[1], sides[2]
+	best := batches
+	if singles.perSecond() > best.perSecond() {
+		best = singles
+	}
+	per := func(n, events int) float64 { return float64(n) / float64(events) }
+	conditions := fmt.Sprintf("ours: %d IngestPlaybackEvents calls with the service token over one loopback "+
+		"HTTP/2 connection, requests of %d events encoded before the run, the pipeline as wiring configures it "+
+		"(QueueEvents=%d, default MaxBatch/Linger/Writers) over cassandra.Store, no-op async observer (no Redis), "+
+		"%.2f events per partition write on average, each write an unlogged batch + a position upsert; raw (the "+
+		"store's gocql session: protocol v4, %d connections per host, token-aware routing, the store's "+
+		"statements): batches = each round's events grouped per (user, title) into single-partition unlogged "+
+		"batches of at most %d inserts, %d in flight: %.0f events/s; singles = one insert per event, %d in "+
+		"flight: %.0f events/s; both raw writers also upsert the newest position per (user, title) into "+
+		"continue_watching, as WritePartition does; Cassandra requests per event: ours ≈ %.2f, batches %.2f, "+
+		"singles %.2f; baseline = %s; consistency ONE, SimpleStrategy replication on one node (the local stack's "+
+		"Cassandra); measured %d events ours, %d batches, %d singles in rounds of %d, %d palindromic cycles, "+
+		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
+		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
+		cassStreams, cassBatch, cfg.IngestQueueEvents, per(int(events1-events0), int(writes1-writes0)),
+		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
+		per(2*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
+		per(singleRequests, singles.events), best.name, o.events, batches.events, singles.events, perRound,
+		cassCycles, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows, machine())
+	return []Result{{Name: "ingest_cassandra", Value: round(o.perSecond(), 0), Unit: "events/s",
+		Baseline: round(best.perSecond(), 0), Ratio: round(o.perSecond()/best.perSecond(), 3), Conditions: conditions}}, nil
+}
+
+// roundData is what one round (or the warm-up) of a side writes: its events and, for our side, the requests that
+// carry them.
+type roundData struct {
+	events []streaming.PlaybackEvent
+	reqs   []*request
+}
+
+type partitionKey struct{ user, content string }
+
+// rawWrite writes events as the store leaves them — each event in playback_events with its event time as write
+// timestamp, and per (user, title) the newest event's position in continue_watching — from c workers: as
+// single-partition unlogged batches of at most cassMaxBatch inserts (batched), or one insert per event.
+// It returns the number of requests it sent.
+func rawWrite(ctx context.Context, s *gocql.Session, events []streaming.PlaybackEvent, batched bool, c int) (int, error) {
+	insertArgs := func(e *streaming.PlaybackEvent) []any {
+		return []any{e.UserID, e.ContentID, e.OccurredAt, e.EventID, e.PlayedSeconds, e.PositionSeconds, e.Device,
+			e.Quality, e.Completed, e.OccurredAt.UnixMicro()}
+	}
+	groups := map[partitionKey][]*streaming.PlaybackEvent{}
+	var keys []partitionKey
+	var ops []func(ctx context.Context) error
+	for i := range events {
+		e := &events[i]
+		k := partitionKey{e.UserID, e.ContentID}
+		if groups[k] == nil {
+			keys = append(keys, k)
+		}
+		groups[k] = append(groups[k], e)
+		if !batched {
+			ops = append(ops, func(ctx context.Context) error {
+				return s.Query(cqlInsertEvent, insertArgs(e)...).WithContext(ctx).Idempotent(true).Exec()
+			})
+		}
+	}
+	for _, k := range keys {
+		group := groups[k]
+		if batched {
+			for chunk := range slices.Chunk(group, cassMaxBatch) {
+				ops = append(ops, func(ctx context.Context) error {
+					b := s.NewBatch(gocql.UnloggedBatch).WithContext(ctx)
+					for _, e := range chunk {
+						b.Entries = append(b.Entries, gocql.BatchEntry{Stmt: cqlInsertEvent, Args: insertArgs(e), Idempotent: true})
+					}
+					return s.ExecuteBatch(b)
+				})
+			}
+		}
+		newest := slices.MaxFunc(group, func(a, b *streaming.PlaybackEvent) int { return a.OccurredAt.Compare(b.OccurredAt) })
+		ops = append(ops, func(ctx context.Context) error {
+			return s.Query(cqlUpsertPosition, k.user, k.content, newest.PositionSeconds, newest.OccurredAt,
+				newest.OccurredAt.UnixMicro()).WithContext(ctx).Idempotent(true).Exec()
+		})
+	}
+	l, err := runLoad(ctx, len(ops), c, cassRoundCap, func(ctx context.Context, i int) error { return ops[i](ctx) })
+	return l.ops, err
+}
+
+// checkPartitions reads back a few of the partitions events went to: every event must be stored, and
+// continue_watching must hold the newest event's position.
+func checkPartitions(ctx context.Context, s *gocql.Session, events []streaming.PlaybackEvent) error {
+	count := map[partitionKey]int{}
+	newest := map[partitionKey]*streaming.PlaybackEvent{}
+	var keys []partitionKey
+	for i := range events {
+		e := &events[i]
+		k := partitionKey{e.UserID, e.ContentID}
+		if count[k] == 0 {
+			keys = append(keys, k)
+		}
+		count[k]++
+		if n := newest[k]; n == nil || e.OccurredAt.After(n.OccurredAt) {
+			newest[k] = e
+		}
+	}
+	for _, k := range keys[:min(cassCheckRows, len(keys))] {
+		var rows int
+		var position int32
+		if err := s.Query(`SELECT COUNT(*) FROM playback_events WHERE user_id = ? AND content_id = ?`, k.user, k.content).
+			WithContext(ctx).Scan(&rows); err != nil {
+			return err
+		}
+		if err := s.Query(`SELECT position_seconds FROM continue_watching WHERE user_id = ? AND content_id = ?`,
+			k.user, k.content).WithContext(ctx).Scan(&position); err != nil {
+			return err
+		}
+		if rows != count[k] || position != newest[k].PositionSeconds {
+			return fmt.Errorf("partition %s/%s holds %d events and position %d; want %d and %d",
+				k.user, k.content, rows, position, count[k], newest[k].PositionSeconds)
+		}
+	}
+	return nil
+}
