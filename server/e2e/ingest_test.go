@@ -187,7 +187,8 @@ func TestIngestShutdownMidStreamLosesNothing(t *testing.T) {
 	}
 	time.Sleep(500 * time.Millisecond) // let the server read and write what was sent
 	cancel()                           // shutdown begins while the stream is open
-	_, err = stream.CloseAndRecv()
+	// Keep our side open (no CloseSend): the server must end the stream itself.
+	err = stream.RecvMsg(new(pb.IngestPlaybackEventsResponse))
 	if status.Code(err) != codes.Unavailable {
 		t.Fatalf("stream ended with %v, want Unavailable", err)
 	}
@@ -211,4 +212,3 @@ func first(md metadata.MD, key string) string {
 	}
 	return ""
 }
-
