@@ -39,7 +39,8 @@ type ContinueWatchingItem struct {
 type PlaybackWriter interface {
 	// WritePartition writes events that all share one PartitionKey, and moves the user's continue-watching
 	// position for that title unless a later event already did. It returns only once the store confirmed the
-	// write at the configured consistency; on error none of the events may be counted as durable.
+	// write at the configured consistency; on error none of the events may be counted as durable (some may have
+	// been applied; a retry rewrites the same rows). It must not keep or change the slice after returning.
 	WritePartition(ctx context.Context, events []PlaybackEvent) error
 }
 
@@ -53,7 +54,8 @@ type PlaybackReader interface {
 }
 
 // PlaybackObserver receives events after they are durable, for derived updates (trending counters, watched edges,
-// cache invalidation). Observe must not block: derived updates never slow the durable write path.
+// cache invalidation). Observe must not block: derived updates never slow the durable write path. It must copy
+// what it keeps: the caller reuses the slice.
 type PlaybackObserver interface {
 	Observe(events []PlaybackEvent)
 }
