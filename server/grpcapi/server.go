@@ -64,6 +64,8 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		grpc.ChainUnaryInterceptor(ic.Unary()),
 		grpc.ChainStreamInterceptor(ic.Stream()),
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
+		// Bounds the calls one connection may hold open (each ingest stream buffers up to 8 batches).
+		grpc.MaxConcurrentStreams(1024),
 	)
 	pb.RegisterCommandServiceServer(s.grpc, cmd)
 	pb.RegisterQueryServiceServer(s.grpc, query)
