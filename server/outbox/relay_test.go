@@ -1,0 +1,448 @@
+package outbox_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/streamingplatform/streaming/server/outbox"
+	"github.com/streamingplatform/streaming/server/postgres"
+	"github.com/streamingplatform/streaming/server/storetest"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// Each test migrates a schema of its own and points its pool's search_path at it, so it sees only its own outbox
+// rows, and its relays neither publish nor clean up rows of other packages' tests running against the same
+// database. NOTIFY outbox is database-wide, so other tests' inserts may wake a relay early; no test depends on that
+// not happening.
+
+func newSchema(t *testing.T) (*pgxpool.Pool, context.Context) {
+	t.Helper()
+	s := storetest.Settings(t)
+	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
+	ctx := storetest.Context(t, time.Minute)
+	schema := "outbox_test_" + storetest.Unique()
+	admin, err := pgx.Connect(ctx, s.PostgresURL())
+	if err != nil {
+		t.Fatalf("connect: %v", err)
+	}
+	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	admin.Close(ctx)
+	t.Cleanup(func() { // runs after the pool and the relays are closed (cleanups run last-in first-out)
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if admin, err := pgx.Connect(ctx, s.PostgresURL()); err == nil {
+			admin.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
+			admin.Close(ctx)
+		}
+	})
+	cfg, err := pgxpool.ParseConfig(s.PostgresURL())
+	if err != nil {
+		t.Fatalf("pool config: %v", err)
+	}
+	cfg.ConnConfig.RuntimeParams["search_path"] = schema
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		t.Fatalf("pool: %v", err)
+	}
+	t.Cleanup(pool.Close)
+	if err := postgres.Migrate(ctx, pool); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	return pool, ctx
+}
+
+// insert appends one event in its own transaction, as a command would.
+func insert(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregate string, version int64) {
+	t.Helper()
+	_, err := pool.Exec(ctx, `INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at)
+		VALUES ('test', $1, $2, 'Tested', jsonb_build_object('v', $2::bigint), now())`, aggregate, version)
+	if err != nil {
+		t.Errorf("insert %s v%d: %v", aggregate, version, err)
+	}
+}
+
+// insertAll writes versions 1..versions of aggregates agg-0.. concurrently across aggregates and in version order
+// within each, which is what commands locking their aggregate's row guarantee.
+func insertAll(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregates, versions int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for a := range aggregates {
+		wg.Go(func() {
+			for v := 1; v <= versions; v++ {
+				insert(t, ctx, pool, fmt.Sprintf("agg-%d", a), int64(v))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func count(t *testing.T, ctx context.Context, pool *pgxpool.Pool, sql string) int {
+	t.Helper()
+	var n int
+	if err := pool.QueryRow(ctx, sql).Scan(&n); err != nil {
+		t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}
+
+// recorder is a projector that remembers what it was given, in delivery order, and fails while failing is set.
+// One recorder may serve several relays; delivery to it is then serialized per partition by the relays' lock.
+type recorder struct {
+	name    string
+	failing atomic.Bool
+	calls   atomic.Int64
+	mu      sync.Mutex
+	events  []streaming.Event
+}
+
+func (r *recorder) Name() string { return r.name }
+
+func (r *recorder) Project(_ context.Context, events []streaming.Event) error {
+	r.calls.Add(1)
+	if r.failing.Load() {
+		return errors.New("read model unavailable")
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.events = append(r.events, events...)
+	return nil
+}
+
+func (r *recorder) got() []streaming.Event {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]streaming.Event(nil), r.events...)
+}
+
+// start runs r until the test ends.
+func start(t *testing.T, r *outbox.Relay) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error)
+	go func() { done <- r.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Run: %v", err)
+		}
+	})
+}
+
+// waitFor polls cond until it holds or the timeout passes.
+func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out after %v waiting for %s", timeout, what)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// waitPublished waits until the relays have committed every row: projectors see events before that commit.
+func waitPublished(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+	t.Helper()
+	waitFor(t, 10*time.Second, "every row published", func() bool {
+		return count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
+	})
+}
+
+// wantEachOnceInOrder checks that events hold versions 1..versions of each of agg-0..agg-(aggregates-1) exactly
+// once, in version order per aggregate, with the payload written.
+func wantEachOnceInOrder(t *testing.T, events []streaming.Event, aggregates, versions int) {
+	t.Helper()
+	seen := map[string][]int64{}
+	for _, e := range events {
+		var p struct{ V int64 }
+		if err := json.Unmarshal(e.Payload, &p); err != nil || p.V != e.Version || e.Type != "Tested" || e.AggregateType != "test" {
+			t.Fatalf("event %+v: payload %s (%v)", e, e.Payload, err)
+		}
+		seen[e.AggregateID] = append(seen[e.AggregateID], e.Version)
+	}
+	if len(seen) != aggregates {
+		t.Fatalf("events of %d aggregates, want %d", len(seen), aggregates)
+	}
+	for id, got := range seen {
+		want := make([]int64, versions)
+		for i := range want {
+			want[i] = int64(i + 1)
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("%s delivered versions %v, want %v", id, got, want)
+		}
+	}
+}
+
+// value sums a gathered metric: counter values, or a histogram's observation count.
+func value(t *testing.T, reg *prometheus.Registry, name string) float64 {
+	t.Helper()
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatalf("gather: %v", err)
+	}
+	var sum float64
+	for _, f := range families {
+		if f.GetName() != name {
+			continue
+		}
+		for _, m := range f.GetMetric() {
+			sum += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+		}
+	}
+	return sum
+}
+
+func testLog(t *testing.T) *slog.Logger { return slog.New(slog.NewTextHandler(t.Output(), nil)) }
+
+func TestDeliversInAggregateOrder(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	rec := &recorder{name: "recorder"}
+	reg := prometheus.NewRegistry()
+	// Small batches, so an aggregate's events span several transactions and partitions share the workers.
+	start(t, outbox.New(pool, []outbox.Projector{rec},
+		outbox.Config{Partitions: 4, Workers: 2, BatchSize: 7, PollInterval: 50 * time.Millisecond}, reg, testLog(t)))
+
+	const aggregates, versions = 20, 15
+	insertAll(t, ctx, pool, aggregates, versions) // while the relay runs
+	// The counters move after the commit; the lag is observed before the published counter.
+	waitFor(t, 10*time.Second, "delivery", func() bool {
+		return value(t, reg, "outbox_events_published_total") >= aggregates*versions
+	})
+	time.Sleep(150 * time.Millisecond) // a few more polls, for any duplicate to show
+
+	wantEachOnceInOrder(t, rec.got(), aggregates, versions)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 0 {
+		t.Errorf("%d rows unpublished", n)
+	}
+	if n := value(t, reg, "outbox_events_published_total"); n != aggregates*versions {
+		t.Errorf("published counter = %v, want %d", n, aggregates*versions)
+	}
+	if n := value(t, reg, "outbox_projection_lag_seconds"); n != aggregates*versions {
+		t.Errorf("lag observations = %v, want %d", n, aggregates*versions)
+	}
+}
+
+func TestTwoRelaysDeliverEachEventOnce(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	rec := &recorder{name: "recorder"} // shared, so its order is the cluster's delivery order
+	cfg := outbox.Config{Partitions: 4, Workers: 2, BatchSize: 5, PollInterval: 50 * time.Millisecond}
+	regs := []*prometheus.Registry{prometheus.NewRegistry(), prometheus.NewRegistry()}
+	for _, reg := range regs {
+		start(t, outbox.New(pool, []outbox.Projector{rec}, cfg, reg, testLog(t)))
+	}
+
+	const aggregates, versions = 30, 10
+	insertAll(t, ctx, pool, aggregates, versions)
+	published := func() float64 {
+		return value(t, regs[0], "outbox_events_published_total") + value(t, regs[1], "outbox_events_published_total")
+	}
+	waitFor(t, 10*time.Second, "delivery", func() bool { return published() >= aggregates*versions })
+	time.Sleep(150 * time.Millisecond) // a few more polls, for any duplicate to show
+
+	wantEachOnceInOrder(t, rec.got(), aggregates, versions)
+	a, b := value(t, regs[0], "outbox_events_published_total"), value(t, regs[1], "outbox_events_published_total")
+	if a+b != aggregates*versions {
+		t.Errorf("relays published %v + %v events, want %d in all", a, b, aggregates*versions)
+	}
+	t.Logf("relay A published %v, relay B %v", a, b)
+}
+
+// logBuffer collects log output written from the relay's goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
+}
+
+func (l *logBuffer) count(s string) int { return strings.Count(l.String(), s) }
+
+func TestProjectorFailureKeepsRowsUntilItRecovers(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	first, second := &recorder{name: "first"}, &recorder{name: "second"}
+	second.failing.Store(true)
+	reg := prometheus.NewRegistry()
+	var logs logBuffer
+	// One partition, so there is one failure streak to log.
+	start(t, outbox.New(pool, []outbox.Projector{first, second},
+		outbox.Config{Partitions: 1, PollInterval: 50 * time.Millisecond, RetryBackoff: 10 * time.Millisecond},
+		reg, slog.New(slog.NewTextHandler(&logs, nil))))
+
+	insertAll(t, ctx, pool, 3, 4)
+	waitFor(t, 10*time.Second, "retries", func() bool { return second.calls.Load() >= 4 })
+	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 12 {
+		t.Fatalf("%d rows unpublished while a projector fails, want 12", n)
+	}
+	if n := value(t, reg, "outbox_events_published_total"); n != 0 {
+		t.Fatalf("published counter = %v while a projector fails", n)
+	}
+
+	second.failing.Store(false)
+	waitPublished(t, ctx, pool)
+	waitFor(t, 5*time.Second, "the recovery log", func() bool { return logs.count("outbox delivery recovered") == 1 })
+	// The first projector saw the batch on every attempt (at least once); the second, once it recovered, exactly once.
+	wantEachOnceInOrder(t, second.got(), 3, 4)
+	if len(first.got()) <= 12 {
+		t.Errorf("first projector got %d events, want the retried batches again", len(first.got()))
+	}
+	if n := value(t, reg, "outbox_projector_failures_total"); n < 3 {
+		t.Errorf("failure counter = %v, want at least 3", n)
+	}
+	if n := logs.count("outbox delivery failing"); n != 1 {
+		t.Errorf("failure logged %d times, want once per streak:\n%s", n, &logs)
+	}
+}
+
+func TestDeliversWithoutNotify(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	// Without the trigger, no NOTIFY accompanies the insert: only the poll can find it.
+	if _, err := pool.Exec(ctx, `DROP TRIGGER outbox_notify ON outbox`); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{name: "recorder"}
+	const poll = 100 * time.Millisecond
+	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: poll}, nil, testLog(t)))
+
+	time.Sleep(poll) // let the first passes find nothing
+	insert(t, ctx, pool, "agg-0", 1)
+	began := time.Now()
+	waitFor(t, poll+2*time.Second, "delivery by poll", func() bool { return len(rec.got()) == 1 })
+	t.Logf("delivered %v after commit", time.Since(began))
+}
+
+func TestNotifyWakesRelayBeforePoll(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	rec := &recorder{name: "recorder"}
+	// The poll never comes during the test, so every delivery here is woken by NOTIFY (or, for an insert that
+	// beat the LISTEN, by the catch-up pass the relay runs once it listens).
+	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t)))
+
+	for v := range int64(3) {
+		insert(t, ctx, pool, "agg-0", v+1)
+		waitFor(t, 5*time.Second, fmt.Sprintf("delivery of version %d", v+1), func() bool { return len(rec.got()) == int(v+1) })
+	}
+}
+
+func TestCleanupDeletesOnlyOldPublishedRows(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	for v := range int64(9) {
+		insert(t, ctx, pool, "agg-0", v+1)
+	}
+	// Versions 1-5 were published two hours ago, 6-7 a minute ago, 8-9 (created long ago) never.
+	_, err := pool.Exec(ctx, `
+		UPDATE outbox SET created_at = now() - interval '3 hours',
+			published_at = CASE WHEN version <= 5 THEN now() - interval '2 hours'
+			                    WHEN version <= 7 THEN now() - interval '1 minute' END`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Not started: Cleanup is called directly. A batch of 2 makes it loop.
+	r := outbox.New(pool, nil, outbox.Config{CleanupAfter: time.Hour, CleanupBatch: 2}, nil, testLog(t))
+	n, err := r.Cleanup(ctx)
+	if err != nil || n != 5 {
+		t.Fatalf("Cleanup = %d, %v; want 5 rows deleted", n, err)
+	}
+	var left []int64
+	rows, _ := pool.Query(ctx, `SELECT version FROM outbox ORDER BY version`)
+	if left, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || fmt.Sprint(left) != "[6 7 8 9]" {
+		t.Fatalf("versions left %v, %v; want [6 7 8 9]", left, err)
+	}
+}
+
+func TestRepublishRedelivers(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	rec := &recorder{name: "recorder"}
+	// An hour's poll: the redelivery must be woken by Republish's own NOTIFY.
+	r := outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t))
+	start(t, r)
+	insertAll(t, ctx, pool, 2, 3)
+	waitPublished(t, ctx, pool)
+
+	n, err := r.Republish(ctx)
+	if err != nil || n != 6 {
+		t.Fatalf("Republish = %d, %v; want 6", n, err)
+	}
+	waitFor(t, 5*time.Second, "redelivery", func() bool { return len(rec.got()) == 12 })
+	wantEachOnceInOrder(t, rec.got()[6:], 2, 3)
+}
+
+func TestPartitionHeldByAnotherRelayIsLeftAlone(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	// Stand in for a relay on another replica mid-batch: hold the lock of the only partition.
+	other, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Release()
+	if _, err := other.Exec(ctx, `SELECT pg_advisory_lock('outbox'::regclass::oid::int, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	rec := &recorder{name: "recorder"}
+	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond}, nil, testLog(t)))
+	insert(t, ctx, pool, "agg-0", 1)
+
+	time.Sleep(200 * time.Millisecond) // ten polls
+	if n := len(rec.got()); n != 0 {
+		t.Fatalf("%d events delivered from a partition another relay holds", n)
+	}
+	if _, err := other.Exec(ctx, `SELECT pg_advisory_unlock('outbox'::regclass::oid::int, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, 5*time.Second, "delivery once the partition is free", func() bool { return len(rec.got()) == 1 })
+}
+
+func TestPassesAreSpacedUnderSteadyCommits(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	rec := &recorder{name: "recorder"}
+	const gap = 100 * time.Millisecond
+	began := time.Now() // every pass starts after this, so at most elapsed/gap+1 passes (and batches) can happen
+	start(t, outbox.New(pool, []outbox.Projector{rec},
+		outbox.Config{Partitions: 1, PollInterval: time.Hour, MinPassInterval: gap}, nil, testLog(t)))
+
+	// A commit every 10ms, each with its NOTIFY: without the floor nearly every one would get a pass of its own.
+	for v := range int64(30) {
+		insert(t, ctx, pool, "agg-0", v+1)
+		time.Sleep(10 * time.Millisecond)
+	}
+	waitFor(t, 5*time.Second, "delivery", func() bool { return len(rec.got()) == 30 })
+	wantEachOnceInOrder(t, rec.got(), 1, 30)
+	if calls, most := rec.calls.Load(), int64(time.Since(began)/gap)+1; calls > most {
+		t.Errorf("%d batches in %v, want at most %d with passes %v apart", calls, time.Since(began), most, gap)
+	}
+	t.Logf("%d batches for 30 events", rec.calls.Load())
+}
