@@ -16,7 +16,6 @@ import (
 	"sync"
 	"time"
 
-	"buf.build/go/protovalidate"
 	"github.com/google/uuid"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
@@ -30,6 +29,7 @@ import (
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/wiring"
 )
 
 // Events are spread uniformly over users × titlesPerUser (user, title) partitions, like many viewers' devices
@@ -132,32 +132,24 @@ func dial(addr string) (*grpc.ClientConn, error) {
 	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 }
 
-// startIngestServer starts our gRPC server (grpcapi.New) in-process on loopback, assembled from the same pieces and
-// configuration as wiring.Build — interceptors (JSON log at info to io.Discard, metrics, service-token auth,
-// protovalidate), NewIngestServer with the configured skew and age bounds, ingest.New with the configured queue —
-// except that the pipeline writes to w and derived updates go to a no-op AsyncObserver instead of Redis. It
-// returns the target and the service credential to send.
+// startIngestServer starts our gRPC server in-process on loopback through wiring.NewServer and wiring.NewPipeline,
+// the functions streamingd itself is built with (interceptors, auth, validation, ingest service, transport), except
+// that the pipeline writes to w and derived updates go to a no-op AsyncObserver instead of Redis. It returns the
+// target and the service credential to send.
 func startIngestServer(w streaming.PlaybackWriter) (*target, metadata.MD, error) {
 	cfg, err := config.Load(nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	token := "bench-service-" + randomHex(16)
+	cfg.GRPCAddr, cfg.HTTPAddr, cfg.ServiceToken, cfg.AdminToken = "127.0.0.1:0", "127.0.0.1:0", token, ""
+	cfg.ShutdownGrace = 5 * time.Second
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
-	validator, err := protovalidate.New()
-	if err != nil {
-		return nil, nil, err
-	}
 	registry := prometheus.NewRegistry()
 	observer := ingest.NewAsyncObserver(100_000, func([]streaming.PlaybackEvent) {}, nil, log)
-	pipeline := ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents}, w, observer, registry, log)
-	ingestServer := grpcapi.NewIngestServer(pipeline, cfg.IngestMaxSkew, cfg.IngestMaxAge)
-	ic := &grpcapi.Interceptors{Log: log, Auth: &grpcapi.Authenticator{ServiceToken: token},
-		Validator: validator, DefaultDeadline: cfg.DefaultDeadline}
-	srv, err := grpcapi.New(grpcapi.Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0",
-		MaxRecvBytes: cfg.MaxRecvBytes, DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: 5 * time.Second,
-		Registry: registry, OnShutdown: []func(){ingestServer.Drain}},
-		log, ic, &grpcapi.CommandServer{}, &grpcapi.QueryServer{}, ingestServer)
+	pipeline := wiring.NewPipeline(cfg, w, observer, registry, log)
+	srv, err := wiring.NewServer(cfg, log, wiring.Parts{Registry: registry, Command: &grpcapi.CommandServer{},
+		Query: &grpcapi.QueryServer{}, Pipeline: pipeline})
 	if err != nil {
 		return nil, nil, err
 	}

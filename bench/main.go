@@ -19,6 +19,8 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
+
+	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 )
 
 // runCap bounds the whole run, so a hung store cannot hang the command.
@@ -94,18 +96,11 @@ func outPath(env string) (string, error) {
 	if env != "" {
 		return env, nil
 	}
-	dir, err := os.Getwd()
+	root, err := stackenv.ModuleRoot()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("BENCH_OUT is not set and %w", err)
 	}
-	for d := dir; ; d = filepath.Dir(d) {
-		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, "bench-results.json"), nil
-		}
-		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("BENCH_OUT is not set and no go.mod was found above %s", dir)
-		}
-	}
+	return filepath.Join(root, "bench-results.json"), nil
 }
 
 func printTable(results []Result) {

@@ -70,9 +70,9 @@ func exempt(method string) bool {
 
 // Authenticator resolves the bearer token of a call to a principal.
 type Authenticator struct {
-	AdminToken   string // operator credential from configuration
-	ServiceToken string // credential of internal services (ingest for any user)
-	Sessions     streaming.SessionStore
+	AdminToken   string                 // operator credential from configuration
+	ServiceToken string                 // credential of internal services (ingest for any user)
+	Sessions     streaming.SessionStore // nil: no user sessions, only the two credentials
 }
 
 // Authenticate returns the caller: anonymous without an authorization header, else the admin, the service or the
@@ -92,6 +92,9 @@ func (a *Authenticator) Authenticate(ctx context.Context) (streaming.Principal, 
 	}
 	if equalSecret(token, a.ServiceToken) {
 		return streaming.Principal{Role: streaming.RoleService}, nil
+	}
+	if a.Sessions == nil {
+		return streaming.Principal{}, streaming.Errorf(streaming.CodeUnauthenticated, "unknown token")
 	}
 	user, err := a.Sessions.SessionUser(ctx, token)
 	if err != nil {

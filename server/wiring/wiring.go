@@ -81,11 +81,6 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
 	}
 	b := &Built{Pool: pool, Redis: rc, log: log}
-	validator, err := protovalidate.New()
-	if err != nil {
-		b.Close()
-		return nil, err
-	}
 	consistency, err := gocql.ParseConsistencyWrapper(cfg.CassandraConsistency)
 	if err != nil {
 		b.Close()
@@ -97,7 +92,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, fmt.Errorf("-cassandra-replication=%q: %w", cfg.CassandraReplication, err)
 	}
 	if b.Cassandra, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
-		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency}); err != nil {
+		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency,
+		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
+		// with what ingest accepts, or accepted events would fail to store.
+		MaxClockSkew: cfg.IngestMaxSkew}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
@@ -115,7 +113,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 			log.Warn("trending update failed", "events", len(events), "err", err)
 		}
 	}, lag, log)
-	b.Pipeline = ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents}, b.Cassandra, b.observer, registry, log)
+	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.observer, registry, log)
 	sessions := redis.NewSessionStore(rc)
 	handler := &command.Handler{
 		Store:      postgres.NewCommandStore(pool),
@@ -124,17 +122,12 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Passwords:  password.Default,
 		SessionTTL: cfg.SessionTTL,
 	}
-	ic := &grpcapi.Interceptors{
-		Log:             log,
-		Auth:            &grpcapi.Authenticator{AdminToken: cfg.AdminToken, ServiceToken: cfg.ServiceToken, Sessions: sessions},
-		Validator:       validator,
-		DefaultDeadline: cfg.DefaultDeadline,
-	}
-	ingestServer := grpcapi.NewIngestServer(b.Pipeline, cfg.IngestMaxSkew, cfg.IngestMaxAge)
-	b.Server, err = grpcapi.New(grpcapi.Options{
-		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxRecvBytes: cfg.MaxRecvBytes,
-		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
+	b.Server, err = NewServer(cfg, log, Parts{
 		Registry: registry,
+		Sessions: sessions,
+		Command:  &grpcapi.CommandServer{H: handler},
+		Query:    &grpcapi.QueryServer{Playback: b.Cassandra},
+		Pipeline: b.Pipeline,
 		Checks: map[string]func(context.Context) error{
 			"postgres": pool.Ping,
 			"redis":    func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() },
@@ -142,11 +135,46 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 				return b.Cassandra.Session().Query("SELECT release_version FROM system.local").WithContext(ctx).Exec()
 			},
 		},
-		OnShutdown: []func(){ingestServer.Drain},
-	}, log, ic, &grpcapi.CommandServer{H: handler}, &grpcapi.QueryServer{Playback: b.Cassandra}, ingestServer)
+	})
 	if err != nil {
 		b.Close()
 		return nil, err
 	}
 	return b, nil
+}
+
+// NewPipeline is the ingest pipeline as streamingd sizes it, over any writer (benchmarks pass a discarding one).
+func NewPipeline(cfg config.Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver, reg prometheus.Registerer, log *slog.Logger) *ingest.Pipeline {
+	return ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents}, w, obs, reg, log)
+}
+
+// Parts are what the transport serves. Build fills them from the real stores; a benchmark may substitute some
+// (a discarding pipeline, no command side) and still get the transport exactly as streamingd runs it.
+type Parts struct {
+	Registry *prometheus.Registry
+	Sessions streaming.SessionStore // nil: only the admin and service tokens authenticate
+	Command  *grpcapi.CommandServer
+	Query    *grpcapi.QueryServer
+	Pipeline *ingest.Pipeline
+	Checks   map[string]func(context.Context) error
+}
+
+// NewServer assembles the interceptors, the three services and the transport from cfg and p.
+func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, error) {
+	validator, err := protovalidate.New()
+	if err != nil {
+		return nil, err
+	}
+	ic := &grpcapi.Interceptors{
+		Log:             log,
+		Auth:            &grpcapi.Authenticator{AdminToken: cfg.AdminToken, ServiceToken: cfg.ServiceToken, Sessions: p.Sessions},
+		Validator:       validator,
+		DefaultDeadline: cfg.DefaultDeadline,
+	}
+	ingestServer := grpcapi.NewIngestServer(p.Pipeline, cfg.IngestMaxSkew, cfg.IngestMaxAge)
+	return grpcapi.New(grpcapi.Options{
+		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxRecvBytes: cfg.MaxRecvBytes,
+		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
+		Registry: p.Registry, Checks: p.Checks, OnShutdown: []func(){ingestServer.Drain},
+	}, log, ic, p.Command, p.Query, ingestServer)
 }
