@@ -27,13 +27,12 @@ type postgres struct {
 	home string
 	bin  string              // folder of initdb, pg_ctl, postgres
 	cred *syscall.Credential // nil unless we are root
-	uid  int
 
 	started time.Time
 }
 
 func newPostgres(cfg stackenv.Settings) *postgres {
-	return &postgres{cfg: cfg, home: home(cfg, "postgres"), uid: -1}
+	return &postgres{cfg: cfg, home: home(cfg, "postgres")}
 }
 
 func (p *postgres) Name() string    { return "postgres" }
@@ -51,14 +50,10 @@ func (p *postgres) Install(ctx context.Context) error {
 			return errors.New("the postgresql package is installed but no /usr/lib/postgresql/*/bin/postgres was found")
 		}
 	}
-	if os.Geteuid() == 0 {
-		u, err := user.Lookup("postgres")
-		if err != nil {
-			return errors.New("running as root but there is no postgres user to run the server as (it comes with the postgresql package)")
-		}
-		uid, _ := strconv.Atoi(u.Uid)
-		gid, _ := strconv.Atoi(u.Gid)
-		p.cred, p.uid = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}, uid
+	if err := p.resolveUser(); err != nil {
+		return err
+	}
+	if p.cred != nil {
 		if err := reachable(p.home); err != nil {
 			return err
 		}
@@ -92,6 +87,21 @@ func (p *postgres) Install(ctx context.Context) error {
 	defer f.Close()
 	_, err = f.WriteString("\ninclude_if_exists = 'stack.conf'\n")
 	return err
+}
+
+// resolveUser sets the credentials of the postgres user when we are root: PostgreSQL refuses to run as root.
+func (p *postgres) resolveUser() error {
+	if os.Geteuid() != 0 || p.cred != nil {
+		return nil
+	}
+	u, err := user.Lookup("postgres")
+	if err != nil {
+		return errors.New("running as root but there is no postgres user to run the server as (it comes with the postgresql package)")
+	}
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	p.cred = &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
+	return nil
 }
 
 // findBin picks the newest installed major version.
@@ -164,10 +174,8 @@ func (p *postgres) Stop(ctx context.Context) error {
 	if p.findBin() == "" {
 		return errors.New("no PostgreSQL installation found to run pg_ctl stop")
 	}
-	if os.Geteuid() == 0 && p.cred == nil {
-		if err := p.Install(ctx); err != nil { // resolves the postgres user
-			return err
-		}
+	if err := p.resolveUser(); err != nil {
+		return err
 	}
 	cmd := p.command(ctx, filepath.Join(p.bin, "pg_ctl"), "-D", p.DataDir(), "-m", "fast", "-t", "60", "-w", "stop")
 	if out, err := cmd.CombinedOutput(); err != nil {

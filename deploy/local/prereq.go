@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"sync"
 )
 
@@ -16,7 +17,7 @@ import (
 // what to install by hand.
 func aptInstall(ctx context.Context, logFile string, pkgs ...string) error {
 	if _, err := exec.LookPath("apt-get"); err != nil || os.Geteuid() != 0 {
-		return fmt.Errorf("missing Debian packages %v and cannot install them here (need root and apt-get): run `sudo apt-get install -y %s`", pkgs, joinSpace(pkgs))
+		return fmt.Errorf("missing Debian packages %v and cannot install them here (need root and apt-get): run `sudo apt-get install -y %s`", pkgs, strings.Join(pkgs, " "))
 	}
 	if err := os.MkdirAll(filepath.Dir(logFile), 0o755); err != nil {
 		return err
@@ -41,20 +42,9 @@ func aptInstall(ctx context.Context, logFile string, pkgs ...string) error {
 		return fmt.Errorf("apt-get update failed (see %s): is a Debian mirror reachable?", logFile)
 	}
 	if err := runApt(install...); err != nil {
-		return fmt.Errorf("apt-get install %s failed (see %s)", joinSpace(pkgs), logFile)
+		return fmt.Errorf("apt-get install %s failed (see %s)", strings.Join(pkgs, " "), logFile)
 	}
 	return nil
-}
-
-func joinSpace(s []string) string {
-	out := ""
-	for i, x := range s {
-		if i > 0 {
-			out += " "
-		}
-		out += x
-	}
-	return out
 }
 
 // javaTools are the JDK commands the JVM servers need, found once per run.

@@ -127,21 +127,31 @@ func Load() (Settings, error) {
 	return s, errors.Join(errs...)
 }
 
-// stackHome is STACK_HOME, or .stack beside the go.mod of the enclosing module.
+// stackHome is STACK_HOME, or .stack in the module root.
 func stackHome() (string, error) {
 	if h := os.Getenv("STACK_HOME"); h != "" {
 		return filepath.Abs(h)
 	}
+	root, err := ModuleRoot()
+	if err != nil {
+		return "", fmt.Errorf("STACK_HOME is not set and %w", err)
+	}
+	return filepath.Join(root, ".stack"), nil
+}
+
+// ModuleRoot is the nearest folder at or above the working directory that holds a go.mod: the repository root
+// wherever a command or test runs from.
+func ModuleRoot() (string, error) {
 	dir, err := os.Getwd()
 	if err != nil {
 		return "", err
 	}
 	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := os.Stat(filepath.Join(d, "go.mod")); err == nil {
-			return filepath.Join(d, ".stack"), nil
+			return d, nil
 		}
 		if filepath.Dir(d) == d {
-			return "", fmt.Errorf("STACK_HOME is not set and no go.mod was found above %s", dir)
+			return "", fmt.Errorf("no go.mod was found above %s", dir)
 		}
 	}
 }
