@@ -18,13 +18,13 @@ import (
 type recWriter struct {
 	mu       sync.Mutex
 	calls    [][]streaming.PlaybackEvent
-	fail     map[string]error // by PartitionKey
+	fail     map[string]error // by partition (partitionOf)
 	inFlight atomic.Int32
 	maxIn    atomic.Int32
 
 	hold      chan struct{} // when set, writes wait for it to close
 	ignoreCtx bool          // while held, do not return when ctx ends
-	panicOn   string        // PartitionKey whose write panics
+	panicOn   string        // partition (partitionOf) whose write panics
 }
 
 func (w *recWriter) WritePartition(ctx context.Context, events []streaming.PlaybackEvent) error {
@@ -36,7 +36,7 @@ func (w *recWriter) WritePartition(ctx context.Context, events []streaming.Playb
 			break
 		}
 	}
-	key := events[0].PartitionKey()
+	key := partitionOf(events[0])
 	if w.panicOn == key {
 		panic("boom")
 	}
@@ -149,12 +149,12 @@ func TestGroupsByPartitionAndMaxBatch(t *testing.T) {
 			t.Fatalf("write of %d events, want 1..3", len(c))
 		}
 		for _, e := range c {
-			if e.PartitionKey() != c[0].PartitionKey() {
-				t.Fatalf("one write mixes partitions %s and %s", c[0].PartitionKey(), e.PartitionKey())
+			if partitionOf(e) != partitionOf(c[0]) {
+				t.Fatalf("one write mixes partitions %s and %s", partitionOf(c[0]), partitionOf(e))
 			}
 		}
 		total += len(c)
-		byKey[c[0].PartitionKey()] = append(byKey[c[0].PartitionKey()], c...)
+		byKey[partitionOf(c[0])] = append(byKey[partitionOf(c[0])], c...)
 		sizes = append(sizes, fmt.Sprintf("%s%s:%d", c[0].UserID[7:8], c[0].ContentID[7:8], len(c)))
 	}
 	if total != len(events) {
@@ -171,7 +171,7 @@ func TestGroupsByPartitionAndMaxBatch(t *testing.T) {
 	for key, got := range byKey {
 		var want []streaming.PlaybackEvent
 		for _, e := range events {
-			if e.PartitionKey() == key {
+			if partitionOf(e) == key {
 				want = append(want, e)
 			}
 		}
@@ -206,8 +206,8 @@ func TestResultsPerEventFailingPartition(t *testing.T) {
 	storeDown := errors.New("connection refused")
 	coded := &streaming.Error{Code: streaming.CodeUnavailable, Message: "cassandra is unavailable, retry later"}
 	w := &recWriter{fail: map[string]error{
-		ev(2, 1, 0).PartitionKey(): storeDown,
-		ev(3, 3, 0).PartitionKey(): coded,
+		partitionOf(ev(2, 1, 0)): storeDown,
+		partitionOf(ev(3, 3, 0)): coded,
 	}}
 	obs := &recObserver{}
 	p := newTestPipeline(t, Config{MaxBatch: 4, Linger: time.Millisecond}, w, obs)
@@ -234,13 +234,13 @@ func TestResultsPerEventFailingPartition(t *testing.T) {
 		failed := 0
 		for i, r := range res {
 			e := events[base+i]
-			switch e.PartitionKey() {
-			case ev(2, 1, 0).PartitionKey():
+			switch partitionOf(e) {
+			case partitionOf(ev(2, 1, 0)):
 				if streaming.ErrorCode(r) != streaming.CodeUnavailable || !errors.Is(r, storeDown) {
 					t.Fatalf("event %d (failing partition): result %v, want Unavailable wrapping the cause", base+i, r)
 				}
 				failed++
-			case ev(3, 3, 0).PartitionKey():
+			case partitionOf(ev(3, 3, 0)):
 				if r != coded {
 					t.Fatalf("event %d: result %v, want the writer's own coded error", base+i, r)
 				}
@@ -265,7 +265,7 @@ func TestResultsPerEventFailingPartition(t *testing.T) {
 func TestResultOrderMatchesInput(t *testing.T) {
 	w := &recWriter{fail: map[string]error{}}
 	for u := 0; u < 50; u += 7 {
-		w.fail[ev(u, u%5, 0).PartitionKey()] = errors.New("down")
+		w.fail[partitionOf(ev(u, u%5, 0))] = errors.New("down")
 	}
 	p := newTestPipeline(t, Config{MaxBatch: 3, Writers: 8, Linger: time.Millisecond}, w, nil)
 	events := make([]streaming.PlaybackEvent, 1000)
@@ -553,7 +553,7 @@ func TestWriteTimeout(t *testing.T) {
 }
 
 func TestWriterPanicFailsOnlyItsEvents(t *testing.T) {
-	w := &recWriter{panicOn: ev(1, 1, 0).PartitionKey()}
+	w := &recWriter{panicOn: partitionOf(ev(1, 1, 0))}
 	p := newTestPipeline(t, Config{Linger: -1}, w, nil)
 	tk, err := p.Submit(context.Background(), []streaming.PlaybackEvent{ev(1, 1, 1), ev(2, 2, 2)})
 	if err != nil {
@@ -586,7 +586,7 @@ func TestTicketWaitCtx(t *testing.T) {
 // Many concurrent streams, pipelined, with some failing partitions: every event gets exactly its result and the
 // queue returns to empty (run with -race).
 func TestConcurrentStreams(t *testing.T) {
-	w := &recWriter{fail: map[string]error{ev(0, 0, 0).PartitionKey(): errors.New("down")}}
+	w := &recWriter{fail: map[string]error{partitionOf(ev(0, 0, 0)): errors.New("down")}}
 	p := newTestPipeline(t, Config{QueueEvents: 2000, MaxBatch: 7, Writers: 4, Linger: time.Millisecond}, w, nil)
 	var wg sync.WaitGroup
 	for s := 0; s < 6; s++ {
@@ -647,3 +647,6 @@ func TestCloseStopsGoroutines(t *testing.T) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// partitionOf names the Cassandra partition of an event, (user, content), as the pipeline groups them.
+func partitionOf(e streaming.PlaybackEvent) string { return e.UserID + "/" + e.ContentID }

@@ -5,11 +5,8 @@ import (
 	"time"
 )
 
-// Devices and qualities a playback event may carry.
-var (
-	Devices = []string{"web", "mobile", "tablet", "tv", "console"}
-	// Qualities (declared with Plan) also apply to playback.
-)
+// Devices a playback event may carry; its quality is one of Qualities.
+var Devices = []string{"web", "mobile", "tablet", "tv", "console"}
 
 // PlaybackEvent is one playback event (the seed's "eventos_reproduccion"). EventID is chosen by the client, so a
 // replayed event rewrites the same row.
@@ -25,9 +22,6 @@ type PlaybackEvent struct {
 	Completed       bool
 }
 
-// PartitionKey groups events that Cassandra stores in one partition: (user, content).
-func (e PlaybackEvent) PartitionKey() string { return e.UserID + "/" + e.ContentID }
-
 // ContinueWatchingItem is where a user stopped in one title.
 type ContinueWatchingItem struct {
 	ContentID       string
@@ -37,7 +31,7 @@ type ContinueWatchingItem struct {
 
 // PlaybackWriter durably writes playback events (Cassandra).
 type PlaybackWriter interface {
-	// WritePartition writes events that all share one PartitionKey, and moves the user's continue-watching
+	// WritePartition writes events that all share one (UserID, ContentID) partition, and moves the user's continue-watching
 	// position for that title unless a later event already did. It returns only once the store confirmed the
 	// write at the configured consistency; on error none of the events may be counted as durable (some may have
 	// been applied; a retry rewrites the same rows). It must not keep or change the slice after returning.
