@@ -4,22 +4,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/redis/rueidis"
-
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 func TestSessionStore(t *testing.T) {
-	s := storetest.Settings(t)
-	storetest.Require(t, "Redis", s.RedisAddr())
+	c := storetest.Redis(t)
 	ctx := storetest.Context(t, 30*time.Second)
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.RedisAddr()}, DisableCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	store := redis.NewSessionStore(c)
 	tok := "test-" + storetest.Unique()
 	if err := store.CreateSession(ctx, streaming.Session{Token: tok, UserID: "u-1"}, time.Minute); err != nil {

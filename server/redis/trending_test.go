@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/storetest"
@@ -14,14 +13,8 @@ import (
 )
 
 func TestTrendingCountsOnceAndRanks(t *testing.T) {
-	s := storetest.Settings(t)
-	storetest.Require(t, "Redis", s.RedisAddr())
+	c := storetest.Redis(t)
 	ctx := storetest.Context(t, 30*time.Second)
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.RedisAddr()}, DisableCache: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
 	tr := redis.NewTrending(c)
 	// A far-future hour of its own, so other runs' counters do not mix in.
 	now := time.Date(2099, 1, 2, 15, 30, 0, 0, time.UTC).Add(time.Duration(time.Now().UnixNano()%1000) * 24 * time.Hour)

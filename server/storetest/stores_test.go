@@ -10,7 +10,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/olivere/elastic/v7"
-	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/server/storetest"
 )
@@ -44,14 +43,8 @@ func TestPostgresRoundTrip(t *testing.T) {
 }
 
 func TestRedisRoundTrip(t *testing.T) {
-	s := storetest.Settings(t)
-	storetest.Require(t, "Redis", s.RedisAddr())
+	c := storetest.Redis(t)
 	ctx := storetest.Context(t, 30*time.Second)
-	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.RedisAddr()}, DisableCache: true})
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	defer c.Close()
 	key, val := "smoke:"+storetest.Unique(), "value with \"quotes\" and \r\n"
 	if err := c.Do(ctx, c.B().Set().Key(key).Value(val).Ex(time.Minute).Build()).Error(); err != nil {
 		t.Fatalf("set: %v", err)

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
+
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 )
 
@@ -59,4 +61,18 @@ func Unique() string {
 	b := make([]byte, 6)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// Redis connects to the stack's Redis through rueidis (plain commands, no client-side cache), or fails/skips as
+// Require does. The client is closed when the test ends.
+func Redis(t testing.TB) rueidis.Client {
+	t.Helper()
+	s := Settings(t)
+	Require(t, "Redis", s.RedisAddr())
+	c, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{s.RedisAddr()}, DisableCache: true})
+	if err != nil {
+		t.Fatalf("connect to Redis at %s: %v", s.RedisAddr(), err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }
