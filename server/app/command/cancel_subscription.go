@@ -23,7 +23,7 @@ func (h *Handler) CancelSubscription(ctx context.Context, c CancelSubscription) 
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
 		}
-		return h.appendSubscriptionEvent(ctx, tx, s, "SubscriptionCanceled")
+		return h.appendSubscriptionEvent(ctx, tx, s, streaming.EventSubscriptionCanceled)
 	})
 	if err != nil {
 		return nil, err

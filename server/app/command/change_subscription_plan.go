@@ -32,7 +32,7 @@ func (h *Handler) ChangeSubscriptionPlan(ctx context.Context, c ChangeSubscripti
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
 		}
-		return h.appendSubscriptionEvent(ctx, tx, s, "SubscriptionPlanChanged")
+		return h.appendSubscriptionEvent(ctx, tx, s, streaming.EventSubscriptionPlanChanged)
 	})
 	if err != nil {
 		return nil, err

@@ -27,7 +27,7 @@ func (h *Handler) CreatePlan(ctx context.Context, c CreatePlan) (*streaming.Plan
 		if err := tx.CreatePlan(ctx, p); err != nil {
 			return err
 		}
-		return h.appendPlanEvent(ctx, tx, p, "PlanCreated")
+		return h.appendPlanEvent(ctx, tx, p, streaming.EventPlanCreated)
 	})
 	if err != nil {
 		return nil, err
@@ -36,9 +36,7 @@ func (h *Handler) CreatePlan(ctx context.Context, c CreatePlan) (*streaming.Plan
 }
 
 func (h *Handler) appendPlanEvent(ctx context.Context, tx streaming.CommandTx, p *streaming.Plan, typ string) error {
-	ev, err := h.event("plan", p.ID, p.Version, typ, map[string]any{
-		"plan_id": p.ID, "name": p.Name, "monthly_price": streaming.FormatCents(p.PriceCents), "currency": p.Currency,
-		"max_streams": p.MaxStreams, "max_quality": p.MaxQuality, "available": p.Available})
+	ev, err := h.event(streaming.AggregatePlan, p.ID, p.Version, typ, streaming.NewPlanPayload(p))
 	if err != nil {
 		return err
 	}

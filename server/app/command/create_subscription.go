@@ -79,7 +79,7 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 		if err := tx.CreatePayment(ctx, &res.Payment); err != nil {
 			return err
 		}
-		if err := h.appendSubscriptionEvent(ctx, tx, &res.Subscription, "SubscriptionCreated"); err != nil {
+		if err := h.appendSubscriptionEvent(ctx, tx, &res.Subscription, streaming.EventSubscriptionCreated); err != nil {
 			return err
 		}
 		out, err := json.Marshal(res)
@@ -97,10 +97,7 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 // appendSubscriptionEvent writes the event the seed's SubscriptionCreated handler needs: enough to update the
 // user's read model and invalidate user_profile:{id} and recommendations:{id}.
 func (h *Handler) appendSubscriptionEvent(ctx context.Context, tx streaming.CommandTx, s *streaming.Subscription, typ string) error {
-	ev, err := h.event("subscription", s.ID, s.Version, typ, map[string]any{
-		"subscription_id": s.ID, "user_id": s.UserID, "plan_id": s.PlanID, "status": s.Status,
-		"monthly_price": streaming.FormatCents(s.PriceCents), "currency": s.Currency,
-		"start_date": s.StartDate, "end_date": s.EndDate})
+	ev, err := h.event(streaming.AggregateSubscription, s.ID, s.Version, typ, streaming.NewSubscriptionPayload(s))
 	if err != nil {
 		return err
 	}

@@ -23,7 +23,7 @@ func (h *Handler) RateContent(ctx context.Context, c RateContent) (*streaming.Ra
 		if err != nil {
 			return err
 		}
-		return h.appendContentEvent(ctx, tx, content, "ContentRated", map[string]any{"user_id": c.UserID, "stars": c.Stars})
+		return h.appendContentEvent(ctx, tx, content, streaming.EventContentRated, r)
 	})
 	if err != nil {
 		return nil, err

@@ -31,8 +31,7 @@ func (h *Handler) RegisterUser(ctx context.Context, c RegisterUser) (*streaming.
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		ev, err := h.event("user", u.ID, u.Version, "UserRegistered", map[string]any{
-			"user_id": u.ID, "display_name": u.DisplayName, "country": u.Country})
+		ev, err := h.event(streaming.AggregateUser, u.ID, u.Version, streaming.EventUserRegistered, streaming.NewUserPayload(u))
 		if err != nil {
 			return err
 		}

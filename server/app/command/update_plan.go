@@ -53,7 +53,7 @@ func (h *Handler) UpdatePlan(ctx context.Context, c UpdatePlan) (*streaming.Plan
 		if err := tx.UpdatePlan(ctx, p); err != nil {
 			return err
 		}
-		return h.appendPlanEvent(ctx, tx, p, "PlanUpdated")
+		return h.appendPlanEvent(ctx, tx, p, streaming.EventPlanUpdated)
 	})
 	if err != nil {
 		return nil, err

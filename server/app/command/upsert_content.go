@@ -14,7 +14,7 @@ func (h *Handler) UpsertContent(ctx context.Context, c streaming.Content) (*stre
 		if created, err = tx.UpsertContent(ctx, &c); err != nil {
 			return err
 		}
-		return h.appendContentEvent(ctx, tx, &c, "ContentUpserted", nil)
+		return h.appendContentEvent(ctx, tx, &c, streaming.EventContentUpserted, nil)
 	})
 	if err != nil {
 		return nil, false, err
@@ -22,17 +22,14 @@ func (h *Handler) UpsertContent(ctx context.Context, c streaming.Content) (*stre
 	return &c, created, nil
 }
 
-// appendContentEvent carries the whole title, so the search and graph projectors need no read-back.
-func (h *Handler) appendContentEvent(ctx context.Context, tx streaming.CommandTx, c *streaming.Content, typ string, extra map[string]any) error {
-	payload := map[string]any{
-		"content_id": c.ID, "title": c.Title, "description": c.Description, "type": c.Type, "genres": c.Genres,
-		"actors": c.Actors, "seasons": c.Seasons, "release_year": c.ReleaseYear, "duration_seconds": c.DurationSeconds,
-		"rating_avg": c.RatingAvg, "rating_count": c.RatingCount,
+// appendContentEvent carries the whole title, so the search and graph projectors need no read-back. A rating
+// event also names the rating (rated is nil otherwise).
+func (h *Handler) appendContentEvent(ctx context.Context, tx streaming.CommandTx, c *streaming.Content, typ string, rated *streaming.Rating) error {
+	payload := streaming.NewContentPayload(c)
+	if rated != nil {
+		payload.RatedBy, payload.Stars = rated.UserID, rated.Stars
 	}
-	for k, v := range extra {
-		payload[k] = v
-	}
-	ev, err := h.event("content", c.ID, c.Version, typ, payload)
+	ev, err := h.event(streaming.AggregateContent, c.ID, c.Version, typ, payload)
 	if err != nil {
 		return err
 	}

@@ -1,0 +1,140 @@
+package streaming
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+)
+
+// Event types written to the outbox. Every payload carries the aggregate's whole state after the change, so a
+// projector never reads back from PostgreSQL and a replay of the latest event alone rebuilds a read model.
+const (
+	EventUserRegistered          = "UserRegistered"
+	EventPlanCreated             = "PlanCreated"
+	EventPlanUpdated             = "PlanUpdated"
+	EventSubscriptionCreated     = "SubscriptionCreated"
+	EventSubscriptionPlanChanged = "SubscriptionPlanChanged"
+	EventSubscriptionCanceled    = "SubscriptionCanceled"
+	EventContentUpserted         = "ContentUpserted"
+	EventContentRated            = "ContentRated"
+)
+
+// Aggregate types of the outbox.
+const (
+	AggregateUser         = "user"
+	AggregatePlan         = "plan"
+	AggregateSubscription = "subscription"
+	AggregateContent      = "content"
+)
+
+// UserPayload is the payload of user events. The password hash is never published.
+type UserPayload struct {
+	UserID      string    `json:"user_id"`
+	Email       string    `json:"email"`
+	DisplayName string    `json:"display_name"`
+	Country     string    `json:"country"`
+	CreatedAt   time.Time `json:"created_at"`
+}
+
+// PlanPayload is the payload of plan events.
+type PlanPayload struct {
+	PlanID       string `json:"plan_id"`
+	Name         string `json:"name"`
+	Description  string `json:"description"`
+	MonthlyPrice string `json:"monthly_price"` // decimal, e.g. "9.99"
+	Currency     string `json:"currency"`
+	MaxStreams   int32  `json:"max_streams"`
+	MaxQuality   string `json:"max_quality"`
+	Available    bool   `json:"available"`
+}
+
+// SubscriptionPayload is the payload of subscription events. The plan's name is not copied: read models look it up
+// from the plan's own events, so a renamed plan shows its new name everywhere.
+type SubscriptionPayload struct {
+	SubscriptionID string     `json:"subscription_id"`
+	UserID         string     `json:"user_id"`
+	PlanID         string     `json:"plan_id"`
+	Status         string     `json:"status"`
+	MonthlyPrice   string     `json:"monthly_price"`
+	Currency       string     `json:"currency"`
+	PaymentMethod  string     `json:"payment_method"`
+	StartDate      time.Time  `json:"start_date"`
+	EndDate        *time.Time `json:"end_date,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+	UpdatedAt      time.Time  `json:"updated_at"`
+}
+
+// ContentPayload is the payload of content events. A ContentRated event also names the rating that caused it
+// (RatedBy and Stars); the rating figures are the title's new average and count.
+type ContentPayload struct {
+	ContentID       string    `json:"content_id"`
+	Title           string    `json:"title"`
+	Description     string    `json:"description"`
+	Type            string    `json:"type"`
+	Genres          []string  `json:"genres"`
+	Actors          []string  `json:"actors"`
+	Seasons         int32     `json:"seasons"`
+	ReleaseYear     int32     `json:"release_year"`
+	DurationSeconds int32     `json:"duration_seconds"`
+	RatingAvg       float64   `json:"rating_avg"`
+	RatingCount     int64     `json:"rating_count"`
+	UpdatedAt       time.Time `json:"updated_at"`
+	RatedBy         string    `json:"user_id,omitempty"`
+	Stars           int32     `json:"stars,omitempty"`
+}
+
+// NewUserPayload is u's published state.
+func NewUserPayload(u *User) UserPayload {
+	return UserPayload{UserID: u.ID, Email: u.Email, DisplayName: u.DisplayName, Country: u.Country, CreatedAt: u.CreatedAt}
+}
+
+// User is the payload as a User at version v.
+func (p UserPayload) User(v int64) User {
+	return User{ID: p.UserID, Email: p.Email, DisplayName: p.DisplayName, Country: p.Country, CreatedAt: p.CreatedAt, Version: v}
+}
+
+// NewPlanPayload is p's published state.
+func NewPlanPayload(p *Plan) PlanPayload {
+	return PlanPayload{PlanID: p.ID, Name: p.Name, Description: p.Description, MonthlyPrice: FormatCents(p.PriceCents),
+		Currency: p.Currency, MaxStreams: p.MaxStreams, MaxQuality: p.MaxQuality, Available: p.Available}
+}
+
+// NewSubscriptionPayload is s's published state.
+func NewSubscriptionPayload(s *Subscription) SubscriptionPayload {
+	return SubscriptionPayload{SubscriptionID: s.ID, UserID: s.UserID, PlanID: s.PlanID,
+		Status: s.Status, MonthlyPrice: FormatCents(s.PriceCents), Currency: s.Currency, PaymentMethod: s.PaymentMethod,
+		StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+}
+
+// Subscription is the payload as a Subscription at version v.
+func (p SubscriptionPayload) Subscription(v int64) (Subscription, error) {
+	cents, err := ParseCents(p.MonthlyPrice)
+	if err != nil {
+		return Subscription{}, fmt.Errorf("subscription %s: monthly_price: %w", p.SubscriptionID, err)
+	}
+	return Subscription{ID: p.SubscriptionID, UserID: p.UserID, PlanID: p.PlanID, Status: p.Status, StartDate: p.StartDate,
+		EndDate: p.EndDate, PriceCents: cents, Currency: p.Currency, PaymentMethod: p.PaymentMethod, Version: v,
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}, nil
+}
+
+// NewContentPayload is c's published state.
+func NewContentPayload(c *Content) ContentPayload {
+	return ContentPayload{ContentID: c.ID, Title: c.Title, Description: c.Description, Type: c.Type, Genres: c.Genres,
+		Actors: c.Actors, Seasons: c.Seasons, ReleaseYear: c.ReleaseYear, DurationSeconds: c.DurationSeconds,
+		RatingAvg: c.RatingAvg, RatingCount: c.RatingCount, UpdatedAt: c.UpdatedAt}
+}
+
+// Content is the payload as a Content at version v.
+func (p ContentPayload) Content(v int64) Content {
+	return Content{ID: p.ContentID, Title: p.Title, Description: p.Description, Type: p.Type, Genres: p.Genres,
+		Actors: p.Actors, Seasons: p.Seasons, ReleaseYear: p.ReleaseYear, DurationSeconds: p.DurationSeconds,
+		RatingAvg: p.RatingAvg, RatingCount: p.RatingCount, Version: v, UpdatedAt: p.UpdatedAt}
+}
+
+// DecodePayload unmarshals e's payload into v, naming the event in the error.
+func DecodePayload(e Event, v any) error {
+	if err := json.Unmarshal(e.Payload, v); err != nil {
+		return fmt.Errorf("%s event %s/%s v%d: payload: %w", e.Type, e.AggregateType, e.AggregateID, e.Version, err)
+	}
+	return nil
+}
