@@ -30,32 +30,9 @@ import (
 
 func newSchema(t *testing.T) (*pgxpool.Pool, context.Context) {
 	t.Helper()
-	s := storetest.Settings(t)
-	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
+	url, _ := storetest.PostgresSchema(t, "outbox_test")
 	ctx := storetest.Context(t, time.Minute)
-	schema := "outbox_test_" + storetest.Unique()
-	admin, err := pgx.Connect(ctx, s.PostgresURL())
-	if err != nil {
-		t.Fatalf("connect: %v", err)
-	}
-	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	admin.Close(ctx)
-	t.Cleanup(func() { // runs after the pool and the relays are closed (cleanups run last-in first-out)
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-		defer cancel()
-		if admin, err := pgx.Connect(ctx, s.PostgresURL()); err == nil {
-			admin.Exec(ctx, `DROP SCHEMA `+schema+` CASCADE`)
-			admin.Close(ctx)
-		}
-	})
-	cfg, err := pgxpool.ParseConfig(s.PostgresURL())
-	if err != nil {
-		t.Fatalf("pool config: %v", err)
-	}
-	cfg.ConnConfig.RuntimeParams["search_path"] = schema
-	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatalf("pool: %v", err)
 	}

@@ -18,16 +18,15 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// The tests run against the real PostgreSQL of the local stack. Every row they write carries a random suffix or a
-// fresh uuid, so runs can repeat against the same database without cleanup.
+// The tests run against the real PostgreSQL of the local stack, each in a schema of its own (some write odd
+// outbox rows on purpose, which no relay must ever see).
 
-// setup migrates the database and returns a store, its pool and a test context.
+// setup migrates a fresh schema and returns a store, its pool and a test context.
 func setup(t *testing.T) (*postgres.CommandStore, *pgxpool.Pool, context.Context) {
 	t.Helper()
-	s := storetest.Settings(t)
-	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
+	url, _ := storetest.PostgresSchema(t, "store_test")
 	ctx := storetest.Context(t, 2*time.Minute)
-	pool, err := pgxpool.New(ctx, s.PostgresURL())
+	pool, err := pgxpool.New(ctx, url)
 	if err != nil {
 		t.Fatalf("pool: %v", err)
 	}
@@ -446,7 +445,7 @@ func TestListSubscriptionsPages(t *testing.T) {
 		if len(subs) < 4 || page > 5 {
 			break
 		}
-		after = postgres.SubscriptionCursor(subs[len(subs)-1])
+		after = streaming.SubscriptionCursor(subs[len(subs)-1])
 	}
 	if len(all) != 6 || all[0].ID != newest.ID {
 		t.Fatalf("listed %d subscriptions (first %v), want 6 with the newest first", len(all), all[0].ID)

@@ -2,8 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -64,7 +62,7 @@ func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscri
 }
 
 // ListSubscriptions returns a user's subscriptions newest first (by CreatedAt, then ID). after is "" for the first
-// page, or SubscriptionCursor of the last subscription of the previous page. limit is clamped to 1..100, 0 meaning
+// page, or streaming.SubscriptionCursor of the last subscription of the previous page. limit is clamped to 1..100, 0 meaning
 // 20. A page shorter than the limit is the last one.
 func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit int, after string) ([]streaming.Subscription, error) {
 	if limit <= 0 {
@@ -74,7 +72,7 @@ func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit 
 	var afterTime *time.Time
 	var afterID *string
 	if after != "" {
-		ts, id, ok := parseSubscriptionCursor(after)
+		ts, id, ok := streaming.ParseSubscriptionCursor(after)
 		if !ok {
 			return nil, streaming.Invalid("page_token", "malformed page token")
 		}
@@ -101,25 +99,6 @@ func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit 
 		return nil, mapErr(err, "")
 	}
 	return subs, nil
-}
-
-// SubscriptionCursor is the ListSubscriptions cursor that continues after s: base64url (unpadded) of
-// "<CreatedAt in UTC, RFC 3339 with nanoseconds>,<ID>". Callers should treat it as opaque.
-func SubscriptionCursor(s streaming.Subscription) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(s.CreatedAt.UTC().Format(time.RFC3339Nano) + "," + s.ID))
-}
-
-func parseSubscriptionCursor(c string) (time.Time, string, bool) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	if err != nil {
-		return time.Time{}, "", false
-	}
-	ts, id, ok := strings.Cut(string(b), ",")
-	if !ok || !validUUID(id) {
-		return time.Time{}, "", false
-	}
-	t, err := time.Parse(time.RFC3339Nano, ts)
-	return t, id, err == nil
 }
 
 // CreatePayment stores p and writes back its id and CreatedAt. The subscription must belong to p.UserID.

@@ -9,9 +9,11 @@ import (
 	"encoding/hex"
 	"net"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
@@ -75,4 +77,52 @@ func Redis(t testing.TB) rueidis.Client {
 	}
 	t.Cleanup(c.Close)
 	return c
+}
+
+// PostgresSchema creates a schema of the test's own in the stack's PostgreSQL, drops it when the test ends, and
+// returns a connection URL whose search_path points at it (migrate it before use). Tests that write outbox rows
+// use one, so no relay of another package's tests (or a local streamingd) ever sees their deliberately odd events.
+func PostgresSchema(t testing.TB, prefix string) (url, schema string) {
+	t.Helper()
+	s := Settings(t)
+	Require(t, "PostgreSQL", s.PostgresAddr())
+	schema, err := CreatePostgresSchema(s.PostgresURL(), prefix)
+	if err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() { DropPostgresSchema(s.PostgresURL(), schema) }) // after the test's pools close (LIFO)
+	return WithSearchPath(s.PostgresURL(), schema), schema
+}
+
+// CreatePostgresSchema creates a uniquely named schema ("<prefix>_<random>") through url and returns its name.
+func CreatePostgresSchema(url, prefix string) (string, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		return "", err
+	}
+	defer conn.Close(ctx)
+	schema := prefix + "_" + Unique()
+	_, err = conn.Exec(ctx, "CREATE SCHEMA "+pgx.Identifier{schema}.Sanitize())
+	return schema, err
+}
+
+// DropPostgresSchema drops schema and everything in it, best effort.
+func DropPostgresSchema(url, schema string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if conn, err := pgx.Connect(ctx, url); err == nil {
+		conn.Exec(ctx, "DROP SCHEMA IF EXISTS "+pgx.Identifier{schema}.Sanitize()+" CASCADE")
+		conn.Close(ctx)
+	}
+}
+
+// WithSearchPath returns url with search_path set to schema (pgx passes unknown URL parameters to the server).
+func WithSearchPath(url, schema string) string {
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	return url + sep + "search_path=" + schema
 }

@@ -182,8 +182,14 @@ func (s Settings) CassandraAddr() string { return s.addr(s.CassandraPort) }
 // Neo4jURI is the Bolt URI of the single Neo4j instance.
 func (s Settings) Neo4jURI() string { return "bolt://" + s.addr(s.Neo4jPort) }
 
+// Neo4jAddr is host:port of Neo4j's Bolt connector.
+func (s Settings) Neo4jAddr() string { return s.addr(s.Neo4jPort) }
+
 // SearchURL is the HTTP base URL of the search server.
 func (s Settings) SearchURL() string { return "http://" + s.addr(s.SearchPort) }
+
+// SearchAddr is host:port of the search server's HTTP API.
+func (s Settings) SearchAddr() string { return s.addr(s.SearchPort) }
 
 // Rel shows path relative to the working directory when it lies below it, for short log lines.
 func Rel(path string) string {
