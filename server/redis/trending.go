@@ -70,14 +70,8 @@ func (t *Trending) Apply(ctx context.Context, events []streaming.PlaybackEvent) 
 	return nil
 }
 
-// TrendingItem is one title's plays over a window.
-type TrendingItem struct {
-	ContentID string
-	Plays     int64
-}
-
 // Top returns the most played titles over the hours ending at now (window 1h, 24h or 168h), most played first.
-func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]TrendingItem, error) {
+func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]streaming.TrendingItem, error) {
 	hours := int(window / time.Hour)
 	if hours < 1 {
 		hours = 1
@@ -91,9 +85,9 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 	if err != nil {
 		return nil, streaming.Unavailable("Redis", err)
 	}
-	out := make([]TrendingItem, 0, min(limit, len(res)))
+	out := make([]streaming.TrendingItem, 0, min(limit, len(res)))
 	for i := len(res) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, TrendingItem{ContentID: res[i].Member, Plays: int64(res[i].Score)})
+		out = append(out, streaming.TrendingItem{ContentID: res[i].Member, Plays: int64(res[i].Score)})
 	}
 	return out, nil
 }

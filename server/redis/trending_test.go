@@ -57,7 +57,7 @@ func TestTrendingCountsOnceAndRanks(t *testing.T) {
 	}
 }
 
-func ids(items []redis.TrendingItem) []string {
+func ids(items []streaming.TrendingItem) []string {
 	out := []string{}
 	for _, it := range items {
 		out = append(out, it.ContentID)

@@ -1,6 +1,9 @@
 package streaming
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Recommendation is one title suggested to a user, with why.
 type Recommendation struct {
@@ -63,4 +66,43 @@ type SearchResult struct {
 // CatalogSearch answers catalog searches (the search server).
 type CatalogSearch interface {
 	Search(ctx context.Context, q SearchQuery) (*SearchResult, error)
+}
+
+// UserView is the profile read model: a user with all their subscriptions.
+type UserView struct {
+	User          User
+	Subscriptions []Subscription
+}
+
+// ReadModels are the query side's views of the command side's aggregates (Redis). Projectors keep them current from
+// the outbox; a query that misses rebuilds the view from PostgreSQL and puts it back. Every write is versioned, so
+// neither a late event nor a stale rebuild overwrites newer state.
+type ReadModels interface {
+	// UserView is the user's complete view; ok is false when it must be rebuilt.
+	UserView(ctx context.Context, userID string) (v *UserView, ok bool, err error)
+	PutUserView(ctx context.Context, v UserView) error
+	// Plans and Contents return what the read model holds; missing ids are absent from the map.
+	Plans(ctx context.Context, ids ...string) (map[string]Plan, error)
+	PutPlan(ctx context.Context, p Plan) error
+	Contents(ctx context.Context, ids ...string) (map[string]Content, error)
+	PutContent(ctx context.Context, c Content) error
+}
+
+// RecommendationCache keeps each user's computed recommendations for a while (Redis, one hour).
+type RecommendationCache interface {
+	CachedRecommendations(ctx context.Context, userID string) (recs []Recommendation, ok bool, err error)
+	CacheRecommendations(ctx context.Context, userID string, recs []Recommendation) error
+	InvalidateRecommendations(ctx context.Context, userIDs ...string) error
+}
+
+// TrendingItem is one title's plays over a window.
+type TrendingItem struct {
+	ContentID string
+	Plays     int64
+}
+
+// TrendingCounters are the time-bucketed play counters fed by ingest (Redis).
+type TrendingCounters interface {
+	// Top returns the most played titles over the window ending at now, most played first.
+	Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]TrendingItem, error)
 }
