@@ -2,6 +2,7 @@ package redis_test
 
 import (
 	"fmt"
+	"math/rand/v2"
 	"testing"
 	"time"
 
@@ -16,8 +17,9 @@ func TestTrendingCountsOnceAndRanks(t *testing.T) {
 	c := storetest.Redis(t)
 	ctx := storetest.Context(t, 30*time.Second)
 	tr := redis.NewTrending(c)
-	// A far-future hour of its own, so other runs' counters do not mix in.
-	now := time.Date(2099, 1, 2, 15, 30, 0, 0, time.UTC).Add(time.Duration(time.Now().UnixNano()%1000) * 24 * time.Hour)
+	// A random far-future hour among ~80 years of them, so other runs' counters (kept 8 days) practically never
+	// mix in.
+	now := time.Date(2100, 1, 2, 15, 30, 0, 0, time.UTC).Add(time.Duration(rand.Int64N(700_000)) * time.Hour)
 	hot, warm, old := uuid.NewString(), uuid.NewString(), uuid.NewString()
 	var events []streaming.PlaybackEvent
 	add := func(content string, n int, at time.Time) {
