@@ -86,6 +86,9 @@ type Pipeline struct {
 	base       context.Context // parent of every write's context; canceled when Close gives up
 	cancelBase context.CancelCauseFunc
 	kick       chan struct{}
+	hungry     chan struct{} // a writer found nothing ready while the linger loop held expired groups back
+	held       atomic.Bool   // the linger loop held expired groups back: the writers were busy
+	readyLen   atomic.Int64  // p.ready.len(), readable without rmu
 	stop       chan struct{} // closed by Close: stops the linger loop
 	writers    sync.WaitGroup
 	drained    chan struct{} // closed once every writer returned
@@ -159,6 +162,7 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 		sem:     semaphore{size: int64(cfg.QueueEvents)},
 		open:    make(map[partition]openRef),
 		kick:    make(chan struct{}, 1),
+		hungry:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		drained: make(chan struct{}),
 		failLog: rateLimit{every: 10 * time.Second},
@@ -323,6 +327,7 @@ func (p *Pipeline) pushReady() {
 	for _, g := range p.flushBuf {
 		p.ready.push(g)
 	}
+	p.readyLen.Store(int64(p.ready.len()))
 	for i := min(len(p.flushBuf), p.idle); i > 0; i-- {
 		p.rcond.Signal()
 	}
@@ -331,8 +336,16 @@ func (p *Pipeline) pushReady() {
 	p.flushBuf = p.flushBuf[:0]
 }
 
+// readyTarget is how many groups per writer the linger loop keeps ready while the writers are busy. Past it,
+// expired groups stay open and keep gathering events of their partition (group commit): under load a partition
+// write carries many events instead of one or two, so the store sees fewer, fuller requests exactly when it is the
+// bottleneck, while an idle pipeline still writes every group after Linger.
+const readyTarget = 2
+
 // lingerLoop flushes groups that have waited Linger. It ticks every Linger/2 and flushes groups opened two ticks
-// ago or earlier, so no group waits longer than Linger (plus scheduling delay); it sleeps while nothing is open.
+// ago or earlier, so no group waits longer than Linger (plus scheduling delay) while writers are free; it sleeps
+// while nothing is open. While readyTarget groups per writer are already waiting it holds the rest back, and a
+// writer that runs out of work wakes it (hungry) to hand over the oldest held groups at once.
 func (p *Pipeline) lingerLoop() {
 	every := max(p.cfg.Linger/2, 50*time.Microsecond)
 	timer := time.NewTimer(time.Hour)
@@ -344,31 +357,45 @@ func (p *Pipeline) lingerLoop() {
 			return
 		}
 		timer.Reset(every)
+		target := int64(readyTarget * len(p.slots))
 		for idle := false; !idle; {
+			tick := false
 			select {
 			case <-timer.C:
+				tick = true
+			case <-p.hungry:
 			case <-p.stop:
 				return
 			}
 			p.mu.Lock()
-			p.epoch++
+			if tick {
+				p.epoch++
+			}
+			budget := target - p.readyLen.Load()
+			held := false
 			for p.fifo.len() > 0 {
 				e := p.fifo.peek()
 				if e.g.gen == e.gen && e.g.open {
 					if e.epoch+2 > p.epoch {
 						break
 					}
+					if budget <= 0 {
+						held = true
+						break
+					}
 					p.flushGroup(e.g)
+					budget--
 				}
 				p.fifo.pop()
 			}
+			p.held.Store(held)
 			p.pushReady()
 			p.pruneOpen()
 			if p.fifo.len() == 0 {
 				idle, p.lingerIdle = true, true
 			}
 			p.mu.Unlock()
-			if !idle {
+			if tick && !idle {
 				timer.Reset(every)
 			}
 		}
@@ -420,6 +447,12 @@ func (p *Pipeline) runWriter(s *slot) {
 		clear(done)
 		done = done[:0]
 		for p.ready.len() == 0 && !p.stopping {
+			if p.held.Load() {
+				select {
+				case p.hungry <- struct{}{}:
+				default:
+				}
+			}
 			p.idle++
 			p.rcond.Wait()
 			p.idle--
@@ -432,6 +465,7 @@ func (p *Pipeline) runWriter(s *slot) {
 		for k := min(max(p.ready.len()/len(p.slots), 1), maxChunk); k > 0; k-- {
 			chunk = append(chunk, p.ready.pop())
 		}
+		p.readyLen.Store(int64(p.ready.len()))
 		s.gs = chunk // Close looks at them (under rmu) if it gives up
 		p.rmu.Unlock()
 
@@ -593,6 +627,7 @@ func (p *Pipeline) Close(ctx context.Context) error {
 	p.aborted = true
 	for p.ready.len() > 0 {
 		g := p.ready.pop()
+		p.readyLen.Add(-1)
 		if g.finished.CompareAndSwap(false, true) {
 			failed += len(g.refs)
 			p.finish(g, p.closeError(ctx), sh)

@@ -202,6 +202,52 @@ func TestLingerFlushesPartialBatch(t *testing.T) {
 	}
 }
 
+// While every writer is busy and readyTarget groups per writer wait, expired groups stay open and keep gathering
+// their partition's events; once a writer frees up they are written, fuller, and nothing is lost.
+func TestBusyWritersLetGroupsGrow(t *testing.T) {
+	w := &recWriter{hold: make(chan struct{}), ignoreCtx: true}
+	p := newTestPipeline(t, Config{Writers: 1, MaxBatch: 100, Linger: 2 * time.Millisecond}, w, nil)
+	submit := func(e streaming.PlaybackEvent) *Ticket {
+		t.Helper()
+		tk, err := p.Submit(context.Background(), []streaming.PlaybackEvent{e})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	var tickets []*Ticket
+	// Partition 0 goes to the only writer, which blocks; partitions 1 and 2 fill the ready target (2 per writer).
+	for c := range 3 {
+		tickets = append(tickets, submit(ev(1, c, c)))
+		time.Sleep(10 * time.Millisecond)
+	}
+	// Partition 3 expires while the writer is busy and the target is met: it is held open and keeps growing.
+	for seq := 10; seq < 16; seq++ {
+		tickets = append(tickets, submit(ev(1, 3, seq)))
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(w.hold)
+	for _, tk := range tickets {
+		for i, err := range waitTicket(t, tk) {
+			if err != nil {
+				t.Fatalf("event %d: %v", i, err)
+			}
+		}
+	}
+	sizes := map[string][]int{}
+	for _, call := range w.recorded() {
+		sizes[partitionOf(call[0])] = append(sizes[partitionOf(call[0])], len(call))
+	}
+	if got := sizes[partitionOf(ev(1, 3, 0))]; len(got) != 1 || got[0] != 6 {
+		t.Errorf("writes of the held partition carried %v events, want one write of 6", got)
+	}
+	for c := range 3 {
+		if got := sizes[partitionOf(ev(1, c, 0))]; len(got) != 1 || got[0] != 1 {
+			t.Errorf("partition %d: writes %v, want one write of 1", c, got)
+		}
+	}
+}
+
 func TestResultsPerEventFailingPartition(t *testing.T) {
 	storeDown := errors.New("connection refused")
 	coded := &streaming.Error{Code: streaming.CodeUnavailable, Message: "cassandra is unavailable, retry later"}
