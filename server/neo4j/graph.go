@@ -1,0 +1,230 @@
+// Package neo4j is the recommendation graph: the watch graph in Neo4j, kept up to date from two feeds, and the
+// recommendation query that reads it.
+//
+// The model is the seed's:
+//
+//	(:User {id, version})-[:WATCHED {completed, rating, rating_version, rated_at}]->(:Content {id, title, type, rating_avg, version})
+//	(:Content)-[:IN_GENRE]->(:Genre {name})
+//
+// (The seed's (:User)-[:SEARCHED_GENRE]->(:Genre) is part of the model but nothing writes it yet.)
+//
+// What lives here:
+//   - Graph: one driver per process (Open), the schema step (EnsureSchema: a uniqueness constraint, and so an index,
+//     on every label that MERGE matches on), Ping for health checks.
+//   - Projector (projector.go): the outbox projector that writes users, titles, genres and ratings, ignoring
+//     events older than what a node or edge already holds.
+//   - ApplyWatches (watches.go): WATCHED edges derived from playback, tolerant of replays.
+//   - Recommend (recommend.go): streaming.RecommendationGraph, blending genre affinity with co-watching.
+//
+// Every write is `UNWIND $rows AS r MERGE ...` in a managed transaction (ExecuteWrite), so the driver retries it on
+// transient failures; every statement is idempotent for that reason. Results are consumed inside the transaction
+// function. Driver failures are mapped in one place (mapErr): an unreachable or overloaded server, a timed-out
+// transaction or a closed Graph is streaming.Unavailable("Neo4j", ...); anything else is internal.
+package neo4j
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// Config says how to reach Neo4j.
+type Config struct {
+	URI      string // bolt://host:7687 for a single instance (neo4j:// only for a cluster)
+	Username string // "" connects without authentication
+	Password string
+	Database string // "" is the server's default database
+	// MaxConnections caps the driver's connection pool; the driver's default (100) when 0.
+	MaxConnections int
+}
+
+// Driver timings. The transaction retry budget is short because every caller has a better retry of its own: the
+// outbox relay retries the whole batch, and a query caller has a deadline.
+const (
+	connectTimeout          = 5 * time.Second
+	maxTransactionRetryTime = 5 * time.Second
+	acquireTimeout          = 10 * time.Second
+)
+
+// Graph is the recommendation graph. It is safe for concurrent use; each call opens its own session.
+type Graph struct {
+	driver   neo4j.DriverWithContext
+	database string
+	closed   atomic.Bool
+}
+
+var _ streaming.RecommendationGraph = (*Graph)(nil)
+
+// Open connects to Neo4j, checks that it answers and runs EnsureSchema. Open once per process and share the Graph:
+// it holds the driver's connection pool. A bad Config is a plain error; a server that cannot be reached is a
+// streaming.Unavailable error.
+func Open(ctx context.Context, cfg Config) (*Graph, error) {
+	if cfg.URI == "" {
+		return nil, errors.New("neo4j: Config.URI is empty")
+	}
+	if cfg.MaxConnections < 0 {
+		return nil, fmt.Errorf("neo4j: Config.MaxConnections %d is negative", cfg.MaxConnections)
+	}
+	token := neo4j.NoAuth()
+	if cfg.Username != "" {
+		token = neo4j.BasicAuth(cfg.Username, cfg.Password, "")
+	}
+	driver, err := neo4j.NewDriverWithContext(cfg.URI, token, func(c *config.Config) {
+		if cfg.MaxConnections > 0 {
+			c.MaxConnectionPoolSize = cfg.MaxConnections
+		}
+		c.SocketConnectTimeout = connectTimeout
+		c.MaxTransactionRetryTime = maxTransactionRetryTime
+		c.ConnectionAcquisitionTimeout = acquireTimeout
+	})
+	if err != nil {
+		return nil, fmt.Errorf("neo4j: %w", err) // a malformed URI or an unsupported scheme
+	}
+	g := &Graph{driver: driver, database: cfg.Database}
+	if err := driver.VerifyConnectivity(ctx); err != nil {
+		driver.Close(context.WithoutCancel(ctx))
+		return nil, streaming.Unavailable("Neo4j", fmt.Errorf("connect to %s: %w", cfg.URI, err))
+	}
+	if err := g.EnsureSchema(ctx); err != nil {
+		driver.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return g, nil
+}
+
+// Close closes the driver and its connections. Calls after Close fail with a streaming.Unavailable error.
+func (g *Graph) Close(ctx context.Context) error {
+	if g.closed.Swap(true) {
+		return nil
+	}
+	return g.driver.Close(ctx)
+}
+
+// Ping checks that the server answers a query, for health checks.
+func (g *Graph) Ping(ctx context.Context) error {
+	if g.closed.Load() {
+		return errClosed
+	}
+	_, err := neo4j.ExecuteQuery(ctx, g.driver, "RETURN 1", nil, neo4j.EagerResultTransformer,
+		neo4j.ExecuteQueryWithDatabase(g.database), neo4j.ExecuteQueryWithReadersRouting())
+	return mapErr(err)
+}
+
+// schema creates a named uniqueness constraint on every property that MERGE matches on: MERGE without one can create
+// duplicates under concurrency, and the constraint's index is what makes every lookup by id a seek.
+var schema = []string{
+	"CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
+	"CREATE CONSTRAINT content_id IF NOT EXISTS FOR (c:Content) REQUIRE c.id IS UNIQUE",
+	"CREATE CONSTRAINT genre_name IF NOT EXISTS FOR (g:Genre) REQUIRE g.name IS UNIQUE",
+}
+
+// EnsureSchema creates the constraints that are missing. It is idempotent and safe to run from several processes at
+// once.
+func (g *Graph) EnsureSchema(ctx context.Context) error {
+	if g.closed.Load() {
+		return errClosed
+	}
+	for _, stmt := range schema {
+		// Schema changes cannot share a transaction with each other or with data; each runs on its own.
+		_, err := neo4j.ExecuteQuery(ctx, g.driver, stmt, nil, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(g.database), neo4j.ExecuteQueryWithWritersRouting())
+		if err != nil && !concurrentlyCreated(err) {
+			return fmt.Errorf("neo4j schema %q: %w", stmt, mapErr(err))
+		}
+	}
+	return nil
+}
+
+// concurrentlyCreated reports the error of a CREATE ... IF NOT EXISTS that lost a race with another process creating
+// the same constraint: the constraint exists, which is all we wanted.
+func concurrentlyCreated(err error) bool {
+	var n4jErr *neo4j.Neo4jError
+	if !errors.As(err, &n4jErr) {
+		return false
+	}
+	switch n4jErr.Code {
+	case "Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists", "Neo.ClientError.Schema.ConstraintAlreadyExists":
+		return true
+	}
+	return false
+}
+
+// session opens a session for one unit of work. Sessions are cheap; the driver pools connections.
+func (g *Graph) session(ctx context.Context, mode neo4j.AccessMode) neo4j.SessionWithContext {
+	return g.driver.NewSession(ctx, neo4j.SessionConfig{AccessMode: mode, DatabaseName: g.database})
+}
+
+// write runs work in one managed write transaction. work may run more than once (the driver retries transient
+// failures), so it must only run idempotent statements.
+func (g *Graph) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
+	if g.closed.Load() {
+		return errClosed
+	}
+	s := g.session(ctx, neo4j.AccessModeWrite)
+	defer s.Close(context.WithoutCancel(ctx))
+	_, err := s.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
+		return nil, work(tx)
+	})
+	return mapErr(err)
+}
+
+// run executes one statement in tx and consumes its result, so that its errors surface inside the transaction.
+func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params map[string]any) error {
+	res, err := tx.Run(ctx, cypher, params)
+	if err != nil {
+		return err
+	}
+	_, err = res.Consume(ctx)
+	return err
+}
+
+// errClosed is what a closed Graph answers.
+var errClosed = streaming.Unavailable("Neo4j", errors.New("graph is closed"))
+
+// mapErr turns a driver error into a domain error: failures worth retrying later (the server unreachable, overloaded,
+// too slow, or this Graph closed) are CodeUnavailable; anything else (a Cypher bug, a bad parameter) is internal.
+// A canceled context is returned as it is: the caller gave up, nothing failed.
+func mapErr(err error) error {
+	if err == nil || streaming.AsError(err) != nil || errors.Is(err, context.Canceled) {
+		return err
+	}
+	if unavailable(err) {
+		return streaming.Unavailable("Neo4j", err)
+	}
+	return &streaming.Error{Code: streaming.CodeInternal, Message: "internal error", Err: err}
+}
+
+func unavailable(err error) bool {
+	var (
+		connErr  *neo4j.ConnectivityError
+		limitErr *neo4j.TransactionExecutionLimit
+		netErr   net.Error
+		n4jErr   *neo4j.Neo4jError
+	)
+	switch {
+	case errors.Is(err, context.DeadlineExceeded),
+		errors.As(err, &connErr), errors.As(err, &limitErr), errors.As(err, &netErr):
+		return true
+	case errors.As(err, &n4jErr):
+		switch {
+		case n4jErr.IsRetriable(), strings.HasPrefix(n4jErr.Code, "Neo.TransientError."),
+			strings.HasPrefix(n4jErr.Code, "Neo.DatabaseError."),
+			// The transaction ran past its timeout or was terminated (by the timeout, or an operator).
+			strings.HasPrefix(n4jErr.Code, "Neo.ClientError.Transaction.TransactionTimedOut"),
+			n4jErr.Code == "Neo.ClientError.Transaction.Terminated",
+			// Wrong credentials or an expired token: the store cannot be used until an operator fixes it.
+			n4jErr.HasSecurityCode():
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,283 @@
+// Package search is the catalog's search index on the Elasticsearch API (OpenSearch locally), through
+// github.com/olivere/elastic/v7: the versioned index behind an alias and its mapping, the outbox projector that
+// keeps the documents in step with PostgreSQL, and the catalog search (the seed's query, facets, paging).
+//
+// Documents are written only by the projector, with the content id as document id and the aggregate's version as an
+// external version, so replays and out-of-order deliveries never overwrite a newer title.
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/olivere/elastic/v7"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// MappingVersion is the version of the mapping below; the index is named <alias>_v<MappingVersion>. A changed
+// mapping needs a new version (a new index) and a reindex before the alias is moved to it: fields of an existing
+// index cannot be changed in place.
+const MappingVersion = 1
+
+// requestTimeout bounds every HTTP request, whatever the caller's context says.
+const requestTimeout = 10 * time.Second
+
+// Config says where the search server is and how to lay out the index. Zero values take the defaults.
+type Config struct {
+	URL      string // e.g. http://127.0.0.1:9200
+	Alias    string // what readers and writers address ("content")
+	Shards   int    // primary shards of a new index (1)
+	Replicas int    // replicas of a new index (0)
+}
+
+// Index is the catalog's search index. It is safe for concurrent use.
+type Index struct {
+	client    *elastic.Client
+	transport *http.Transport
+	alias     string
+	index     string
+	shards    int
+	replicas  int
+}
+
+// New builds a client for cfg without contacting the server. Most callers want Open.
+func New(cfg Config) (*Index, error) {
+	if cfg.URL == "" {
+		return nil, errors.New("search: no URL")
+	}
+	if cfg.Alias == "" {
+		cfg.Alias = "content"
+	}
+	if cfg.Alias != strings.ToLower(cfg.Alias) {
+		return nil, fmt.Errorf("search: alias %q must be lower case", cfg.Alias)
+	}
+	if cfg.Shards <= 0 {
+		cfg.Shards = 1
+	}
+	if cfg.Replicas < 0 {
+		cfg.Replicas = 0
+	}
+	// The default transport keeps only 2 idle connections per host, so concurrent searches would keep redialing.
+	transport := http.DefaultTransport.(*http.Transport).Clone()
+	transport.MaxIdleConnsPerHost = 64
+	// Sniffing asks the cluster for node addresses that are unreachable from outside containers and proxies, and the
+	// health-check goroutine only duplicates what a failing request already tells us.
+	client, err := elastic.NewClient(
+		elastic.SetURL(cfg.URL),
+		elastic.SetSniff(false),
+		elastic.SetHealthcheck(false),
+		elastic.SetHttpClient(&http.Client{Transport: transport, Timeout: requestTimeout}),
+		elastic.SetRetrier(reviveRetrier{}),
+	)
+	if err != nil {
+		return nil, fmt.Errorf("search client for %s: %w", cfg.URL, err)
+	}
+	return &Index{client: client, transport: transport, alias: cfg.Alias,
+		index: fmt.Sprintf("%s_v%d", cfg.Alias, MappingVersion), shards: cfg.Shards, replicas: cfg.Replicas}, nil
+}
+
+// reviveRetrier retries a request once when the client refused it without trying. After a failed request the
+// client marks its only node dead and, health checks being off, answers the next request with ErrNoClient while
+// reviving the node; without this, the first request after every outage would fail although the server is back.
+// Nothing else is retried: the caller (or the outbox relay) decides that.
+type reviveRetrier struct{}
+
+func (reviveRetrier) Retry(_ context.Context, retry int, _ *http.Request, _ *http.Response, err error) (time.Duration, bool, error) {
+	return 0, retry == 1 && elastic.IsConnErr(err), nil
+}
+
+// Open connects to the search server and makes sure the index and its alias exist.
+func Open(ctx context.Context, cfg Config) (*Index, error) {
+	x, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := x.EnsureIndex(ctx); err != nil {
+		x.Close()
+		return nil, err
+	}
+	return x, nil
+}
+
+// Alias is the name searches and writes go through.
+func (x *Index) Alias() string { return x.alias }
+
+// IndexName is the versioned index this build creates (<alias>_v<MappingVersion>).
+func (x *Index) IndexName() string { return x.index }
+
+// Close releases idle connections. The client runs no background goroutines (sniffing and health checks are off).
+func (x *Index) Close() {
+	x.client.Stop()
+	x.transport.CloseIdleConnections()
+}
+
+// Ping reports whether the server answers and the alias exists (for health checks).
+func (x *Index) Ping(ctx context.Context) error {
+	res, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "HEAD", Path: "/" + x.alias,
+		IgnoreErrors: []int{http.StatusNotFound}})
+	if err != nil {
+		return classify("ping", err)
+	}
+	if res.StatusCode == http.StatusNotFound {
+		return fmt.Errorf("search: alias %s does not exist", x.alias)
+	}
+	return nil
+}
+
+// mapping is the index layout. Strict, so a document with an unknown field fails loudly instead of growing the
+// mapping. Text is analyzed twice: standard (exact words, typo tolerance) and Spanish (stems: "aventuras" finds
+// "aventura"), since the catalog is Spanish and English.
+func mapping() map[string]any {
+	text := func(sub map[string]any) map[string]any {
+		m := map[string]any{"type": "text", "analyzer": "standard"}
+		if sub != nil {
+			m["fields"] = sub
+		}
+		return m
+	}
+	es := map[string]any{"type": "text", "analyzer": "spanish"}
+	kw := map[string]any{"type": "keyword", "ignore_above": 256}
+	typ := func(t string) map[string]any { return map[string]any{"type": t} }
+	return map[string]any{
+		"dynamic": "strict",
+		"_meta":   map[string]any{"mapping_version": MappingVersion},
+		"properties": map[string]any{
+			"id":               typ("keyword"), // the content id again: a sortable tie-breaker (_id is not)
+			"title":            text(map[string]any{"es": es, "keyword": kw}),
+			"description":      text(map[string]any{"es": es}),
+			"genres":           typ("keyword"),
+			"actors":           text(map[string]any{"keyword": kw}),
+			"type":             typ("keyword"),
+			"rating_avg":       typ("float"),
+			"rating_count":     typ("long"),
+			"seasons":          typ("integer"),
+			"release_year":     typ("integer"),
+			"duration_seconds": typ("integer"),
+			"updated_at":       typ("date"),
+		},
+	}
+}
+
+// EnsureIndex creates the versioned index if it is missing and points the alias at it if no index holds the alias
+// yet; then it checks that the alias leads to exactly one index of this build's mapping version. It is idempotent
+// and safe when several processes start at once. An alias that points at another mapping version is an error: the
+// documents must be reindexed into the new index and the alias moved (not automated yet).
+func (x *Index) EnsureIndex(ctx context.Context) error {
+	body := map[string]any{
+		"settings": map[string]any{"number_of_shards": x.shards, "number_of_replicas": x.replicas},
+		"mappings": mapping(),
+	}
+	if _, err := x.client.CreateIndex(x.index).BodyJson(body).Do(ctx); err != nil && !isType(err, "resource_already_exists_exception") {
+		return classify("create index "+x.index, err)
+	}
+	res, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "HEAD", Path: "/_alias/" + x.alias,
+		IgnoreErrors: []int{http.StatusNotFound}})
+	if err != nil {
+		return classify("look up alias "+x.alias, err)
+	}
+	if res.StatusCode == http.StatusNotFound {
+		// Two processes may both get here: adding the same alias to the same index twice is harmless.
+		if _, err := x.client.Alias().Add(x.index, x.alias).Do(ctx); err != nil {
+			return classify("point alias "+x.alias+" at "+x.index, err)
+		}
+	}
+	return x.checkMapping(ctx)
+}
+
+// checkMapping reads the alias's mapping with a raw request: the client's typed GetMapping path does not work
+// against OpenSearch.
+func (x *Index) checkMapping(ctx context.Context) error {
+	res, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "GET", Path: "/" + x.alias + "/_mapping"})
+	if err != nil {
+		return classify("read mapping of "+x.alias, err)
+	}
+	var indices map[string]struct {
+		Mappings struct {
+			Meta struct {
+				MappingVersion int `json:"mapping_version"`
+			} `json:"_meta"`
+		} `json:"mappings"`
+	}
+	if err := json.Unmarshal(res.Body, &indices); err != nil {
+		return fmt.Errorf("search: mapping of %s: %w", x.alias, err)
+	}
+	if len(indices) != 1 {
+		return fmt.Errorf("search: alias %s points at %d indices, want 1", x.alias, len(indices))
+	}
+	for name, m := range indices {
+		if v := m.Mappings.Meta.MappingVersion; v != MappingVersion {
+			return fmt.Errorf("search: alias %s points at %s with mapping version %d, this build needs %d: reindex into %s and move the alias",
+				x.alias, name, v, MappingVersion, x.index)
+		}
+	}
+	return nil
+}
+
+// Refresh makes every indexed document visible to searches now. Writers do not force it (near-real-time is fine
+// for the catalog); tests call it.
+func (x *Index) Refresh(ctx context.Context) error {
+	if _, err := x.client.Refresh(x.alias).Do(ctx); err != nil {
+		return classify("refresh", err)
+	}
+	return nil
+}
+
+// Count is the number of documents in the index (for consistency checks against PostgreSQL).
+func (x *Index) Count(ctx context.Context) (int64, error) {
+	n, err := x.client.Count(x.alias).Do(ctx)
+	if err != nil {
+		return 0, classify("count", err)
+	}
+	return n, nil
+}
+
+// Get reads one title as indexed, with the version it was indexed at. found is false when the index has no such
+// document.
+func (x *Index) Get(ctx context.Context, id string) (c *streaming.Content, version int64, found bool, err error) {
+	res, err := x.client.Get().Index(x.alias).Id(id).Do(ctx)
+	if elastic.IsNotFound(err) && !isType(err, "index_not_found_exception") {
+		return nil, 0, false, nil
+	}
+	if err != nil {
+		return nil, 0, false, classify("get "+id, err)
+	}
+	if !res.Found {
+		return nil, 0, false, nil
+	}
+	var v int64
+	if res.Version != nil {
+		v = *res.Version
+	}
+	content, err := decodeDocument(res.Source, v)
+	if err != nil {
+		return nil, 0, false, fmt.Errorf("search: document %s: %w", id, err)
+	}
+	return content, v, true, nil
+}
+
+// classify turns a client error into the domain's: a server that cannot be reached, times out, is overloaded or
+// fails (5xx) is unavailable; any other answer (4xx) means our request is wrong, a bug.
+func classify(op string, err error) error {
+	if errors.Is(err, context.Canceled) {
+		return fmt.Errorf("search: %s: %w", op, err)
+	}
+	var ee *elastic.Error
+	if errors.As(err, &ee) && ee.Status >= 400 && ee.Status < 500 &&
+		ee.Status != http.StatusRequestTimeout && ee.Status != http.StatusTooManyRequests {
+		return fmt.Errorf("search: %s: %w", op, err)
+	}
+	// Anything else (refused or broken connections, timeouts, 5xx, an unreadable answer) is the server's side.
+	return streaming.Unavailable("search", fmt.Errorf("%s: %w", op, err))
+}
+
+// isType reports whether err is a server error of the given type (e.g. "resource_already_exists_exception").
+func isType(err error, typ string) bool {
+	var ee *elastic.Error
+	return errors.As(err, &ee) && ee.Details != nil && ee.Details.Type == typ
+}

@@ -1,0 +1,125 @@
+package search
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/olivere/elastic/v7"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// document is a title as indexed. Its version is the document's external _version, not a field.
+type document struct {
+	ID              string    `json:"id"`
+	Title           string    `json:"title"`
+	Description     string    `json:"description"`
+	Type            string    `json:"type"`
+	Genres          []string  `json:"genres"`
+	Actors          []string  `json:"actors"`
+	Seasons         int32     `json:"seasons"`
+	ReleaseYear     int32     `json:"release_year"`
+	DurationSeconds int32     `json:"duration_seconds"`
+	RatingAvg       float64   `json:"rating_avg"`
+	RatingCount     int64     `json:"rating_count"`
+	UpdatedAt       time.Time `json:"updated_at"`
+}
+
+func newDocument(p streaming.ContentPayload) document {
+	return document{ID: p.ContentID, Title: p.Title, Description: p.Description, Type: p.Type, Genres: p.Genres,
+		Actors: p.Actors, Seasons: p.Seasons, ReleaseYear: p.ReleaseYear, DurationSeconds: p.DurationSeconds,
+		RatingAvg: p.RatingAvg, RatingCount: p.RatingCount, UpdatedAt: p.UpdatedAt}
+}
+
+func decodeDocument(source json.RawMessage, version int64) (*streaming.Content, error) {
+	var d document
+	if err := json.Unmarshal(source, &d); err != nil {
+		return nil, err
+	}
+	return &streaming.Content{ID: d.ID, Title: d.Title, Description: d.Description, Type: d.Type, Genres: d.Genres,
+		Actors: d.Actors, Seasons: d.Seasons, ReleaseYear: d.ReleaseYear, DurationSeconds: d.DurationSeconds,
+		RatingAvg: d.RatingAvg, RatingCount: d.RatingCount, Version: version, UpdatedAt: d.UpdatedAt}, nil
+}
+
+// Projector keeps the search documents in step with the outbox's content events. It implements the outbox
+// relay's Projector.
+type Projector struct {
+	x *Index
+}
+
+// Projector is the outbox projector writing to this index.
+func (x *Index) Projector() *Projector { return &Projector{x: x} }
+
+// Name identifies the projector in the relay's logs and metrics.
+func (p *Projector) Name() string { return "search" }
+
+// Project indexes the titles of the batch's ContentUpserted and ContentRated events in one bulk request, each as
+// its latest version in the batch; other event types are not this projector's business. Versions are external, so
+// the server itself refuses a version not newer than the indexed one (409): that document is already newer and the
+// event is skipped. Any other refused document is an error naming it, and the relay retries the whole batch.
+func (p *Projector) Project(ctx context.Context, events []streaming.Event) error {
+	type latest struct {
+		version int64
+		doc     document
+	}
+	byID := map[string]latest{}
+	var order []string // first-seen order, so the bulk body is deterministic
+	for _, e := range events {
+		if e.Type != streaming.EventContentUpserted && e.Type != streaming.EventContentRated {
+			continue
+		}
+		var payload streaming.ContentPayload
+		if err := streaming.DecodePayload(e, &payload); err != nil {
+			return fmt.Errorf("search projector: %w", err)
+		}
+		if payload.ContentID == "" {
+			return fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
+		}
+		cur, seen := byID[payload.ContentID]
+		if !seen {
+			order = append(order, payload.ContentID)
+		}
+		if !seen || e.Version > cur.version {
+			byID[payload.ContentID] = latest{e.Version, newDocument(payload)}
+		}
+	}
+	if len(order) == 0 {
+		return nil
+	}
+	bulk := p.x.client.Bulk()
+	for _, id := range order {
+		l := byID[id]
+		bulk.Add(elastic.NewBulkIndexRequest().Index(p.x.alias).Id(id).VersionType("external").Version(l.version).Doc(l.doc))
+	}
+	res, err := bulk.Do(ctx)
+	if err != nil {
+		return classify(fmt.Sprintf("bulk index of %d titles", len(order)), err)
+	}
+	var failures []string
+	retryable := false
+	for _, item := range res.Items {
+		for _, r := range item {
+			if r.Status >= 200 && r.Status < 300 || r.Status == http.StatusConflict {
+				continue
+			}
+			reason := "unknown"
+			if r.Error != nil {
+				reason = r.Error.Type + ": " + r.Error.Reason
+			}
+			failures = append(failures, fmt.Sprintf("content %s v%d: status %d: %s", r.Id, byID[r.Id].version, r.Status, reason))
+			retryable = retryable || r.Status == http.StatusTooManyRequests || r.Status >= 500
+		}
+	}
+	if len(failures) == 0 {
+		return nil
+	}
+	err = fmt.Errorf("search projector: %d of %d titles not indexed: %s", len(failures), len(order), strings.Join(failures, "; "))
+	if retryable {
+		return streaming.Unavailable("search", err)
+	}
+	return err
+}
