@@ -8,12 +8,15 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 )
+
+var aliasPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,100}$`)
 
 // Config is the server's configuration.
 type Config struct {
@@ -39,6 +42,21 @@ type Config struct {
 	IngestQueueEvents int
 	IngestMaxSkew     time.Duration
 	IngestMaxAge      time.Duration
+
+	Neo4jURI      string
+	Neo4jUser     string
+	Neo4jPassword string
+	Neo4jDatabase string
+	SearchURL     string
+	SearchAlias   string
+
+	RecsGraphTimeout  time.Duration
+	RedisClientCache  bool
+	OutboxPartitions  int
+	OutboxWorkers     int
+	OutboxBatch       int
+	OutboxPoll        time.Duration
+	ReadModelsEnabled bool
 }
 
 // Setting documents one setting: flag, environment variable, default, meaning.
@@ -68,6 +86,19 @@ var Settings = []Setting{
 	{"ingest-queue-events", "STREAMING_INGEST_QUEUE_EVENTS", "200000", "bound on playback events queued and in flight; past it streams slow down, then get ResourceExhausted"},
 	{"ingest-max-skew", "STREAMING_INGEST_MAX_SKEW", "5m", "how far in the future an event's time may be"},
 	{"ingest-max-age", "STREAMING_INGEST_MAX_AGE", "720h", "how old an event may be"},
+	{"neo4j-uri", "STREAMING_NEO4J_URI", "<the local stack's>", "Neo4j Bolt URI of the recommendation graph (bolt:// for one instance, neo4j:// for a cluster)"},
+	{"neo4j-user", "STREAMING_NEO4J_USER", "", "Neo4j user; empty for a server without authentication (the local stack)"},
+	{"neo4j-password", "STREAMING_NEO4J_PASSWORD", "", "Neo4j password"},
+	{"neo4j-database", "STREAMING_NEO4J_DATABASE", "", "Neo4j database; empty for the server's default"},
+	{"search-url", "STREAMING_SEARCH_URL", "<the local stack's>", "URL of the Elasticsearch-API search server"},
+	{"search-alias", "STREAMING_SEARCH_ALIAS", "content", "alias of the catalog index; the versioned index behind it is <alias>_v<N>"},
+	{"recs-graph-timeout", "STREAMING_RECS_GRAPH_TIMEOUT", "1s", "how long a recommendation may wait for the graph before answering with the trending fallback"},
+	{"redis-client-cache", "STREAMING_REDIS_CLIENT_CACHE", "true", "serve cached recommendations from rueidis client-side caching (RESP3 tracking; Redis 6+)"},
+	{"outbox-partitions", "STREAMING_OUTBOX_PARTITIONS", "16", "partitions of the outbox relay; must be the same on every replica"},
+	{"outbox-workers", "STREAMING_OUTBOX_WORKERS", "4", "partitions a replica's relay processes at once (each holds a PostgreSQL connection)"},
+	{"outbox-batch", "STREAMING_OUTBOX_BATCH", "500", "outbox events per relay transaction"},
+	{"outbox-poll", "STREAMING_OUTBOX_POLL", "1s", "relay poll interval; NOTIFY wakes it sooner"},
+	{"projections", "STREAMING_PROJECTIONS", "true", "run the outbox relay and its projectors (Neo4j, search, Redis) in this process"},
 }
 
 // Load parses args (without the program name) over the environment.
@@ -77,7 +108,7 @@ func Load(args []string) (Config, error) {
 		return Config{}, err
 	}
 	defaults := map[string]string{"postgres-url": stack.PostgresURL(), "redis-addr": stack.RedisAddr(),
-		"cassandra-hosts": stack.CassandraAddr()}
+		"cassandra-hosts": stack.CassandraAddr(), "neo4j-uri": stack.Neo4jURI(), "search-url": stack.SearchURL()}
 	fs := flag.NewFlagSet("streamingd", flag.ContinueOnError)
 	values := map[string]*string{}
 	for _, s := range Settings {
@@ -147,6 +178,28 @@ func Load(args []string) (Config, error) {
 	if len(c.CassandraHosts) == 0 {
 		errs = append(errs, errors.New("-cassandra-hosts: want at least one host"))
 	}
+	c.Neo4jURI, c.Neo4jUser, c.Neo4jPassword, c.Neo4jDatabase = get("neo4j-uri"), get("neo4j-user"), get("neo4j-password"), get("neo4j-database")
+	c.SearchURL, c.SearchAlias = get("search-url"), get("search-alias")
+	if !aliasPattern.MatchString(c.SearchAlias) {
+		errs = append(errs, fmt.Errorf("-search-alias=%q: want lower-case letters, digits, _ or -", c.SearchAlias))
+	}
+	c.RecsGraphTimeout, c.OutboxPoll = dur("recs-graph-timeout"), dur("outbox-poll")
+	boolean := func(name string) bool {
+		b, err := strconv.ParseBool(get(name))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-%s=%q: want true or false", name, get(name)))
+		}
+		return b
+	}
+	c.RedisClientCache, c.ReadModelsEnabled = boolean("redis-client-cache"), boolean("projections")
+	count := func(name string, lo, hi int) int {
+		n, err := strconv.Atoi(get(name))
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("-%s=%q: want a number between %d and %d", name, get(name), lo, hi))
+		}
+		return n
+	}
+	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
 	}

@@ -16,6 +16,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/wiring"
 )
 
@@ -30,6 +31,7 @@ func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.Cl
 	cfg.GRPCAddr, cfg.HTTPAddr, cfg.AdminToken, cfg.Migrate = "127.0.0.1:0", "127.0.0.1:0", adminToken, false
 	cfg.ServiceToken = serviceToken
 	cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
+	cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema) // the shared server's tables
 	tweak(&cfg)
 	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

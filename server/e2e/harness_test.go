@@ -1,5 +1,8 @@
-// Package e2e runs the real server (as wiring builds it for streamingd) on loopback ports against the real
-// PostgreSQL and Redis of the local stack, and talks to it with the generated gRPC stubs and over REST.
+// Package e2e runs the real server (as wiring builds it for streamingd) on loopback ports against the real stores
+// of the local stack, and talks to it with the generated gRPC stubs and over REST.
+//
+// The server's PostgreSQL tables live in a schema of this test run's own (dropped at the end), so its outbox relay
+// delivers only the events these tests caused: other packages' tests write deliberately odd outbox rows.
 package e2e
 
 import (
@@ -7,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"sync"
 	"testing"
 	"time"
@@ -17,6 +21,7 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
+	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/storetest"
@@ -50,12 +55,19 @@ func server(t *testing.T) *env {
 	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
 	storetest.Require(t, "Redis", s.RedisAddr())
 	storetest.Require(t, "Cassandra", s.CassandraAddr())
+	storetest.Require(t, "Neo4j", s.Neo4jAddr())
+	storetest.Require(t, "the search server", s.SearchAddr())
 	once.Do(func() {
 		cfg, err := config.Load(nil)
 		if err != nil {
 			initErr = err
 			return
 		}
+		if schema, err = storetest.CreatePostgresSchema(cfg.PostgresURL, "e2e"); err != nil {
+			initErr = err
+			return
+		}
+		cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema)
 		cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
 		cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 		cfg.Migrate = true
@@ -80,6 +92,20 @@ func server(t *testing.T) *env {
 		t.Fatalf("start server: %v", initErr)
 	}
 	return shared
+}
+
+// schema is the run's own PostgreSQL schema ("" until the server starts); TestMain drops it.
+var schema string
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if shared != nil {
+		shared.built.Close()
+		if s, err := stackenv.Load(); err == nil {
+			storetest.DropPostgresSchema(s.PostgresURL(), schema)
+		}
+	}
+	os.Exit(code)
 }
 
 // as returns a context whose calls carry the bearer token ("" for anonymous).

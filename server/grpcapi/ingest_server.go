@@ -44,9 +44,11 @@ func (s *IngestServer) Drain() { s.drainOnce.Do(func() { close(s.draining) }) }
 // maxRejections caps the rejection details in one response; the counts stay exact.
 const maxRejections = 1000
 
-// maxInFlight is how many batches of one stream may be written at once before the stream waits for the oldest:
-// reading ahead keeps the pipeline busy, the bound keeps a stream's memory bounded.
-const maxInFlight = 8
+// maxInFlightEvents is how many events of one stream may be queued or being written before the stream waits for its
+// oldest batch. Reading far ahead keeps the pipeline full, and a full pipeline is what lets it group many events of
+// a partition into one write under load; memory stays bounded by the pipeline's queue (Submit waits when it is full)
+// and, per stream, by this bound on what a stream keeps to settle.
+const maxInFlightEvents = 64 << 10
 
 // summary accumulates the outcome of a stream or a batch.
 type summary struct {
@@ -136,6 +138,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	p := PrincipalFrom(ctx)
 	sum := &summary{durableThrough: -1}
 	var queue []pending
+	inFlight := 0 // events in queue
 	fail := func(err error) error {
 		// Settle what was handed over, so the trailer is exact; a client that went away gets nothing more.
 		for _, q := range queue {
@@ -188,10 +191,12 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 			return fail(err)
 		}
 		queue = append(queue, pending{batch: batch, ticket: t, index: index})
-		for len(queue) > maxInFlight {
+		inFlight += len(good)
+		for inFlight > maxInFlightEvents {
 			if err := settle(ctx, queue[0], sum); err != nil {
 				return fail(err)
 			}
+			inFlight -= len(queue[0].index)
 			queue = queue[1:]
 		}
 	}

@@ -39,6 +39,9 @@ type Options struct {
 	OnShutdown []func()
 	// Checks are the dependencies reported by grpc.health.v1, one service name each ("postgres", "redis").
 	Checks map[string]func(context.Context) error
+	// Degradable names checks whose failure is reported under their own name but leaves the overall status
+	// SERVING, because the server still answers without them (Neo4j: recommendations fall back to trending).
+	Degradable map[string]bool
 }
 
 // Server is the gRPC server and the HTTP server (REST gateway, OpenAPI, metrics, health) of one process.
@@ -177,7 +180,7 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 }
 
 // checkLoop keeps grpc.health.v1 current: one status per dependency, and the overall status ("") SERVING only
-// while every dependency answers.
+// while every dependency that is not Degradable answers.
 func (s *Server) checkLoop(ctx context.Context) {
 	tick := time.NewTicker(5 * time.Second)
 	defer tick.Stop()
@@ -206,7 +209,7 @@ func (s *Server) checkOnce(ctx context.Context) {
 			}
 			s.health.SetServingStatus(name, st)
 			mu.Lock()
-			if st != healthpb.HealthCheckResponse_SERVING {
+			if st != healthpb.HealthCheckResponse_SERVING && !s.opts.Degradable[name] {
 				all = st
 			}
 			mu.Unlock()

@@ -17,29 +17,44 @@ import (
 
 	platform "github.com/streamingplatform/streaming"
 	"github.com/streamingplatform/streaming/server/app/command"
+	"github.com/streamingplatform/streaming/server/app/query"
 	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/ingest"
+	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/outbox"
 	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/payment"
 	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/redis"
+	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Built is a server ready to Run, with what must be closed after it stops.
+// Built is a server ready to Run, with what must be closed after it stops. The outbox relay (when projections are
+// enabled) already runs in the background; Close stops it.
 type Built struct {
-	Server    *grpcapi.Server
-	Pool      *pgxpool.Pool
-	Redis     rueidis.Client
-	Cassandra *cassandra.Store
-	Pipeline  *ingest.Pipeline
-	observer  *ingest.AsyncObserver
-	log       *slog.Logger
+	Server     *grpcapi.Server
+	Pool       *pgxpool.Pool
+	Redis      rueidis.Client
+	Cassandra  *cassandra.Store
+	Graph      *neo4jstore.Graph
+	Search     *search.Index
+	ReadModels *redis.ReadModel
+	Pipeline   *ingest.Pipeline
+	Query      *query.Handler
+	Relay      *outbox.Relay // nil when projections are disabled
+
+	observers    []*ingest.AsyncObserver
+	relayPool    *pgxpool.Pool
+	stopRelay    context.CancelFunc
+	relayStopped chan struct{}
+	log          *slog.Logger
 }
 
-// Close flushes every accepted playback event, then releases the store clients. Call it after Run returns.
+// Close flushes every accepted playback event and its derived updates, stops the relay (its batch in flight
+// commits or rolls back), then releases the store clients. Call it after Run returns.
 func (b *Built) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -48,11 +63,24 @@ func (b *Built) Close() {
 			b.log.Error("ingest pipeline did not flush", "err", err)
 		}
 	}
-	if b.observer != nil {
-		b.observer.Close(ctx)
+	for _, o := range b.observers {
+		o.Close(ctx)
+	}
+	if b.stopRelay != nil {
+		b.stopRelay()
+		<-b.relayStopped
+	}
+	if b.relayPool != nil {
+		b.relayPool.Close()
 	}
 	if b.Cassandra != nil {
 		b.Cassandra.Close()
+	}
+	if b.Graph != nil {
+		b.Graph.Close(ctx)
+	}
+	if b.Search != nil {
+		b.Search.Close()
 	}
 	if b.Redis != nil {
 		b.Redis.Close()
@@ -75,7 +103,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
 	}
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: true})
+	// Client-side caching (RESP3 tracking) serves the recommendation cache; everything else reads with plain Do.
+	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
 	if err != nil {
 		pool.Close()
 		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
@@ -99,34 +128,40 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
+	if b.Graph, err = neo4jstore.Open(ctx, neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+		Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("neo4j: %w", err)
+	}
+	if b.Search, err = search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias}); err != nil {
+		b.Close()
+		return nil, fmt.Errorf("search: %w", err)
+	}
+	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	registry := prometheus.NewRegistry()
-	// Derived updates (trending counters) follow durable writes asynchronously; their lag is a product figure.
-	lag := prometheus.NewHistogram(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
-		Help:    "Time from a playback event being durable to its derived updates (trending) being applied.",
-		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)})
-	registry.MustRegister(lag)
-	trending := redis.NewTrending(rc)
-	b.observer = ingest.NewAsyncObserver(100_000, func(events []streaming.PlaybackEvent) {
-		actx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		if err := trending.Apply(actx, events); err != nil {
-			log.Warn("trending update failed", "events", len(events), "err", err)
-		}
-	}, lag, log)
-	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.observer, registry, log)
+	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry), registry, log)
+	store := postgres.NewCommandStore(pool)
 	sessions := redis.NewSessionStore(rc)
 	handler := &command.Handler{
-		Store:      postgres.NewCommandStore(pool),
+		Store:      store,
 		Sessions:   sessions,
 		Payments:   payment.Local{},
 		Passwords:  password.Default,
 		SessionTTL: cfg.SessionTTL,
 	}
+	b.Query = &query.Handler{Store: store, Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
+		Counters: redis.NewTrending(rc), Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
+	if cfg.ReadModelsEnabled {
+		if err := b.startRelay(ctx, cfg, registry); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
 	b.Server, err = NewServer(cfg, log, Parts{
 		Registry: registry,
 		Sessions: sessions,
 		Command:  &grpcapi.CommandServer{H: handler},
-		Query:    &grpcapi.QueryServer{Playback: b.Cassandra},
+		Query:    &grpcapi.QueryServer{H: b.Query},
 		Pipeline: b.Pipeline,
 		Checks: map[string]func(context.Context) error{
 			"postgres": pool.Ping,
@@ -134,13 +169,79 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 			"cassandra": func(ctx context.Context) error {
 				return b.Cassandra.Session().Query("SELECT release_version FROM system.local").WithContext(ctx).Exec()
 			},
+			"neo4j":  b.Graph.Ping,
+			"search": b.Search.Ping,
 		},
+		// Recommendations fall back to trending without Neo4j; search alone fails without its server.
+		Degradable: map[string]bool{"neo4j": true, "search": true},
 	})
 	if err != nil {
 		b.Close()
 		return nil, err
 	}
 	return b, nil
+}
+
+// playbackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
+// buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
+// invalidation of the watchers' cached recommendations.
+func (b *Built) playbackObservers(reg prometheus.Registerer) streaming.PlaybackObserver {
+	// Derived updates follow durable writes asynchronously; their lag is a product figure.
+	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
+		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
+		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)}, []string{"update"})
+	reg.MustRegister(lag)
+	log, trending, graph, recs := b.log, redis.NewTrending(b.Redis), b.Graph, b.ReadModels
+	apply := func(name string, f func(context.Context, []streaming.PlaybackEvent) error) *ingest.AsyncObserver {
+		return ingest.NewAsyncObserver(100_000, func(events []streaming.PlaybackEvent) {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if err := f(ctx, events); err != nil {
+				log.Warn("derived playback update failed", "update", name, "events", len(events), "err", err)
+			}
+		}, lag.WithLabelValues(name), log)
+	}
+	b.observers = []*ingest.AsyncObserver{
+		apply("trending", trending.Apply),
+		apply("watched", func(ctx context.Context, events []streaming.PlaybackEvent) error {
+			watches, users := ingest.Watches(events)
+			if err := graph.ApplyWatches(ctx, watches); err != nil {
+				return err
+			}
+			// After the edges: a recommendation computed between the two steps would still be cached stale.
+			return recs.InvalidateRecommendations(ctx, users...)
+		}),
+	}
+	fan := make(ingest.FanOut, len(b.observers))
+	for i, o := range b.observers {
+		fan[i] = o
+	}
+	return fan
+}
+
+// startRelay runs the outbox relay in the background on a pool of its own, so a burst of projections never takes
+// connections from commands (and commands never starve the relay).
+func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheus.Registerer) error {
+	pc, err := pgxpool.ParseConfig(cfg.PostgresURL)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	pc.MaxConns = int32(cfg.OutboxWorkers + 2) // a connection per worker, LISTEN, cleanup
+	if b.relayPool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
+		return fmt.Errorf("postgres (outbox relay): %w", err)
+	}
+	// The graph goes before Redis: Redis invalidates cached recommendations, which must not be recomputed from a
+	// graph that does not have the event yet (and then cached for an hour).
+	b.Relay = outbox.New(b.relayPool, []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},
+		outbox.Config{Partitions: cfg.OutboxPartitions, Workers: cfg.OutboxWorkers, BatchSize: cfg.OutboxBatch,
+			PollInterval: cfg.OutboxPoll}, reg, b.log)
+	rctx, cancel := context.WithCancel(context.Background())
+	b.stopRelay, b.relayStopped = cancel, make(chan struct{})
+	go func() {
+		defer close(b.relayStopped)
+		b.Relay.Run(rctx)
+	}()
+	return nil
 }
 
 // NewPipeline is the ingest pipeline as streamingd sizes it, over any writer (benchmarks pass a discarding one).
@@ -157,6 +258,8 @@ type Parts struct {
 	Query    *grpcapi.QueryServer
 	Pipeline *ingest.Pipeline
 	Checks   map[string]func(context.Context) error
+	// Degradable checks are reported but leave the server SERVING (see grpcapi.Options).
+	Degradable map[string]bool
 }
 
 // NewServer assembles the interceptors, the three services and the transport from cfg and p.
@@ -175,6 +278,6 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 	return grpcapi.New(grpcapi.Options{
 		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
-		Registry: p.Registry, Checks: p.Checks, OnShutdown: []func(){ingestServer.Drain},
+		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
 	}, log, ic, p.Command, p.Query, ingestServer)
 }

@@ -1,0 +1,86 @@
+// Package query implements the platform's queries, one file each. Queries read the read models (Redis, Neo4j, the
+// search server, Cassandra); a read model that misses is rebuilt from PostgreSQL and put back. Authorization of the
+// caller happens in the transport before a query runs.
+package query
+
+import (
+	"context"
+	"log/slog"
+	"time"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+// Handler carries the dependencies of every query.
+type Handler struct {
+	Store    streaming.CommandStore // the source of truth, read on a read-model miss
+	Views    streaming.ReadModels
+	Recs     streaming.RecommendationCache
+	Graph    streaming.RecommendationGraph
+	Counters streaming.TrendingCounters
+	Index    streaming.CatalogSearch
+	Playback streaming.PlaybackReader
+
+	// GraphTimeout bounds one graph computation; past it the answer falls back to trending (default 1s).
+	GraphTimeout time.Duration
+	Log          *slog.Logger
+	Now          func() time.Time
+}
+
+func (h *Handler) now() time.Time {
+	if h.Now != nil {
+		return h.Now()
+	}
+	return time.Now()
+}
+
+func (h *Handler) log() *slog.Logger {
+	if h.Log != nil {
+		return h.Log
+	}
+	return slog.Default()
+}
+
+// contents returns the titles of ids from the read model, rebuilding the ones it misses from PostgreSQL. Titles that
+// do not exist are absent from the map.
+func (h *Handler) contents(ctx context.Context, ids []string) (map[string]streaming.Content, error) {
+	got, err := h.Views.Contents(ctx, ids...)
+	if err != nil {
+		return nil, err
+	}
+	var missing []string
+	for _, id := range ids {
+		if _, ok := got[id]; !ok {
+			missing = append(missing, id)
+		}
+	}
+	if len(missing) == 0 {
+		return got, nil
+	}
+	var rebuilt []streaming.Content
+	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+		rebuilt = rebuilt[:0]
+		for _, id := range missing {
+			c, err := tx.ContentByID(ctx, id)
+			if streaming.ErrorCode(err) == streaming.CodeNotFound {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			rebuilt = append(rebuilt, *c)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range rebuilt {
+		got[c.ID] = c
+		// Versioned: if a projector wrote a newer version meanwhile, this write is a no-op.
+		if err := h.Views.PutContent(ctx, c); err != nil {
+			h.log().Warn("content read model: rebuild not stored", "content_id", c.ID, "err", err)
+		}
+	}
+	return got, nil
+}
