@@ -50,16 +50,11 @@ func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.Cl
 
 // A store that is down is Unavailable to callers (with no driver text), and health says which one.
 func TestPostgresDownIsUnavailable(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0") // a port where nothing answers once closed
-	if err != nil {
-		t.Fatal(err)
-	}
-	dead := l.Addr().String()
-	l.Close()
+	dead := deadAddr(t)
 	_, conn, _, _ := startOwn(t, func(c *config.Config) {
 		c.PostgresURL = "postgres://streaming:streaming@" + dead + "/streaming?sslmode=disable&connect_timeout=2"
 	})
-	_, err = pb.NewCommandServiceClient(conn).RegisterUser(as(t, ""), &pb.RegisterUserRequest{Email: "down@example.com",
+	_, err := pb.NewCommandServiceClient(conn).RegisterUser(as(t, ""), &pb.RegisterUserRequest{Email: "down@example.com",
 		Password: "correct horse battery", DisplayName: "Down", Country: "ES"})
 	wantCode(t, err, codes.Unavailable)
 	hc := healthpb.NewHealthClient(conn)
@@ -118,3 +113,14 @@ func TestGracefulShutdownDrainsCalls(t *testing.T) {
 }
 
 func grpcCode(err error) codes.Code { return status.Code(err) }
+
+// deadAddr is a loopback address where nothing answers (a port taken and released).
+func deadAddr(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().String()
+}

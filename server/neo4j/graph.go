@@ -60,6 +60,7 @@ type Graph struct {
 	driver   neo4j.DriverWithContext
 	database string
 	closed   atomic.Bool
+	schema   atomic.Bool // EnsureSchema succeeded: writes may MERGE
 }
 
 var _ streaming.RecommendationGraph = (*Graph)(nil)
@@ -68,6 +69,24 @@ var _ streaming.RecommendationGraph = (*Graph)(nil)
 // it holds the driver's connection pool. A bad Config is a plain error; a server that cannot be reached is a
 // streaming.Unavailable error.
 func Open(ctx context.Context, cfg Config) (*Graph, error) {
+	g, err := New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if err := g.driver.VerifyConnectivity(ctx); err != nil {
+		g.driver.Close(context.WithoutCancel(ctx))
+		return nil, streaming.Unavailable("Neo4j", fmt.Errorf("connect to %s: %w", cfg.URI, err))
+	}
+	if err := g.EnsureSchema(ctx); err != nil {
+		g.driver.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return g, nil
+}
+
+// New builds a Graph without contacting the server, for a process that must start while Neo4j is down: calls fail
+// with streaming.Unavailable until it answers, and the first write runs EnsureSchema.
+func New(cfg Config) (*Graph, error) {
 	if cfg.URI == "" {
 		return nil, errors.New("neo4j: Config.URI is empty")
 	}
@@ -89,16 +108,7 @@ func Open(ctx context.Context, cfg Config) (*Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4j: %w", err) // a malformed URI or an unsupported scheme
 	}
-	g := &Graph{driver: driver, database: cfg.Database}
-	if err := driver.VerifyConnectivity(ctx); err != nil {
-		driver.Close(context.WithoutCancel(ctx))
-		return nil, streaming.Unavailable("Neo4j", fmt.Errorf("connect to %s: %w", cfg.URI, err))
-	}
-	if err := g.EnsureSchema(ctx); err != nil {
-		driver.Close(context.WithoutCancel(ctx))
-		return nil, err
-	}
-	return g, nil
+	return &Graph{driver: driver, database: cfg.Database}, nil
 }
 
 // Close closes the driver and its connections. Calls after Close fail with a streaming.Unavailable error.
@@ -141,6 +151,7 @@ func (g *Graph) EnsureSchema(ctx context.Context) error {
 			return fmt.Errorf("neo4j schema %q: %w", stmt, mapErr(err))
 		}
 	}
+	g.schema.Store(true)
 	return nil
 }
 
@@ -168,6 +179,11 @@ func (g *Graph) session(ctx context.Context, mode neo4j.AccessMode) neo4j.Sessio
 func (g *Graph) write(ctx context.Context, work func(tx neo4j.ManagedTransaction) error) error {
 	if g.closed.Load() {
 		return errClosed
+	}
+	if !g.schema.Load() { // built by New while Neo4j was down: no MERGE before the constraints exist
+		if err := g.EnsureSchema(ctx); err != nil {
+			return err
+		}
 	}
 	s := g.session(ctx, neo4j.AccessModeWrite)
 	defer s.Close(context.WithoutCancel(ctx))

@@ -145,11 +145,13 @@ func (x *Index) request(q streaming.SearchQuery) (map[string]any, normalized, in
 		}
 	}
 	// The seed's query: free text over title and description (typo tolerant: fuzziness AUTO, but the first letter
-	// must match, which keeps the fuzzy expansion small), filtered by any of the genres and a minimum rating.
+	// must match, which keeps the fuzzy expansion small), filtered by any of the genres and a minimum rating. The
+	// best field decides the score and the other fields add a share (tie_breaker): a title matching one word must
+	// not hide that the description matches all the others.
 	must := map[string]any{"match_all": map[string]any{}}
 	if n.Text != "" {
 		must = map[string]any{"multi_match": map[string]any{
-			"query": n.Text, "fields": textFields, "fuzziness": "AUTO", "prefix_length": 1}}
+			"query": n.Text, "fields": textFields, "fuzziness": "AUTO", "prefix_length": 1, "tie_breaker": 0.3}}
 	}
 	boolQuery := map[string]any{"must": []any{must}}
 	var filter []any
