@@ -40,6 +40,7 @@ type Config struct {
 	CassandraLocalDC     string
 
 	IngestQueueEvents int
+	IngestWriters     int
 	IngestMaxSkew     time.Duration
 	IngestMaxAge      time.Duration
 
@@ -84,6 +85,7 @@ var Settings = []Setting{
 	{"cassandra-consistency", "STREAMING_CASSANDRA_CONSISTENCY", "LOCAL_QUORUM", "consistency of playback reads and writes (ONE, LOCAL_ONE, LOCAL_QUORUM, QUORUM, ...)"},
 	{"cassandra-local-dc", "STREAMING_CASSANDRA_LOCAL_DC", "", "datacenter to route to (DC-aware routing); empty for one datacenter"},
 	{"ingest-queue-events", "STREAMING_INGEST_QUEUE_EVENTS", "200000", "bound on playback events queued and in flight; past it streams slow down, then get ResourceExhausted"},
+	{"ingest-writers", "STREAMING_INGEST_WRITERS", "16", "partition writes to Cassandra in flight at once; fewer, fuller writes beat many small ones on a small cluster"},
 	{"ingest-max-skew", "STREAMING_INGEST_MAX_SKEW", "5m", "how far in the future an event's time may be"},
 	{"ingest-max-age", "STREAMING_INGEST_MAX_AGE", "720h", "how old an event may be"},
 	{"neo4j-uri", "STREAMING_NEO4J_URI", "<the local stack's>", "Neo4j Bolt URI of the recommendation graph (bolt:// for one instance, neo4j:// for a cluster)"},
@@ -199,6 +201,7 @@ func Load(args []string) (Config, error) {
 		}
 		return n
 	}
+	c.IngestWriters = count("ingest-writers", 1, 1024)
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))

@@ -20,7 +20,7 @@ type Config struct {
 	QueueEvents  int           // bound on events queued and in flight together [200_000]
 	MaxBatch     int           // events per partition write [100]
 	Linger       time.Duration // longest wait to fill a partition's batch; < 0 writes each Submit's groups at once [2ms]
-	Writers      int           // partition writes in flight at once [64]
+	Writers      int           // partition writes in flight at once [16]
 	EnqueueWait  time.Duration // how long Submit waits for room before answering CodeBusy; < 0 does not wait [2s]
 	WriteTimeout time.Duration // a partition write still running after this is canceled and fails [5s]
 	RetryAfter   time.Duration // RetryAfter of the CodeBusy error [1s]
@@ -39,7 +39,7 @@ func (c Config) withDefaults() Config {
 	}
 	def(&c.QueueEvents, 200_000)
 	def(&c.MaxBatch, 100)
-	def(&c.Writers, 64)
+	def(&c.Writers, 16)
 	defd(&c.Linger, 2*time.Millisecond)
 	defd(&c.EnqueueWait, 2*time.Second)
 	defd(&c.RetryAfter, time.Second)

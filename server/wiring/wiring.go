@@ -252,7 +252,7 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 
 // NewPipeline is the ingest pipeline as streamingd sizes it, over any writer (benchmarks pass a discarding one).
 func NewPipeline(cfg config.Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver, reg prometheus.Registerer, log *slog.Logger) *ingest.Pipeline {
-	return ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents}, w, obs, reg, log)
+	return ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents, Writers: cfg.IngestWriters}, w, obs, reg, log)
 }
 
 // Parts are what the transport serves. Build fills them from the real stores; a benchmark may substitute some
