@@ -47,6 +47,31 @@ func (t *commandTx) ContentByID(ctx context.Context, id string) (*streaming.Cont
 	return queryOne(ctx, t.tx, "content", scanContent, `SELECT `+contentColumns+` FROM content WHERE id = $1`, id)
 }
 
+// ContentsByID returns the titles among ids that exist, in no particular order, with one query.
+func (t *commandTx) ContentsByID(ctx context.Context, ids []string) ([]streaming.Content, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if validUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 {
+		return nil, nil
+	}
+	rows, err := t.tx.Query(ctx, `SELECT `+contentColumns+` FROM content WHERE id = ANY($1::uuid[])`, valid)
+	if err != nil {
+		return nil, mapErr(err, "content")
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Content, error) {
+		var c streaming.Content
+		return c, scanContent(row, &c)
+	})
+	if err != nil {
+		return nil, mapErr(err, "content")
+	}
+	return out, nil
+}
+
 // UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt, and recomputes
 // the title's average and count, bumping its version. It returns the updated title.
 func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) (*streaming.Content, error) {

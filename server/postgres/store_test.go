@@ -483,6 +483,30 @@ func TestListSubscriptionsPages(t *testing.T) {
 	})
 }
 
+func TestContentsByIDReadsTheOnesThatExist(t *testing.T) {
+	store, _, ctx := setup(t)
+	a := &streaming.Content{Title: "A", Type: streaming.ContentMovie, Genres: []string{"drama"}}
+	b := &streaming.Content{Title: "B", Type: streaming.ContentSeries, Genres: []string{"comedy"}, Seasons: 2}
+	var got []streaming.Content
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		for _, c := range []*streaming.Content{a, b} {
+			if _, err := tx.UpsertContent(ctx, c); err != nil {
+				return err
+			}
+		}
+		var err error
+		got, err = tx.ContentsByID(ctx, []string{b.ID, missingID, "not-a-uuid", a.ID})
+		return err
+	})
+	titles := map[string]string{}
+	for _, c := range got {
+		titles[c.ID] = c.Title
+	}
+	if len(got) != 2 || titles[a.ID] != "A" || titles[b.ID] != "B" {
+		t.Errorf("ContentsByID = %+v", got)
+	}
+}
+
 func TestContentAndRatings(t *testing.T) {
 	store, _, ctx := setup(t)
 	u1, u2 := newUser(t, ctx, store), newUser(t, ctx, store)

@@ -34,6 +34,7 @@ type CommandTx interface {
 	// UpsertContent inserts or replaces a title (keeping its rating figures) and reports whether it was new.
 	UpsertContent(ctx context.Context, c *Content) (created bool, err error)
 	ContentByID(ctx context.Context, id string) (*Content, error)
+	ContentsByID(ctx context.Context, ids []string) ([]Content, error) // the ones that exist, one round trip
 	// UpsertRating stores the rating and recomputes the title's average and count.
 	UpsertRating(ctx context.Context, r *Rating) (*Content, error)
 

@@ -59,18 +59,9 @@ func (h *Handler) contents(ctx context.Context, ids []string) (map[string]stream
 	}
 	var rebuilt []streaming.Content
 	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
-		rebuilt = rebuilt[:0]
-		for _, id := range missing {
-			c, err := tx.ContentByID(ctx, id)
-			if streaming.ErrorCode(err) == streaming.CodeNotFound {
-				continue
-			}
-			if err != nil {
-				return err
-			}
-			rebuilt = append(rebuilt, *c)
-		}
-		return nil
+		var err error
+		rebuilt, err = tx.ContentsByID(ctx, missing)
+		return err
 	})
 	if err != nil {
 		return nil, err

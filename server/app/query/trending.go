@@ -19,35 +19,42 @@ func (h *Handler) Trending(ctx context.Context, window time.Duration, limit int)
 	return h.trending(ctx, window, limit, nil)
 }
 
-// trending is Trending restricted to titles that keep returns true for (nil keeps all). It reads a few times the
-// limit from the counters so that filtering still fills the page in the common case.
+// trending is Trending restricted to titles that keep returns true for (nil keeps all). Counted ids may be unknown
+// to the catalog (ingest does not look titles up) or filtered out, so it reads the counters in growing pages until
+// the page is full or the counters run out.
 func (h *Handler) trending(ctx context.Context, window time.Duration, limit int, keep func(streaming.Content) bool) ([]TrendingTitle, error) {
-	want := limit * 2
-	if keep != nil {
-		want = limit * 10
-	}
-	top, err := h.Counters.Top(ctx, h.now(), window, want)
-	if err != nil {
-		return nil, err
-	}
-	ids := make([]string, len(top))
-	for i, t := range top {
-		ids[i] = t.ContentID
-	}
-	titles, err := h.contents(ctx, ids)
-	if err != nil {
-		return nil, err
-	}
 	out := make([]TrendingTitle, 0, limit)
-	for _, t := range top {
-		c, ok := titles[t.ContentID]
-		if !ok || (keep != nil && !keep(c)) {
-			continue
+	seen := 0
+	for want := max(limit*2, 20); ; want *= 4 {
+		top, err := h.Counters.Top(ctx, h.now(), window, want)
+		if err != nil {
+			return nil, err
 		}
-		out = append(out, TrendingTitle{Content: c, Plays: t.Plays})
-		if len(out) == limit {
-			break
+		page := top[min(seen, len(top)):]
+		ids := make([]string, len(page))
+		for i, t := range page {
+			ids[i] = t.ContentID
+		}
+		titles, err := h.contents(ctx, ids)
+		if err != nil {
+			return nil, err
+		}
+		for _, t := range page {
+			c, ok := titles[t.ContentID]
+			if !ok || (keep != nil && !keep(c)) {
+				continue
+			}
+			out = append(out, TrendingTitle{Content: c, Plays: t.Plays})
+			if len(out) == limit {
+				return out, nil
+			}
+		}
+		seen = len(top)
+		if len(top) < want || want >= maxTrendingScan {
+			return out, nil
 		}
 	}
-	return out, nil
 }
+
+// maxTrendingScan bounds how many counted titles one trending answer looks at.
+const maxTrendingScan = 5000
