@@ -5,9 +5,9 @@ import (
 	"testing"
 	"time"
 
-	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/clients/client"
 	"github.com/streamingplatform/streaming/clients/seed"
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
 
