@@ -340,7 +340,7 @@ func (p *Pipeline) pushReady() {
 // expired groups stay open and keep gathering events of their partition (group commit): under load a partition
 // write carries many events instead of one or two, so the store sees fewer, fuller requests exactly when it is the
 // bottleneck, while an idle pipeline still writes every group after Linger.
-const readyTarget = 2
+const readyTarget = maxChunk
 
 // lingerLoop flushes groups that have waited Linger. It ticks every Linger/2 and flushes groups opened two ticks
 // ago or earlier, so no group waits longer than Linger (plus scheduling delay) while writers are free; it sleeps
