@@ -45,9 +45,10 @@ type Options struct {
 	// their ratings and subscriptions; 0 checks everything. A sample looks for no orphans.
 	Sample int
 	// IDs restricts the check to these aggregates (content, user, plan or subscription ids: a subscription id checks
-	// its user's view). Orphans are then looked for among these ids only, not by scanning whole read models.
+	// its user's view). Orphans are then looked for among these ids only, not by scanning whole read models. IDs
+	// and Sample exclude each other.
 	IDs []string
-	// MaxDiffs is how many differences the report lists (100); the counts always cover all of them.
+	// MaxDiffs is how many differences the report lists (0: 100, negative: none); the counts always cover all.
 	MaxDiffs int
 	// BatchSize is how many rows one batch reads (1000).
 	BatchSize int
@@ -235,7 +236,10 @@ func Check(ctx context.Context, src Sources, opts Options) (*Report, error) {
 			return nil, fmt.Errorf("readcheck: id %q is not a uuid", id)
 		}
 	}
-	opts.MaxDiffs = cmp.Or(max(opts.MaxDiffs, 0), defaultMaxDiffs)
+	if opts.MaxDiffs == 0 {
+		opts.MaxDiffs = defaultMaxDiffs
+	}
+	opts.MaxDiffs = max(opts.MaxDiffs, 0)
 	opts.BatchSize = cmp.Or(max(opts.BatchSize, 0), defaultBatchSize)
 	opts.Concurrency = cmp.Or(max(opts.Concurrency, 0), defaultConcurrency)
 
@@ -338,8 +342,10 @@ func (c *checker) batch(ctx context.Context, ids []string, check func(context.Co
 		return err
 	}
 	var again []string
+	differs := map[string]bool{}
 	for _, r := range res {
-		if r.status != StatusOK && r.status != StatusAbsent && !slices.Contains(again, r.batchID) {
+		if r.status != StatusOK && r.status != StatusAbsent && !differs[r.batchID] {
+			differs[r.batchID] = true
 			again = append(again, r.batchID)
 		}
 	}
@@ -349,7 +355,7 @@ func (c *checker) batch(ctx context.Context, ids []string, check func(context.Co
 		if err != nil {
 			return err
 		}
-		res = slices.DeleteFunc(res, func(r result) bool { return slices.Contains(again, r.batchID) })
+		res = slices.DeleteFunc(res, func(r result) bool { return differs[r.batchID] })
 		res = append(res, res2...)
 	}
 	if err := c.resolvePending(ctx, res); err != nil {
