@@ -8,6 +8,7 @@ type metrics struct {
 	projectorFailures *prometheus.CounterVec
 	postgresErrors    prometheus.Counter
 	deleted           prometheus.Counter
+	deadLettered      *prometheus.CounterVec
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -28,9 +29,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Name: "outbox_postgres_errors_total", Help: "Failed relay statements and lost LISTEN connections."}),
 		deleted: prometheus.NewCounter(prometheus.CounterOpts{
 			Name: "outbox_cleanup_deleted_total", Help: "Published outbox rows deleted after the retention."}),
+		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outbox_dead_lettered_total", Help: "Events a projector could never apply, moved to outbox_dead_letters."},
+			[]string{"projector"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.lag, m.published, m.projectorFailures, m.postgresErrors, m.deleted)
+		reg.MustRegister(m.lag, m.published, m.projectorFailures, m.postgresErrors, m.deleted, m.deadLettered)
 	}
 	return m
 }

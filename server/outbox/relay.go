@@ -14,6 +14,7 @@ package outbox
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -45,6 +46,13 @@ type Config struct {
 	CleanupAfter time.Duration // published rows older than this are deleted (1h)
 	CleanupBatch int           // rows per cleanup DELETE (5000)
 
+	// IsolateAfter is how many failed passes in a row make the next pass of the partition deliver its batch one
+	// event at a time (3). An event that a projector then refuses with an error other than CodeUnavailable (its
+	// payload can never be applied, e.g. it does not decode) is moved to outbox_dead_letters with the error, so it
+	// stops holding back the partition; a store that is down only delays. When most of an isolated batch is refused
+	// the projector itself is broken, not the events: nothing is dead-lettered and the relay keeps retrying.
+	IsolateAfter int
+
 	// MinPassInterval is the least time between the starts of two passes over one partition (50ms). Every commit's
 	// NOTIFY wakes every partition; without a floor, a steady stream of commits keeps passes running back to back, each
 	// one transaction for a handful of events (measured: 10 transactions per event at 700 events/s). The floor caps
@@ -68,6 +76,7 @@ func (c Config) withDefaults() Config {
 	def(&c.Workers, 4)
 	def(&c.BatchSize, 500)
 	def(&c.CleanupBatch, 5000)
+	def(&c.IsolateAfter, 3)
 	defDur(&c.PollInterval, time.Second)
 	defDur(&c.MinPassInterval, 50*time.Millisecond)
 	defDur(&c.RetryBackoff, time.Second)
@@ -98,6 +107,7 @@ func New(pool *pgxpool.Pool, projectors []Projector, cfg Config, reg prometheus.
 	m := newMetrics(reg)
 	for _, p := range projectors {
 		m.projectorFailures.WithLabelValues(p.Name()) // export 0 before the first failure, so rate() works
+		m.deadLettered.WithLabelValues(p.Name())
 	}
 	return &Relay{pool: pool, projectors: projectors, cfg: cfg, log: log.With("component", "outbox relay"),
 		workers: make(chan struct{}, cfg.Workers), m: m}
@@ -137,7 +147,7 @@ func (r *Relay) runPartition(ctx context.Context, p int, wake <-chan struct{}) {
 	failures := 0
 	for {
 		started := time.Now()
-		err := r.drain(ctx, p)
+		err := r.drain(ctx, p, failures >= r.cfg.IsolateAfter)
 		if ctx.Err() != nil {
 			return
 		}
@@ -172,9 +182,10 @@ func (r *Relay) runPartition(ctx context.Context, p int, wake <-chan struct{}) {
 }
 
 // drain processes batches of partition p until it is empty or another relay holds it.
-func (r *Relay) drain(ctx context.Context, p int) error {
+func (r *Relay) drain(ctx context.Context, p int, isolate bool) error {
 	for {
-		n, err := r.processBatch(ctx, p)
+		n, err := r.processBatch(ctx, p, isolate)
+		isolate = false // only the batch that kept failing
 		if err != nil || n < r.cfg.BatchSize {
 			return err
 		}
@@ -212,7 +223,7 @@ const publishSQL = `
 
 // processBatch delivers up to BatchSize events of partition p in one transaction and reports how many it delivered
 // (0 if the partition is empty or another relay holds it).
-func (r *Relay) processBatch(ctx context.Context, p int) (int, error) {
+func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, error) {
 	select {
 	case r.workers <- struct{}{}:
 		defer func() { <-r.workers }()
@@ -251,12 +262,18 @@ func (r *Relay) processBatch(ctx context.Context, p int) (int, error) {
 		return 0, nil
 	}
 
-	for _, pr := range r.projectors {
-		if err := pr.Project(ctx, events); err != nil {
-			if ctx.Err() == nil {
-				r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
+	if isolate {
+		if err := r.deliverIsolated(ctx, tx, events, ids); err != nil {
+			return 0, err
+		}
+	} else {
+		for _, pr := range r.projectors {
+			if err := pr.Project(ctx, events); err != nil {
+				if ctx.Err() == nil {
+					r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
+				}
+				return 0, fmt.Errorf("projector %s: %w", pr.Name(), err)
 			}
-			return 0, fmt.Errorf("projector %s: %w", pr.Name(), err)
 		}
 	}
 
@@ -273,6 +290,55 @@ func (r *Relay) processBatch(ctx context.Context, p int) (int, error) {
 	}
 	r.m.published.Add(float64(len(events)))
 	return len(events), nil
+}
+
+const deadLetterSQL = `
+	INSERT INTO outbox_dead_letters (outbox_id, aggregate_type, aggregate_id, version, event_type, payload, occurred_at, projector, error)
+	VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+	ON CONFLICT (outbox_id) DO NOTHING`
+
+// deliverIsolated hands each event to the projectors alone, in order, and moves the events a projector refuses for
+// good to outbox_dead_letters within tx. A failure that may pass (CodeUnavailable, or the context ending) aborts
+// the batch as usual, as does a batch most of whose events are refused (a broken projector, not bad events).
+func (r *Relay) deliverIsolated(ctx context.Context, tx pgx.Tx, events []streaming.Event, ids []int64) error {
+	type refusal struct {
+		i         int
+		projector string
+		err       error
+	}
+	var refused []refusal
+	for i := range events {
+		for _, pr := range r.projectors {
+			err := pr.Project(ctx, events[i:i+1])
+			if err == nil {
+				continue
+			}
+			if ctx.Err() == nil {
+				r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
+			}
+			if ctx.Err() != nil || streaming.ErrorCode(err) == streaming.CodeUnavailable || errors.Is(err, context.DeadlineExceeded) {
+				return fmt.Errorf("projector %s: %w", pr.Name(), err)
+			}
+			refused = append(refused, refusal{i, pr.Name(), err})
+			break // the event is dead; the projectors after this one need not see it
+		}
+	}
+	if len(refused) > 1 && 2*len(refused) > len(events) {
+		return fmt.Errorf("projector %s refused %d of %d events delivered one by one (first: %w); not dead-lettering a whole batch",
+			refused[0].projector, len(refused), len(events), refused[0].err)
+	}
+	for _, f := range refused {
+		e := events[f.i]
+		if _, err := tx.Exec(ctx, deadLetterSQL, ids[f.i], e.AggregateType, e.AggregateID, e.Version, e.Type, e.Payload,
+			e.OccurredAt, f.projector, f.err.Error()); err != nil {
+			return r.pgErr(ctx, "dead letter", err)
+		}
+		r.m.deadLettered.WithLabelValues(f.projector).Inc()
+		r.log.Error("outbox event moved to outbox_dead_letters: a projector cannot apply it", "outbox_id", ids[f.i],
+			"event_type", e.Type, "aggregate", e.AggregateType+"/"+e.AggregateID, "version", e.Version,
+			"projector", f.projector, "err", f.err)
+	}
+	return nil
 }
 
 // pgErr counts a database failure (not one caused by shutdown) and says which step failed.

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -422,4 +423,79 @@ func TestPassesAreSpacedUnderSteadyCommits(t *testing.T) {
 		t.Errorf("%d batches in %v, want at most %d with passes %v apart", calls, time.Since(began), most, gap)
 	}
 	t.Logf("%d batches for 30 events", rec.calls.Load())
+}
+
+// picky refuses one aggregate's version with err (and records everything else it is given).
+type picky struct {
+	recorder
+	aggregate string
+	version   int64
+	err       error
+}
+
+func (p *picky) Project(ctx context.Context, events []streaming.Event) error {
+	for _, e := range events {
+		if e.AggregateID == p.aggregate && e.Version == p.version {
+			return p.err
+		}
+	}
+	return p.recorder.Project(ctx, events)
+}
+
+// An event a projector can never apply is moved to outbox_dead_letters after IsolateAfter failed passes, and the
+// rest of its partition flows again; an event refused because a store is unavailable is never dead-lettered.
+func TestPoisonEventIsDeadLettered(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		err  error
+		dead bool
+	}{
+		{"refused for good", errors.New("payload does not decode"), true},
+		{"store unavailable", streaming.Unavailable("Neo4j", errors.New("connection refused")), false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			pool, ctx := newSchema(t)
+			p := &picky{recorder: recorder{name: "picky"}, aggregate: "agg-1", version: 2, err: tc.err}
+			reg := prometheus.NewRegistry()
+			start(t, outbox.New(pool, []outbox.Projector{p},
+				outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, IsolateAfter: 2},
+				reg, testLog(t)))
+			insertAll(t, ctx, pool, 3, 3)
+			if !tc.dead {
+				waitFor(t, 10*time.Second, "isolated retries", func() bool { return value(t, reg, "outbox_projector_failures_total") >= 6 })
+				if n := count(t, ctx, pool, `SELECT count(*) FROM outbox_dead_letters`); n != 0 {
+					t.Fatalf("%d events dead-lettered while the store was only unavailable", n)
+				}
+				if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n == 0 {
+					t.Fatal("the batch was published although an event could not be delivered")
+				}
+				return
+			}
+			waitPublished(t, ctx, pool)
+			var id, version int64
+			var aggregate, projector, msg string
+			if err := pool.QueryRow(ctx, `SELECT outbox_id, aggregate_id, version, projector, error FROM outbox_dead_letters`).
+				Scan(&id, &aggregate, &version, &projector, &msg); err != nil {
+				t.Fatalf("dead letter: %v", err)
+			}
+			if aggregate != "agg-1" || version != 2 || projector != "picky" || msg != "payload does not decode" {
+				t.Errorf("dead letter = %d %s v%d %s %q", id, aggregate, version, projector, msg)
+			}
+			got := map[string][]int64{}
+			for _, e := range p.got() {
+				got[e.AggregateID] = append(got[e.AggregateID], e.Version)
+			}
+			// The others arrive, in order; whole batches may have been delivered before isolation, so dedupe.
+			for agg, want := range map[string]string{"agg-0": "[1 2 3]", "agg-1": "[1 3]", "agg-2": "[1 2 3]"} {
+				if s := fmt.Sprint(slices.Compact(got[agg])); s != want {
+					t.Errorf("%s delivered %v, want %s", agg, got[agg], want)
+				}
+			}
+			if n := value(t, reg, "outbox_dead_lettered_total"); n != 1 {
+				t.Errorf("dead-letter counter = %v, want 1", n)
+			}
+		})
+	}
 }
