@@ -71,10 +71,11 @@ type pending struct {
 	index  []int32 // position in the batch of each submitted event
 }
 
-// prepare checks every event of one batch, records the rejections, and returns the events to submit.
-func (s *IngestServer) prepare(p streaming.Principal, batch int64, in []*pb.PlaybackEvent, sum *summary) ([]streaming.PlaybackEvent, []int32) {
+// prepare checks every event of one batch, records the rejections, and returns the events to submit, appended to
+// good[:0] (the pipeline copies what it is given, so a stream reuses one buffer for all its batches).
+func (s *IngestServer) prepare(p streaming.Principal, batch int64, in []*pb.PlaybackEvent, sum *summary, good []streaming.PlaybackEvent) ([]streaming.PlaybackEvent, []int32) {
 	now := time.Now()
-	good := make([]streaming.PlaybackEvent, 0, len(in))
+	good = good[:0]
 	index := make([]int32, 0, len(in))
 	for i, pe := range in {
 		e := playbackFromPB(pe)
@@ -115,7 +116,7 @@ func settle(ctx context.Context, q pending, sum *summary) error {
 
 func (s *IngestServer) RecordPlaybackEvents(ctx context.Context, r *pb.RecordPlaybackEventsRequest) (*pb.RecordPlaybackEventsResponse, error) {
 	sum := &summary{durableThrough: -1}
-	good, index := s.prepare(PrincipalFrom(ctx), 0, r.GetEvents(), sum)
+	good, index := s.prepare(PrincipalFrom(ctx), 0, r.GetEvents(), sum, nil)
 	if len(good) > 0 {
 		t, err := s.pipeline.Submit(ctx, good)
 		if err != nil {
@@ -138,7 +139,8 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	p := PrincipalFrom(ctx)
 	sum := &summary{durableThrough: -1}
 	var queue []pending
-	inFlight := 0 // events in queue
+	var good []streaming.PlaybackEvent // reused for every batch: Submit copies the events
+	inFlight := 0                      // events in queue
 	fail := func(err error) error {
 		// Settle what was handed over, so the trailer is exact; a client that went away gets nothing more.
 		for _, q := range queue {
@@ -182,7 +184,8 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		if r.err != nil {
 			return fail(r.err)
 		}
-		good, index := s.prepare(p, batch, r.msg.GetEvents(), sum)
+		var index []int32
+		good, index = s.prepare(p, batch, r.msg.GetEvents(), sum, good)
 		if len(good) == 0 {
 			continue
 		}

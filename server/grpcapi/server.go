@@ -67,7 +67,9 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		grpc.ChainUnaryInterceptor(ic.Unary()),
 		grpc.ChainStreamInterceptor(ic.Stream()),
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
-		// Bounds the calls one connection may hold open (each ingest stream buffers up to 8 batches).
+		// The protobuf codec with a fast path for playback event batches (codec.go).
+		grpc.ForceServerCodecV2(newCodec()),
+		// Bounds the calls one connection may hold open (each ingest stream keeps up to 64k events to settle).
 		grpc.MaxConcurrentStreams(1024),
 	)
 	pb.RegisterCommandServiceServer(s.grpc, cmd)

@@ -12,7 +12,7 @@ import (
 
 func TestMetrics(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	w := &recWriter{fail: map[string]error{partitionOf(ev(2, 2, 0)): errors.New("down")}}
+	w := &recWriter{fail: map[string]error{partitionName(ev(2, 2, 0)): errors.New("down")}}
 	p := New(Config{Linger: -1}, w, nil, reg, nil)
 	tk, err := p.Submit(context.Background(), []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2), ev(2, 2, 3)})
 	if err != nil {

@@ -97,8 +97,6 @@ type Pipeline struct {
 	failLog rateLimit
 }
 
-type partition struct{ user, content string }
-
 // openRef is an open-map entry: valid while g is open under generation gen.
 type openRef struct {
 	g   *group
@@ -232,7 +230,7 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 	}
 	for i := range events {
 		e := &events[i]
-		k := partition{e.UserID, e.ContentID}
+		k := partitionOf(e.UserID, e.ContentID)
 		o := p.open[k]
 		g := o.g
 		if g == nil || g.gen != o.gen || !g.open { // none, or a flushed group's entry (see flushGroup)

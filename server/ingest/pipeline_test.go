@@ -36,7 +36,7 @@ func (w *recWriter) WritePartition(ctx context.Context, events []streaming.Playb
 			break
 		}
 	}
-	key := partitionOf(events[0])
+	key := partitionName(events[0])
 	if w.panicOn == key {
 		panic("boom")
 	}
@@ -149,12 +149,12 @@ func TestGroupsByPartitionAndMaxBatch(t *testing.T) {
 			t.Fatalf("write of %d events, want 1..3", len(c))
 		}
 		for _, e := range c {
-			if partitionOf(e) != partitionOf(c[0]) {
-				t.Fatalf("one write mixes partitions %s and %s", partitionOf(c[0]), partitionOf(e))
+			if partitionName(e) != partitionName(c[0]) {
+				t.Fatalf("one write mixes partitions %s and %s", partitionName(c[0]), partitionName(e))
 			}
 		}
 		total += len(c)
-		byKey[partitionOf(c[0])] = append(byKey[partitionOf(c[0])], c...)
+		byKey[partitionName(c[0])] = append(byKey[partitionName(c[0])], c...)
 		sizes = append(sizes, fmt.Sprintf("%s%s:%d", c[0].UserID[7:8], c[0].ContentID[7:8], len(c)))
 	}
 	if total != len(events) {
@@ -171,7 +171,7 @@ func TestGroupsByPartitionAndMaxBatch(t *testing.T) {
 	for key, got := range byKey {
 		var want []streaming.PlaybackEvent
 		for _, e := range events {
-			if partitionOf(e) == key {
+			if partitionName(e) == key {
 				want = append(want, e)
 			}
 		}
@@ -238,9 +238,9 @@ func TestBusyWritersLetGroupsGrow(t *testing.T) {
 	}
 	sizes := map[string][]int{}
 	for _, call := range w.recorded() {
-		sizes[partitionOf(call[0])] = append(sizes[partitionOf(call[0])], len(call))
+		sizes[partitionName(call[0])] = append(sizes[partitionName(call[0])], len(call))
 	}
-	if got := sizes[partitionOf(ev(1, held, 0))]; len(got) != 1 || got[0] != 6 {
+	if got := sizes[partitionName(ev(1, held, 0))]; len(got) != 1 || got[0] != 6 {
 		t.Errorf("writes of the held partition carried %v events, want one write of 6", got)
 	}
 	if len(sizes) != n {
@@ -252,8 +252,8 @@ func TestResultsPerEventFailingPartition(t *testing.T) {
 	storeDown := errors.New("connection refused")
 	coded := &streaming.Error{Code: streaming.CodeUnavailable, Message: "cassandra is unavailable, retry later"}
 	w := &recWriter{fail: map[string]error{
-		partitionOf(ev(2, 1, 0)): storeDown,
-		partitionOf(ev(3, 3, 0)): coded,
+		partitionName(ev(2, 1, 0)): storeDown,
+		partitionName(ev(3, 3, 0)): coded,
 	}}
 	obs := &recObserver{}
 	p := newTestPipeline(t, Config{MaxBatch: 4, Linger: time.Millisecond}, w, obs)
@@ -280,13 +280,13 @@ func TestResultsPerEventFailingPartition(t *testing.T) {
 		failed := 0
 		for i, r := range res {
 			e := events[base+i]
-			switch partitionOf(e) {
-			case partitionOf(ev(2, 1, 0)):
+			switch partitionName(e) {
+			case partitionName(ev(2, 1, 0)):
 				if streaming.ErrorCode(r) != streaming.CodeUnavailable || !errors.Is(r, storeDown) {
 					t.Fatalf("event %d (failing partition): result %v, want Unavailable wrapping the cause", base+i, r)
 				}
 				failed++
-			case partitionOf(ev(3, 3, 0)):
+			case partitionName(ev(3, 3, 0)):
 				if r != coded {
 					t.Fatalf("event %d: result %v, want the writer's own coded error", base+i, r)
 				}
@@ -311,7 +311,7 @@ func TestResultsPerEventFailingPartition(t *testing.T) {
 func TestResultOrderMatchesInput(t *testing.T) {
 	w := &recWriter{fail: map[string]error{}}
 	for u := 0; u < 50; u += 7 {
-		w.fail[partitionOf(ev(u, u%5, 0))] = errors.New("down")
+		w.fail[partitionName(ev(u, u%5, 0))] = errors.New("down")
 	}
 	p := newTestPipeline(t, Config{MaxBatch: 3, Writers: 8, Linger: time.Millisecond}, w, nil)
 	events := make([]streaming.PlaybackEvent, 1000)
@@ -599,7 +599,7 @@ func TestWriteTimeout(t *testing.T) {
 }
 
 func TestWriterPanicFailsOnlyItsEvents(t *testing.T) {
-	w := &recWriter{panicOn: partitionOf(ev(1, 1, 0))}
+	w := &recWriter{panicOn: partitionName(ev(1, 1, 0))}
 	p := newTestPipeline(t, Config{Linger: -1}, w, nil)
 	tk, err := p.Submit(context.Background(), []streaming.PlaybackEvent{ev(1, 1, 1), ev(2, 2, 2)})
 	if err != nil {
@@ -632,7 +632,7 @@ func TestTicketWaitCtx(t *testing.T) {
 // Many concurrent streams, pipelined, with some failing partitions: every event gets exactly its result and the
 // queue returns to empty (run with -race).
 func TestConcurrentStreams(t *testing.T) {
-	w := &recWriter{fail: map[string]error{partitionOf(ev(0, 0, 0)): errors.New("down")}}
+	w := &recWriter{fail: map[string]error{partitionName(ev(0, 0, 0)): errors.New("down")}}
 	p := newTestPipeline(t, Config{QueueEvents: 2000, MaxBatch: 7, Writers: 4, Linger: time.Millisecond}, w, nil)
 	var wg sync.WaitGroup
 	for s := 0; s < 6; s++ {
@@ -695,4 +695,4 @@ func TestCloseStopsGoroutines(t *testing.T) {
 }
 
 // partitionOf names the Cassandra partition of an event, (user, content), as the pipeline groups them.
-func partitionOf(e streaming.PlaybackEvent) string { return e.UserID + "/" + e.ContentID }
+func partitionName(e streaming.PlaybackEvent) string { return e.UserID + "/" + e.ContentID }
