@@ -8,6 +8,10 @@ var benchmarks = []benchmark{
 	{"create_subscription", createSubscription},
 	{"ingest_frontend", ingestFrontend},
 	{"ingest_cassandra", ingestCassandra},
+	{"recs_warm", recsWarm},
+	{"recs_cold", recsCold},
+	{"search", searchContent},
+	{"projection_lag", projectionLag},
 }
 
 // benchmark is one named entry. It returns one or more results (e.g. throughput plus latency percentiles).

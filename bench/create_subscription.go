@@ -19,6 +19,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/app/command"
+	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -38,7 +39,9 @@ func createSubscription(ctx context.Context) ([]Result, error) {
 		return nil, err
 	}
 	defer drop()
-	srv, err := startServer(ctx, pgURL) // migrates the fresh schema
+	// Projections off: the raw side writes the same rows and nothing else, so the server must not also run the outbox
+	// relay (and its Neo4j, search and Redis projectors) over the events it commits.
+	srv, err := startServer(ctx, pgURL, func(c *config.Config) { c.ReadModelsEnabled = false }) // migrates the fresh schema
 	if err != nil {
 		return nil, err
 	}
@@ -115,7 +118,8 @@ func createSubscription(ctx context.Context) ([]Result, error) {
 	conditions := fmt.Sprintf("%d subscriptions per side for distinct fresh users, %d concurrent workers per side "+
 		"(server: gRPC calls with the admin token over one loopback HTTP/2 connection to the in-process server; "+
 		"raw: pgx, no server), pgxpool MaxConns=%d on both sides, one READ COMMITTED transaction of 7 statements "+
-		"per subscription, %d unmeasured warm-up subscriptions per side, measured in %d ABBA cycles; users inserted "+
+		"per subscription, %d unmeasured warm-up subscriptions per side, measured in %d ABBA cycles; server built "+
+		"with projections off (no outbox relay: the SubscriptionCreated rows stay unpublished, as on the raw side); users inserted "+
 		"directly into PostgreSQL (same columns, one shared Argon2id hash), plan created through the API; server "+
 		"logs JSON at info to io.Discard; fresh schema in the stack's database; %s; %s",
 		subPerSide, subConcurrency, srv.built.Pool.Config().MaxConns, subWarmup, subCycles, pg, machine())

@@ -71,6 +71,7 @@ func benchSchema(ctx context.Context) (string, func(), error) {
 
 // server is the platform server running in this process, and an admin client of its gRPC port.
 type server struct {
+	cfg   config.Config // as the server was built
 	built *wiring.Built
 	conn  *grpc.ClientConn
 	admin metadata.MD // the admin's bearer token: one credential may act for every user
@@ -83,8 +84,9 @@ func (s *server) asAdmin(ctx context.Context) context.Context {
 }
 
 // startServer builds the server exactly as the binary does (wiring.Build over config.Load), on loopback ports
-// picked by the kernel, against pgURL, migrating its schema.
-func startServer(ctx context.Context, pgURL string) (*server, error) {
+// picked by the kernel, against pgURL, migrating its schema. tweak (may be nil) changes the configuration last, e.g.
+// to turn projections off or to point the server at a search alias of the benchmark's own.
+func startServer(ctx context.Context, pgURL string, tweak func(*config.Config)) (*server, error) {
 	cfg, err := config.Load(nil)
 	if err != nil {
 		return nil, err
@@ -95,6 +97,9 @@ func startServer(ctx context.Context, pgURL string) (*server, error) {
 	cfg.Migrate = true
 	cfg.ShutdownGrace = 5 * time.Second
 	cfg.LogLevel = slog.LevelInfo
+	if tweak != nil {
+		tweak(&cfg)
+	}
 	// The server formats its per-call log line as shipped (JSON, info), but to io.Discard: a terminal would measure
 	// the terminal.
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: cfg.LogLevel}))
@@ -118,6 +123,7 @@ func startServer(ctx context.Context, pgURL string) (*server, error) {
 		return nil, err
 	}
 	return &server{
+		cfg:   cfg,
 		built: built,
 		conn:  conn,
 		admin: metadata.Pairs("authorization", "Bearer "+cfg.AdminToken),

@@ -24,8 +24,9 @@ import (
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 )
 
-// runCap bounds the whole run, so a hung store cannot hang the command.
-const runCap = 5 * time.Minute
+// defaultRunCap bounds the whole run, so a hung store cannot hang the command; BENCH_TIMEOUT (a Go duration)
+// overrides it. A first run of the query benchmarks also loads their data set (about two minutes).
+const defaultRunCap = 20 * time.Minute
 
 func main() {
 	if err := run(); err != nil {
@@ -57,6 +58,12 @@ func run() error {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	runCap := defaultRunCap
+	if v := os.Getenv("BENCH_TIMEOUT"); v != "" {
+		if runCap, err = time.ParseDuration(v); err != nil || runCap <= 0 {
+			return fmt.Errorf("BENCH_TIMEOUT=%q: want a positive duration such as 30m", v)
+		}
+	}
 	ctx, cancel := context.WithTimeout(ctx, runCap)
 	defer cancel()
 

@@ -1,0 +1,157 @@
+package main
+
+// What the query benchmarks (recs_warm, recs_cold, search) share: the server started over the generated dataset,
+// and latency rounds of two contenders in ABBA order, each op timing only its own region.
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/streamingplatform/streaming/server/config"
+)
+
+// queryBench is the server over the loaded dataset.
+type queryBench struct {
+	srv    *server
+	data   *queryDataset
+	report queryDataReport
+	stop   func()
+}
+
+// startQueryBench starts the server exactly as the binary runs (over a throwaway PostgreSQL schema, which the query
+// side does not read here) with its search alias pointed at the dataset's, projections off (nothing is committed,
+// so the relay would only poll), and makes sure the dataset is loaded.
+func startQueryBench(ctx context.Context) (*queryBench, error) {
+	size, err := querySizeFromEnv()
+	if err != nil {
+		return nil, err
+	}
+	data := newQueryDataset(size)
+	pgURL, drop, err := benchSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	srv, err := startServer(ctx, pgURL, func(c *config.Config) {
+		c.ReadModelsEnabled = false
+		c.SearchAlias = data.alias
+	})
+	if err != nil {
+		drop()
+		return nil, err
+	}
+	stop := func() { srv.stop(); drop() }
+	report, err := data.ensure(ctx, srv)
+	if err != nil {
+		stop()
+		return nil, fmt.Errorf("dataset %q: %w", data.name, err)
+	}
+	return &queryBench{srv: srv, data: data, report: report, stop: stop}, nil
+}
+
+// latSide is one contender of a latency comparison. op runs sample i and returns the latency of its timed region
+// (set-up such as invalidating a cache stays outside it).
+type latSide struct {
+	name    string
+	op      func(ctx context.Context, i int) (time.Duration, error)
+	lat     []time.Duration
+	next    int // the next sample index
+	elapsed time.Duration
+}
+
+func (s *latSide) percentile(p float64) time.Duration { return load{lat: s.lat}.percentile(p) }
+
+// warm runs n unmeasured ops from c workers.
+func (s *latSide) warm(ctx context.Context, n, c int) error {
+	_, err := latencyRound(ctx, s, n, c)
+	s.next += n
+	if err != nil {
+		return fmt.Errorf("%s warm-up: %w", s.name, err)
+	}
+	return nil
+}
+
+// measureLatencyABBA measures perSide samples of each side from c closed-loop workers, in cycles of rounds in
+// palindromic order (A B B A, or A B C C B A), so drift and other work on the shared machine weigh on every side
+// alike. A side that has spent sideCap stops early; its percentiles stand on the samples it took.
+func measureLatencyABBA(ctx context.Context, sides []*latSide, perSide, cycles, c int, sideCap time.Duration) error {
+	perRound := max(1, perSide/(2*cycles))
+	order := slices.Clone(sides)
+	for i := range sides {
+		order = append(order, sides[len(sides)-1-i])
+	}
+	for range cycles {
+		for _, s := range order {
+			if s.elapsed >= sideCap {
+				continue
+			}
+			start := time.Now()
+			lat, err := latencyRound(ctx, s, perRound, c)
+			s.elapsed += time.Since(start)
+			s.next += perRound
+			s.lat = append(s.lat, lat...)
+			if err != nil {
+				return fmt.Errorf("%s: %w", s.name, err)
+			}
+		}
+	}
+	return nil
+}
+
+// latencyRound runs samples [s.next, s.next+n) from c workers and returns their latencies; the first error stops
+// the round.
+func latencyRound(ctx context.Context, s *latSide, n, c int) ([]time.Duration, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	lat := make([]time.Duration, n)
+	var next atomic.Int64
+	var once sync.Once
+	var first error
+	var wg sync.WaitGroup
+	for range c {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				k := int(next.Add(1) - 1)
+				if k >= n {
+					return
+				}
+				d, err := s.op(ctx, s.next+k)
+				if err != nil {
+					once.Do(func() { first = fmt.Errorf("sample %d: %w", s.next+k, err); cancel() })
+					return
+				}
+				lat[k] = max(d, time.Nanosecond)
+			}
+		})
+	}
+	wg.Wait()
+	out := lat[:0]
+	for _, d := range lat {
+		if d > 0 {
+			out = append(out, d)
+		}
+	}
+	if first == nil && len(out) < n {
+		first = ctx.Err()
+	}
+	return out, first
+}
+
+func ms(d time.Duration) float64 { return round(float64(d.Nanoseconds())/1e6, 3) }
+
+// latencyResults are the _p50 and _p99 entries of a comparison.
+func latencyResults(name string, ours, base *latSide, conditions string) []Result {
+	var out []Result
+	for _, q := range []struct {
+		suffix string
+		p      float64
+	}{{"_p50", .50}, {"_p99", .99}} {
+		o, b := ms(ours.percentile(q.p)), ms(base.percentile(q.p))
+		out = append(out, Result{Name: name + q.suffix, Value: o, Unit: "ms", Baseline: b, Ratio: round(o/b, 3),
+			Conditions: conditions})
+	}
+	return out
+}

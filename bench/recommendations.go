@@ -1,0 +1,273 @@
+package main
+
+// recs_warm and recs_cold: GetRecommendations through the server (gRPC with the admin token, interceptors, the
+// query handler) for users of the generated dataset, with the user's list cached (warm) or just invalidated (cold),
+// against the raw read of the same thing: the cached hash through rueidis (warm), the recommendation Cypher through
+// the Neo4j driver (cold).
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/redis/rueidis"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
+)
+
+const (
+	queryConcurrency = 2 // closed-loop workers per side: one per core of the machine the figures were taken on
+	warmUsers        = 500
+	warmPerSide      = 20_000
+	warmCycles       = 2
+	warmSideCap      = 40 * time.Second
+	coldPerSide      = 600
+	coldWarmup       = 40
+	coldCycles       = 2
+	coldSideCap      = 60 * time.Second
+	recsLimit        = 10 // what the request asks for (the server computes and caches 50)
+	recsComputed     = 50 // what the server asks the graph for: query.cachedRecommendations
+)
+
+// quickScale divides sample counts under BENCH_QUICK=1.
+func quickScale(n int) int {
+	if quick, _ := strconv.ParseBool(os.Getenv("BENCH_QUICK")); quick {
+		return max(1, n/5)
+	}
+	return n
+}
+
+// sampleUsers returns n distinct users of the dataset, drawn uniformly with the given seed.
+func sampleUsers(d *queryDataset, n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, 99))
+	perm := rng.Perm(d.size.Users)[:min(n, d.size.Users)]
+	out := make([]string, len(perm))
+	for i, u := range perm {
+		out[i] = d.userID(u)
+	}
+	return out
+}
+
+func recsWarm(ctx context.Context) ([]Result, error) {
+	qb, err := startQueryBench(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer qb.stop()
+	cfg := qb.srv.cfg
+	client := pb.NewQueryServiceClient(qb.srv.conn)
+	users := sampleUsers(qb.data, quickScale(warmUsers), 1)
+
+	// Fill: one call per user computes the list from the graph and caches it.
+	// (A list may still be cached from an earlier run within the hour: then the call only reads it.)
+	fillStart := time.Now()
+	var computed atomic.Int64
+	if err := parallel(ctx, len(users), queryConcurrency, func(ctx context.Context, i int) error {
+		res, err := client.GetRecommendations(qb.srv.asAdmin(ctx), &pb.GetRecommendationsRequest{UserId: users[i], Limit: recsLimit})
+		if err != nil {
+			return err
+		}
+		if len(res.GetRecommendations()) == 0 {
+			return fmt.Errorf("user %s: no recommendations", users[i])
+		}
+		if res.GetSource() == pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH {
+			computed.Add(1)
+		}
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("fill the cache: %w", err)
+	}
+	fill := time.Since(fillStart)
+
+	// The baseline client is built with the server's options: client-side caching exactly when the server has it.
+	raw, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
+	if err != nil {
+		return nil, err
+	}
+	defer raw.Close()
+	hgetall := func(ctx context.Context, c rueidis.Client, cached bool, user string) error {
+		var res rueidis.RedisResult
+		if cached {
+			res = c.DoCache(ctx, c.B().Hgetall().Key("recommendations:"+user).Cache(), time.Minute) // ReadModel's CacheTTL
+		} else {
+			res = c.Do(ctx, c.B().Hgetall().Key("recommendations:"+user).Build())
+		}
+		fields, err := res.AsStrMap()
+		if err == nil && len(fields) == 0 {
+			err = fmt.Errorf("recommendations:%s is not cached", user)
+		}
+		return err
+	}
+	ours := &latSide{name: "server", op: func(ctx context.Context, i int) (time.Duration, error) {
+		t := time.Now()
+		res, err := client.GetRecommendations(qb.srv.asAdmin(ctx), &pb.GetRecommendationsRequest{UserId: users[i%len(users)], Limit: recsLimit})
+		d := time.Since(t)
+		if err == nil && res.GetSource() != pb.RecommendationSource_RECOMMENDATION_SOURCE_CACHE {
+			err = fmt.Errorf("user %s: answered from %s, not the cache", users[i%len(users)], res.GetSource())
+		}
+		return d, err
+	}}
+	base := &latSide{name: "raw rueidis", op: func(ctx context.Context, i int) (time.Duration, error) {
+		t := time.Now()
+		err := hgetall(ctx, raw, cfg.RedisClientCache, users[i%len(users)])
+		return time.Since(t), err
+	}}
+	// Warm-up: every user once on each side, so each side's client-side cache holds every list before measuring.
+	for _, s := range []*latSide{base, ours} {
+		if err := s.warm(ctx, len(users), queryConcurrency); err != nil {
+			return nil, err
+		}
+	}
+	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, quickScale(warmPerSide), warmCycles, queryConcurrency, warmSideCap); err != nil {
+		return nil, err
+	}
+	// For the record: the same read without client-side caching, a round trip to Redis each time.
+	plain := &latSide{name: "raw rueidis, no client cache", op: func(ctx context.Context, i int) (time.Duration, error) {
+		t := time.Now()
+		err := hgetall(ctx, raw, false, users[i%len(users)])
+		return time.Since(t), err
+	}}
+	if plain.lat, err = latencyRound(ctx, plain, quickScale(warmPerSide)/4, queryConcurrency); err != nil {
+		return nil, fmt.Errorf("%s: %w", plain.name, err)
+	}
+	// For the record: the floor of any call to this server on this machine, a grpc.health.v1 Check over the same
+	// connection and interceptors.
+	health := healthpb.NewHealthClient(qb.srv.conn)
+	floor := &latSide{name: "health check", op: func(ctx context.Context, i int) (time.Duration, error) {
+		t := time.Now()
+		_, err := health.Check(qb.srv.asAdmin(ctx), &healthpb.HealthCheckRequest{})
+		return time.Since(t), err
+	}}
+	if floor.lat, err = latencyRound(ctx, floor, quickScale(warmPerSide)/4, queryConcurrency); err != nil {
+		return nil, fmt.Errorf("%s: %w", floor.name, err)
+	}
+	conditions := fmt.Sprintf("warm: GetRecommendations (limit %d) through the server for %d users whose list (%d "+
+		"titles) was cached by one unmeasured call each (%d computed from the graph by this run, the others still "+
+		"cached by an earlier one; %.1f s), then one unmeasured read per user and side; server: gRPC with the admin token over one loopback HTTP/2 connection, "+
+		"interceptors, query handler, ReadModel.CachedRecommendations (rueidis client-side caching=%t, so a hit is "+
+		"served from the server's memory), every measured answer checked to come from the cache; baseline: HGETALL "+
+		"recommendations:{user} through a rueidis client with the server's options (DoCache with the same 1 min TTL "+
+		"when client caching is on) + AsStrMap; %d samples ours, %d baseline, %d closed-loop workers per side, %d "+
+		"ABBA cycles; for reference, the same HGETALL without client caching (a Redis round trip): p50 %.3f ms, p99 "+
+		"%.3f ms, and a grpc.health.v1 Check to the same server over the same connection (the floor of any "+
+		"call): p50 %.3f ms, p99 %.3f ms (%d samples each, after the comparison); %s; %s",
+		recsLimit, len(users), recsComputed, computed.Load(), fill.Seconds(), cfg.RedisClientCache, len(ours.lat), len(base.lat),
+		queryConcurrency, warmCycles, ms(plain.percentile(.5)), ms(plain.percentile(.99)), ms(floor.percentile(.5)),
+		ms(floor.percentile(.99)), len(plain.lat),
+		qb.data.describe(qb.report), machine())
+	return latencyResults("recs_warm", ours, base, conditions), nil
+}
+
+func recsCold(ctx context.Context) ([]Result, error) {
+	qb, err := startQueryBench(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer qb.stop()
+	cfg := qb.srv.cfg
+	client := pb.NewQueryServiceClient(qb.srv.conn)
+	perSide := quickScale(coldPerSide)
+	users := sampleUsers(qb.data, coldWarmup+perSide, 2)
+	drv, err := openNeo4j(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	defer drv.Close(context.WithoutCancel(ctx))
+
+	var mu sync.Mutex
+	sources := map[pb.RecommendationSource]int{}
+	var listLen, lists int
+	ours := &latSide{name: "server", op: func(ctx context.Context, i int) (time.Duration, error) {
+		u := users[i%len(users)]
+		if err := qb.srv.built.ReadModels.InvalidateRecommendations(ctx, u); err != nil {
+			return 0, err
+		}
+		t := time.Now()
+		res, err := client.GetRecommendations(qb.srv.asAdmin(ctx), &pb.GetRecommendationsRequest{UserId: u, Limit: recsLimit})
+		d := time.Since(t)
+		if err != nil {
+			return 0, err
+		}
+		mu.Lock()
+		sources[res.GetSource()]++
+		mu.Unlock()
+		return d, nil
+	}}
+	// The baseline is what Graph.Recommend runs, minus nothing of the graph's work: a read session, the same
+	// statement and parameters (the 50 titles the server asks for) in a managed read transaction with the same
+	// timeout, the records collected and decoded.
+	base := &latSide{name: "raw Cypher", op: func(ctx context.Context, i int) (time.Duration, error) {
+		u := users[i%len(users)]
+		t := time.Now()
+		n, err := rawRecommend(ctx, drv, cfg.Neo4jDatabase, u)
+		d := time.Since(t)
+		mu.Lock()
+		listLen += n
+		lists++
+		mu.Unlock()
+		return d, err
+	}}
+	for _, s := range []*latSide{base, ours} {
+		if err := s.warm(ctx, coldWarmup, queryConcurrency); err != nil {
+			return nil, err
+		}
+	}
+	clear(sources)
+	listLen, lists = 0, 0
+	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, perSide, coldCycles, queryConcurrency, coldSideCap); err != nil {
+		return nil, err
+	}
+	graph, fallback := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH], sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_FALLBACK]
+	conditions := fmt.Sprintf("cold: GetRecommendations (limit %d) through the server for distinct users, their "+
+		"cached list deleted (InvalidateRecommendations) before each call outside the timed region, so each call "+
+		"misses the cache, runs neo4j.RecommendCypher for %d titles (graph timeout %s) and caches the answer; "+
+		"answers: %d from the graph, %d trending fallbacks, %d from the cache; baseline: the same users' "+
+		"RecommendCypher + RecommendParams(user, %d) through the Neo4j Go driver with the server's options "+
+		"(session, ExecuteRead with a 5 s transaction timeout, collect and decode), %.1f titles per list on "+
+		"average; same users in the same order on both sides; %d samples ours, %d baseline, after %d unmeasured "+
+		"per side, %d closed-loop workers per side, %d ABBA cycles; Neo4j page cache warm (the whole graph fits), "+
+		"query plan cached; %s; %s",
+		recsLimit, recsComputed, cfg.RecsGraphTimeout, graph, fallback, sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_CACHE],
+		recsComputed, float64(listLen)/float64(max(1, lists)), len(ours.lat), len(base.lat), coldWarmup, queryConcurrency,
+		coldCycles, qb.data.describe(qb.report), machine())
+	return latencyResults("recs_cold", ours, base, conditions), nil
+}
+
+// rawRecommend runs the recommendation query for user as Graph.Recommend does and returns how many titles it found.
+func rawRecommend(ctx context.Context, drv neo4j.DriverWithContext, db, user string) (int, error) {
+	s := drv.NewSession(ctx, neo4j.SessionConfig{AccessMode: neo4j.AccessModeRead, DatabaseName: db})
+	defer s.Close(context.WithoutCancel(ctx))
+	return neo4j.ExecuteRead(ctx, s, func(tx neo4j.ManagedTransaction) (int, error) {
+		res, err := tx.Run(ctx, neo4jstore.RecommendCypher, neo4jstore.RecommendParams(user, recsComputed))
+		if err != nil {
+			return 0, err
+		}
+		records, err := res.Collect(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, rec := range records {
+			if _, _, err := neo4j.GetRecordValue[string](rec, "id"); err != nil {
+				return 0, err
+			}
+			if _, _, err := neo4j.GetRecordValue[string](rec, "title"); err != nil {
+				return 0, err
+			}
+			if _, _, err := neo4j.GetRecordValue[float64](rec, "score"); err != nil {
+				return 0, err
+			}
+			if _, _, err := neo4j.GetRecordValue[string](rec, "reason"); err != nil {
+				return 0, err
+			}
+		}
+		return len(records), nil
+	}, neo4j.WithTxTimeout(5*time.Second))
+}
