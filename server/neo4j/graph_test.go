@@ -549,17 +549,17 @@ func TestRecommend(t *testing.T) {
 		streaming.Watch{UserID: o3, ContentID: w1}, streaming.Watch{UserID: o3, ContentID: x1},
 	)
 
-	// Genre affinity: X1 shares a genre with both watched titles (2), X2 and X5 with W2 only (1), max 2.
-	// Co-watching: X3 has two co-watchers (o1, o2), X1 one (o3), max 2.
-	// Score = 0.5*affinity/2 + 0.5*cowatchers/2.
+	// Genre weights (watched titles per genre): a 2 (W1, W2), b 1 (W2). Affinity = the sum of a candidate's genre
+	// weights: X1 (a, b) 3, X2 and X5 (b) 1; max 3. Co-watching: X3 has two co-watchers (o1, o2), X1 one (o3), max 2.
+	// Score = 0.5*affinity/3 + 0.5*cowatchers/2.
 	x2x5 := []string{x2, x5}
 	slices.Sort(x2x5) // equal scores: by content id
 	title := map[string]string{x1: "X1", x2: "X2", x5: "X5", x3: "X3"}
 	want := []streaming.Recommendation{
 		{ContentID: x1, Title: "X1", Score: 0.75, Reason: "genre:" + a}, // a: both watched titles; b: one
 		{ContentID: x3, Title: "X3", Score: 0.5, Reason: "co-watched"},
-		{ContentID: x2x5[0], Title: title[x2x5[0]], Score: 0.25, Reason: "genre:" + b},
-		{ContentID: x2x5[1], Title: title[x2x5[1]], Score: 0.25, Reason: "genre:" + b},
+		{ContentID: x2x5[0], Title: title[x2x5[0]], Score: 1.0 / 6, Reason: "genre:" + b},
+		{ContentID: x2x5[1], Title: title[x2x5[1]], Score: 1.0 / 6, Reason: "genre:" + b},
 	}
 	approx := cmpopts.EquateApprox(0, 1e-9)
 	if diff := cmp.Diff(want, f.recommend(user, 10), approx); diff != "" {
@@ -578,7 +578,7 @@ func TestRecommend(t *testing.T) {
 			t.Errorf("recommended %s (%s), which the user watched", r.ContentID, r.Title)
 		}
 	}
-	// Genre affinity: X2 and X5 now share b with W2 and X1 (2); X4 shares c with X3 (1). Co-watching: the only
+	// Genre weights: a 3, b 2 (W2, X1), c 1 (X3): X2 and X5 (b) 2, X4 (c) 1, max 2. Co-watching: the only
 	// title a co-watcher has that the user has not is the unprojected one, which is never a candidate, so the
 	// co-watching term is 0 for all.
 	want = []streaming.Recommendation{

