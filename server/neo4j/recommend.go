@@ -26,8 +26,8 @@ const (
 const (
 	CoWatchSeedTitles  = 50
 	CoWatchersPerTitle = 50
-	MaxCoWatchers      = 500
-	TitlesPerCoWatcher = 100
+	MaxCoWatchers      = 200
+	TitlesPerCoWatcher = 50
 	// TitlesPerGenre bounds the titles of one genre the genre affinity looks at.
 	TitlesPerGenre = 300
 )
