@@ -39,3 +39,78 @@ func unhex8(x uint64) uint32 {
 	// p's bytes hold the digits' bytes in reading order, lowest first: reverse to make the first the highest.
 	return uint32(p>>24&0xff | p>>8&0xff00 | p<<8&0xff0000 | p<<24&0xff000000)
 }
+
+// openTable maps partitions to their open group: an open-addressing table (linear probing, at most half full)
+// keyed by the partition's 32 bytes with a multiply-xor hash. It replaces a Go map on the hottest line of Submit,
+// where hashing the key with the runtime's generic hash was a third of the lookup. There is no delete: an entry
+// whose group was flushed counts as absent (see Pipeline.flushGroup) and is overwritten or dropped by reset.
+type openTable struct {
+	slots []openSlot // len is a power of two
+	n     int        // slots in use
+}
+
+type openSlot struct {
+	key  partition
+	ref  openRef
+	used bool
+}
+
+func (k partition) hash() uint64 {
+	h := k.u0*0x9e3779b97f4a7c15 ^ k.u1 ^ (k.c0*0xc2b2ae3d27d4eb4f ^ k.c1)*0x165667b19e3779f9
+	h ^= h >> 32
+	h *= 0xd6e8feb86659fd93
+	return h ^ h>>32
+}
+
+func (t *openTable) get(k partition) openRef {
+	if len(t.slots) == 0 {
+		return openRef{}
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := k.hash() & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if !s.used {
+			return openRef{}
+		}
+		if s.key == k {
+			return s.ref
+		}
+	}
+}
+
+func (t *openTable) put(k partition, r openRef) {
+	if 2*(t.n+1) > len(t.slots) {
+		t.grow()
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := k.hash() & mask; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if !s.used {
+			*s = openSlot{key: k, ref: r, used: true}
+			t.n++
+			return
+		}
+		if s.key == k {
+			s.ref = r
+			return
+		}
+	}
+}
+
+func (t *openTable) grow() {
+	old := t.slots
+	t.slots, t.n = make([]openSlot, max(2*len(old), 1024)), 0
+	for i := range old {
+		if old[i].used {
+			t.put(old[i].key, old[i].ref)
+		}
+	}
+}
+
+// reset empties the table, keeping its slots.
+func (t *openTable) reset() {
+	clear(t.slots)
+	t.n = 0
+}
+
+func (t *openTable) len() int { return t.n }

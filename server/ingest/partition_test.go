@@ -41,3 +41,34 @@ func TestPartitionsOfDifferentIDsDiffer(t *testing.T) {
 		}
 	}
 }
+
+func TestOpenTableAgainstAMap(t *testing.T) {
+	var table openTable
+	want := map[partition]openRef{}
+	keys := make([]partition, 5000)
+	for i := range keys {
+		keys[i] = partitionOf(uuid.NewString(), uuid.NewString())
+	}
+	for round := range 3 {
+		for i, k := range keys {
+			if (i+round)%3 == 0 {
+				continue
+			}
+			r := openRef{gen: uint64(round*len(keys) + i + 1)}
+			table.put(k, r)
+			want[k] = r
+		}
+		if table.len() != len(want) {
+			t.Fatalf("round %d: len %d, want %d", round, table.len(), len(want))
+		}
+		for _, k := range keys {
+			if got := table.get(k); got != want[k] {
+				t.Fatalf("round %d: get = %+v, want %+v", round, got, want[k])
+			}
+		}
+	}
+	table.reset()
+	if table.len() != 0 || table.get(keys[0]) != (openRef{}) {
+		t.Error("reset left entries")
+	}
+}

@@ -61,7 +61,7 @@ type Pipeline struct {
 
 	// Grouping state. Lock order: mu before rmu.
 	mu         sync.Mutex
-	open       map[partition]openRef
+	open       openTable
 	fifo       ring[openEntry] // open groups, oldest first (entries go stale when their group is flushed)
 	epoch      uint64          // linger ticks so far
 	gen        uint64          // group generations handed out
@@ -158,7 +158,6 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 		obs:     obs,
 		log:     log,
 		sem:     semaphore{size: int64(cfg.QueueEvents)},
-		open:    make(map[partition]openRef),
 		kick:    make(chan struct{}, 1),
 		hungry:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
@@ -231,7 +230,7 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 	for i := range events {
 		e := &events[i]
 		k := partitionOf(e.UserID, e.ContentID)
-		o := p.open[k]
+		o := p.open.get(k)
 		g := o.g
 		if g == nil || g.gen != o.gen || !g.open { // none, or a flushed group's entry (see flushGroup)
 			g = p.openGroup(k)
@@ -287,7 +286,7 @@ func (p *Pipeline) openGroup(k partition) *group {
 	p.gen++
 	g.key, g.gen, g.open = k, p.gen, true
 	g.finished.Store(false)
-	p.open[k] = openRef{g, g.gen}
+	p.open.put(k, openRef{g, g.gen})
 	p.fifo.push(openEntry{g: g, gen: g.gen, epoch: p.epoch})
 	return g
 }
@@ -305,13 +304,13 @@ func (p *Pipeline) flushGroup(g *group) {
 // pruneOpen rebuilds the open map from the open groups once stale entries outnumber them, so the map stays
 // proportional to the open groups at amortized constant cost per group. p.mu must be held.
 func (p *Pipeline) pruneOpen() {
-	if len(p.open) <= 4*p.fifo.len()+1024 {
+	if p.open.len() <= 4*p.fifo.len()+1024 {
 		return
 	}
-	clear(p.open)
+	p.open.reset()
 	for i := 0; i < p.fifo.len(); i++ {
 		if e := p.fifo.at(i); e.g.gen == e.gen && e.g.open {
-			p.open[e.g.key] = openRef{e.g, e.gen}
+			p.open.put(e.g.key, openRef{e.g, e.gen})
 		}
 	}
 }

@@ -424,8 +424,8 @@ func queuedEvents(p *Pipeline) int {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	n := 0
-	for _, o := range p.open {
-		if o.g.gen == o.gen && o.g.open {
+	for _, sl := range p.open.slots {
+		if o := sl.ref; sl.used && o.g.gen == o.gen && o.g.open {
 			n += len(o.g.events)
 		}
 	}
