@@ -29,7 +29,7 @@ const (
 	MaxCoWatchers      = 200
 	TitlesPerCoWatcher = 50
 	// TitlesPerGenre bounds the titles of one genre the genre affinity looks at.
-	TitlesPerGenre = 300
+	TitlesPerGenre = 200
 )
 
 // MaxRecommendations is the largest limit Recommend accepts.
