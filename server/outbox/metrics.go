@@ -9,6 +9,7 @@ type metrics struct {
 	postgresErrors    prometheus.Counter
 	deleted           prometheus.Counter
 	deadLettered      *prometheus.CounterVec
+	oldest            prometheus.Gauge
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -32,9 +33,12 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "outbox_dead_lettered_total", Help: "Events a projector could never apply, moved to outbox_dead_letters."},
 			[]string{"projector"}),
+		oldest: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "outbox_oldest_unpublished_seconds",
+			Help: "Age of the oldest outbox event not yet delivered to every projector (0 when none): alert on it, a stuck relay shows here first."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.lag, m.published, m.projectorFailures, m.postgresErrors, m.deleted, m.deadLettered)
+		reg.MustRegister(m.lag, m.published, m.projectorFailures, m.postgresErrors, m.deleted, m.deadLettered, m.oldest)
 	}
 	return m
 }

@@ -131,6 +131,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	wg.Go(func() { r.listen(ctx, wakeAll) })
 	wg.Go(func() { r.cleanupLoop(ctx) })
+	wg.Go(func() { r.watchOldest(ctx) })
 	for p := range r.cfg.Partitions {
 		wg.Go(func() { r.runPartition(ctx, p, wakes[p]) })
 	}
@@ -394,6 +395,28 @@ func (r *Relay) listenOnce(ctx context.Context, wake func()) error {
 		wake()
 		if _, err := conn.WaitForNotification(ctx); err != nil {
 			return err
+		}
+	}
+}
+
+// watchOldest keeps outbox_oldest_unpublished_seconds current, every PollInterval. The lag histogram only learns
+// of events once they are delivered; this gauge grows while they are not.
+func (r *Relay) watchOldest(ctx context.Context) {
+	t := time.NewTicker(r.cfg.PollInterval)
+	defer t.Stop()
+	for {
+		var age float64
+		err := r.pool.QueryRow(ctx, `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
+			FROM outbox WHERE published_at IS NULL`).Scan(&age)
+		if err == nil {
+			r.m.oldest.Set(max(age, 0))
+		} else if ctx.Err() == nil {
+			r.m.postgresErrors.Inc()
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
 		}
 	}
 }

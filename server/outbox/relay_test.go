@@ -167,7 +167,7 @@ func wantEachOnceInOrder(t *testing.T, events []streaming.Event, aggregates, ver
 	}
 }
 
-// value sums a gathered metric: counter values, or a histogram's observation count.
+// value sums a gathered metric: counter and gauge values, or a histogram's observation count.
 func value(t *testing.T, reg *prometheus.Registry, name string) float64 {
 	t.Helper()
 	families, err := reg.Gather()
@@ -180,7 +180,7 @@ func value(t *testing.T, reg *prometheus.Registry, name string) float64 {
 			continue
 		}
 		for _, m := range f.GetMetric() {
-			sum += m.GetCounter().GetValue() + float64(m.GetHistogram().GetSampleCount())
+			sum += m.GetCounter().GetValue() + m.GetGauge().GetValue() + float64(m.GetHistogram().GetSampleCount())
 		}
 	}
 	return sum
@@ -283,9 +283,15 @@ func TestProjectorFailureKeepsRowsUntilItRecovers(t *testing.T) {
 	if n := value(t, reg, "outbox_events_published_total"); n != 0 {
 		t.Fatalf("published counter = %v while a projector fails", n)
 	}
+	waitFor(t, 10*time.Second, "the oldest-unpublished gauge to grow", func() bool {
+		return value(t, reg, "outbox_oldest_unpublished_seconds") > 0
+	})
 
 	second.failing.Store(false)
 	waitPublished(t, ctx, pool)
+	waitFor(t, 10*time.Second, "the oldest-unpublished gauge back at 0", func() bool {
+		return value(t, reg, "outbox_oldest_unpublished_seconds") == 0
+	})
 	waitFor(t, 5*time.Second, "the recovery log", func() bool { return logs.count("outbox delivery recovered") == 1 })
 	// The first projector saw the batch on every attempt (at least once); the second, once it recovered, exactly once.
 	wantEachOnceInOrder(t, second.got(), 3, 4)
