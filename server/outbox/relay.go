@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -96,6 +97,8 @@ type Relay struct {
 	log        *slog.Logger
 	workers    chan struct{} // a slot per concurrent batch, so the relay never takes more than Workers connections
 	m          *metrics
+	owing      []atomic.Bool   // per projector: events are owed to it (its store was unavailable), see owedLoop
+	owedWake   []chan struct{} // per projector: wakes its owedLoop
 }
 
 // New builds a relay over pool (whose search_path must reach the outbox table). reg may be nil for no metrics.
@@ -109,8 +112,13 @@ func New(pool *pgxpool.Pool, projectors []Projector, cfg Config, reg prometheus.
 		m.projectorFailures.WithLabelValues(p.Name()) // export 0 before the first failure, so rate() works
 		m.deadLettered.WithLabelValues(p.Name())
 	}
-	return &Relay{pool: pool, projectors: projectors, cfg: cfg, log: log.With("component", "outbox relay"),
-		workers: make(chan struct{}, cfg.Workers), m: m}
+	r := &Relay{pool: pool, projectors: projectors, cfg: cfg, log: log.With("component", "outbox relay"),
+		workers: make(chan struct{}, cfg.Workers), m: m, owing: make([]atomic.Bool, len(projectors)),
+		owedWake: make([]chan struct{}, len(projectors))}
+	for i := range r.owedWake {
+		r.owedWake[i] = make(chan struct{}, 1)
+	}
+	return r
 }
 
 // Run delivers events until ctx is done. It retries every failure itself, so it only returns, with nil, after ctx
@@ -132,6 +140,9 @@ func (r *Relay) Run(ctx context.Context) error {
 	wg.Go(func() { r.listen(ctx, wakeAll) })
 	wg.Go(func() { r.cleanupLoop(ctx) })
 	wg.Go(func() { r.watchOldest(ctx) })
+	for i := range r.projectors {
+		wg.Go(func() { r.owedLoop(ctx, i) })
+	}
 	for p := range r.cfg.Partitions {
 		wg.Go(func() { r.runPartition(ctx, p, wakes[p]) })
 	}
@@ -268,13 +279,30 @@ func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, err
 			return 0, err
 		}
 	} else {
-		for _, pr := range r.projectors {
-			if err := pr.Project(ctx, events); err != nil {
-				if ctx.Err() == nil {
-					r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
+		for i, pr := range r.projectors {
+			if r.owing[i].Load() { // behind already: queue, so its events stay in order
+				if err := r.owe(ctx, tx, i, ids); err != nil {
+					return 0, err
 				}
+				continue
+			}
+			err := pr.Project(ctx, events)
+			if err == nil {
+				continue
+			}
+			if ctx.Err() != nil {
+				return 0, err
+			}
+			r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
+			if !unavailable(err) {
 				return 0, fmt.Errorf("projector %s: %w", pr.Name(), err)
 			}
+			// Its store is down: the others go on, and this projector gets the events once the store is back.
+			if err := r.owe(ctx, tx, i, ids); err != nil {
+				return 0, err
+			}
+			r.log.Warn("projector unavailable: its events are kept for it, the other read models go on",
+				"projector", pr.Name(), "events", len(ids), "err", err)
 		}
 	}
 
@@ -290,6 +318,120 @@ func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, err
 		r.m.lag.Observe(lag)
 	}
 	r.m.published.Add(float64(len(events)))
+	return len(events), nil
+}
+
+// unavailable reports an error that passes with time: the projector's store is down or slow.
+func unavailable(err error) bool {
+	return streaming.ErrorCode(err) == streaming.CodeUnavailable || errors.Is(err, context.DeadlineExceeded)
+}
+
+// owe records, in tx, that the events ids are owed to projector i, and wakes its owedLoop once tx commits.
+func (r *Relay) owe(ctx context.Context, tx pgx.Tx, i int, ids []int64) error {
+	if _, err := tx.Exec(ctx, `INSERT INTO outbox_owed (projector, outbox_id) SELECT $1, unnest($2::bigint[]) ON CONFLICT DO NOTHING`,
+		r.projectors[i].Name(), ids); err != nil {
+		return r.pgErr(ctx, "owe", err)
+	}
+	r.owing[i].Store(true)
+	select {
+	case r.owedWake[i] <- struct{}{}:
+	default:
+	}
+	return nil
+}
+
+// owedLoop delivers the events owed to projector i, oldest first, in batches, once its store answers again: every
+// PollInterval while it owes (backing off after failures), and on a wake-up. It also learns from the table what
+// other replicas owe the projector, so every replica queues behind those instead of overtaking them for long
+// (projectors ignore older versions, so an overtaking event cannot leave a read model behind, only reorder).
+func (r *Relay) owedLoop(ctx context.Context, i int) {
+	pr := r.projectors[i]
+	failures := 0
+	for {
+		n, err := r.deliverOwed(ctx, i)
+		if ctx.Err() != nil {
+			return
+		}
+		wait := r.cfg.PollInterval
+		switch {
+		case err != nil:
+			failures++
+			if failures == 1 {
+				r.log.Warn("owed events still not deliverable; retrying with backoff", "projector", pr.Name(), "err", err)
+			}
+			wait = r.cfg.RetryBackoff << min(failures-1, 5)
+		case n > 0:
+			wait = 0 // more may be owed
+			fallthrough
+		default:
+			if failures > 0 {
+				r.log.Info("owed events delivered again", "projector", pr.Name(), "failed_attempts", failures)
+				failures = 0
+			}
+		}
+		if wait == 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-r.owedWake[i]:
+			if failures > 0 { // a wake-up does not cut a backoff short
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(wait):
+				}
+			}
+		case <-time.After(wait):
+		}
+	}
+}
+
+// deliverOwed delivers one batch of the events owed to projector i and reports how many. With nothing owed it
+// clears the projector's owing flag, so batches go to it directly again.
+func (r *Relay) deliverOwed(ctx context.Context, i int) (int, error) {
+	pr := r.projectors[i]
+	tx, err := r.pool.Begin(ctx)
+	if err != nil {
+		return 0, r.pgErr(ctx, "begin", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	rows, _ := tx.Query(ctx, `
+		SELECT o.id, o.aggregate_type, o.aggregate_id, o.version, o.event_type, o.payload, o.occurred_at
+		FROM outbox_owed w JOIN outbox o ON o.id = w.outbox_id
+		WHERE w.projector = $1
+		ORDER BY w.outbox_id
+		LIMIT $2
+		FOR UPDATE OF w SKIP LOCKED`, pr.Name(), r.cfg.BatchSize)
+	var ids []int64
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Event, error) {
+		var id int64
+		var e streaming.Event
+		err := row.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &e.Payload, &e.OccurredAt)
+		ids = append(ids, id)
+		return e, err
+	})
+	if err != nil {
+		return 0, r.pgErr(ctx, "claim owed", err)
+	}
+	if len(events) == 0 {
+		r.owing[i].Store(false)
+		return 0, nil
+	}
+	r.owing[i].Store(true) // another replica may owe it events: queue behind them
+	if err := pr.Project(ctx, events); err != nil {
+		if ctx.Err() == nil {
+			r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
+		}
+		return 0, fmt.Errorf("projector %s (owed events): %w", pr.Name(), err)
+	}
+	if _, err := tx.Exec(ctx, `DELETE FROM outbox_owed WHERE projector = $1 AND outbox_id = ANY($2)`, pr.Name(), ids); err != nil {
+		return 0, r.pgErr(ctx, "settle owed", err)
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return 0, r.pgErr(ctx, "commit", err)
+	}
 	return len(events), nil
 }
 
@@ -317,7 +459,7 @@ func (r *Relay) deliverIsolated(ctx context.Context, tx pgx.Tx, events []streami
 			if ctx.Err() == nil {
 				r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
 			}
-			if ctx.Err() != nil || streaming.ErrorCode(err) == streaming.CodeUnavailable || errors.Is(err, context.DeadlineExceeded) {
+			if ctx.Err() != nil || unavailable(err) {
 				return fmt.Errorf("projector %s: %w", pr.Name(), err)
 			}
 			refused = append(refused, refusal{i, pr.Name(), err})
@@ -406,8 +548,9 @@ func (r *Relay) watchOldest(ctx context.Context) {
 	defer t.Stop()
 	for {
 		var age float64
-		err := r.pool.QueryRow(ctx, `SELECT coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-			FROM outbox WHERE published_at IS NULL`).Scan(&age)
+		err := r.pool.QueryRow(ctx, `SELECT coalesce(extract(epoch FROM now() - least(
+			(SELECT min(created_at) FROM outbox WHERE published_at IS NULL),
+			(SELECT min(o.created_at) FROM outbox_owed w JOIN outbox o ON o.id = w.outbox_id))), 0)::float8`).Scan(&age)
 		if err == nil {
 			r.m.oldest.Set(max(age, 0))
 		} else if ctx.Err() == nil {
@@ -446,6 +589,7 @@ func (r *Relay) Cleanup(ctx context.Context) (int64, error) {
 			DELETE FROM outbox WHERE id IN (
 				SELECT id FROM outbox
 				WHERE published_at < now() - make_interval(secs => $1)
+					AND NOT EXISTS (SELECT 1 FROM outbox_owed w WHERE w.outbox_id = outbox.id)
 				ORDER BY id
 				LIMIT $2
 				FOR UPDATE SKIP LOCKED)`,

@@ -449,7 +449,8 @@ func (p *picky) Project(ctx context.Context, events []streaming.Event) error {
 }
 
 // An event a projector can never apply is moved to outbox_dead_letters after IsolateAfter failed passes, and the
-// rest of its partition flows again; an event refused because a store is unavailable is never dead-lettered.
+// rest of its partition flows again; an event refused because a store is unavailable is never dead-lettered (it is
+// owed to the projector, see TestUnavailableStoreDoesNotHoldTheOthersBack).
 func TestPoisonEventIsDeadLettered(t *testing.T) {
 	t.Parallel()
 	for _, tc := range []struct {
@@ -470,12 +471,13 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 				reg, testLog(t)))
 			insertAll(t, ctx, pool, 3, 3)
 			if !tc.dead {
-				waitFor(t, 10*time.Second, "isolated retries", func() bool { return value(t, reg, "outbox_projector_failures_total") >= 6 })
+				// An unavailable store is owed the events instead: nothing dead-lettered, nothing lost.
+				waitFor(t, 10*time.Second, "owed retries", func() bool { return value(t, reg, "outbox_projector_failures_total") >= 4 })
 				if n := count(t, ctx, pool, `SELECT count(*) FROM outbox_dead_letters`); n != 0 {
 					t.Fatalf("%d events dead-lettered while the store was only unavailable", n)
 				}
-				if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n == 0 {
-					t.Fatal("the batch was published although an event could not be delivered")
+				if n := count(t, ctx, pool, `SELECT count(*) FROM outbox_owed WHERE projector = 'picky'`); n == 0 {
+					t.Fatal("nothing owed to the projector whose store is unavailable")
 				}
 				return
 			}
@@ -504,4 +506,65 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 			}
 		})
 	}
+}
+
+// flaky fails with an Unavailable error while down is set.
+type flaky struct {
+	recorder
+	down atomic.Bool
+}
+
+func (f *flaky) Project(ctx context.Context, events []streaming.Event) error {
+	f.calls.Add(1)
+	if f.down.Load() {
+		return streaming.Unavailable("Neo4j", errors.New("connection refused"))
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.events = append(f.events, events...)
+	return nil
+}
+
+// A projector whose store is down does not hold the others back: they get every event at once and the rows are
+// published; the events are owed to the one that is down, kept from cleanup, and delivered to it once, in order per
+// aggregate, when its store is back.
+func TestUnavailableStoreDoesNotHoldTheOthersBack(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	healthy, down := &recorder{name: "healthy"}, &flaky{recorder: recorder{name: "down"}}
+	down.down.Store(true)
+	reg := prometheus.NewRegistry()
+	relay := outbox.New(pool, []outbox.Projector{down, healthy},
+		outbox.Config{Partitions: 2, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, CleanupAfter: time.Millisecond},
+		reg, testLog(t))
+	start(t, relay)
+	insertAll(t, ctx, pool, 3, 4)
+	waitPublished(t, ctx, pool)
+	wantEachOnceInOrder(t, healthy.got(), 3, 4)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox_owed WHERE projector = 'down'`); n != 12 {
+		t.Fatalf("%d events owed to the projector that is down, want 12", n)
+	}
+	if _, err := relay.Cleanup(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox`); n != 12 {
+		t.Fatalf("cleanup left %d rows, want the 12 still owed", n)
+	}
+	waitFor(t, 10*time.Second, "the oldest-event gauge to count owed events", func() bool {
+		return value(t, reg, "outbox_oldest_unpublished_seconds") > 0
+	})
+	for a := range 3 { // the next versions arrive while it is still down: they queue behind the owed ones
+		insert(t, ctx, pool, fmt.Sprintf("agg-%d", a), 5)
+	}
+	waitPublished(t, ctx, pool)
+
+	down.down.Store(false)
+	waitFor(t, 10*time.Second, "owed events delivered", func() bool {
+		return count(t, ctx, pool, `SELECT count(*) FROM outbox_owed`) == 0
+	})
+	wantEachOnceInOrder(t, down.got(), 3, 5)
+	if len(healthy.got()) != 15 {
+		t.Errorf("the healthy projector got %d events, want each of the 15 once", len(healthy.got()))
+	}
+	waitFor(t, 10*time.Second, "the gauge back at 0", func() bool { return value(t, reg, "outbox_oldest_unpublished_seconds") == 0 })
 }

@@ -126,8 +126,8 @@ func TestConcurrentMigrationsOfAnEmptySchema(t *testing.T) {
 	if n := count(t, ctx, scoped, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); n != 1 {
 		t.Fatalf("migration 1 recorded %d times, want 1", n)
 	}
-	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 10 {
-		t.Fatalf("%d tables in the new schema, want 9 (8 + the dead letters) and goose's", n)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 11 {
+		t.Fatalf("%d tables in the new schema, want 10 (8 + the outbox's dead letters and owed events) and goose's", n)
 	}
 }
 

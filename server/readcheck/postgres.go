@@ -28,18 +28,24 @@ func pgErr(op string, err error) error {
 
 func (p postgresReader) unpublished(ctx context.Context) (int64, error) {
 	var n int64
-	if err := p.pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE published_at IS NULL`).Scan(&n); err != nil {
+	// Events owed to a projector whose store was down count too: that read model has not seen them yet.
+	if err := p.pool.QueryRow(ctx, `SELECT (SELECT count(*) FROM outbox WHERE published_at IS NULL) +
+		(SELECT count(DISTINCT outbox_id) FROM outbox_owed)`).Scan(&n); err != nil {
 		return 0, pgErr("count unpublished outbox events", err)
 	}
 	return n, nil
 }
 
-// pending returns which aggregates among ids have unpublished outbox events. The outbox's partial index holds only
-// unpublished rows, so this reads little however big the outbox is.
+// pending returns which aggregates among ids have outbox events not yet seen by every read model: unpublished, or
+// owed to a projector whose store was down. The outbox's partial index holds only unpublished rows and the owed
+// table only what is owed, so this reads little however big the outbox is.
 func (p postgresReader) pending(ctx context.Context, ids []string) (map[aggregate]bool, error) {
 	rows, err := p.pool.Query(ctx, `
-		SELECT DISTINCT aggregate_type, aggregate_id FROM outbox
-		WHERE published_at IS NULL AND aggregate_id = ANY($1::text[])`, ids)
+		SELECT aggregate_type, aggregate_id FROM outbox
+		WHERE published_at IS NULL AND aggregate_id = ANY($1::text[])
+		UNION
+		SELECT o.aggregate_type, o.aggregate_id FROM outbox_owed w JOIN outbox o ON o.id = w.outbox_id
+		WHERE o.aggregate_id = ANY($1::text[])`, ids)
 	if err != nil {
 		return nil, pgErr("read unpublished outbox events", err)
 	}
