@@ -128,8 +128,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
-	// Without Neo4j the server still serves (recommendations fall back to trending; graph projections wait in the
-	// outbox), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
+	// Without Neo4j the server still serves (recommendations fall back to trending; the graph's events are owed to it
+	// until it answers), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
 	graphCfg := neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase}
 	if b.Graph, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		log.Warn("Neo4j is unreachable; starting without it: recommendations fall back to trending until it answers", "err", err)
