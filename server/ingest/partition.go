@@ -56,7 +56,7 @@ type openSlot struct {
 }
 
 func (k partition) hash() uint64 {
-	h := k.u0*0x9e3779b97f4a7c15 ^ k.u1 ^ (k.c0*0xc2b2ae3d27d4eb4f ^ k.c1)*0x165667b19e3779f9
+	h := k.u0*0x9e3779b97f4a7c15 ^ k.u1 ^ (k.c0*0xc2b2ae3d27d4eb4f^k.c1)*0x165667b19e3779f9
 	h ^= h >> 32
 	h *= 0xd6e8feb86659fd93
 	return h ^ h>>32
