@@ -6,12 +6,14 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -689,16 +691,12 @@ func TestUnavailable(t *testing.T) {
 }
 
 // After an outage the first request reaches the server again: the client, which marked the node dead, must not
-// refuse it without trying.
+// refuse it without trying. The outage is a loopback proxy to the real search server that drops every connection
+// while down and forwards while up (one listener throughout, so no port has to be taken again).
 func TestRecoversAfterOutage(t *testing.T) {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	ctx := storetest.Context(t, time.Minute)
-	x, err := search.New(search.Config{URL: "http://" + addr})
+	real, ctx, url := openIndex(t)
+	proxy := newSwitchProxy(t, strings.TrimPrefix(url, "http://"))
+	x, err := search.New(search.Config{URL: "http://" + proxy.addr, Alias: real.Alias()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -706,13 +704,47 @@ func TestRecoversAfterOutage(t *testing.T) {
 	if err := x.Ping(ctx); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Fatalf("Ping while down = %v, want unavailable", err)
 	}
-	if l, err = net.Listen("tcp", addr); err != nil {
-		t.Skipf("cannot listen on %s again: %v", addr, err)
-	}
-	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {})} // 200 to everything
-	go srv.Serve(l)
-	defer srv.Close()
+	proxy.up.Store(true)
 	if err := x.Ping(ctx); err != nil {
 		t.Errorf("first Ping after the server came back = %v", err)
 	}
+}
+
+// switchProxy forwards TCP connections to target while up is set, and closes them at once while it is not.
+type switchProxy struct {
+	addr string
+	up   atomic.Bool
+}
+
+func newSwitchProxy(t *testing.T, target string) *switchProxy {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	p := &switchProxy{addr: l.Addr().String()}
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			if !p.up.Load() {
+				c.Close()
+				continue
+			}
+			go func() {
+				defer c.Close()
+				s, err := net.Dial("tcp", target)
+				if err != nil {
+					return
+				}
+				defer s.Close()
+				go io.Copy(s, c)
+				io.Copy(c, s)
+			}()
+		}
+	}()
+	return p
 }
