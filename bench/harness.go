@@ -165,13 +165,32 @@ func (l load) percentile(p float64) time.Duration {
 func runLoad(ctx context.Context, n, c int, timeCap time.Duration, op func(ctx context.Context, i int) error) (load, error) {
 	ctx, cancel := context.WithTimeout(ctx, timeCap)
 	defer cancel()
-	var next atomic.Int64
 	lat := make([]time.Duration, n)
-	var done atomic.Int64
-	var once sync.Once
-	var firstErr error
-	var wg sync.WaitGroup
 	start := time.Now()
+	err := parallel(ctx, n, c, func(ctx context.Context, i int) error {
+		t := time.Now()
+		if err := op(ctx, i); err != nil {
+			return fmt.Errorf("op %d: %w", i, err)
+		}
+		lat[i] = max(time.Since(t), time.Nanosecond)
+		return nil
+	})
+	l := load{elapsed: time.Since(start), lat: done(lat)}
+	l.ops = len(l.lat)
+	if l.ops < n && ctx.Err() != nil {
+		return l, fmt.Errorf("stopped after %d of %d ops (time cap %s): %w", l.ops, n, timeCap, ctx.Err())
+	}
+	return l, err
+}
+
+// parallel runs f(ctx, i) for i in [0, n) on c workers; the first error stops the others.
+func parallel(ctx context.Context, n, c int, f func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var next atomic.Int64
+	var once sync.Once
+	var first error
+	var wg sync.WaitGroup
 	for range c {
 		wg.Go(func() {
 			for ctx.Err() == nil {
@@ -179,33 +198,29 @@ func runLoad(ctx context.Context, n, c int, timeCap time.Duration, op func(ctx c
 				if i >= n {
 					return
 				}
-				t := time.Now()
-				if err := op(ctx, i); err != nil {
-					if ctx.Err() == nil {
-						once.Do(func() { firstErr = fmt.Errorf("op %d: %w", i, err); cancel() })
-					}
+				if err := f(ctx, i); err != nil {
+					once.Do(func() { first = err; cancel() })
 					return
 				}
-				lat[i] = time.Since(t)
-				done.Add(1)
 			}
 		})
 	}
 	wg.Wait()
-	l := load{elapsed: time.Since(start)}
+	if first == nil && ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return first
+}
+
+// done returns the latencies of the ops that completed (the others are 0), in op order.
+func done(lat []time.Duration) []time.Duration {
+	out := lat[:0:0]
 	for _, d := range lat {
 		if d > 0 {
-			l.lat = append(l.lat, d)
+			out = append(out, d)
 		}
 	}
-	l.ops = int(done.Load())
-	if firstErr != nil {
-		return l, firstErr
-	}
-	if l.ops < n {
-		return l, fmt.Errorf("stopped after %d of %d ops (time cap %s): %w", l.ops, n, timeCap, ctx.Err())
-	}
-	return l, nil
+	return out
 }
 
 // postgresConditions names the PostgreSQL settings that decide write throughput.

@@ -7,8 +7,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/streamingplatform/streaming/server/config"
@@ -104,40 +102,16 @@ func measureLatencyABBA(ctx context.Context, sides []*latSide, perSide, cycles, 
 // latencyRound runs samples [s.next, s.next+n) from c workers and returns their latencies; the first error stops
 // the round.
 func latencyRound(ctx context.Context, s *latSide, n, c int) ([]time.Duration, error) {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	lat := make([]time.Duration, n)
-	var next atomic.Int64
-	var once sync.Once
-	var first error
-	var wg sync.WaitGroup
-	for range c {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				k := int(next.Add(1) - 1)
-				if k >= n {
-					return
-				}
-				d, err := s.op(ctx, s.next+k)
-				if err != nil {
-					once.Do(func() { first = fmt.Errorf("sample %d: %w", s.next+k, err); cancel() })
-					return
-				}
-				lat[k] = max(d, time.Nanosecond)
-			}
-		})
-	}
-	wg.Wait()
-	out := lat[:0]
-	for _, d := range lat {
-		if d > 0 {
-			out = append(out, d)
+	err := parallel(ctx, n, c, func(ctx context.Context, k int) error {
+		d, err := s.op(ctx, s.next+k)
+		if err != nil {
+			return fmt.Errorf("sample %d: %w", s.next+k, err)
 		}
-	}
-	if first == nil && len(out) < n {
-		first = ctx.Err()
-	}
-	return out, first
+		lat[k] = max(d, time.Nanosecond)
+		return nil
+	})
+	return done(lat), err
 }
 
 func ms(d time.Duration) float64 { return round(float64(d.Nanoseconds())/1e6, 3) }

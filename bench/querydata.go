@@ -27,7 +27,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -596,35 +595,6 @@ func deleteSearchIndex(ctx context.Context, searchURL, alias string) error {
 		return fmt.Errorf("delete index of alias %s: %s", alias, res.Status)
 	}
 	return nil
-}
-
-// parallel runs f(ctx, i) for i in [0, n) on c workers; the first error stops the others.
-func parallel(ctx context.Context, n, c int, f func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	var next atomic.Int64
-	var once sync.Once
-	var first error
-	var wg sync.WaitGroup
-	for range c {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := f(ctx, i); err != nil {
-					once.Do(func() { first = err; cancel() })
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	if first == nil && ctx.Err() != nil {
-		return ctx.Err()
-	}
-	return first
 }
 
 func capitalize(w string) string {
