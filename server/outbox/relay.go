@@ -233,6 +233,20 @@ const publishSQL = `
 	WHERE id = ANY($1)
 	RETURNING extract(epoch FROM published_at - created_at)::float8`
 
+// scanEvents reads claimed outbox rows (id, aggregate_type, aggregate_id, version, event_type, payload,
+// occurred_at) into events and their ids.
+func scanEvents(rows pgx.Rows) ([]streaming.Event, []int64, error) {
+	var ids []int64
+	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Event, error) {
+		var id int64
+		var e streaming.Event
+		err := row.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &e.Payload, &e.OccurredAt)
+		ids = append(ids, id)
+		return e, err
+	})
+	return events, ids, err
+}
+
 // processBatch delivers up to BatchSize events of partition p in one transaction and reports how many it delivered
 // (0 if the partition is empty or another relay holds it).
 func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, error) {
@@ -257,16 +271,9 @@ func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, err
 	if !locked {
 		return 0, nil
 	}
-	// A failed Query reports its error again through the rows, so CollectRows returns it.
+	// A failed Query reports its error again through the rows, so scanEvents returns it.
 	rows, _ := tx.Query(ctx, claimSQL, r.cfg.Partitions, p, r.cfg.BatchSize)
-	var ids []int64
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Event, error) {
-		var id int64
-		var e streaming.Event
-		err := row.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &e.Payload, &e.OccurredAt)
-		ids = append(ids, id)
-		return e, err
-	})
+	events, ids, err := scanEvents(rows)
 	if err != nil {
 		return 0, r.pgErr(ctx, "claim", err)
 	}
@@ -404,14 +411,7 @@ func (r *Relay) deliverOwed(ctx context.Context, i int) (int, error) {
 		ORDER BY w.outbox_id
 		LIMIT $2
 		FOR UPDATE OF w SKIP LOCKED`, pr.Name(), r.cfg.BatchSize)
-	var ids []int64
-	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Event, error) {
-		var id int64
-		var e streaming.Event
-		err := row.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &e.Payload, &e.OccurredAt)
-		ids = append(ids, id)
-		return e, err
-	})
+	events, ids, err := scanEvents(rows)
 	if err != nil {
 		return 0, r.pgErr(ctx, "claim owed", err)
 	}

@@ -145,7 +145,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	}
 	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	registry := prometheus.NewRegistry()
-	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry), registry, log)
+	trending := redis.NewTrending(rc)
+	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log)
 	store := postgres.NewCommandStore(pool)
 	sessions := redis.NewSessionStore(rc)
 	handler := &command.Handler{
@@ -156,7 +157,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		SessionTTL: cfg.SessionTTL,
 	}
 	b.Query = &query.Handler{Store: store, Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
-		Counters: redis.NewTrending(rc), Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
+		Counters: trending, Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {
 			b.Close()
@@ -191,13 +192,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 // playbackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
 // invalidation of the watchers' cached recommendations.
-func (b *Built) playbackObservers(reg prometheus.Registerer) streaming.PlaybackObserver {
+func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Trending) streaming.PlaybackObserver {
 	// Derived updates follow durable writes asynchronously; their lag is a product figure.
 	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
 		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)}, []string{"update"})
 	reg.MustRegister(lag)
-	log, trending, graph, recs := b.log, redis.NewTrending(b.Redis), b.Graph, b.ReadModels
+	log, graph, recs := b.log, b.Graph, b.ReadModels
 	apply := func(name string, f func(context.Context, []streaming.PlaybackEvent) error) *ingest.AsyncObserver {
 		return ingest.NewAsyncObserver(100_000, func(events []streaming.PlaybackEvent) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
