@@ -110,7 +110,7 @@ func TestProjectorAppliesAMixedBatch(t *testing.T) {
 			t.Errorf("view = %+v, want user %+v with %+v", view, wantUser, wantSub)
 		}
 		for who, want := range map[string]bool{user.ID: false, rater: false, bystander: true} {
-			if _, ok, err := m.CachedRecommendations(ctx, who); ok != want || err != nil {
+			if _, ok, err := m.CachedRecommendations(ctx, who, 0); ok != want || err != nil {
 				t.Errorf("recommendations of %s cached = %v (%v), want %v", who, ok, err, want)
 			}
 		}

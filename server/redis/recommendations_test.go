@@ -1,7 +1,9 @@
 package redis_test
 
 import (
+	"fmt"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -22,6 +24,7 @@ func TestRecommendationCacheRoundTrip(t *testing.T) {
 		{ContentID: "c-" + u + "-9", Title: "Best", Score: 12, Reason: "genre:drama"},
 		{ContentID: "c-" + u + "-1", Title: "Second", Score: 7.25, Reason: "co-watched"},
 		{ContentID: "c-" + u + "-5", Title: "Third", Score: 7.25, Reason: "trending"},
+		{ContentID: "c-" + u + "-7", Title: "Tabs\tand\nnew \"lines\" — ñ", Score: -0.5, Reason: "genre:a\tb"},
 	}
 	cases := []struct {
 		name string
@@ -31,7 +34,7 @@ func TestRecommendationCacheRoundTrip(t *testing.T) {
 	}{
 		{"never cached", nil, nil, false},
 		{"a ranked list", recs, recs, true},
-		{"a duplicate keeps its first place", append(recs[:2:2], recs[0], recs[2]), recs, true},
+		{"a duplicate keeps its first place", append(recs[:2:2], recs[0], recs[2], recs[3]), recs, true},
 		{"no recommendations is cached too", []streaming.Recommendation{}, []streaming.Recommendation{}, true},
 	}
 	for _, tc := range cases {
@@ -44,7 +47,7 @@ func TestRecommendationCacheRoundTrip(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			got, ok, err := m.CachedRecommendations(ctx, user)
+			got, ok, err := m.CachedRecommendations(ctx, user, 0)
 			if err != nil || ok != tc.ok || !reflect.DeepEqual(got, tc.want) {
 				t.Fatalf("CachedRecommendations = %+v, %v, %v; want %+v, %v", got, ok, err, tc.want, tc.ok)
 			}
@@ -64,10 +67,54 @@ func TestRecommendationCacheRoundTrip(t *testing.T) {
 			if err := m.InvalidateRecommendations(ctx, user, "u-"+storetest.Unique()); err != nil {
 				t.Fatal(err)
 			}
-			if _, ok, err := m.CachedRecommendations(ctx, user); ok || err != nil {
+			if _, ok, err := m.CachedRecommendations(ctx, user, 0); ok || err != nil {
 				t.Fatalf("after invalidation: ok = %v, err = %v; want a miss", ok, err)
 			}
 		})
+	}
+}
+
+func TestCachedRecommendationsLimitAndForeignHashes(t *testing.T) {
+	t.Parallel()
+	c := storetest.Redis(t)
+	ctx := storetest.Context(t, 30*time.Second)
+	m := redis.NewReadModel(c, redis.ReadModelOptions{})
+	user := "u-" + storetest.Unique()
+	key := "recommendations:" + user
+	dropAfter(t, c, key)
+	var recs []streaming.Recommendation
+	for i := range 50 {
+		recs = append(recs, streaming.Recommendation{ContentID: fmt.Sprintf("c-%02d", i), Title: fmt.Sprintf("T%d", i),
+			Score: float64(100 - i), Reason: "co-watched"})
+	}
+	if err := m.CacheRecommendations(ctx, user, recs); err != nil {
+		t.Fatal(err)
+	}
+	for _, limit := range []int{1, 10, 50, 51, 0} {
+		want := recs
+		if limit > 0 {
+			want = recs[:min(limit, len(recs))]
+		}
+		got, ok, err := m.CachedRecommendations(ctx, user, limit)
+		if err != nil || !ok || !reflect.DeepEqual(got, want) {
+			t.Fatalf("limit %d: got %d titles, %v, %v; want the first %d", limit, len(got), ok, err, len(want))
+		}
+	}
+	// A hash in the seed's bare shape (scores only, no ranked list) is a miss, to be recomputed, not an empty list.
+	bare := "u-" + storetest.Unique()
+	dropAfter(t, c, "recommendations:"+bare)
+	if err := c.Do(ctx, c.B().Hset().Key("recommendations:"+bare).FieldValue().FieldValue("content:x", "3").Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if got, ok, err := m.CachedRecommendations(ctx, bare, 10); ok || err != nil {
+		t.Fatalf("bare hash: %+v, %v, %v; want a miss", got, ok, err)
+	}
+	// A corrupt list is an error naming the key, never a wrong answer.
+	if err := c.Do(ctx, c.B().Hset().Key(key).FieldValue().FieldValue("list", "\"c-1\"\tnot-a-number\t\"r\"\t\"t\"\n").Build()).Error(); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok, err := m.CachedRecommendations(ctx, user, 10); ok || err == nil || !strings.Contains(err.Error(), key) {
+		t.Fatalf("corrupt list: ok %v, err %v; want an error naming %s", ok, err, key)
 	}
 }
 
@@ -85,12 +132,12 @@ func TestCacheRecommendationsReplacesTheWholeList(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	got, ok, err := m.CachedRecommendations(ctx, user)
+	got, ok, err := m.CachedRecommendations(ctx, user, 0)
 	if err != nil || !ok || !reflect.DeepEqual(got, short) {
 		t.Fatalf("CachedRecommendations = %+v, %v, %v; want only %+v", got, ok, err, short)
 	}
 	n, _ := c.Do(ctx, c.B().Hlen().Key("recommendations:"+user).Build()).AsInt64()
-	if n != 2 { // content:c and meta:c, no leftovers of the longer list nor the empty marker
+	if n != 2 { // content:c and list, no leftovers of the longer list
 		t.Errorf("hash has %d fields, want 2", n)
 	}
 	if ttl, _ := c.Do(ctx, c.B().Pttl().Key("recommendations:"+user).Build()).AsInt64(); ttl <= 0 || ttl > (10*time.Minute).Milliseconds() {
@@ -150,13 +197,13 @@ func TestClientSideCachedRecommendationsAreInvalidated(t *testing.T) {
 		t.Fatal(err)
 	}
 	for range 2 {
-		got, ok, err := r.CachedRecommendations(ctx, user)
+		got, ok, err := r.CachedRecommendations(ctx, user, 0)
 		if err != nil || !ok || !reflect.DeepEqual(got, recs) {
 			t.Fatalf("cached read = %+v, %v, %v; want %+v", got, ok, err, recs)
 		}
 	}
 	// The same cacheable command is now answered locally.
-	if hit := reader.DoCache(ctx, reader.B().Hgetall().Key(key).Cache(), time.Minute).IsCacheHit(); !hit {
+	if hit := reader.DoCache(ctx, reader.B().Hget().Key(key).Field("list").Cache(), time.Minute).IsCacheHit(); !hit {
 		t.Fatal("the read was not served from the client-side cache")
 	}
 
@@ -166,7 +213,7 @@ func TestClientSideCachedRecommendationsAreInvalidated(t *testing.T) {
 	// Redis pushes the invalidation to the reader asynchronously; it arrives within milliseconds.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		_, ok, err := r.CachedRecommendations(ctx, user)
+		_, ok, err := r.CachedRecommendations(ctx, user, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -184,7 +231,7 @@ func TestClientSideCachedRecommendationsAreInvalidated(t *testing.T) {
 		t.Fatal(err)
 	}
 	for {
-		got, ok, err := r.CachedRecommendations(ctx, user)
+		got, ok, err := r.CachedRecommendations(ctx, user, 0)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -90,7 +90,9 @@ type ReadModels interface {
 
 // RecommendationCache keeps each user's computed recommendations for a while (Redis, one hour).
 type RecommendationCache interface {
-	CachedRecommendations(ctx context.Context, userID string) (recs []Recommendation, ok bool, err error)
+	// CachedRecommendations returns the first limit cached titles, best first (all with limit <= 0); ok is false on
+	// a miss.
+	CachedRecommendations(ctx context.Context, userID string, limit int) (recs []Recommendation, ok bool, err error)
 	CacheRecommendations(ctx context.Context, userID string, recs []Recommendation) error
 	InvalidateRecommendations(ctx context.Context, userIDs ...string) error
 }

@@ -34,12 +34,12 @@ func (h *Handler) Recommendations(ctx context.Context, userID string, limit int)
 		limit = 10
 	}
 	limit = min(limit, cachedRecommendations)
-	recs, ok, err := h.Recs.CachedRecommendations(ctx, userID)
+	recs, ok, err := h.Recs.CachedRecommendations(ctx, userID, limit)
 	if err != nil {
 		h.log().Warn("recommendation cache unavailable; computing", "user_id", userID, "err", err)
 	}
 	if ok {
-		return recs[:min(limit, len(recs))], FromCache, nil
+		return recs, FromCache, nil
 	}
 	timeout := h.GraphTimeout
 	if timeout <= 0 {
