@@ -127,9 +127,11 @@ func searchContent(ctx context.Context) ([]Result, error) {
 			return nil, err
 		}
 	}
-	// The search package's HTTP settings: the default transport with 64 idle connections per host, 10 s timeout.
+	// The search package's HTTP settings: the default transport with 64 idle connections per host, no gzip, 10 s
+	// timeout.
 	transport := http.DefaultTransport.(*http.Transport).Clone()
 	transport.MaxIdleConnsPerHost = 64
+	transport.DisableCompression = true
 	defer transport.CloseIdleConnections()
 	httpClient := &http.Client{Transport: transport, Timeout: 10 * time.Second}
 	url := strings.TrimRight(cfg.SearchURL, "/") + "/" + qb.data.alias + "/_search"
@@ -201,7 +203,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 	}
 	conditions := fmt.Sprintf("SearchContent (page size 20, facets genres + rating, track_total_hits) through the "+
 		"server against the same body (search.Index.Request) POSTed to /%s/_search by net/http with the search "+
-		"package's transport settings (64 idle connections per host, 10 s timeout), answer read and decoded "+
+		"package's transport settings (64 idle connections per host, no gzip, 10 s timeout), answer read and decoded "+
 		"(took, total, hits); %d distinct queries, the same in the same order on both sides: %.0f%% with text (1–2 "+
 		"words of a title drawn by popularity, %.0f%% of them with one letter changed, fuzziness AUTO), %.0f%% with "+
 		"a genres filter (1–2 genres), %.0f%% with min rating 4.0; matching titles per query: median %d, p90 %d "+

@@ -40,9 +40,15 @@ func decodeDocument(source json.RawMessage, version int64) (*streaming.Content, 
 	if err := json.Unmarshal(source, &d); err != nil {
 		return nil, err
 	}
-	return &streaming.Content{ID: d.ID, Title: d.Title, Description: d.Description, Type: d.Type, Genres: d.Genres,
+	c := d.content(version)
+	return &c, nil
+}
+
+// content is the title the document holds, at the given version.
+func (d *document) content(version int64) streaming.Content {
+	return streaming.Content{ID: d.ID, Title: d.Title, Description: d.Description, Type: d.Type, Genres: d.Genres,
 		Actors: d.Actors, Seasons: d.Seasons, ReleaseYear: d.ReleaseYear, DurationSeconds: d.DurationSeconds,
-		RatingAvg: d.RatingAvg, RatingCount: d.RatingCount, Version: version, UpdatedAt: d.UpdatedAt}, nil
+		RatingAvg: d.RatingAvg, RatingCount: d.RatingCount, Version: version, UpdatedAt: d.UpdatedAt}
 }
 
 // Projector keeps the search documents in step with the outbox's content events. It implements the outbox

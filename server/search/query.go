@@ -13,6 +13,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/olivere/elastic/v7"
+
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -209,6 +211,36 @@ func (x *Index) request(q streaming.SearchQuery) (map[string]any, normalized, in
 	return body, n, seen, nil
 }
 
+// searchResponse is the part of the search answer Search reads, decoded in one pass (the generic client decodes
+// the answer, then each hit's source and each aggregation again: three passes over the same bytes).
+type searchResponse struct {
+	Hits struct {
+		Total struct {
+			Value int64 `json:"value"`
+		} `json:"total"`
+		Hits []struct {
+			ID      string   `json:"_id"`
+			Score   *float64 `json:"_score"`
+			Version int64    `json:"_version"`
+			Sort    []any    `json:"sort"`
+			Source  document `json:"_source"`
+		} `json:"hits"`
+	} `json:"hits"`
+	Aggregations struct {
+		Genres struct {
+			Buckets []facetBucket `json:"buckets"`
+		} `json:"genres"`
+		Rating struct {
+			Buckets []facetBucket `json:"buckets"`
+		} `json:"rating"`
+	} `json:"aggregations"`
+}
+
+type facetBucket struct {
+	Key      any   `json:"key"` // a string for terms; a range bucket's key is the one we named
+	DocCount int64 `json:"doc_count"`
+}
+
 // Search answers a catalog search: one page of hits, best first, with facets over all the matches. Paging uses
 // search_after, so deep pages cost what the first does; a page token belongs to the query that produced it. Pages
 // are read from the live index, so titles indexed while a caller pages may shift the pages that follow.
@@ -217,41 +249,37 @@ func (x *Index) Search(ctx context.Context, q streaming.SearchQuery) (*streaming
 	if err != nil {
 		return nil, err
 	}
-	res, err := x.client.Search(x.alias).Source(body).Do(ctx)
+	raw, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "POST",
+		Path: "/" + x.alias + "/_search", Body: body})
 	if err != nil {
 		return nil, classify("search", err)
 	}
-	out := &streaming.SearchResult{TotalHits: res.TotalHits()}
+	var res searchResponse
+	if err := json.Unmarshal(raw.Body, &res); err != nil {
+		return nil, classify("search", fmt.Errorf("decode the answer: %w", err))
+	}
+	out := &streaming.SearchResult{TotalHits: res.Hits.Total.Value, Hits: make([]streaming.SearchHit, 0, len(res.Hits.Hits))}
 	var last []any
-	if res.Hits != nil {
-		out.Hits = make([]streaming.SearchHit, 0, len(res.Hits.Hits))
-		for _, h := range res.Hits.Hits {
-			var version int64
-			if h.Version != nil {
-				version = *h.Version
-			}
-			c, err := decodeDocument(h.Source, version)
-			if err != nil {
-				return nil, fmt.Errorf("search: hit %s: %w", h.Id, err)
-			}
-			hit := streaming.SearchHit{Content: *c}
-			if h.Score != nil {
-				hit.Score = *h.Score
-			}
-			out.Hits = append(out.Hits, hit)
-			last = h.Sort
+	for i := range res.Hits.Hits {
+		h := &res.Hits.Hits[i]
+		if h.Source.ID == "" {
+			return nil, fmt.Errorf("search: hit %s has no id in its source", h.ID)
 		}
+		hit := streaming.SearchHit{Content: h.Source.content(h.Version)}
+		if h.Score != nil {
+			hit.Score = *h.Score
+		}
+		out.Hits = append(out.Hits, hit)
+		last = h.Sort
 	}
 	if returned := seen + int64(len(out.Hits)); len(out.Hits) == n.PageSize && returned < out.TotalHits {
 		if out.NextPageToken, err = encodeToken(n, last, returned); err != nil {
 			return nil, err
 		}
 	}
-	genres := streaming.Facet{Name: "genres", Buckets: []streaming.FacetBucket{}}
-	if agg, ok := res.Aggregations.Terms("genres"); ok {
-		for _, b := range agg.Buckets {
-			genres.Buckets = append(genres.Buckets, streaming.FacetBucket{Value: fmt.Sprint(b.Key), Count: b.DocCount})
-		}
+	genres := streaming.Facet{Name: "genres", Buckets: make([]streaming.FacetBucket, 0, len(res.Aggregations.Genres.Buckets))}
+	for _, b := range res.Aggregations.Genres.Buckets {
+		genres.Buckets = append(genres.Buckets, streaming.FacetBucket{Value: fmt.Sprint(b.Key), Count: b.DocCount})
 	}
 	// The server already orders them so; sorting again makes the order a property of this code, not of a setting.
 	slices.SortFunc(genres.Buckets, func(a, b streaming.FacetBucket) int {
@@ -259,10 +287,8 @@ func (x *Index) Search(ctx context.Context, q streaming.SearchQuery) (*streaming
 	})
 	rating := streaming.Facet{Name: "rating", Buckets: make([]streaming.FacetBucket, 0, len(ratingBuckets))}
 	counts := map[string]int64{}
-	if agg, ok := res.Aggregations.Range("rating"); ok {
-		for _, b := range agg.Buckets {
-			counts[b.Key] = b.DocCount
-		}
+	for _, b := range res.Aggregations.Rating.Buckets {
+		counts[fmt.Sprint(b.Key)] = b.DocCount
 	}
 	for _, b := range ratingBuckets {
 		rating.Buckets = append(rating.Buckets, streaming.FacetBucket{Value: b.key, Count: counts[b.key]})
