@@ -243,7 +243,7 @@ func checkSession(t *testing.T, d *Dataset, p Pair, evs []*pb.PlaybackEvent, anc
 			OccurredAt: e.GetOccurTime().AsTime(), PlayedSeconds: e.GetPlayedSeconds(), PositionSeconds: e.GetPositionSeconds(),
 			Device:  strings.ToLower(strings.TrimPrefix(e.GetDevice().String(), "DEVICE_")),
 			Quality: strings.ToLower(strings.TrimPrefix(e.GetQuality().String(), "VIDEO_QUALITY_")), Completed: e.GetCompleted()}
-		if err := ingest.Validate(se, now, ingest.DefaultMaxSkew, ingest.DefaultMaxAge); err != nil {
+		if err := ingest.Validate(&se, now, ingest.DefaultMaxSkew, ingest.DefaultMaxAge); err != nil {
 			t.Fatalf("pair %v event %d: the ingest service would reject it: %v", p, k, err)
 		}
 		at := e.GetOccurTime().AsTime()

@@ -54,7 +54,7 @@ const (
 //
 // The ts column is a CQL timestamp: OccurredAt is stored, and read back, at millisecond precision; the write
 // timestamp keeps its microseconds. OccurredAt must lie after 1970 and at most Config.MaxClockSkew in the future.
-func (s *Store) WritePartition(ctx context.Context, events []streaming.PlaybackEvent) error {
+func (s *Store) WritePartition(ctx context.Context, events []*streaming.PlaybackEvent) error {
 	if len(events) == 0 {
 		return nil
 	}
@@ -73,8 +73,7 @@ func (s *Store) WritePartition(ctx context.Context, events []streaming.PlaybackE
 	args := make([]any, len(events)*insertEventArgs)
 	latest := 0
 	maxTime := time.Now().Add(s.cfg.MaxClockSkew)
-	for i := range events {
-		e := &events[i]
+	for i, e := range events {
 		if e.UserID != events[0].UserID && !sameUUID(e.UserID, user) {
 			return streaming.Invalid("user_id", "events %d and 0 belong to different users: one call writes one (user, title) partition", i)
 		}
@@ -109,7 +108,7 @@ func (s *Store) WritePartition(ctx context.Context, events []streaming.PlaybackE
 	}
 	// The position upsert runs on this goroutine, beside the batches: it is a different partition (the user's), so
 	// putting it in the batch would make the batch multi-partition.
-	e := &events[latest]
+	e := events[latest]
 	errs[n] = s.session.Query(upsertPosition, userArg, contentArg, e.PositionSeconds, e.OccurredAt, e.OccurredAt.UnixMicro()).
 		WithContext(ctx).Idempotent(true).Exec()
 	wg.Wait()

@@ -115,9 +115,18 @@ func newestFirst(events []streaming.PlaybackEvent) []streaming.PlaybackEvent {
 
 func write(t testing.TB, ctx context.Context, store *cassandra.Store, events []streaming.PlaybackEvent) {
 	t.Helper()
-	if err := store.WritePartition(ctx, events); err != nil {
+	if err := store.WritePartition(ctx, refs(events)); err != nil {
 		t.Fatalf("WritePartition(%d events): %v", len(events), err)
 	}
+}
+
+// refs points at each of events, as the ingest pipeline hands them over.
+func refs(events []streaming.PlaybackEvent) []*streaming.PlaybackEvent {
+	out := make([]*streaming.PlaybackEvent, len(events))
+	for i := range events {
+		out[i] = &events[i]
+	}
+	return out
 }
 
 // history reads every page of one title's history.
@@ -424,7 +433,7 @@ func TestWritePartitionRejectsBadInput(t *testing.T) {
 			events := newEvents(3)
 			user, content := events[0].UserID, events[0].ContentID
 			c.change(events)
-			wantInvalid(t, store.WritePartition(ctx, events), c.field)
+			wantInvalid(t, store.WritePartition(ctx, refs(events)), c.field)
 			if n := countRows(t, ctx, store, user, content); n != 0 {
 				t.Fatalf("%d rows written by a rejected call", n)
 			}
@@ -533,7 +542,7 @@ func TestUnavailable(t *testing.T) {
 		t.Fatal(err)
 	}
 	closed.Close()
-	if err := closed.WritePartition(ctx, newEvents(2)); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+	if err := closed.WritePartition(ctx, refs(newEvents(2))); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Fatalf("write after Close: %v; want unavailable", err)
 	}
 	if _, _, err := closed.WatchHistory(ctx, uuid.NewString(), uuid.NewString(), 0, ""); streaming.ErrorCode(err) != streaming.CodeUnavailable {
@@ -598,7 +607,7 @@ func BenchmarkWritePartition(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
 				b.StopTimer()
-				events := newEvents(n)
+				events := refs(newEvents(n))
 				b.StartTimer()
 				if err := store.WritePartition(ctx, events); err != nil {
 					b.Fatal(err)

@@ -212,3 +212,43 @@ func first(md metadata.MD, key string) string {
 	}
 	return ""
 }
+
+// A request of the stream with no events or more than the contract's 1000 ends the stream with InvalidArgument
+// naming events, after the batches before it were settled (the trailer counts them); the unary RPC answers alike.
+func TestIngestBatchBounds(t *testing.T) {
+	e := server(t)
+	u := newUser(t, e)
+	now := time.Now().Add(-time.Minute)
+	batch := func(n int) []*pb.PlaybackEvent {
+		out := make([]*pb.PlaybackEvent, n)
+		for i := range out {
+			out[i] = event(u.id, uuid.NewString(), now, int32(i))
+		}
+		return out
+	}
+	for _, n := range []int{0, 1001} {
+		stream, err := e.ingest.IngestPlaybackEvents(as(t, u.token))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, b := range [][]*pb.PlaybackEvent{batch(3), batch(n), batch(2)} {
+			if err := stream.Send(&pb.IngestPlaybackEventsRequest{Events: b}); err != nil {
+				break // the server ended the call: CloseAndRecv has its status
+			}
+		}
+		_, err = stream.CloseAndRecv()
+		wantCode(t, err, codes.InvalidArgument)
+		if f := violationFields(t, err); len(f) != 1 || !f["events"] {
+			t.Errorf("%d events: violations %v, want events", n, f)
+		}
+		if got := stream.Trailer().Get("x-ingest-accepted"); len(got) != 1 || got[0] != "3" {
+			t.Errorf("%d events: trailer x-ingest-accepted = %v, want 3 (the first batch)", n, got)
+		}
+
+		_, err = e.ingest.RecordPlaybackEvents(as(t, u.token), &pb.RecordPlaybackEventsRequest{Events: batch(n)})
+		wantCode(t, err, codes.InvalidArgument)
+		if f := violationFields(t, err); len(f) != 1 || !f["events"] {
+			t.Errorf("unary, %d events: violations %v, want events", n, f)
+		}
+	}
+}

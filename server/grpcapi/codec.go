@@ -1,29 +1,37 @@
 package grpcapi
 
 import (
+	"fmt"
+	"time"
 	"unicode/utf8"
 	"unsafe"
 
+	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/encoding"
 	grpcproto "google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
-	"google.golang.org/protobuf/types/known/timestamppb"
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// codec is gRPC's protobuf codec with a fast path for the one hot message family: batches of playback events
-// (IngestPlaybackEventsRequest, RecordPlaybackEventsRequest). The generic decoder allocates every event, every
-// timestamp and every string separately, through reflection; at a million events a second that is most of the
-// server's work. The fast path copies the message once into an immutable string, takes every string field as a
-// substring of it, and places the events and their timestamps in two slabs: five allocations per batch instead of
-// five per event. It handles the canonical encoding only; anything else (unknown fields, a repeated submessage,
-// unexpected wire types, invalid UTF-8) falls back to the generic decoder, so the result is always what
-// proto.Unmarshal gives. FuzzPlaybackDecoder checks exactly that.
+// codec is gRPC's protobuf codec with a fast path for the one hot message: the batches of playback events an
+// ingest stream receives. IngestPlaybackEvents receives them into a playbackBatch, not the generated message, and
+// the codec decodes the wire form straight into domain events: the generic decoder would allocate every event,
+// every timestamp and every string separately, through reflection, and the handler would then convert each event
+// again; at a million events a second that was most of the server's work. The fast path copies the message once
+// into an immutable string, takes every string field as a substring of it, and writes the events into one slab:
+// three allocations per batch. It handles the canonical encoding only; anything else (unknown fields, a repeated
+// submessage, unexpected wire types, invalid UTF-8) falls back to proto.Unmarshal and playbackFromPB, so the result
+// is always what those give. FuzzPlaybackDecoder checks exactly that.
 //
-// The substrings keep the batch's copy alive while any event of it is queued; the ingest queue's bound therefore
-// also bounds these copies.
+// The substrings keep the batch's copy alive while any event of it is queued, and so does the slab (the pipeline
+// keeps the events where they are and writes them from there); the ingest queue's bound therefore also bounds both.
 type codec struct {
 	encoding.CodecV2
 }
@@ -31,20 +39,62 @@ type codec struct {
 func newCodec() codec { return codec{encoding.GetCodecV2(grpcproto.Name)} }
 
 func (c codec) Unmarshal(data mem.BufferSlice, v any) error {
-	var events *[]*pb.PlaybackEvent
-	switch m := v.(type) {
-	case *pb.IngestPlaybackEventsRequest:
-		events = &m.Events
-	case *pb.RecordPlaybackEventsRequest:
-		events = &m.Events
-	default:
+	b, ok := v.(*playbackBatch)
+	if !ok {
 		return c.CodecV2.Unmarshal(data, v)
 	}
 	if evs, ok := decodePlaybackEvents(materialize(data)); ok {
-		*events = evs
+		b.events = evs
 		return nil
 	}
-	return c.CodecV2.Unmarshal(data, v)
+	var m pb.IngestPlaybackEventsRequest
+	if err := c.CodecV2.Unmarshal(data, &m); err != nil {
+		return err
+	}
+	b.events = make([]streaming.PlaybackEvent, len(m.GetEvents()))
+	for i, e := range m.GetEvents() {
+		b.events[i] = playbackFromPB(e)
+	}
+	return nil
+}
+
+// playbackBatch is what IngestPlaybackEvents receives into: an IngestPlaybackEventsRequest on the wire, its events
+// decoded as playbackFromPB converts them (an enum value the domain does not know becomes "", a missing occur_time
+// the zero time; Validate refuses both).
+type playbackBatch struct {
+	events []streaming.PlaybackEvent
+}
+
+// batchItems are the contract's bounds on the events of one request (IngestPlaybackEventsRequest.events), read from
+// its protovalidate rules so the two cannot drift apart.
+var batchItems = func() *validate.RepeatedRules {
+	fd := (&pb.IngestPlaybackEventsRequest{}).ProtoReflect().Descriptor().Fields().ByName("events")
+	rules, _ := proto.GetExtension(fd.Options(), validate.E_Field).(*validate.FieldRules)
+	if rules.GetRepeated() == nil || !rules.GetRepeated().HasMaxItems() {
+		panic("IngestPlaybackEventsRequest.events has no repeated max_items rule")
+	}
+	return rules.GetRepeated()
+}()
+
+// check applies the contract's rules on the request itself (its events are checked one by one by the handler),
+// answering as protovalidate does for the generated message.
+func (b *playbackBatch) check() error {
+	n := uint64(len(b.events))
+	var rule, msg string
+	switch {
+	case n < batchItems.GetMinItems():
+		rule, msg = "repeated.min_items", fmt.Sprintf("value must contain at least %d item(s)", batchItems.GetMinItems())
+	case n > batchItems.GetMaxItems():
+		rule, msg = "repeated.max_items", fmt.Sprintf("value must contain no more than %d item(s)", batchItems.GetMaxItems())
+	default:
+		return nil
+	}
+	st := status.New(codes.InvalidArgument, "invalid request: events: "+msg)
+	if withDetail, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
+		{Field: "events", Description: msg, Reason: rule}}}); err == nil {
+		st = withDetail
+	}
+	return st.Err()
 }
 
 // materialize copies data into one freshly allocated buffer that nothing else references, so the decoder may
@@ -60,10 +110,7 @@ func materialize(data mem.BufferSlice) []byte {
 // decodePlaybackEvents decodes a message whose only field is `repeated PlaybackEvent events = 1`. ok is false
 // when the message is not in the canonical form this decoder handles; the caller then uses the generic decoder.
 // b must not be modified afterwards: the events' strings point into it.
-func decodePlaybackEvents(b []byte) (events []*pb.PlaybackEvent, ok bool) {
-	if len(b) == 0 {
-		return nil, true
-	}
+func decodePlaybackEvents(b []byte) (events []streaming.PlaybackEvent, ok bool) {
 	// First pass: count the events and check the outer framing.
 	n := 0
 	for rest := b; len(rest) > 0; {
@@ -80,9 +127,7 @@ func decodePlaybackEvents(b []byte) (events []*pb.PlaybackEvent, ok bool) {
 		n++
 	}
 	s := unsafe.String(unsafe.SliceData(b), len(b))
-	slab := make([]pb.PlaybackEvent, n)
-	times := make([]timestamppb.Timestamp, n)
-	events = make([]*pb.PlaybackEvent, n)
+	events = make([]streaming.PlaybackEvent, n)
 	off := 0
 	for i := range n {
 		_, _, l := protowire.ConsumeTag(b[off:])
@@ -90,16 +135,43 @@ func decodePlaybackEvents(b []byte) (events []*pb.PlaybackEvent, ok bool) {
 		v, l := protowire.ConsumeBytes(b[off:])
 		start := off + l - len(v)
 		off += l
-		if !decodePlaybackEvent(s, start, start+len(v), &slab[i], &times[i]) {
+		if !decodePlaybackEvent(s, start, start+len(v), &events[i]) {
 			return nil, false
 		}
-		events[i] = &slab[i]
 	}
 	return events, true
 }
 
-// decodePlaybackEvent decodes s[lo:hi] into e (and t, its occur_time).
-func decodePlaybackEvent(s string, lo, hi int, e *pb.PlaybackEvent, t *timestamppb.Timestamp) bool {
+// devicesByNumber and qualitiesByNumber are the domain's names of the contract's enum values, by number.
+var (
+	devicesByNumber   = byNumber(deviceFromPB)
+	qualitiesByNumber = byNumber(qualityFromPB)
+)
+
+func byNumber[E ~int32](m map[E]string) []string {
+	var out []string
+	for k, v := range m {
+		if k < 0 || k > 64 {
+			panic(fmt.Sprintf("enum value %d out of the table's range", k))
+		}
+		for len(out) <= int(k) {
+			out = append(out, "")
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// enumName is the domain name of enum value v (as proto decodes it: the varint's low 32 bits), "" if unknown.
+func enumName(names []string, v uint64) string {
+	if n := int32(v); n >= 0 && int(n) < len(names) {
+		return names[n]
+	}
+	return ""
+}
+
+// decodePlaybackEvent decodes s[lo:hi], one PlaybackEvent, into e.
+func decodePlaybackEvent(s string, lo, hi int, e *streaming.PlaybackEvent) bool {
 	b := unsafe.Slice(unsafe.StringData(s), len(s))
 	hasTime := false
 	for off := lo; off < hi; {
@@ -124,18 +196,17 @@ func decodePlaybackEvent(s string, lo, hi int, e *pb.PlaybackEvent, t *timestamp
 				}
 				switch num {
 				case 1:
-					e.EventId = str
+					e.EventID = str
 				case 2:
-					e.UserId = str
+					e.UserID = str
 				case 3:
-					e.ContentId = str
+					e.ContentID = str
 				}
 			case 4:
-				if hasTime || !decodeTimestamp(b[start:start+len(v)], t) {
+				if hasTime || !decodeTimestamp(b[start:start+len(v)], &e.OccurredAt) {
 					return false // a second occurrence would be merged into the first: leave that to the generic path
 				}
 				hasTime = true
-				e.OccurTime = t
 			}
 		case num >= 5 && num <= 9 && typ == protowire.VarintType:
 			v, l := protowire.ConsumeVarint(b[off:hi])
@@ -149,9 +220,9 @@ func decodePlaybackEvent(s string, lo, hi int, e *pb.PlaybackEvent, t *timestamp
 			case 6:
 				e.PositionSeconds = int32(v)
 			case 7:
-				e.Device = pb.Device(int32(v))
+				e.Device = enumName(devicesByNumber, v)
 			case 8:
-				e.Quality = pb.VideoQuality(int32(v))
+				e.Quality = enumName(qualitiesByNumber, v)
 			case 9:
 				e.Completed = v != 0
 			}
@@ -162,8 +233,11 @@ func decodePlaybackEvent(s string, lo, hi int, e *pb.PlaybackEvent, t *timestamp
 	return true
 }
 
-// decodeTimestamp decodes a google.protobuf.Timestamp made of its two varint fields.
-func decodeTimestamp(b []byte, t *timestamppb.Timestamp) bool {
+// decodeTimestamp decodes a google.protobuf.Timestamp made of its two varint fields into t, as
+// timestamppb.Timestamp.AsTime converts it.
+func decodeTimestamp(b []byte, t *time.Time) bool {
+	var seconds int64
+	var nanos int32
 	for len(b) > 0 {
 		num, typ, l := protowire.ConsumeTag(b)
 		if l < 0 || typ != protowire.VarintType || (num != 1 && num != 2) {
@@ -176,10 +250,11 @@ func decodeTimestamp(b []byte, t *timestamppb.Timestamp) bool {
 		}
 		b = b[l:]
 		if num == 1 {
-			t.Seconds = int64(v)
+			seconds = int64(v)
 		} else {
-			t.Nanos = int32(v)
+			nanos = int32(v)
 		}
 	}
+	*t = time.Unix(seconds, int64(nanos)).UTC()
 	return true
 }

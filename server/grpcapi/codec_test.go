@@ -2,6 +2,7 @@ package grpcapi
 
 import (
 	"math/rand/v2"
+	"reflect"
 	"testing"
 
 	"google.golang.org/grpc/mem"
@@ -10,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 func randomBatch(rng *rand.Rand, n int) *pb.IngestPlaybackEventsRequest {
@@ -36,18 +38,23 @@ func randomBatch(rng *rand.Rand, n int) *pb.IngestPlaybackEventsRequest {
 	return m
 }
 
-// decodeBoth decodes b with the codec and with proto.Unmarshal, and fails unless both agree.
+// decodeBoth decodes b with the codec into a playbackBatch and with proto.Unmarshal and playbackFromPB, and fails
+// unless both agree.
 func decodeBoth(t *testing.T, b []byte) (fast bool) {
 	t.Helper()
-	want := &pb.IngestPlaybackEventsRequest{}
-	wantErr := proto.Unmarshal(b, want)
-	got := &pb.IngestPlaybackEventsRequest{}
+	m := &pb.IngestPlaybackEventsRequest{}
+	wantErr := proto.Unmarshal(b, m)
+	want := make([]streaming.PlaybackEvent, len(m.GetEvents()))
+	for i, e := range m.GetEvents() {
+		want[i] = playbackFromPB(e)
+	}
+	got := &playbackBatch{}
 	gotErr := newCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
 	if (wantErr == nil) != (gotErr == nil) {
 		t.Fatalf("codec error %v, proto.Unmarshal error %v", gotErr, wantErr)
 	}
-	if wantErr == nil && !proto.Equal(got, want) {
-		t.Fatalf("codec decoded\n%v\nproto.Unmarshal decoded\n%v", got, want)
+	if wantErr == nil && !reflect.DeepEqual(got.events, want) {
+		t.Fatalf("codec decoded\n%+v\nproto.Unmarshal and playbackFromPB give\n%+v", got.events, want)
 	}
 	_, fast = decodePlaybackEvents(append([]byte(nil), b...))
 	return fast

@@ -68,27 +68,48 @@ func (s *summary) reject(batch int64, index int, field, reason string) {
 type pending struct {
 	batch  int64
 	ticket *ingest.Ticket
-	index  []int32 // position in the batch of each submitted event
+	n      int     // events submitted
+	index  []int32 // position in the batch of each submitted event; nil when they are all of them, in order
 }
 
-// prepare checks every event of one batch, records the rejections, and returns the events to submit, appended to
-// good[:0] (the pipeline copies what it is given, so a stream reuses one buffer for all its batches).
-func (s *IngestServer) prepare(p streaming.Principal, batch int64, in []*pb.PlaybackEvent, sum *summary, good []streaming.PlaybackEvent) ([]streaming.PlaybackEvent, []int32) {
+// position is where the k-th submitted event of q sat in its batch.
+func (q *pending) position(k int) int {
+	if q.index == nil {
+		return k
+	}
+	return int(q.index[k])
+}
+
+// prepare checks every event of one batch and records the rejections. It moves the good events to the front of
+// events, in order, and returns them and their positions in the batch (nil when every event is good).
+func (s *IngestServer) prepare(p streaming.Principal, batch int64, events []streaming.PlaybackEvent, sum *summary) ([]streaming.PlaybackEvent, []int32) {
 	now := time.Now()
-	good = good[:0]
-	index := make([]int32, 0, len(in))
-	for i, pe := range in {
-		e := playbackFromPB(pe)
-		if err := ingest.Validate(e, now, s.maxSkew, s.maxAge); err != nil {
+	good := events[:0]
+	var index []int32
+	for i := range events {
+		e := &events[i]
+		err := ingest.Validate(e, now, s.maxSkew, s.maxAge)
+		if err == nil && p.Role == streaming.RoleUser && e.UserID != p.UserID {
+			err = streaming.Invalid("user_id", "users may only send their own events")
+		}
+		if err != nil {
+			if index == nil { // the first rejection: positions so far were the identity
+				index = make([]int32, len(good), len(events))
+				for k := range index {
+					index[k] = int32(k)
+				}
+			}
 			sum.reject(batch, i, err.Field, err.Message)
 			continue
 		}
-		if p.Role == streaming.RoleUser && e.UserID != p.UserID {
-			sum.reject(batch, i, "user_id", "users may only send their own events")
-			continue
+		if len(good) != i {
+			good = append(good, *e)
+		} else {
+			good = good[:i+1]
 		}
-		good = append(good, e)
-		index = append(index, int32(i))
+		if index != nil {
+			index = append(index, int32(i))
+		}
 	}
 	return good, index
 }
@@ -99,13 +120,13 @@ func settle(ctx context.Context, q pending, sum *summary) error {
 	if err != nil {
 		return err
 	}
-	for k := range q.index {
+	for k := range q.n {
 		if results != nil && results[k] != nil {
 			reason := "not stored, retry"
 			if e := streaming.AsError(results[k]); e != nil {
 				reason = "not stored, retry: " + e.Message
 			}
-			sum.reject(q.batch, int(q.index[k]), "", reason)
+			sum.reject(q.batch, q.position(k), "", reason)
 			continue
 		}
 		sum.accepted++
@@ -116,13 +137,17 @@ func settle(ctx context.Context, q pending, sum *summary) error {
 
 func (s *IngestServer) RecordPlaybackEvents(ctx context.Context, r *pb.RecordPlaybackEventsRequest) (*pb.RecordPlaybackEventsResponse, error) {
 	sum := &summary{durableThrough: -1}
-	good, index := s.prepare(PrincipalFrom(ctx), 0, r.GetEvents(), sum, nil)
+	events := make([]streaming.PlaybackEvent, len(r.GetEvents()))
+	for i, e := range r.GetEvents() {
+		events[i] = playbackFromPB(e)
+	}
+	good, index := s.prepare(PrincipalFrom(ctx), 0, events, sum)
 	if len(good) > 0 {
 		t, err := s.pipeline.Submit(ctx, good)
 		if err != nil {
 			return nil, err
 		}
-		if err := settle(ctx, pending{batch: 0, ticket: t, index: index}, sum); err != nil {
+		if err := settle(ctx, pending{batch: 0, ticket: t, n: len(good), index: index}, sum); err != nil {
 			return nil, err
 		}
 	}
@@ -139,8 +164,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	p := PrincipalFrom(ctx)
 	sum := &summary{durableThrough: -1}
 	var queue []pending
-	var good []streaming.PlaybackEvent // reused for every batch: Submit copies the events
-	inFlight := 0                      // events in queue
+	inFlight := 0 // events in queue
 	fail := func(err error) error {
 		// Settle what was handed over, so the trailer is exact; a client that went away gets nothing more.
 		for _, q := range queue {
@@ -153,14 +177,17 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		return err
 	}
 	// Recv runs in its own goroutine so a shutdown can interrupt a stream that is waiting for the client.
+	// It receives into a playbackBatch, not the generated message: the codec decodes the events straight into
+	// domain events (see codec).
 	type received struct {
-		msg *pb.IngestPlaybackEventsRequest
+		msg *playbackBatch
 		err error
 	}
 	next := make(chan received, 1)
 	go func() {
 		for {
-			msg, err := stream.Recv()
+			msg := new(playbackBatch)
+			err := stream.RecvMsg(msg)
 			select {
 			case next <- received{msg, err}:
 			case <-ctx.Done():
@@ -184,8 +211,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		if r.err != nil {
 			return fail(r.err)
 		}
-		var index []int32
-		good, index = s.prepare(p, batch, r.msg.GetEvents(), sum, good)
+		good, index := s.prepare(p, batch, r.msg.events, sum)
 		if len(good) == 0 {
 			continue
 		}
@@ -193,13 +219,13 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		if err != nil {
 			return fail(err)
 		}
-		queue = append(queue, pending{batch: batch, ticket: t, index: index})
+		queue = append(queue, pending{batch: batch, ticket: t, n: len(good), index: index})
 		inFlight += len(good)
 		for inFlight > maxInFlightEvents {
 			if err := settle(ctx, queue[0], sum); err != nil {
 				return fail(err)
 			}
-			inFlight -= len(queue[0].index)
+			inFlight -= queue[0].n
 			queue = queue[1:]
 		}
 	}

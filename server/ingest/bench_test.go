@@ -99,7 +99,7 @@ func BenchmarkValidate(b *testing.B) {
 	e := ev(1, 1, 1)
 	e.OccurredAt = now
 	for b.Loop() {
-		if Validate(e, now, DefaultMaxSkew, DefaultMaxAge) != nil {
+		if Validate(&e, now, DefaultMaxSkew, DefaultMaxAge) != nil {
 			b.Fatal()
 		}
 	}

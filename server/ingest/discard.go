@@ -13,4 +13,4 @@ type DiscardWriter struct{}
 var _ streaming.PlaybackWriter = DiscardWriter{}
 
 // WritePartition returns nil.
-func (DiscardWriter) WritePartition(context.Context, []streaming.PlaybackEvent) error { return nil }
+func (DiscardWriter) WritePartition(context.Context, []*streaming.PlaybackEvent) error { return nil }

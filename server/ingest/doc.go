@@ -2,8 +2,9 @@
 //
 // The transport converts each message to []streaming.PlaybackEvent, checks each event (proto rules, then Validate)
 // and passes the good ones to Pipeline.Submit. Submit reserves room in a queue bounded by event count — waiting for
-// room is the back-pressure that stops a stream handler reading — copies the events and groups them by partition
-// (user, content). A group is written by one of a bounded pool of writers once it holds MaxBatch events or has
+// room is the back-pressure that stops a stream handler reading — and groups references to the events by partition
+// (user, content): the events stay in the caller's slice, which the pipeline keeps until the ticket is done (the
+// caller must not modify it before), and a writer gathers a group's events just before writing them. A group is written by one of a bounded pool of writers once it holds MaxBatch events or has
 // waited Linger. The returned Ticket reports, per event, nil once the PlaybackWriter confirmed it, or the error
 // that kept it from being stored. After a successful write the events go to the PlaybackObserver (AsyncObserver
 // keeps slow derived updates off the write path; FanOut feeds several).

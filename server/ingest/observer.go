@@ -64,7 +64,7 @@ func NewAsyncObserver(buffer int, apply func([]streaming.PlaybackEvent), lag pro
 
 // Observe copies events for apply, or drops them if the buffer has no room for all of them or the observer is
 // closed. It never waits for apply.
-func (o *AsyncObserver) Observe(events []streaming.PlaybackEvent) {
+func (o *AsyncObserver) Observe(events []*streaming.PlaybackEvent) {
 	if len(events) == 0 {
 		return
 	}
@@ -81,7 +81,9 @@ func (o *AsyncObserver) Observe(events []streaming.PlaybackEvent) {
 	if len(o.pending) == 0 {
 		o.since = time.Now()
 	}
-	o.pending = append(o.pending, events...)
+	for _, e := range events {
+		o.pending = append(o.pending, *e)
+	}
 	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
@@ -147,7 +149,7 @@ func (o *AsyncObserver) Close(ctx context.Context) error {
 type FanOut []streaming.PlaybackObserver
 
 // Observe passes events to each observer.
-func (f FanOut) Observe(events []streaming.PlaybackEvent) {
+func (f FanOut) Observe(events []*streaming.PlaybackEvent) {
 	for _, o := range f {
 		o.Observe(events)
 	}

@@ -32,7 +32,7 @@ func TestAsyncObserverAppliesAll(t *testing.T) {
 		for j := range batch {
 			batch[j] = ev(i, j, i*3+j)
 		}
-		o.Observe(batch) // the caller reuses its slice: Observe copied it
+		o.Observe(refs(batch)) // the caller reuses its events: Observe copied them
 	}
 	if err := o.Close(context.Background()); err != nil {
 		t.Fatal(err)
@@ -68,12 +68,12 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 	}, nil, nil)
 	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2), ev(1, 1, 3), ev(1, 1, 4)}
 	start := time.Now()
-	o.Observe(batch) // taken by the goroutine, which blocks in apply
+	o.Observe(refs(batch)) // taken by the goroutine, which blocks in apply
 	<-entered
-	o.Observe(batch) // pending 4
-	o.Observe(batch) // pending 8
-	o.Observe(batch) // 12 > 10: dropped
-	o.Observe(batch[:2])
+	o.Observe(refs(batch)) // pending 4
+	o.Observe(refs(batch)) // pending 8
+	o.Observe(refs(batch)) // 12 > 10: dropped
+	o.Observe(refs(batch[:2]))
 	if d := time.Since(start); d > time.Second {
 		t.Fatalf("Observe blocked for %v", d)
 	}
@@ -94,7 +94,7 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 	if total != 14 {
 		t.Fatalf("applied %d events, want 4+10", total)
 	}
-	o.Observe(batch) // after Close: dropped, not blocking, not applied
+	o.Observe(refs(batch)) // after Close: dropped, not blocking, not applied
 	if o.Dropped() != 8 {
 		t.Fatalf("dropped %d after Close, want 8", o.Dropped())
 	}
@@ -113,9 +113,9 @@ func TestAsyncObserverCloseTimesOutAndSurvivesPanic(t *testing.T) {
 		}
 		<-block
 	}, nil, nil)
-	o.Observe([]streaming.PlaybackEvent{ev(1, 1, 1)})
+	o.Observe(refs([]streaming.PlaybackEvent{ev(1, 1, 1)}))
 	<-entered
-	o.Observe([]streaming.PlaybackEvent{ev(1, 1, 2)}) // applied after the panic, then blocks
+	o.Observe(refs([]streaming.PlaybackEvent{ev(1, 1, 2)})) // applied after the panic, then blocks
 	<-entered
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
 	defer cancel()
@@ -162,7 +162,7 @@ func TestPipelineWithAsyncObserver(t *testing.T) {
 
 func TestFanOut(t *testing.T) {
 	a, b := &recObserver{}, &recObserver{}
-	FanOut{a, b}.Observe([]streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2)})
+	FanOut{a, b}.Observe(refs([]streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2)}))
 	if a.count() != 2 || b.count() != 2 {
 		t.Fatalf("observers saw %d and %d events, want 2 each", a.count(), b.count())
 	}

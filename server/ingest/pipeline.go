@@ -103,18 +103,18 @@ type openRef struct {
 	gen uint64
 }
 
-// group is one partition's events waiting for, or in, one write. gen and open belong to Pipeline.mu; events and
-// refs are written under Pipeline.mu while the group is open and only read once it is ready.
+// group is one partition's events waiting for, or in, one write: references to them, since the events stay where
+// Submit received them (in their Ticket) until the writer gathers them. gen and open belong to Pipeline.mu; refs is
+// written under Pipeline.mu while the group is open and only read once it is ready.
 type group struct {
 	key      partition
 	gen      uint64
 	open     bool
-	events   []streaming.PlaybackEvent
 	refs     []ref
 	finished atomic.Bool // set by whoever decides the group's result: its writer, or Close giving up
 }
 
-// ref is where a group's event came from.
+// ref is one event of a group: the i-th of its Ticket's.
 type ref struct {
 	t *Ticket
 	i int32
@@ -128,9 +128,10 @@ type openEntry struct {
 
 // slot is one writer.
 type slot struct {
-	_  [64]byte // slots are written by different cores: keep them off each other's cache lines
-	gs []*group // being written (Pipeline.rmu)
-	sh *shard   // nil without metrics
+	_   [64]byte                   // slots are written by different cores: keep them off each other's cache lines
+	gs  []*group                   // being written (Pipeline.rmu)
+	sh  *shard                     // nil without metrics
+	buf []*streaming.PlaybackEvent // the events of the group being written, where their tickets hold them
 
 	mu     sync.Mutex // the rest, shared with the watchdog
 	busy   bool
@@ -192,15 +193,15 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 	return p
 }
 
-// Submit queues events for writing and returns their Ticket; the events are copied, so the caller may reuse the
-// slice at once. Submit first reserves room for len(events) in the bounded queue; while there is none it waits —
+// Submit queues events for writing and returns their Ticket. The pipeline keeps events (the slice, not a copy:
+// grouping copies nothing per event) until the ticket is done; the caller must not modify them before. Submit first reserves room for len(events) in the bounded queue; while there is none it waits —
 // this is the back-pressure that should stop a stream handler reading — up to EnqueueWait or until ctx ends, then
 // returns a CodeBusy error with RetryAfter (or ctx's error). After Close it returns a CodeUnavailable error. A
 // batch larger than the whole queue is refused as CodeInvalid. Events must have passed Validate.
 func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent) (*Ticket, error) {
 	n := len(events)
 	if n == 0 {
-		return newTicket(0), nil
+		return newTicket(nil), nil
 	}
 	if n > p.cfg.QueueEvents {
 		return nil, streaming.Invalid("events", "a batch of %d events exceeds the ingest queue (%d events)", n, p.cfg.QueueEvents)
@@ -219,7 +220,7 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 			return nil, err
 		}
 	}
-	t := newTicket(n)
+	t := newTicket(events)
 
 	p.mu.Lock()
 	if p.closed {
@@ -235,9 +236,8 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 		if g == nil || g.gen != o.gen || !g.open { // none, or a flushed group's entry (see flushGroup)
 			g = p.openGroup(k)
 		}
-		g.events = append(g.events, *e)
 		g.refs = append(g.refs, ref{t, int32(i)})
-		if len(g.events) >= p.cfg.MaxBatch {
+		if len(g.refs) >= p.cfg.MaxBatch {
 			p.flushGroup(g)
 		}
 	}
@@ -281,7 +281,7 @@ func (p *Pipeline) openGroup(k partition) *group {
 	} else {
 		// Start small: with many partitions most groups hold one event, and memory must stay proportional to
 		// the events queued. Reused groups keep what they grew to.
-		g = &group{events: make([]streaming.PlaybackEvent, 0, 1), refs: make([]ref, 0, 1)}
+		g = &group{refs: make([]ref, 0, 1)}
 	}
 	p.gen++
 	g.key, g.gen, g.open = k, p.gen, true
@@ -434,11 +434,11 @@ func (p *Pipeline) runWriter(s *slot) {
 		p.rmu.Lock()
 		s.gs = nil
 		for _, g := range done {
-			if p.freeCap+cap(g.events) > p.cfg.QueueEvents {
+			if p.freeCap+cap(g.refs) > p.cfg.QueueEvents {
 				break
 			}
 			p.free = append(p.free, g)
-			p.freeCap += cap(g.events)
+			p.freeCap += cap(g.refs)
 		}
 		p.freeLen.Store(int32(len(p.free)))
 		clear(done)
@@ -472,9 +472,8 @@ func (p *Pipeline) runWriter(s *slot) {
 			}
 			if p.write(s, g) {
 				// Only this writer touches g now (Close looks at s.gs but leaves finished groups alone).
-				clear(g.events) // drop references to the events' strings
-				clear(g.refs)
-				g.events, g.refs = g.events[:0], g.refs[:0]
+				clear(g.refs) // drop references to the tickets and their events
+				g.refs = g.refs[:0]
 				done = append(done, g)
 			}
 		}
@@ -501,24 +500,30 @@ func (p *Pipeline) write(s *slot, g *group) bool {
 	if s.sh != nil {
 		start = time.Since(clock)
 	}
-	err := p.callWriter(ctx, g.events)
+	s.buf = s.buf[:0]
+	for _, r := range g.refs {
+		s.buf = append(s.buf, &r.t.events[r.i])
+	}
+	events := s.buf
+	err := p.callWriter(ctx, events)
 	if s.sh != nil {
-		s.sh.observeWrite(time.Since(clock)-start, len(g.events))
+		s.sh.observeWrite(time.Since(clock)-start, len(events))
 	}
 	if err != nil {
-		err = p.writeError(ctx, err, len(g.events))
+		err = p.writeError(ctx, err, len(events))
 	}
 	if !g.finished.CompareAndSwap(false, true) {
 		return false // Close gave up on this write and failed its events; the outcome stays "not stored"
 	}
 	p.finish(g, err, s.sh)
 	if err == nil && p.obs != nil {
-		p.callObserver(g.events)
+		p.callObserver(events)
 	}
+	clear(events) // do not keep the requests' events alive
 	return true
 }
 
-func (p *Pipeline) callWriter(ctx context.Context, events []streaming.PlaybackEvent) (err error) {
+func (p *Pipeline) callWriter(ctx context.Context, events []*streaming.PlaybackEvent) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Error("playback writer panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
@@ -528,7 +533,7 @@ func (p *Pipeline) callWriter(ctx context.Context, events []streaming.PlaybackEv
 	return p.w.WritePartition(ctx, events)
 }
 
-func (p *Pipeline) callObserver(events []streaming.PlaybackEvent) {
+func (p *Pipeline) callObserver(events []*streaming.PlaybackEvent) {
 	defer func() {
 		if r := recover(); r != nil {
 			p.log.Error("playback observer panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))

@@ -27,7 +27,7 @@ type recWriter struct {
 	panicOn   string        // partition (partitionOf) whose write panics
 }
 
-func (w *recWriter) WritePartition(ctx context.Context, events []streaming.PlaybackEvent) error {
+func (w *recWriter) WritePartition(ctx context.Context, events []*streaming.PlaybackEvent) error {
 	n := w.inFlight.Add(1)
 	defer w.inFlight.Add(-1)
 	for {
@@ -36,7 +36,7 @@ func (w *recWriter) WritePartition(ctx context.Context, events []streaming.Playb
 			break
 		}
 	}
-	key := partitionName(events[0])
+	key := partitionName(*events[0])
 	if w.panicOn == key {
 		panic("boom")
 	}
@@ -56,7 +56,7 @@ func (w *recWriter) WritePartition(ctx context.Context, events []streaming.Playb
 	if err := w.fail[key]; err != nil {
 		return err
 	}
-	w.calls = append(w.calls, append([]streaming.PlaybackEvent(nil), events...))
+	w.calls = append(w.calls, values(events))
 	return nil
 }
 
@@ -72,9 +72,9 @@ type recObserver struct {
 	events []streaming.PlaybackEvent
 }
 
-func (o *recObserver) Observe(events []streaming.PlaybackEvent) {
+func (o *recObserver) Observe(events []*streaming.PlaybackEvent) {
 	o.mu.Lock()
-	o.events = append(o.events, events...)
+	o.events = append(o.events, values(events)...)
 	o.mu.Unlock()
 }
 
@@ -82,6 +82,24 @@ func (o *recObserver) count() int {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	return len(o.events)
+}
+
+// values copies the events (a writer or an observer must not keep them).
+func values(events []*streaming.PlaybackEvent) []streaming.PlaybackEvent {
+	out := make([]streaming.PlaybackEvent, len(events))
+	for i, e := range events {
+		out[i] = *e
+	}
+	return out
+}
+
+// refs points at each of events.
+func refs(events []streaming.PlaybackEvent) []*streaming.PlaybackEvent {
+	out := make([]*streaming.PlaybackEvent, len(events))
+	for i := range events {
+		out[i] = &events[i]
+	}
+	return out
 }
 
 func uuidN(prefix byte, n int) string {
@@ -323,7 +341,6 @@ func TestResultOrderMatchesInput(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	events[0].UserID = "reused by the caller" // Submit copied the events
 	res := waitTicket(t, tk)
 	for i := range events {
 		u := (i * 31) % 50
@@ -332,11 +349,19 @@ func TestResultOrderMatchesInput(t *testing.T) {
 			t.Fatalf("event %d (user %d): result %v, want failure=%v", i, u, res[i], wantFail)
 		}
 	}
+	// Every durable event was written once, as submitted (the writer got copies gathered from the ticket).
+	written := map[string]streaming.PlaybackEvent{}
 	for _, c := range w.recorded() {
 		for _, e := range c {
-			if e.UserID == "reused by the caller" {
-				t.Fatal("the pipeline wrote the caller's slice after Submit returned")
+			if _, dup := written[e.EventID]; dup {
+				t.Fatalf("event %s written twice", e.EventID)
 			}
+			written[e.EventID] = e
+		}
+	}
+	for i, e := range events {
+		if got, ok := written[e.EventID]; (res[i] == nil) != ok || ok && got != e {
+			t.Fatalf("event %d: written %v as %+v, want %+v (durable: %v)", i, ok, got, e, res[i] == nil)
 		}
 	}
 }
@@ -426,17 +451,17 @@ func queuedEvents(p *Pipeline) int {
 	n := 0
 	for _, sl := range p.open.slots {
 		if o := sl.ref; sl.used && o.g.gen == o.gen && o.g.open {
-			n += len(o.g.events)
+			n += len(o.g.refs)
 		}
 	}
 	p.rmu.Lock()
 	defer p.rmu.Unlock()
 	for i := 0; i < p.ready.len(); i++ {
-		n += len(p.ready.buf[(p.ready.head+i)&(len(p.ready.buf)-1)].events)
+		n += len(p.ready.buf[(p.ready.head+i)&(len(p.ready.buf)-1)].refs)
 	}
 	for _, s := range p.slots {
 		for _, g := range s.gs {
-			n += len(g.events)
+			n += len(g.refs)
 		}
 	}
 	return n

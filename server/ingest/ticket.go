@@ -4,12 +4,15 @@ import (
 	"context"
 	"sync"
 	"sync/atomic"
+
+	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 // Ticket follows the events of one Submit until each has a definite result. A caller may Submit again before
 // waiting (pipelining) and wait on its tickets in order.
 type Ticket struct {
 	n       int
+	events  []streaming.PlaybackEvent // what was submitted; the groups refer to it
 	pending atomic.Int64
 	done    chan struct{}
 
@@ -20,8 +23,9 @@ type Ticket struct {
 
 var closedChan = func() chan struct{} { c := make(chan struct{}); close(c); return c }()
 
-func newTicket(n int) *Ticket {
-	t := &Ticket{n: n}
+func newTicket(events []streaming.PlaybackEvent) *Ticket {
+	n := len(events)
+	t := &Ticket{n: n, events: events}
 	if n == 0 {
 		t.done = closedChan
 		return t

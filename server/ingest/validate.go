@@ -19,7 +19,7 @@ const (
 // checked. Ids must be canonical UUIDs: 36 characters, lower-case hex in 8-4-4-4-12 groups (upper case is refused
 // rather than folded, because ids are used as-is in partition keys and counter keys). It does not allocate unless
 // it fails.
-func Validate(e streaming.PlaybackEvent, now time.Time, maxSkew, maxAge time.Duration) *streaming.Error {
+func Validate(e *streaming.PlaybackEvent, now time.Time, maxSkew, maxAge time.Duration) *streaming.Error {
 	switch {
 	case !IsCanonicalUUID(e.EventID):
 		return invalidUUID("event_id")

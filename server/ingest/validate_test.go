@@ -54,7 +54,7 @@ func TestValidate(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := good
 			tc.mutate(&e)
-			err := Validate(e, now, DefaultMaxSkew, DefaultMaxAge)
+			err := Validate(&e, now, DefaultMaxSkew, DefaultMaxAge)
 			if tc.field == "" {
 				if err != nil {
 					t.Fatalf("Validate: %v, want nil", err)
@@ -72,11 +72,11 @@ func TestValidateDisabledTimeBounds(t *testing.T) {
 	now := time.Now()
 	e := ev(1, 1, 1)
 	e.OccurredAt = now.Add(-365 * 24 * time.Hour)
-	if err := Validate(e, now, 0, 0); err != nil {
+	if err := Validate(&e, now, 0, 0); err != nil {
 		t.Fatalf("bounds ≤ 0 are not checked: %v", err)
 	}
 	e.OccurredAt = now.Add(time.Hour)
-	if err := Validate(e, now, 0, 0); err != nil {
+	if err := Validate(&e, now, 0, 0); err != nil {
 		t.Fatalf("bounds ≤ 0 are not checked: %v", err)
 	}
 }
@@ -85,7 +85,7 @@ func TestValidateDoesNotAllocate(t *testing.T) {
 	now := time.Now()
 	e := ev(1, 1, 1)
 	e.OccurredAt = now
-	if n := testing.AllocsPerRun(100, func() { _ = Validate(e, now, DefaultMaxSkew, DefaultMaxAge) }); n != 0 {
+	if n := testing.AllocsPerRun(100, func() { _ = Validate(&e, now, DefaultMaxSkew, DefaultMaxAge) }); n != 0 {
 		t.Fatalf("Validate allocates %v times per valid event", n)
 	}
 }

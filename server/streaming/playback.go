@@ -34,8 +34,10 @@ type PlaybackWriter interface {
 	// WritePartition writes events that all share one (UserID, ContentID) partition, and moves the user's continue-watching
 	// position for that title unless a later event already did. It returns only once the store confirmed the
 	// write at the configured consistency; on error none of the events may be counted as durable (some may have
-	// been applied; a retry rewrites the same rows). It must not keep or change the slice after returning.
-	WritePartition(ctx context.Context, events []PlaybackEvent) error
+	// been applied; a retry rewrites the same rows). It must not keep the slice or the events after returning, nor
+	// change them. The events are passed by reference: the ingest pipeline writes them from where they were
+	// received, without copying each one into a batch first.
+	WritePartition(ctx context.Context, events []*PlaybackEvent) error
 }
 
 // PlaybackReader reads what the writer stored.
@@ -49,7 +51,7 @@ type PlaybackReader interface {
 
 // PlaybackObserver receives events after they are durable, for derived updates (trending counters, watched edges,
 // cache invalidation). Observe must not block: derived updates never slow the durable write path. It must copy
-// what it keeps: the caller reuses the slice.
+// what it keeps: the caller reuses the slice, and the events are not the observer's.
 type PlaybackObserver interface {
-	Observe(events []PlaybackEvent)
+	Observe(events []*PlaybackEvent)
 }
