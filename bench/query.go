@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/streamingplatform/streaming/server/config"
@@ -115,6 +116,24 @@ func latencyRound(ctx context.Context, s *latSide, n, c int) ([]time.Duration, e
 }
 
 func ms(d time.Duration) float64 { return round(float64(d.Nanoseconds())/1e6, 3) }
+
+// saturatedFigures measures each side again, n samples from workers closed-loop workers, after the comparison, and
+// describes the result for the conditions. On this machine the load generator, the server and the stores share
+// the cores, so queryConcurrency workers keep every core busy and the p99 includes the wait for one.
+func saturatedFigures(ctx context.Context, sides []*latSide, n, workers int) (string, error) {
+	var parts []string
+	for _, s := range sides {
+		again := &latSide{name: s.name, op: s.op, next: s.next}
+		lat, err := latencyRound(ctx, again, n, workers)
+		if err != nil {
+			return "", fmt.Errorf("%s, %d workers: %w", s.name, workers, err)
+		}
+		again.lat = lat
+		parts = append(parts, fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms", s.name, ms(again.percentile(.5)), ms(again.percentile(.99))))
+	}
+	return fmt.Sprintf("with %d closed-loop workers per side (the machine saturated: load generator, server and "+
+		"stores share its cores; %d samples each, after the comparison): %s", workers, n, strings.Join(parts, "; ")), nil
+}
 
 // latencyResults are the _p50 and _p99 entries of a comparison.
 func latencyResults(name string, ours, base *latSide, conditions string) []Result {

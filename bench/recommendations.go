@@ -24,22 +24,25 @@ import (
 )
 
 const (
-	queryConcurrency = 2 // closed-loop workers per side: one per core of the machine the figures were taken on
-	// warmConcurrency is recs_warm's: a cached answer costs so little that two closed-loop workers (client and
-	// server share this process and the 2 cores) saturate the machine, and the p99 then measures the run queue:
-	// a bare grpc-go health check has a p99 above 1 ms at two workers here, about 0.3 ms at one. The headline is
-	// therefore taken at one worker, and the two-worker figures are kept in the conditions.
-	warmConcurrency = 1
-	warmUsers        = 500
-	warmPerSide      = 20_000
-	warmCycles       = 2
-	warmSideCap      = 40 * time.Second
-	coldPerSide      = 600
-	coldWarmup       = 40
-	coldCycles       = 2
-	coldSideCap      = 60 * time.Second
-	recsLimit        = 10 // what the request asks for (the server computes and caches 50)
-	recsComputed     = 50 // what the server asks the graph for: query.cachedRecommendations
+	// queryConcurrency is the closed-loop workers that fill caches and warm up (one per core of the machine the
+	// figures were taken on), and that measure each side once more at saturation for the record.
+	queryConcurrency = 2
+	// latencyWorkers measure the latency comparisons (recs_warm, recs_cold, search): one request at a time, the
+	// latency a caller sees when the machine is not saturated. On this 2-core machine the load generator, the
+	// server and the store share the cores, and two closed-loop workers keep them all busy: the p99 then measures
+	// the wait for a core (a bare grpc-go health check has a p99 above 1 ms at two workers here, about 0.3 ms at
+	// one). Each benchmark's conditions also give both sides' figures at queryConcurrency workers.
+	latencyWorkers = 1
+	warmUsers      = 500
+	warmPerSide    = 20_000
+	warmCycles     = 2
+	warmSideCap    = 40 * time.Second
+	coldPerSide    = 600
+	coldWarmup     = 40
+	coldCycles     = 2
+	coldSideCap    = 60 * time.Second
+	recsLimit      = 10 // what the request asks for (the server computes and caches 50)
+	recsComputed   = 50 // what the server asks the graph for: query.cachedRecommendations
 )
 
 // quickScale divides sample counts under BENCH_QUICK=1.
@@ -131,13 +134,8 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 			return nil, err
 		}
 	}
-	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, quickScale(warmPerSide), warmCycles, warmConcurrency, warmSideCap); err != nil {
+	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, quickScale(warmPerSide), warmCycles, latencyWorkers, warmSideCap); err != nil {
 		return nil, err
-	}
-	// For the record: ours at two workers, the machine saturated.
-	saturated := &latSide{name: "server, saturated", op: ours.op}
-	if saturated.lat, err = latencyRound(ctx, saturated, quickScale(warmPerSide)/4, queryConcurrency); err != nil {
-		return nil, fmt.Errorf("%s: %w", saturated.name, err)
 	}
 	// For the record: the same read without client-side caching, a round trip to Redis each time.
 	plain := &latSide{name: "raw rueidis, no client cache", op: func(ctx context.Context, i int) (time.Duration, error) {
@@ -145,7 +143,7 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 		err := hgetall(ctx, raw, false, users[i%len(users)])
 		return time.Since(t), err
 	}}
-	if plain.lat, err = latencyRound(ctx, plain, quickScale(warmPerSide)/4, warmConcurrency); err != nil {
+	if plain.lat, err = latencyRound(ctx, plain, quickScale(warmPerSide)/4, latencyWorkers); err != nil {
 		return nil, fmt.Errorf("%s: %w", plain.name, err)
 	}
 	// For the record: the floor of any call to this server on this machine, a grpc.health.v1 Check over the same
@@ -156,12 +154,12 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 		_, err := health.Check(qb.srv.asAdmin(ctx), &healthpb.HealthCheckRequest{})
 		return time.Since(t), err
 	}}
-	if floor.lat, err = latencyRound(ctx, floor, quickScale(warmPerSide)/4, warmConcurrency); err != nil {
+	if floor.lat, err = latencyRound(ctx, floor, quickScale(warmPerSide)/4, latencyWorkers); err != nil {
 		return nil, fmt.Errorf("%s: %w", floor.name, err)
 	}
-	floorSaturated := &latSide{name: "health check, saturated", op: floor.op}
-	if floorSaturated.lat, err = latencyRound(ctx, floorSaturated, quickScale(warmPerSide)/4, queryConcurrency); err != nil {
-		return nil, fmt.Errorf("%s: %w", floorSaturated.name, err)
+	saturated, err := saturatedFigures(ctx, []*latSide{ours, floor}, quickScale(warmPerSide)/4, queryConcurrency)
+	if err != nil {
+		return nil, err
 	}
 	conditions := fmt.Sprintf("warm: GetRecommendations (limit %d) through the server for %d users whose list (%d "+
 		"titles) was cached by one unmeasured call each (%d computed from the graph by this run, the others still "+
@@ -172,13 +170,10 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 		"when client caching is on) + ToString; %d samples ours, %d baseline, %d closed-loop workers per side, %d "+
 		"ABBA cycles; for reference, the same HGET without client caching (a Redis round trip): p50 %.3f ms, p99 "+
 		"%.3f ms, and a grpc.health.v1 Check to the same server over the same connection (the floor of any "+
-		"call): p50 %.3f ms, p99 %.3f ms (%d samples each, after the comparison); with %d workers (the machine "+
-		"saturated: client and server share its 2 cores): ours p50 %.3f ms, p99 %.3f ms, the health check p50 "+
-		"%.3f ms, p99 %.3f ms; %s; %s",
+		"call): p50 %.3f ms, p99 %.3f ms (%d samples each, after the comparison); %s; %s; %s",
 		recsLimit, len(users), recsComputed, computed.Load(), fill.Seconds(), cfg.RedisClientCache, len(ours.lat), len(base.lat),
-		warmConcurrency, warmCycles, ms(plain.percentile(.5)), ms(plain.percentile(.99)), ms(floor.percentile(.5)),
-		ms(floor.percentile(.99)), len(plain.lat), queryConcurrency, ms(saturated.percentile(.5)),
-		ms(saturated.percentile(.99)), ms(floorSaturated.percentile(.5)), ms(floorSaturated.percentile(.99)),
+		latencyWorkers, warmCycles, ms(plain.percentile(.5)), ms(plain.percentile(.99)), ms(floor.percentile(.5)),
+		ms(floor.percentile(.99)), len(plain.lat), saturated,
 		qb.data.describe(qb.report), machine())
 	return latencyResults("recs_warm", ours, base, conditions), nil
 }
@@ -239,10 +234,16 @@ func recsCold(ctx context.Context) ([]Result, error) {
 	}
 	clear(sources)
 	listLen, lists = 0, 0
-	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, perSide, coldCycles, queryConcurrency, coldSideCap); err != nil {
+	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, perSide, coldCycles, latencyWorkers, coldSideCap); err != nil {
 		return nil, err
 	}
 	graph, fallback := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH], sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_FALLBACK]
+	cached := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_CACHE]
+	meanLen := float64(listLen) / float64(max(1, lists))
+	saturated, err := saturatedFigures(ctx, []*latSide{ours, base}, perSide, queryConcurrency)
+	if err != nil {
+		return nil, err
+	}
 	conditions := fmt.Sprintf("cold: GetRecommendations (limit %d) through the server for distinct users, their "+
 		"cached list deleted (InvalidateRecommendations) before each call outside the timed region, so each call "+
 		"misses the cache, runs neo4j.RecommendCypher for %d titles (graph timeout %s) and caches the answer; "+
@@ -251,10 +252,10 @@ func recsCold(ctx context.Context) ([]Result, error) {
 		"(session, ExecuteRead with a 5 s transaction timeout, collect and decode), %.1f titles per list on "+
 		"average; same users in the same order on both sides; %d samples ours, %d baseline, after %d unmeasured "+
 		"per side, %d closed-loop workers per side, %d ABBA cycles; Neo4j page cache warm (the whole graph fits), "+
-		"query plan cached; %s; %s",
-		recsLimit, recsComputed, cfg.RecsGraphTimeout, graph, fallback, sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_CACHE],
-		recsComputed, float64(listLen)/float64(max(1, lists)), len(ours.lat), len(base.lat), coldWarmup, queryConcurrency,
-		coldCycles, qb.data.describe(qb.report), machine())
+		"query plan cached; %s; %s; %s",
+		recsLimit, recsComputed, cfg.RecsGraphTimeout, graph, fallback, cached,
+		recsComputed, meanLen, len(ours.lat), len(base.lat), coldWarmup, latencyWorkers,
+		coldCycles, saturated, qb.data.describe(qb.report), machine())
 	return latencyResults("recs_cold", ours, base, conditions), nil
 }
 

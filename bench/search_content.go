@@ -185,10 +185,14 @@ func searchContent(ctx context.Context) ([]Result, error) {
 		}
 	}
 	took, matches = nil, nil
-	if err := measureLatencyABBA(ctx, []*latSide{ours, base, library}, perSide, searchCycles, queryConcurrency, searchSideCap); err != nil {
+	if err := measureLatencyABBA(ctx, []*latSide{ours, base, library}, perSide, searchCycles, latencyWorkers, searchSideCap); err != nil {
 		return nil, err
 	}
-	engine := load{lat: took}
+	engine := load{lat: took} // of the comparison's raw requests only
+	saturated, err := saturatedFigures(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency)
+	if err != nil {
+		return nil, err
+	}
 	var text, genres, rating int
 	for _, q := range queries {
 		if q.Text != "" {
@@ -210,13 +214,13 @@ func searchContent(ctx context.Context) ([]Result, error) {
 		"(of %d); OpenSearch's own took: p50 %d ms, p99 %d ms; the search package called in-process (olivere "+
 		"and decoding, no gRPC): p50 %.2f ms, p99 %.2f ms; totals of the first %d queries checked equal on both sides; %d "+
 		"samples ours, %d baseline, %d in-process, after %d unmeasured per side, %d closed-loop workers per side, "+
-		"%d cycles of palindromic rounds; OpenSearch 1 shard 0 replicas, index refreshed after loading; %s; %s",
+		"%d cycles of palindromic rounds; %s; OpenSearch 1 shard 0 replicas, index refreshed after loading; %s; %s",
 		qb.data.alias, len(queries), 100*float64(text)/float64(len(queries)), 100*searchTypoShare,
 		100*float64(genres)/float64(len(queries)), 100*float64(rating)/float64(len(queries)),
 		int64(load{lat: matches}.percentile(.5)), int64(load{lat: matches}.percentile(.9)), qb.data.size.Docs,
 		engine.percentile(.5).Milliseconds(), engine.percentile(.99).Milliseconds(), ms(library.percentile(.5)),
 		ms(library.percentile(.99)),
-		searchChecked, len(ours.lat), len(base.lat), len(library.lat), searchWarmup, queryConcurrency, searchCycles,
+		searchChecked, len(ours.lat), len(base.lat), len(library.lat), searchWarmup, latencyWorkers, searchCycles, saturated,
 		qb.data.describe(qb.report), machine())
 	return latencyResults("search", ours, base, conditions), nil
 }
