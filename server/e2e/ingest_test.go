@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -77,6 +78,18 @@ func TestIngestMixedStreamAndReplay(t *testing.T) {
 	}
 	if n := rows(t, e.built, b.id, c1); n != 0 {
 		t.Fatalf("rows for user B = %d, want 0: A may not ingest for B", n)
+	}
+	// Ids spelt in upper case (the contract accepts them) are stored in the canonical lower case: the same rows.
+	upper := batches[0][0]
+	upper = &pb.PlaybackEvent{EventId: strings.ToUpper(upper.GetEventId()), UserId: strings.ToUpper(a.id),
+		ContentId: strings.ToUpper(c1), OccurTime: upper.GetOccurTime(), PlayedSeconds: upper.GetPlayedSeconds(),
+		PositionSeconds: upper.GetPositionSeconds(), Device: upper.GetDevice(), Quality: upper.GetQuality()}
+	rec, err := e.ingest.RecordPlaybackEvents(as(t, a.token), &pb.RecordPlaybackEventsRequest{Events: []*pb.PlaybackEvent{upper}})
+	if err != nil || rec.GetAccepted() != 1 {
+		t.Fatalf("upper-case ids: %v, %v; want accepted", rec, err)
+	}
+	if n := rows(t, e.built, a.id, c1); n != 3 {
+		t.Fatalf("rows after the upper-case replay of an event = %d, want still 3", n)
 	}
 	// A replay of the same events (same ids) rewrites the same rows.
 	if res := send(); res.GetAccepted() != 5 {

@@ -19,8 +19,8 @@ import (
 )
 
 // IngestServer implements streaming.v1.IngestService. Each event is checked on its own (ingest.Validate, which
-// applies the contract's PlaybackEvent bounds and the clock-skew window, and ownership: a user may send only their
-// own events), so a bad event is rejected alone. Good events go to the ingest pipeline; an event is accepted only
+// applies the contract's PlaybackEvent bounds and the clock-skew window, after ids spelt in upper case are lowered,
+// and ownership: a user may send only their own events), so a bad event is rejected alone. Good events go to the ingest pipeline; an event is accepted only
 // once the pipeline reports it durable.
 type IngestServer struct {
 	pb.UnimplementedIngestServiceServer
@@ -89,6 +89,9 @@ func (s *IngestServer) prepare(p streaming.Principal, batch int64, events []stre
 	for i := range events {
 		e := &events[i]
 		err := ingest.Validate(e, now, s.maxSkew, s.maxAge)
+		if err != nil && ingest.LowerUUIDs(e) { // the contract accepts upper-case UUIDs; the stores key by lower case
+			err = ingest.Validate(e, now, s.maxSkew, s.maxAge)
+		}
 		if err == nil && p.Role == streaming.RoleUser && e.UserID != p.UserID {
 			err = streaming.Invalid("user_id", "users may only send their own events")
 		}

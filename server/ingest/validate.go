@@ -58,6 +58,29 @@ func oneOf(s string, set []string) bool {
 	return false
 }
 
+// LowerUUIDs rewrites those of e's ids that are UUIDs spelt with upper-case hex digits in the canonical lower case,
+// and reports whether it changed any. The contract accepts either case; the pipeline and the stores key partitions
+// and counters by the ids as written, so the transport lowers them before Validate refuses them. Only A-F are
+// lowered: an id that is not a UUID in some case stays as it was, for Validate to refuse.
+func LowerUUIDs(e *streaming.PlaybackEvent) bool {
+	changed := false
+	for _, id := range [...]*string{&e.EventID, &e.UserID, &e.ContentID} {
+		if len(*id) != 36 || IsCanonicalUUID(*id) {
+			continue
+		}
+		b := []byte(*id)
+		for i, c := range b {
+			if 'A' <= c && c <= 'F' {
+				b[i] = c + ('a' - 'A')
+			}
+		}
+		if s := string(b); IsCanonicalUUID(s) {
+			*id, changed = s, true
+		}
+	}
+	return changed
+}
+
 // IsCanonicalUUID reports whether s is a UUID in canonical text form: lower-case hex digits in groups of 8-4-4-4-12
 // separated by hyphens. Any version and variant is accepted.
 func IsCanonicalUUID(s string) bool {

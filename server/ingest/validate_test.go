@@ -128,3 +128,23 @@ func TestIsCanonicalUUIDExhaustive(t *testing.T) {
 		}
 	}
 }
+
+func TestLowerUUIDs(t *testing.T) {
+	const lower = "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5b"
+	for _, tc := range []struct {
+		in, want string
+		changed  bool
+	}{
+		{"0B9C2A3E-5F6D-4E7F-8A9B-0C1D2E3F4A5B", lower, true},
+		{"0b9C2a3E-5f6d-4E7f-8a9b-0c1d2e3f4a5B", lower, true},
+		{lower, lower, false},
+		{"0B9C2A3E-5F6D-4E7F-8A9B-0C1D2E3F4A5G", "0B9C2A3E-5F6D-4E7F-8A9B-0C1D2E3F4A5G", false}, // not hex: left for Validate
+		{"USER-1", "USER-1", false},
+		{"0B9C2A3E5F6D4E7F8A9B0C1D2E3F4A5B0000", "0B9C2A3E5F6D4E7F8A9B0C1D2E3F4A5B0000", false}, // no hyphens
+	} {
+		e := streaming.PlaybackEvent{EventID: tc.in, UserID: tc.in, ContentID: lower}
+		if changed := LowerUUIDs(&e); changed != tc.changed || e.EventID != tc.want || e.UserID != tc.want || e.ContentID != lower {
+			t.Errorf("LowerUUIDs(%q) = %v, ids %q %q %q; want %v, %q", tc.in, changed, e.EventID, e.UserID, e.ContentID, tc.changed, tc.want)
+		}
+	}
+}
