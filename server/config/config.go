@@ -27,6 +27,7 @@ type Config struct {
 	AdminToken      string
 	ServiceToken    string
 	SessionTTL      time.Duration
+	IdempotencyTTL  time.Duration
 	DefaultDeadline time.Duration
 	ShutdownGrace   time.Duration
 	MaxRecvBytes    int
@@ -74,6 +75,7 @@ var Settings = []Setting{
 	{"admin-token", "STREAMING_ADMIN_TOKEN", "", "bearer token of the operator (admin role); at least 16 characters; empty disables the role"},
 	{"service-token", "STREAMING_SERVICE_TOKEN", "", "bearer token of internal services (ingest for any user); at least 16 characters; empty disables the role"},
 	{"session-ttl", "STREAMING_SESSION_TTL", "24h", "lifetime of a login session"},
+	{"idempotency-ttl", "STREAMING_IDEMPOTENCY_TTL", "24h", "how long a command's idempotency key is remembered (a retry with it within this gets the first answer); older keys are deleted"},
 	{"default-deadline", "STREAMING_DEFAULT_DEADLINE", "10s", "deadline given to unary calls that set none"},
 	{"shutdown-grace", "STREAMING_SHUTDOWN_GRACE", "20s", "how long in-flight calls may finish after SIGTERM"},
 	{"max-recv-bytes", "STREAMING_MAX_RECV_BYTES", "4194304", "largest request message (gRPC) or body (REST)"},
@@ -150,6 +152,7 @@ func Load(args []string) (Config, error) {
 		AdminToken:      token("admin-token"),
 		ServiceToken:    token("service-token"),
 		SessionTTL:      dur("session-ttl"),
+		IdempotencyTTL:  dur("idempotency-ttl"),
 		DefaultDeadline: dur("default-deadline"),
 		ShutdownGrace:   dur("shutdown-grace"),
 	}

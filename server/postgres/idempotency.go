@@ -3,6 +3,8 @@ package postgres
 import (
 	"context"
 	"errors"
+	"fmt"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -60,4 +62,32 @@ func (t *commandTx) CompleteIdempotencyKey(ctx context.Context, scope, key strin
 			Err: errors.New("postgres: completing an idempotency key that was not claimed")}
 	}
 	return nil
+}
+
+// ExpireIdempotencyKeys deletes idempotency keys created more than ttl ago, batch keys per statement (oldest first,
+// so no statement holds many row locks or runs long), and reports how many it deleted. A key claimed by a
+// transaction still running is locked and skipped. A retry with an expired key runs its command again, so ttl must
+// be longer than any client retries.
+func (s *CommandStore) ExpireIdempotencyKeys(ctx context.Context, ttl time.Duration, batch int) (int64, error) {
+	if ttl <= 0 || batch <= 0 {
+		return 0, fmt.Errorf("postgres: expire idempotency keys: ttl %s and batch %d must be positive", ttl, batch)
+	}
+	var total int64
+	for {
+		tag, err := s.pool.Exec(ctx, `
+			DELETE FROM idempotency_keys WHERE (scope, key) IN (
+				SELECT scope, key FROM idempotency_keys
+				WHERE created_at < now() - make_interval(secs => $1)
+				ORDER BY created_at
+				LIMIT $2
+				FOR UPDATE SKIP LOCKED)`,
+			ttl.Seconds(), batch)
+		if err != nil {
+			return total, mapErr(err, "")
+		}
+		total += tag.RowsAffected()
+		if tag.RowsAffected() < int64(batch) {
+			return total, nil
+		}
+	}
 }

@@ -878,3 +878,55 @@ func TestUnreachableDatabaseIsUnavailable(t *testing.T) {
 	err = postgres.NewCommandStore(pool).InTx(ctx, func(streaming.CommandTx) error { return nil })
 	wantCode(t, err, streaming.CodeUnavailable, "PostgreSQL is unavailable, retry later")
 }
+
+func TestExpireIdempotencyKeys(t *testing.T) {
+	store, pool, ctx := setup(t)
+	claim := func(key string) (done bool) {
+		inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+			_, d, err := tx.ClaimIdempotencyKey(ctx, "expire", key, "h")
+			if err == nil && !d {
+				err = tx.CompleteIdempotencyKey(ctx, "expire", key, []byte("r"))
+			}
+			done = d
+			return err
+		})
+		return done
+	}
+	u := storetest.Unique()
+	old1, old2, locked, fresh := "old1-"+u, "old2-"+u, "locked-"+u, "fresh-"+u
+	for _, k := range []string{old1, old2, locked, fresh} {
+		claim(k)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE idempotency_keys SET created_at = now() - interval '25 hours'
+		WHERE scope = 'expire' AND key = ANY($1)`, []string{old1, old2, locked}); err != nil {
+		t.Fatal(err)
+	}
+	// A transaction holds one old key (a command using it is still running): it is skipped, not waited for.
+	tx, err := pool.Begin(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback(ctx)
+	if _, err := tx.Exec(ctx, `SELECT 1 FROM idempotency_keys WHERE scope = 'expire' AND key = $1 FOR UPDATE`, locked); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.ExpireIdempotencyKeys(ctx, 24*time.Hour, 1); err != nil || n != 2 {
+		t.Fatalf("ExpireIdempotencyKeys = %d, %v; want the 2 old unlocked keys (one per statement)", n, err)
+	}
+	if err := tx.Rollback(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := store.ExpireIdempotencyKeys(ctx, 24*time.Hour, 1000); err != nil || n != 1 {
+		t.Fatalf("ExpireIdempotencyKeys after the lock = %d, %v; want the third old key", n, err)
+	}
+	// An expired key is a new key again; a fresh one still answers with its response.
+	if claim(old1) {
+		t.Error("an expired key still answered with its old response")
+	}
+	if !claim(fresh) {
+		t.Error("a fresh key was expired")
+	}
+	if _, err := store.ExpireIdempotencyKeys(ctx, 0, 10); err == nil {
+		t.Error("a zero TTL was accepted")
+	}
+}

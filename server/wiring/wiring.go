@@ -50,6 +50,8 @@ type Built struct {
 	relayPool    *pgxpool.Pool
 	stopRelay    context.CancelFunc
 	relayStopped chan struct{}
+	stopJanitor  context.CancelFunc
+	janitorDone  chan struct{}
 	log          *slog.Logger
 }
 
@@ -69,6 +71,10 @@ func (b *Built) Close() {
 	if b.stopRelay != nil {
 		b.stopRelay()
 		<-b.relayStopped
+	}
+	if b.stopJanitor != nil {
+		b.stopJanitor()
+		<-b.janitorDone
 	}
 	if b.relayPool != nil {
 		b.relayPool.Close()
@@ -164,6 +170,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 			return nil, err
 		}
 	}
+	b.startJanitor(store, cfg.IdempotencyTTL)
 	b.Server, err = NewServer(cfg, log, Parts{
 		Registry: registry,
 		Sessions: sessions,
@@ -249,6 +256,38 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 		b.Relay.Run(rctx)
 	}()
 	return nil
+}
+
+// Idempotency keys are expired every janitorEvery, janitorBatch per statement.
+const (
+	janitorEvery = 10 * time.Minute
+	janitorBatch = 1000
+)
+
+// startJanitor deletes idempotency keys older than ttl in the background: once at start, then every janitorEvery.
+// Replicas may all run it; each skips the rows another is deleting.
+func (b *Built) startJanitor(store *postgres.CommandStore, ttl time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopJanitor, b.janitorDone = cancel, make(chan struct{})
+	go func() {
+		defer close(b.janitorDone)
+		t := time.NewTicker(janitorEvery)
+		defer t.Stop()
+		for {
+			n, err := store.ExpireIdempotencyKeys(ctx, ttl, janitorBatch)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				b.log.Warn("expiring idempotency keys failed; retrying later", "err", err)
+			case n > 0:
+				b.log.Info("expired idempotency keys", "deleted", n, "older_than", ttl.String())
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
 }
 
 // NewPipeline is the ingest pipeline as streamingd sizes it, over any writer (benchmarks pass a discarding one).
