@@ -39,8 +39,8 @@ const (
 const (
 	cqlInsertEvent = `INSERT INTO playback_events (user_id, content_id, ts, event_id, played_seconds, ` +
 		`position_seconds, device, quality, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`
-	cqlUpsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at) ` +
-		`VALUES (?, ?, ?, ?) USING TIMESTAMP ?`
+	cqlUpsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at, completed) ` +
+		`VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`
 )
 
 func ingestCassandra(ctx context.Context) ([]Result, error) {
@@ -227,7 +227,7 @@ func rawWrite(ctx context.Context, s *gocql.Session, events []streaming.Playback
 		newest := slices.MaxFunc(group, func(a, b *streaming.PlaybackEvent) int { return a.OccurredAt.Compare(b.OccurredAt) })
 		ops = append(ops, func(ctx context.Context) error {
 			return s.Query(cqlUpsertPosition, k.user, k.content, newest.PositionSeconds, newest.OccurredAt,
-				newest.OccurredAt.UnixMicro()).WithContext(ctx).Idempotent(true).Exec()
+				newest.Completed, newest.OccurredAt.UnixMicro()).WithContext(ctx).Idempotent(true).Exec()
 		})
 	}
 	l, err := runLoad(ctx, len(ops), c, cassRoundCap, func(ctx context.Context, i int) error { return ops[i](ctx) })

@@ -22,13 +22,13 @@ const (
 		`device, quality, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`
 	insertEventArgs = 10
 
-	upsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at) ` +
-		`VALUES (?, ?, ?, ?) USING TIMESTAMP ?`
+	upsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at, completed) ` +
+		`VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`
 
 	selectHistory = `SELECT event_id, ts, played_seconds, position_seconds, device, quality, completed ` +
 		`FROM playback_events WHERE user_id = ? AND content_id = ?`
 
-	selectPositions = `SELECT content_id, position_seconds, updated_at FROM continue_watching WHERE user_id = ?`
+	selectPositions = `SELECT content_id, position_seconds, updated_at, completed FROM continue_watching WHERE user_id = ?`
 )
 
 // Page and limit bounds of the readers.
@@ -109,7 +109,7 @@ func (s *Store) WritePartition(ctx context.Context, events []*streaming.Playback
 	// The position upsert runs on this goroutine, beside the batches: it is a different partition (the user's), so
 	// putting it in the batch would make the batch multi-partition.
 	e := events[latest]
-	errs[n] = s.session.Query(upsertPosition, userArg, contentArg, e.PositionSeconds, e.OccurredAt, e.OccurredAt.UnixMicro()).
+	errs[n] = s.session.Query(upsertPosition, userArg, contentArg, e.PositionSeconds, e.OccurredAt, e.Completed, e.OccurredAt.UnixMicro()).
 		WithContext(ctx).Idempotent(true).Exec()
 	wg.Wait()
 	for _, err := range errs {
@@ -158,7 +158,7 @@ func (s *Store) ContinueWatching(ctx context.Context, userID string, limit int) 
 	iter := s.session.Query(selectPositions, user).WithContext(ctx).PageSize(1000).Iter()
 	items := make([]streaming.ContinueWatchingItem, 0, min(iter.NumRows(), 1000))
 	var it streaming.ContinueWatchingItem
-	for iter.Scan(&it.ContentID, &it.PositionSeconds, &it.UpdatedAt) {
+	for iter.Scan(&it.ContentID, &it.PositionSeconds, &it.UpdatedAt, &it.Completed) { // a row from before step 2: false
 		items = append(items, it)
 	}
 	if err := iter.Close(); err != nil {

@@ -3,6 +3,7 @@ package cassandra
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/gocql/gocql"
@@ -51,6 +52,11 @@ var migrations = []migration{
 			PRIMARY KEY ((user_id), content_id)
 		) WITH compaction = {'class': 'LeveledCompactionStrategy'}
 			AND default_time_to_live = %d`,
+	}},
+	{version: 2, stmts: []string{
+		// Whether the newest event of the title said it was finished: a home screen hides finished titles (or
+		// offers them again from the start).
+		`ALTER TABLE continue_watching ADD IF NOT EXISTS completed boolean`,
 	}},
 }
 
@@ -113,7 +119,10 @@ func (s *Store) Migrate(ctx context.Context) error {
 			continue
 		}
 		for _, stmt := range m.stmts {
-			if err := s.session.Query(fmt.Sprintf(stmt, ttl)).WithContext(ctx).Exec(); err != nil {
+			if strings.Contains(stmt, "%d") {
+				stmt = fmt.Sprintf(stmt, ttl)
+			}
+			if err := s.session.Query(stmt).WithContext(ctx).Exec(); err != nil {
 				return fmt.Errorf("cassandra: schema step %d: %w", m.version, mapErr(err))
 			}
 		}

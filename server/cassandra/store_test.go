@@ -342,13 +342,26 @@ func TestLateEventDoesNotMovePositionBack(t *testing.T) {
 	if p := position(); p.PositionSeconds != 30 {
 		t.Fatalf("after the late event 0: position %d; want 30", p.PositionSeconds)
 	}
-	// A newer one does.
+	if p := position(); p.Completed {
+		t.Fatalf("completed before any event said so: %+v", p)
+	}
+	// A newer one does, and it says the title was finished (newEvents marks the last one completed).
 	write(t, ctx, store, events[3:])
-	if p := position(); p.PositionSeconds != 40 || !p.UpdatedAt.Equal(events[3].OccurredAt) {
-		t.Fatalf("after event 3: %+v; want position 40 at %s", p, events[3].OccurredAt)
+	if p := position(); p.PositionSeconds != 40 || !p.UpdatedAt.Equal(events[3].OccurredAt) || !p.Completed {
+		t.Fatalf("after event 3: %+v; want position 40 at %s, completed", p, events[3].OccurredAt)
 	}
 	if n := countRows(t, ctx, store, user, content); n != 4 {
 		t.Fatalf("%d rows; want 4", n)
+	}
+	// Finished, then watched again from the start: the newest event decides, and a late one does not.
+	again := events[0]
+	again.EventID, again.OccurredAt, again.PositionSeconds, again.Completed = uuid.NewString(), events[3].OccurredAt.Add(time.Minute), 5, false
+	late := events[0]
+	late.EventID, late.OccurredAt, late.Completed = uuid.NewString(), events[3].OccurredAt.Add(time.Second), true
+	write(t, ctx, store, []streaming.PlaybackEvent{again})
+	write(t, ctx, store, []streaming.PlaybackEvent{late})
+	if p := position(); p.PositionSeconds != 5 || p.Completed {
+		t.Fatalf("after watching again and a late completed event: %+v; want position 5, not completed", p)
 	}
 }
 

@@ -129,6 +129,14 @@ func TestContinueWatchingNeverMovesBackwards(t *testing.T) {
 	if p := position(); p != 900 {
 		t.Fatalf("position after a newer event = %d, want 900", p)
 	}
+	// The newest event finishes the title: the item says so.
+	done := event(u.id, content, now.Add(time.Second), 1800)
+	done.Completed = true
+	record(done)
+	res, err := e.query.GetContinueWatching(as(t, u.token), &pb.GetContinueWatchingRequest{UserId: u.id})
+	if err != nil || len(res.GetItems()) != 1 || !res.GetItems()[0].GetCompleted() || res.GetItems()[0].GetPositionSeconds() != 1800 {
+		t.Fatalf("continue watching after the last event = %v, %v; want position 1800, completed", res, err)
+	}
 }
 
 func TestWatchHistoryPagesNewestFirst(t *testing.T) {

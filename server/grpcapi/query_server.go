@@ -129,7 +129,7 @@ func (s *QueryServer) GetContinueWatching(ctx context.Context, r *pb.GetContinue
 	out := &pb.GetContinueWatchingResponse{Items: make([]*pb.ContinueWatchingItem, 0, len(items))}
 	for _, it := range items {
 		out.Items = append(out.Items, &pb.ContinueWatchingItem{ContentId: it.ContentID, PositionSeconds: it.PositionSeconds,
-			UpdateTime: ts(it.UpdatedAt)})
+			UpdateTime: ts(it.UpdatedAt), Completed: it.Completed})
 	}
 	return out, nil
 }

@@ -27,6 +27,7 @@ type ContinueWatchingItem struct {
 	ContentID       string
 	PositionSeconds int32
 	UpdatedAt       time.Time // event time of the position
+	Completed       bool      // the newest event said the title was finished
 }
 
 // PlaybackWriter durably writes playback events (Cassandra).

@@ -1125,8 +1125,10 @@ type ContinueWatchingItem struct {
 	ContentId       string                 `protobuf:"bytes,1,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
 	PositionSeconds int32                  `protobuf:"varint,2,opt,name=position_seconds,json=positionSeconds,proto3" json:"position_seconds,omitempty"`
 	UpdateTime      *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
-	unknownFields   protoimpl.UnknownFields
-	sizeCache       protoimpl.SizeCache
+	// The newest event of the title said it was finished (a home screen hides it, or offers it from the start).
+	Completed     bool `protobuf:"varint,4,opt,name=completed,proto3" json:"completed,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ContinueWatchingItem) Reset() {
@@ -1178,6 +1180,13 @@ func (x *ContinueWatchingItem) GetUpdateTime() *timestamppb.Timestamp {
 		return x.UpdateTime
 	}
 	return nil
+}
+
+func (x *ContinueWatchingItem) GetCompleted() bool {
+	if x != nil {
+		return x.Completed
+	}
+	return false
 }
 
 type GetContinueWatchingResponse struct {
@@ -1507,13 +1516,14 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\x0fnext_page_token\x18\x04 \x01(\tR\rnextPageToken\"`\n" +
 	"\x1aGetContinueWatchingRequest\x12!\n" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12\x1f\n" +
-	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\x9d\x01\n" +
+	"\x05limit\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x05limit\"\xbb\x01\n" +
 	"\x14ContinueWatchingItem\x12\x1d\n" +
 	"\n" +
 	"content_id\x18\x01 \x01(\tR\tcontentId\x12)\n" +
 	"\x10position_seconds\x18\x02 \x01(\x05R\x0fpositionSeconds\x12;\n" +
 	"\vupdate_time\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"W\n" +
+	"updateTime\x12\x1c\n" +
+	"\tcompleted\x18\x04 \x01(\bR\tcompleted\"W\n" +
 	"\x1bGetContinueWatchingResponse\x128\n" +
 	"\x05items\x18\x01 \x03(\v2\".streaming.v1.ContinueWatchingItemR\x05items\"\xb6\x01\n" +
 	"\x16GetWatchHistoryRequest\x12!\n" +
