@@ -20,8 +20,8 @@ import (
 
 // IngestServer implements streaming.v1.IngestService. Each event is checked on its own (ingest.Validate, which
 // applies the contract's PlaybackEvent bounds and the clock-skew window, after ids spelt in upper case are lowered,
-// and ownership: a user may send only their own events), so a bad event is rejected alone. Good events go to the ingest pipeline; an event is accepted only
-// once the pipeline reports it durable.
+// and ownership: a user may send only their own events), so a bad event is rejected alone. Good events go to the
+// ingest pipeline; an event is accepted only once the pipeline reports it durable.
 type IngestServer struct {
 	pb.UnimplementedIngestServiceServer
 	pipeline *ingest.Pipeline
