@@ -194,9 +194,10 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 }
 
 // Submit queues events for writing and returns their Ticket. The pipeline keeps events (the slice, not a copy:
-// grouping copies nothing per event) until the ticket is done; the caller must not modify them before. Submit first reserves room for len(events) in the bounded queue; while there is none it waits —
-// this is the back-pressure that should stop a stream handler reading — up to EnqueueWait or until ctx ends, then
-// returns a CodeBusy error with RetryAfter (or ctx's error). After Close it returns a CodeUnavailable error. A
+// grouping copies nothing per event) until the ticket is done; the caller must not modify them before. Submit
+// first reserves room for len(events) in the bounded queue; while there is none it waits — this is the
+// back-pressure that should stop a stream handler reading — up to EnqueueWait or until ctx ends, then returns a
+// CodeBusy error with RetryAfter (or ctx's error). After Close it returns a CodeUnavailable error. A
 // batch larger than the whole queue is refused as CodeInvalid. Events must have passed Validate.
 func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent) (*Ticket, error) {
 	n := len(events)
