@@ -43,8 +43,10 @@ func (c codec) Unmarshal(data mem.BufferSlice, v any) error {
 	if !ok {
 		return c.CodecV2.Unmarshal(data, v)
 	}
-	if evs, ok := decodePlaybackEvents(materialize(data)); ok {
+	raw := materialize(data)
+	if evs, ok := decodePlaybackEvents(raw); ok {
 		b.events = evs
+		b.bytes = len(raw) + len(evs)*int(unsafe.Sizeof(streaming.PlaybackEvent{}))
 		return nil
 	}
 	var m pb.IngestPlaybackEventsRequest
@@ -55,6 +57,7 @@ func (c codec) Unmarshal(data mem.BufferSlice, v any) error {
 	for i, e := range m.GetEvents() {
 		b.events[i] = playbackFromPB(e)
 	}
+	b.bytes = len(raw) + len(b.events)*int(unsafe.Sizeof(streaming.PlaybackEvent{})) // the decoder's strings, about
 	return nil
 }
 
@@ -63,6 +66,7 @@ func (c codec) Unmarshal(data mem.BufferSlice, v any) error {
 // the zero time; Validate refuses both).
 type playbackBatch struct {
 	events []streaming.PlaybackEvent
+	bytes  int // the memory the events keep alive: the message copy their strings point into, and the slab
 }
 
 // batchItems are the contract's bounds on the events of one request (IngestPlaybackEventsRequest.events), read from

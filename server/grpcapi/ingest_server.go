@@ -27,6 +27,8 @@ type IngestServer struct {
 	pipeline *ingest.Pipeline
 	maxSkew  time.Duration
 	maxAge   time.Duration
+	// maxInFlightBytes bounds, per stream, the memory its queued events keep alive (DefaultMaxInFlightBytes).
+	maxInFlightBytes int
 
 	drainOnce sync.Once
 	draining  chan struct{}
@@ -34,7 +36,8 @@ type IngestServer struct {
 
 // NewIngestServer serves the pipeline; events must lie within [now-maxAge, now+maxSkew].
 func NewIngestServer(p *ingest.Pipeline, maxSkew, maxAge time.Duration) *IngestServer {
-	return &IngestServer{pipeline: p, maxSkew: maxSkew, maxAge: maxAge, draining: make(chan struct{})}
+	return &IngestServer{pipeline: p, maxSkew: maxSkew, maxAge: maxAge, maxInFlightBytes: DefaultMaxInFlightBytes,
+		draining: make(chan struct{})}
 }
 
 // Drain makes open streams stop reading, settle what they handed over and end with Unavailable and the durable
@@ -49,6 +52,13 @@ const maxRejections = 1000
 // a partition into one write under load; memory stays bounded by the pipeline's queue (Submit waits when it is full)
 // and, per stream, by this bound on what a stream keeps to settle.
 const maxInFlightEvents = 64 << 10
+
+// DefaultMaxInFlightBytes bounds the memory one stream's queued events keep alive. A queued event holds its whole
+// request (the message copy its strings point into, and the batch's event slab) until it is written, so counting
+// events alone would let a client that pads each request with invalid events — rejected at once, but in the same
+// message — pin up to the largest message per queued event while the store is slow. Past this bound the stream
+// waits for its oldest batch, as past maxInFlightEvents.
+const DefaultMaxInFlightBytes = 64 << 20
 
 // summary accumulates the outcome of a stream or a batch.
 type summary struct {
@@ -68,6 +78,7 @@ func (s *summary) reject(batch int64, index int, field, reason string) {
 type pending struct {
 	batch  int64
 	ticket *ingest.Ticket
+	bytes  int     // memory the batch keeps alive until settled
 	n      int     // events submitted
 	index  []int32 // position in the batch of each submitted event; nil when they are all of them, in order
 }
@@ -167,7 +178,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	p := PrincipalFrom(ctx)
 	sum := &summary{durableThrough: -1}
 	var queue []pending
-	inFlight := 0 // events in queue
+	inFlight, inFlightBytes := 0, 0 // events in queue, and the memory they keep alive
 	fail := func(err error) error {
 		// Settle what was handed over, so the trailer is exact; a client that went away gets nothing more.
 		for _, q := range queue {
@@ -222,13 +233,15 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		if err != nil {
 			return fail(err)
 		}
-		queue = append(queue, pending{batch: batch, ticket: t, n: len(good), index: index})
+		queue = append(queue, pending{batch: batch, ticket: t, bytes: r.msg.bytes, n: len(good), index: index})
 		inFlight += len(good)
-		for inFlight > maxInFlightEvents {
+		inFlightBytes += r.msg.bytes
+		for inFlight > maxInFlightEvents || inFlightBytes > s.maxInFlightBytes {
 			if err := settle(ctx, queue[0], sum); err != nil {
 				return fail(err)
 			}
 			inFlight -= queue[0].n
+			inFlightBytes -= queue[0].bytes
 			queue = queue[1:]
 		}
 	}
