@@ -8,11 +8,9 @@ import (
 
 	"buf.build/gen/go/bufbuild/protovalidate/protocolbuffers/go/buf/validate"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/encoding"
 	grpcproto "google.golang.org/grpc/encoding/proto"
 	"google.golang.org/grpc/mem"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protowire"
 	"google.golang.org/protobuf/proto"
 
@@ -93,12 +91,7 @@ func (b *playbackBatch) check() error {
 	default:
 		return nil
 	}
-	st := status.New(codes.InvalidArgument, "invalid request: events: "+msg)
-	if withDetail, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: []*errdetails.BadRequest_FieldViolation{
-		{Field: "events", Description: msg, Reason: rule}}}); err == nil {
-		st = withDetail
-	}
-	return st.Err()
+	return invalidRequest(&errdetails.BadRequest_FieldViolation{Field: "events", Description: msg, Reason: rule})
 }
 
 // materialize copies data into one freshly allocated buffer that nothing else references, so the decoder may

@@ -152,16 +152,23 @@ func (i *Interceptors) validate(req any) error {
 		i.Log.Error("validation could not run", "err", err)
 		return status.Error(codes.Internal, "internal error")
 	}
-	br := &errdetails.BadRequest{}
-	var msgs []string
-	for _, v := range verr.Violations {
-		field := protovalidate.FieldPathString(v.Proto.GetField())
-		br.FieldViolations = append(br.FieldViolations, &errdetails.BadRequest_FieldViolation{
-			Field: field, Description: v.Proto.GetMessage(), Reason: v.Proto.GetRuleId()})
-		msgs = append(msgs, field+": "+v.Proto.GetMessage())
+	violations := make([]*errdetails.BadRequest_FieldViolation, len(verr.Violations))
+	for k, v := range verr.Violations {
+		violations[k] = &errdetails.BadRequest_FieldViolation{Field: protovalidate.FieldPathString(v.Proto.GetField()),
+			Description: v.Proto.GetMessage(), Reason: v.Proto.GetRuleId()}
+	}
+	return invalidRequest(violations...)
+}
+
+// invalidRequest is the answer to a request that breaks the contract's rules: InvalidArgument naming each field,
+// with a BadRequest detail listing them.
+func invalidRequest(violations ...*errdetails.BadRequest_FieldViolation) error {
+	msgs := make([]string, len(violations))
+	for k, v := range violations {
+		msgs[k] = v.GetField() + ": " + v.GetDescription()
 	}
 	st := status.New(codes.InvalidArgument, "invalid request: "+strings.Join(msgs, "; "))
-	if withDetail, err := st.WithDetails(br); err == nil {
+	if withDetail, err := st.WithDetails(&errdetails.BadRequest{FieldViolations: violations}); err == nil {
 		st = withDetail
 	}
 	return st.Err()
