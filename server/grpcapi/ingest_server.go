@@ -179,10 +179,12 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	sum := &summary{durableThrough: -1}
 	var queue []pending
 	inFlight, inFlightBytes := 0, 0 // events in queue, and the memory they keep alive
+	// fail ends the stream with err. While the client is still there it first settles what was handed over, so the
+	// trailer is exact; a client that went away (ctx ended) gets nothing more, and the handler returns at once: the
+	// pipeline writes and resolves the handed-over events on its own, so nothing waits on them here.
 	fail := func(err error) error {
-		// Settle what was handed over, so the trailer is exact; a client that went away gets nothing more.
 		for _, q := range queue {
-			if settle(context.WithoutCancel(ctx), q, sum) != nil {
+			if settle(ctx, q, sum) != nil {
 				break
 			}
 		}
@@ -192,7 +194,9 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	}
 	// Recv runs in its own goroutine so a shutdown can interrupt a stream that is waiting for the client.
 	// It receives into a playbackBatch, not the generated message: the codec decodes the events straight into
-	// domain events (see codec).
+	// domain events (see codec). The goroutine ends after its first error, or when the stream's context ends
+	// (gRPC ends it once this handler returns); the handler never relies on it handing an error over, because a
+	// context that ends makes the goroutine's select free to drop that error.
 	type received struct {
 		msg *playbackBatch
 		err error
@@ -216,6 +220,8 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		var r received
 		select {
 		case r = <-next:
+		case <-ctx.Done(): // the client went away, its deadline passed or the connection broke
+			return fail(status.FromContextError(ctx.Err()).Err())
 		case <-s.draining:
 			return fail(status.Errorf(codes.Unavailable, "server shutting down: events through batch %d are settled (see trailer); resend the rest to another server", batch-1))
 		}
