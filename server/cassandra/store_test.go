@@ -17,6 +17,7 @@ import (
 	"github.com/gocql/gocql"
 	gocmp "github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
+	"go.uber.org/goleak"
 
 	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/storetest"
@@ -44,6 +45,13 @@ func TestMain(m *testing.M) {
 			fmt.Fprintf(os.Stderr, "drop test keyspace %s: %v\n", shared.cfg.Keyspace, err)
 		}
 		shared.store.Close()
+	}
+	// Every test ends every goroutine it started, and a closed store leaves none behind (issue 18).
+	if code == 0 {
+		if err := goleak.Find(); err != nil {
+			fmt.Fprintf(os.Stderr, "goleak: %v\n", err)
+			code = 1
+		}
 	}
 	os.Exit(code)
 }

@@ -81,6 +81,7 @@ func newWorld(t *testing.T) *world {
 		if code, body := w.rawSearch(http.MethodDelete, "/"+w.index.IndexName(), nil); code != http.StatusOK && code != http.StatusNotFound {
 			t.Errorf("delete index %s: %d %s", w.index.IndexName(), code, body)
 		}
+		http.DefaultClient.CloseIdleConnections() // rawSearch's connections (goleak checks the package ends clean)
 	})
 
 	if w.graph, err = graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4}); err != nil {
