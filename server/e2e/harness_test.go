@@ -10,11 +10,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"testing"
 	"time"
 
+	"go.uber.org/goleak"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -35,6 +37,8 @@ const (
 
 type env struct {
 	built   *wiring.Built
+	stop    context.CancelFunc // ends Run
+	stopped chan struct{}      // closed when Run has returned
 	conn    *grpc.ClientConn
 	cmd     pb.CommandServiceClient
 	query   pb.QueryServiceClient
@@ -78,13 +82,19 @@ func server(t *testing.T) *env {
 			initErr = err
 			return
 		}
-		go built.Server.Run(context.Background())
+		runCtx, stop := context.WithCancel(context.Background())
+		stopped := make(chan struct{})
+		go func() {
+			defer close(stopped)
+			built.Server.Run(runCtx)
+		}()
 		conn, err := grpc.NewClient(built.Server.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 		if err != nil {
+			stop()
 			initErr = err
 			return
 		}
-		shared = &env{built: built, conn: conn, cmd: pb.NewCommandServiceClient(conn),
+		shared = &env{built: built, stop: stop, stopped: stopped, conn: conn, cmd: pb.NewCommandServiceClient(conn),
 			query: pb.NewQueryServiceClient(conn), ingest: pb.NewIngestServiceClient(conn),
 			httpURL: "http://" + built.Server.HTTPAddr()}
 	})
@@ -100,9 +110,18 @@ var schema string
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
+		shared.conn.Close()
+		shared.stop()
+		<-shared.stopped
 		shared.built.Close()
 		if s, err := stackenv.Load(); err == nil {
 			storetest.DropPostgresSchema(s.PostgresURL(), schema)
+		}
+		http.DefaultClient.CloseIdleConnections() // the REST tests' connections
+		// A server that has stopped and closed its store clients leaves no goroutine behind (issue 18).
+		if err := goleak.Find(); err != nil && code == 0 {
+			fmt.Fprintf(os.Stderr, "goroutines left after the server stopped: %v\n", err)
+			code = 1
 		}
 	}
 	os.Exit(code)
