@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/wiring"
 )
@@ -32,7 +33,7 @@ import (
 // outbox events) so never land in the tables other engineers and tests use, every run starts from the same empty
 // tables, and it is the same PostgreSQL server and settings. (The platform role may not CREATE DATABASE.)
 func benchSchema(ctx context.Context) (string, func(), error) {
-	cfg, err := config.Load(nil)
+	cfg, err := loadConfig()
 	if err != nil {
 		return "", nil, err
 	}
@@ -87,7 +88,7 @@ func (s *server) asAdmin(ctx context.Context) context.Context {
 // picked by the kernel, against pgURL, migrating its schema. tweak (may be nil) changes the configuration last, e.g.
 // to turn projections off or to point the server at a search alias of the benchmark's own.
 func startServer(ctx context.Context, pgURL string, tweak func(*config.Config)) (*server, error) {
-	cfg, err := config.Load(nil)
+	cfg, err := loadConfig()
 	if err != nil {
 		return nil, err
 	}
@@ -243,4 +244,14 @@ func randomHex(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return hex.EncodeToString(b)
+}
+
+// loadConfig is the server's configuration as streamingd reads it (flags over STREAMING_* variables), with the
+// local stack's stores where no variable names others: the server itself has no store defaults.
+func loadConfig() (config.Config, error) {
+	stack, err := stackenv.Load()
+	if err != nil {
+		return config.Config{}, err
+	}
+	return config.Load(stack.ServerArgs())
 }

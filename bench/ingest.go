@@ -25,7 +25,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
-	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -137,7 +136,7 @@ func dial(addr string) (*grpc.ClientConn, error) {
 // that the pipeline writes to w and derived updates go to a no-op AsyncObserver instead of Redis. It returns the
 // target and the service credential to send.
 func startIngestServer(w streaming.PlaybackWriter) (*target, metadata.MD, error) {
-	cfg, err := config.Load(nil)
+	cfg, err := loadConfig()
 	if err != nil {
 		return nil, nil, err
 	}

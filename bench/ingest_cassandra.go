@@ -17,7 +17,6 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/streamingplatform/streaming/server/cassandra"
-	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -44,7 +43,7 @@ const (
 )
 
 func ingestCassandra(ctx context.Context) ([]Result, error) {
-	cfg, err := config.Load(nil)
+	cfg, err := loadConfig()
 	if err != nil {
 		return nil, err
 	}

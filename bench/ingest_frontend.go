@@ -28,7 +28,7 @@ const (
 var frontShapes = []struct{ streams, batch int }{{4, 500}, {2, 500}, {4, 1000}}
 
 func ingestFrontend(ctx context.Context) ([]Result, error) {
-	cfg, err := config.Load(nil)
+	cfg, err := loadConfig()
 	if err != nil {
 		return nil, err
 	}

@@ -6,6 +6,7 @@
 //	stack status [name...]  state, version, address and memory of each server
 //	stack reset [name...]   stop and wipe data and logs (downloaded jars are kept)
 //	stack env               the settings in use, as shell assignments
+//	stack server-env        streamingd's store settings (STREAMING_*) for this stack, as shell assignments
 package main
 
 import (
@@ -56,7 +57,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: stack up|down|status|reset|env [postgres redis cassandra neo4j search]")
+		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search]")
 	}
 	cfg, err := stackenv.Load()
 	if err != nil {
@@ -102,8 +103,20 @@ func run(args []string) error {
 			fmt.Printf("%s=%s\n", v.Name, quote(val))
 		}
 		return nil
+	case "server-env":
+		// streamingd's store settings for this stack, as shell assignments for `eval`; a variable already set in
+		// the environment is left as it is (printed with its own value), so a caller can point at another store.
+		quote := func(v string) string { return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'" }
+		for _, v := range cfg.ServerSettings() {
+			val := v.Value
+			if own := os.Getenv(v.Env); own != "" {
+				val = own
+			}
+			fmt.Printf("export %s=%s\n", v.Env, quote(val))
+		}
+		return nil
 	}
-	return fmt.Errorf("unknown command %q: want up, down, status, reset or env", args[0])
+	return fmt.Errorf("unknown command %q: want up, down, status, reset, env or server-env", args[0])
 }
 
 func servers(cfg stackenv.Settings) []server {

@@ -12,8 +12,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 )
 
 var aliasPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,100}$`)
@@ -70,8 +68,8 @@ type Setting struct {
 var Settings = []Setting{
 	{"grpc-addr", "STREAMING_GRPC_ADDR", ":50051", "gRPC listen address"},
 	{"http-addr", "STREAMING_HTTP_ADDR", ":8080", "HTTP listen address (REST gateway, /openapi.json, /metrics, /healthz, /readyz)"},
-	{"postgres-url", "STREAMING_POSTGRES_URL", "<the local stack's>", "PostgreSQL connection URL"},
-	{"redis-addr", "STREAMING_REDIS_ADDR", "<the local stack's>", "Redis host:port"},
+	{"postgres-url", "STREAMING_POSTGRES_URL", "", "PostgreSQL connection URL (required)"},
+	{"redis-addr", "STREAMING_REDIS_ADDR", "", "Redis host:port (required)"},
 	{"admin-token", "STREAMING_ADMIN_TOKEN", "", "bearer token of the operator (admin role); at least 16 characters; empty disables the role"},
 	{"service-token", "STREAMING_SERVICE_TOKEN", "", "bearer token of internal services (ingest for any user); at least 16 characters; empty disables the role"},
 	{"session-ttl", "STREAMING_SESSION_TTL", "24h", "lifetime of a login session"},
@@ -81,7 +79,7 @@ var Settings = []Setting{
 	{"max-recv-bytes", "STREAMING_MAX_RECV_BYTES", "4194304", "largest request message (gRPC) or body (REST)"},
 	{"log-level", "STREAMING_LOG_LEVEL", "info", "debug, info, warn or error"},
 	{"migrate", "STREAMING_MIGRATE", "true", "apply database migrations at start-up"},
-	{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", "<the local stack's>", "Cassandra contact points, comma-separated host or host:port"},
+	{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", "", "Cassandra contact points, comma-separated host or host:port (required)"},
 	{"cassandra-keyspace", "STREAMING_CASSANDRA_KEYSPACE", "streaming", "keyspace of the playback tables"},
 	{"cassandra-replication", "STREAMING_CASSANDRA_REPLICATION", "SimpleStrategy:1", "replication when the keyspace is created: SimpleStrategy:N or NetworkTopologyStrategy:dc1=3,dc2=3"},
 	{"cassandra-consistency", "STREAMING_CASSANDRA_CONSISTENCY", "LOCAL_QUORUM", "consistency of playback reads and writes (ONE, LOCAL_ONE, LOCAL_QUORUM, QUORUM, ...)"},
@@ -90,11 +88,11 @@ var Settings = []Setting{
 	{"ingest-writers", "STREAMING_INGEST_WRITERS", "16", "partition writes to Cassandra in flight at once; fewer, fuller writes beat many small ones on a small cluster"},
 	{"ingest-max-skew", "STREAMING_INGEST_MAX_SKEW", "5m", "how far in the future an event's time may be"},
 	{"ingest-max-age", "STREAMING_INGEST_MAX_AGE", "720h", "how old an event may be"},
-	{"neo4j-uri", "STREAMING_NEO4J_URI", "<the local stack's>", "Neo4j Bolt URI of the recommendation graph (bolt:// for one instance, neo4j:// for a cluster)"},
+	{"neo4j-uri", "STREAMING_NEO4J_URI", "", "Neo4j Bolt URI of the recommendation graph (bolt:// for one instance, neo4j:// for a cluster; required)"},
 	{"neo4j-user", "STREAMING_NEO4J_USER", "", "Neo4j user; empty for a server without authentication (the local stack)"},
 	{"neo4j-password", "STREAMING_NEO4J_PASSWORD", "", "Neo4j password"},
 	{"neo4j-database", "STREAMING_NEO4J_DATABASE", "", "Neo4j database; empty for the server's default"},
-	{"search-url", "STREAMING_SEARCH_URL", "<the local stack's>", "URL of the Elasticsearch-API search server"},
+	{"search-url", "STREAMING_SEARCH_URL", "", "URL of the Elasticsearch-API search server (required)"},
 	{"search-alias", "STREAMING_SEARCH_ALIAS", "content", "alias of the catalog index; the versioned index behind it is <alias>_v<N>"},
 	{"recs-graph-timeout", "STREAMING_RECS_GRAPH_TIMEOUT", "1s", "how long a recommendation may wait for the graph before answering with the trending fallback"},
 	{"redis-client-cache", "STREAMING_REDIS_CLIENT_CACHE", "true", "serve cached recommendations from rueidis client-side caching (RESP3 tracking; Redis 6+)"},
@@ -105,31 +103,34 @@ var Settings = []Setting{
 	{"projections", "STREAMING_PROJECTIONS", "true", "run the outbox relay and its projectors (Neo4j, search, Redis) in this process"},
 }
 
+// required are the settings without a default: where the stores are. The server assumes no address of its own (a
+// development stack's included); `go tool task run` sets them for the local stack.
+var required = []string{"postgres-url", "redis-addr", "cassandra-hosts", "neo4j-uri", "search-url"}
+
 // Load parses args (without the program name) over the environment.
 func Load(args []string) (Config, error) {
-	stack, err := stackenv.Load()
-	if err != nil {
-		return Config{}, err
-	}
-	defaults := map[string]string{"postgres-url": stack.PostgresURL(), "redis-addr": stack.RedisAddr(),
-		"cassandra-hosts": stack.CassandraAddr(), "neo4j-uri": stack.Neo4jURI(), "search-url": stack.SearchURL()}
 	fs := flag.NewFlagSet("streamingd", flag.ContinueOnError)
 	values := map[string]*string{}
+	envOf := map[string]string{}
 	for _, s := range Settings {
 		def := s.Default
-		if d, ok := defaults[s.Flag]; ok {
-			def = d
-		}
 		if v, ok := os.LookupEnv(s.Env); ok {
 			def = v
 		}
 		values[s.Flag] = fs.String(s.Flag, def, s.Help+" (env "+s.Env+")")
+		envOf[s.Flag] = s.Env
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
 	var errs []error
 	get := func(name string) string { return *values[name] }
+	for _, name := range required {
+		if strings.TrimSpace(get(name)) == "" {
+			errs = append(errs, fmt.Errorf("-%s: required (or %s); there is no default", name, envOf[name]))
+		}
+	}
+	var err error
 	dur := func(name string) time.Duration {
 		d, err := time.ParseDuration(get(name))
 		if err != nil || d <= 0 {
@@ -180,7 +181,7 @@ func Load(args []string) (Config, error) {
 			c.CassandraHosts = append(c.CassandraHosts, h)
 		}
 	}
-	if len(c.CassandraHosts) == 0 {
+	if len(c.CassandraHosts) == 0 && strings.TrimSpace(get("cassandra-hosts")) != "" {
 		errs = append(errs, errors.New("-cassandra-hosts: want at least one host"))
 	}
 	c.Neo4jURI, c.Neo4jUser, c.Neo4jPassword, c.Neo4jDatabase = get("neo4j-uri"), get("neo4j-user"), get("neo4j-password"), get("neo4j-database")

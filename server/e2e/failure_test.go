@@ -24,7 +24,7 @@ import (
 func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.ClientConn, context.CancelFunc, chan error) {
 	t.Helper()
 	server(t) // the stores must be there
-	cfg, err := config.Load(nil)
+	cfg, err := config.Load(storetest.Settings(t).ServerArgs())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -62,7 +62,7 @@ func server(t *testing.T) *env {
 	storetest.Require(t, "Neo4j", s.Neo4jAddr())
 	storetest.Require(t, "the search server", s.SearchAddr())
 	once.Do(func() {
-		cfg, err := config.Load(nil)
+		cfg, err := config.Load(storetest.Settings(t).ServerArgs())
 		if err != nil {
 			initErr = err
 			return

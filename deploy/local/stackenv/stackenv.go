@@ -202,3 +202,31 @@ func Rel(path string) string {
 	}
 	return path
 }
+
+// ServerSetting is one of streamingd's store settings as the local stack answers it: the flag, its environment
+// variable and the stack's value. The server has no defaults for its stores (it must not assume a laptop); the
+// development commands (`go tool task run`, readcheck), the tests and the benchmarks pass these.
+type ServerSetting struct{ Flag, Env, Value string }
+
+// ServerSettings are streamingd's store settings pointing at this stack.
+func (s Settings) ServerSettings() []ServerSetting {
+	return []ServerSetting{
+		{"postgres-url", "STREAMING_POSTGRES_URL", s.PostgresURL()},
+		{"redis-addr", "STREAMING_REDIS_ADDR", s.RedisAddr()},
+		{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", s.CassandraAddr()},
+		{"neo4j-uri", "STREAMING_NEO4J_URI", s.Neo4jURI()},
+		{"search-url", "STREAMING_SEARCH_URL", s.SearchURL()},
+	}
+}
+
+// ServerArgs are ServerSettings as streamingd's flags (config.Load's args), for those whose variable is not set in
+// the environment: the stack is the default, a STREAMING_* variable still points elsewhere.
+func (s Settings) ServerArgs() []string {
+	var args []string
+	for _, v := range s.ServerSettings() {
+		if os.Getenv(v.Env) == "" {
+			args = append(args, "-"+v.Flag+"="+v.Value)
+		}
+	}
+	return args
+}
