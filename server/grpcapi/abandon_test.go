@@ -21,6 +21,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	appingest "github.com/streamingplatform/streaming/server/app/ingest"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -84,10 +85,7 @@ func startIngestTransport(t *testing.T, w streaming.PlaybackWriter, pc ingest.Co
 	t.Helper()
 	log := slog.New(slog.DiscardHandler)
 	p := ingest.New(pc, w, nil, nil, log)
-	is := NewIngestServer(p, 5*time.Minute, 24*time.Hour)
-	if maxInFlightBytes > 0 {
-		is.maxInFlightBytes = maxInFlightBytes
-	}
+	is := NewIngestServer(&appingest.Service{Queue: p, MaxSkew: 5 * time.Minute, MaxAge: 24 * time.Hour, MaxInFlightBytes: maxInFlightBytes})
 	validator, err := protovalidate.New()
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	appingest "github.com/streamingplatform/streaming/server/app/ingest"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -61,8 +62,7 @@ func TestStreamBoundsTheMemoryItsQueuedEventsKeepAlive(t *testing.T) {
 		defer cancel()
 		p.Close(ctx)
 	})
-	s := NewIngestServer(p, 5*time.Minute, 24*time.Hour)
-	s.maxInFlightBytes = bound
+	s := NewIngestServer(&appingest.Service{Queue: p, MaxSkew: 5 * time.Minute, MaxAge: 24 * time.Hour, MaxInFlightBytes: bound})
 
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

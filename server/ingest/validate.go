@@ -16,9 +16,11 @@ const (
 // Validate applies the domain checks that proto rules cannot express, in field order, and returns the first
 // failure as a CodeInvalid error naming the field (event_id, user_id, content_id, occur_time, played_seconds,
 // position_seconds, device, quality), or nil. OccurredAt must lie in [now-maxAge, now+maxSkew]; a bound ≤ 0 is not
-// checked. Ids must be canonical UUIDs: 36 characters, lower-case hex in 8-4-4-4-12 groups (upper case is refused
-// rather than folded, because ids are used as-is in partition keys and counter keys). It does not allocate unless
-// it fails.
+// checked. Ids must be canonical UUIDs: 36 characters, lower-case hex in 8-4-4-4-12 groups, because ids are used
+// as-is in partition keys and counter keys; the contract also accepts upper case, so the ingest use case
+// (server/app/ingest) lowers such ids with LowerUUIDs before it refuses them. The bounds are the contract's
+// PlaybackEvent rules (TestEventChecksMatchTheContract in server/grpcapi compares them value by value) plus the
+// time window, which the contract cannot state. It does not allocate unless it fails.
 func Validate(e *streaming.PlaybackEvent, now time.Time, maxSkew, maxAge time.Duration) *streaming.Error {
 	switch {
 	case !IsCanonicalUUID(e.EventID):
@@ -60,7 +62,7 @@ func oneOf(s string, set []string) bool {
 
 // LowerUUIDs rewrites those of e's ids that are UUIDs spelt with upper-case hex digits in the canonical lower case,
 // and reports whether it changed any. The contract accepts either case; the pipeline and the stores key partitions
-// and counters by the ids as written, so the transport lowers them before Validate refuses them. Only A-F are
+// and counters by the ids as written, so the ingest use case lowers them before Validate refuses them. Only A-F are
 // lowered: an id that is not a UUID in some case stays as it was, for Validate to refuse.
 func LowerUUIDs(e *streaming.PlaybackEvent) bool {
 	changed := false

@@ -17,6 +17,7 @@ import (
 
 	platform "github.com/streamingplatform/streaming"
 	"github.com/streamingplatform/streaming/server/app/command"
+	appingest "github.com/streamingplatform/streaming/server/app/ingest"
 	"github.com/streamingplatform/streaming/server/app/query"
 	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
@@ -320,7 +321,7 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 		Validator:       validator,
 		DefaultDeadline: cfg.DefaultDeadline,
 	}
-	ingestServer := grpcapi.NewIngestServer(p.Pipeline, cfg.IngestMaxSkew, cfg.IngestMaxAge)
+	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
 	return grpcapi.New(grpcapi.Options{
 		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
