@@ -18,6 +18,7 @@ import (
 	"time"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/app/query"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -44,7 +45,7 @@ func searchQueries(d *queryDataset, n int, seed uint64) []streaming.SearchQuery 
 	weights := genreWeights(len(d.genres))
 	out := make([]streaming.SearchQuery, n)
 	for i := range out {
-		var q streaming.SearchQuery
+		q := streaming.SearchQuery{PageSize: query.DefaultSearchPageSize} // what a caller that sets none gets
 		if rng.Float64() < searchTextShare {
 			var words []string
 			for _, w := range strings.Fields(strings.ToLower(d.catalog[titles.Uint64()].Title)) {
@@ -143,7 +144,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 	ours := &latSide{name: "server", op: func(ctx context.Context, i int) (time.Duration, error) {
 		q := queries[i%len(queries)]
 		t := time.Now()
-		res, err := client.SearchContent(qb.srv.asAdmin(ctx), &pb.SearchContentRequest{Query: q.Text, Genres: q.Genres, MinRating: q.MinRating})
+		res, err := client.SearchContent(qb.srv.asAdmin(ctx), &pb.SearchContentRequest{Query: q.Text, Genres: q.Genres, MinRating: q.MinRating, PageSize: int32(q.PageSize)})
 		d := time.Since(t)
 		if err != nil {
 			return 0, fmt.Errorf("query %+v: %w", q, err)

@@ -31,13 +31,11 @@ const (
 	selectPositions = `SELECT content_id, position_seconds, updated_at, completed FROM continue_watching WHERE user_id = ?`
 )
 
-// Page and limit bounds of the readers.
+// Largest page and limit of the readers (a larger one is served at this size). The sizes a caller leaves open are
+// the query side's business (app/query's defaults); the readers refuse a size that is not positive.
 const (
-	DefaultPageSize = 50
-	MaxPageSize     = 500
-	// DefaultLimit and MaxLimit bound ContinueWatching (the API's GetContinueWatching: 0 means 20, at most 100).
-	DefaultLimit = 20
-	MaxLimit     = 100
+	MaxPageSize = 500
+	MaxLimit    = 100
 )
 
 // WritePartition writes events that share one (user_id, content_id) as unlogged single-partition batches of at most
@@ -148,10 +146,8 @@ func (s *Store) ContinueWatching(ctx context.Context, userID string, limit int) 
 		return nil, streaming.Invalid("user_id", "is not a UUID")
 	}
 	switch {
-	case limit < 0:
-		return nil, streaming.Invalid("limit", "must not be negative")
-	case limit == 0:
-		limit = DefaultLimit
+	case limit <= 0:
+		return nil, streaming.Invalid("limit", "must be positive")
 	case limit > MaxLimit:
 		limit = MaxLimit
 	}
@@ -191,10 +187,8 @@ func (s *Store) WatchHistory(ctx context.Context, userID, contentID string, page
 		return nil, "", streaming.Invalid("content_id", "is not a UUID")
 	}
 	switch {
-	case pageSize < 0:
-		return nil, "", streaming.Invalid("page_size", "must not be negative")
-	case pageSize == 0:
-		pageSize = DefaultPageSize
+	case pageSize <= 0:
+		return nil, "", streaming.Invalid("page_size", "must be positive")
 	case pageSize > MaxPageSize:
 		pageSize = MaxPageSize
 	}

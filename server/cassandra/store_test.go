@@ -269,7 +269,7 @@ func TestWriteAndReadBack(t *testing.T) {
 	rand.Shuffle(len(shuffled), func(i, j int) { shuffled[i], shuffled[j] = shuffled[j], shuffled[i] })
 	write(t, ctx, store, shuffled)
 
-	got, next, err := store.WatchHistory(ctx, events[0].UserID, events[0].ContentID, 0, "")
+	got, next, err := store.WatchHistory(ctx, events[0].UserID, events[0].ContentID, 50, "")
 	if err != nil {
 		t.Fatalf("WatchHistory: %v", err)
 	}
@@ -293,7 +293,7 @@ func TestWriteAndReadBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Another title of the same user is another partition.
-	if other, _, err := store.WatchHistory(ctx, events[0].UserID, uuid.NewString(), 0, ""); err != nil || len(other) != 0 {
+	if other, _, err := store.WatchHistory(ctx, events[0].UserID, uuid.NewString(), 50, ""); err != nil || len(other) != 0 {
 		t.Fatalf("other title: %d events, %v; want none", len(other), err)
 	}
 }
@@ -319,7 +319,7 @@ func TestReplayAddsNoRows(t *testing.T) {
 	if n := countRows(t, ctx, store, events[0].UserID, events[0].ContentID); n != len(events) {
 		t.Fatalf("%d rows after replays; want %d", n, len(events))
 	}
-	got, _ := history(t, ctx, store, events[0].UserID, events[0].ContentID, 0)
+	got, _ := history(t, ctx, store, events[0].UserID, events[0].ContentID, 50)
 	if diff := gocmp.Diff(newestFirst(events), got); diff != "" {
 		t.Fatalf("history after replays (-want +got):\n%s", diff)
 	}
@@ -331,7 +331,7 @@ func TestLateEventDoesNotMovePositionBack(t *testing.T) {
 	user, content := events[0].UserID, events[0].ContentID
 	position := func() streaming.ContinueWatchingItem {
 		t.Helper()
-		items, err := store.ContinueWatching(ctx, user, 0)
+		items, err := store.ContinueWatching(ctx, user, 20)
 		if err != nil {
 			t.Fatalf("ContinueWatching: %v", err)
 		}
@@ -417,9 +417,13 @@ func TestWatchHistoryPaging(t *testing.T) {
 	wantInvalid(t, err, "page_token")
 	_, _, err = store.WatchHistory(ctx, user, content, -1, "")
 	wantInvalid(t, err, "page_size")
-	_, _, err = store.WatchHistory(ctx, "nope", content, 0, "")
+	_, _, err = store.WatchHistory(ctx, user, content, 0, "") // the default page is the query side's
+	wantInvalid(t, err, "page_size")
+	_, err = store.ContinueWatching(ctx, user, 0)
+	wantInvalid(t, err, "limit")
+	_, _, err = store.WatchHistory(ctx, "nope", content, 2, "")
 	wantInvalid(t, err, "user_id")
-	_, _, err = store.WatchHistory(ctx, user, "nope", 0, "")
+	_, _, err = store.WatchHistory(ctx, user, "nope", 2, "")
 	wantInvalid(t, err, "content_id")
 	if page, _, err := store.WatchHistory(ctx, user, content, 10_000, ""); err != nil || len(page) != 3 {
 		t.Fatalf("page size above the maximum: %d events, %v; want 3", len(page), err)
@@ -458,7 +462,7 @@ func TestWritePartitionRejectsBadInput(t *testing.T) {
 			if n := countRows(t, ctx, store, user, content); n != 0 {
 				t.Fatalf("%d rows written by a rejected call", n)
 			}
-			if items, err := store.ContinueWatching(ctx, user, 0); err != nil || len(items) != 0 {
+			if items, err := store.ContinueWatching(ctx, user, 20); err != nil || len(items) != 0 {
 				t.Fatalf("ContinueWatching after a rejected call = %v, %v; want nothing", items, err)
 			}
 		})
@@ -482,7 +486,7 @@ func TestContinueWatchingOrderAndLimit(t *testing.T) {
 		write(t, ctx, store, events)
 		titles = slices.Insert(titles, 0, events[0].ContentID)
 	}
-	items, err := store.ContinueWatching(ctx, user, 0)
+	items, err := store.ContinueWatching(ctx, user, 20)
 	if err != nil {
 		t.Fatalf("ContinueWatching: %v", err)
 	}
@@ -566,7 +570,7 @@ func TestUnavailable(t *testing.T) {
 	if err := closed.WritePartition(ctx, refs(newEvents(2))); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Fatalf("write after Close: %v; want unavailable", err)
 	}
-	if _, _, err := closed.WatchHistory(ctx, uuid.NewString(), uuid.NewString(), 0, ""); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+	if _, _, err := closed.WatchHistory(ctx, uuid.NewString(), uuid.NewString(), 50, ""); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Fatalf("read after Close: %v; want unavailable", err)
 	}
 }

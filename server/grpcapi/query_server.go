@@ -62,22 +62,18 @@ func (s *QueryServer) GetRecommendations(ctx context.Context, r *pb.GetRecommend
 }
 
 var trendingWindows = map[pb.TrendingWindow]time.Duration{
-	pb.TrendingWindow_TRENDING_WINDOW_UNSPECIFIED: 24 * time.Hour,
+	pb.TrendingWindow_TRENDING_WINDOW_UNSPECIFIED: 0, // the query's default
 	pb.TrendingWindow_TRENDING_WINDOW_HOUR:        time.Hour,
 	pb.TrendingWindow_TRENDING_WINDOW_DAY:         24 * time.Hour,
 	pb.TrendingWindow_TRENDING_WINDOW_WEEK:        7 * 24 * time.Hour,
 }
 
 func (s *QueryServer) GetTrending(ctx context.Context, r *pb.GetTrendingRequest) (*pb.GetTrendingResponse, error) {
-	limit := int(r.GetLimit())
-	if limit == 0 {
-		limit = 20
-	}
 	window, ok := trendingWindows[r.GetWindow()]
 	if !ok {
 		return nil, streaming.Invalid("window", "unknown window %d", r.GetWindow())
 	}
-	items, err := s.H.Trending(ctx, window, limit)
+	items, err := s.H.Trending(ctx, window, int(r.GetLimit()))
 	if err != nil {
 		return nil, err
 	}
@@ -118,11 +114,7 @@ func (s *QueryServer) GetContent(ctx context.Context, r *pb.GetContentRequest) (
 }
 
 func (s *QueryServer) GetContinueWatching(ctx context.Context, r *pb.GetContinueWatchingRequest) (*pb.GetContinueWatchingResponse, error) {
-	limit := int(r.GetLimit())
-	if limit == 0 {
-		limit = 20
-	}
-	items, err := s.H.Playback.ContinueWatching(ctx, r.GetUserId(), limit)
+	items, err := s.H.ContinueWatching(ctx, r.GetUserId(), int(r.GetLimit()))
 	if err != nil {
 		return nil, err
 	}
@@ -135,11 +127,7 @@ func (s *QueryServer) GetContinueWatching(ctx context.Context, r *pb.GetContinue
 }
 
 func (s *QueryServer) GetWatchHistory(ctx context.Context, r *pb.GetWatchHistoryRequest) (*pb.GetWatchHistoryResponse, error) {
-	size := int(r.GetPageSize())
-	if size == 0 {
-		size = 50
-	}
-	events, next, err := s.H.Playback.WatchHistory(ctx, r.GetUserId(), r.GetContentId(), size, r.GetPageToken())
+	events, next, err := s.H.WatchHistory(ctx, r.GetUserId(), r.GetContentId(), int(r.GetPageSize()), r.GetPageToken())
 	if err != nil {
 		return nil, err
 	}

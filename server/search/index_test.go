@@ -20,6 +20,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
 
+	"github.com/streamingplatform/streaming/server/app/query"
 	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -425,7 +426,7 @@ func TestSearch(t *testing.T) {
 		{"the seed's query", streaming.SearchQuery{Text: "family", Genres: []string{"drama"}, MinRating: 4.5}, []string{"Quiet Drama"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			r, err := x.Search(ctx, c.q)
+			r, err := x.Search(ctx, sized(c.q))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -440,7 +441,7 @@ func TestSearch(t *testing.T) {
 	}
 
 	t.Run("hits carry the indexed title", func(t *testing.T) {
-		r, err := x.Search(ctx, streaming.SearchQuery{Text: "ladrones"})
+		r, err := x.Search(ctx, sized(streaming.SearchQuery{Text: "ladrones"}))
 		if err != nil || len(r.Hits) != 1 {
 			t.Fatalf("Search = %v, %v", r, err)
 		}
@@ -453,7 +454,7 @@ func TestSearch(t *testing.T) {
 	})
 
 	t.Run("a title match outranks a description match", func(t *testing.T) {
-		r, err := x.Search(ctx, streaming.SearchQuery{Text: "comedy"})
+		r, err := x.Search(ctx, sized(streaming.SearchQuery{Text: "comedy"}))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -483,7 +484,7 @@ func TestSearch(t *testing.T) {
 			}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				r, err := x.Search(ctx, c.q)
+				r, err := x.Search(ctx, sized(c.q))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -497,7 +498,7 @@ func TestSearch(t *testing.T) {
 	t.Run("request body", func(t *testing.T) {
 		for _, c := range []struct {
 			size, want int
-		}{{0, search.DefaultPageSize}, {7, 7}, {500, search.MaxPageSize}} {
+		}{{1, 1}, {7, 7}, {500, search.MaxPageSize}} {
 			body, err := x.Request(streaming.SearchQuery{Text: "mar", PageSize: c.size})
 			if err != nil {
 				t.Fatal(err)
@@ -506,8 +507,10 @@ func TestSearch(t *testing.T) {
 				t.Errorf("PageSize %d: size %v, track_total_hits %v, version %v", c.size, body["size"], body["track_total_hits"], body["version"])
 			}
 		}
-		if _, err := x.Search(ctx, streaming.SearchQuery{PageSize: -1}); streaming.ErrorCode(err) != streaming.CodeInvalid {
-			t.Errorf("PageSize -1: %v, want invalid", err)
+		for _, size := range []int{-1, 0} {
+			if _, err := x.Search(ctx, streaming.SearchQuery{PageSize: size}); streaming.ErrorCode(err) != streaming.CodeInvalid {
+				t.Errorf("PageSize %d: %v, want invalid (the default is the query side's)", size, err)
+			}
 		}
 	})
 }
@@ -534,7 +537,7 @@ func TestSearchPaging(t *testing.T) {
 		t.Helper()
 		var first *streaming.SearchResult
 		for {
-			r, err := x.Search(ctx, q)
+			r, err := x.Search(ctx, sized(q))
 			if err != nil {
 				t.Fatalf("page %d: %v", pages+1, err)
 			}
@@ -573,7 +576,7 @@ func TestSearchPaging(t *testing.T) {
 			ids, pages := walk(t, c.q)
 			all := c.q
 			all.PageSize = search.MaxPageSize
-			r, err := x.Search(ctx, all)
+			r, err := x.Search(ctx, sized(all))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -606,7 +609,7 @@ func TestSearchPaging(t *testing.T) {
 
 	t.Run("bad tokens", func(t *testing.T) {
 		q := streaming.SearchQuery{Text: "serie", Genres: []string{"a", "b"}, PageSize: 5}
-		r, err := x.Search(ctx, q)
+		r, err := x.Search(ctx, sized(q))
 		if err != nil || r.NextPageToken == "" {
 			t.Fatalf("first page: %v, token %q", err, r.NextPageToken)
 		}
@@ -614,7 +617,7 @@ func TestSearchPaging(t *testing.T) {
 		// The genres are a set: their order does not make another query.
 		same := q
 		same.Genres, same.PageToken = []string{"b", "a"}, token
-		if _, err := x.Search(ctx, same); err != nil {
+		if _, err := x.Search(ctx, sized(same)); err != nil {
 			t.Errorf("token with the genres reordered: %v", err)
 		}
 		decoded, _ := base64.RawURLEncoding.DecodeString(token)
@@ -646,7 +649,7 @@ func TestSearchPaging(t *testing.T) {
 			{"truncated", streaming.SearchQuery{Text: "serie", Genres: q.Genres, PageSize: 5, PageToken: token[:len(token)-4]}},
 		} {
 			t.Run(c.name, func(t *testing.T) {
-				_, err := x.Search(ctx, c.q)
+				_, err := x.Search(ctx, sized(c.q))
 				if e := streaming.AsError(err); e == nil || e.Code != streaming.CodeInvalid || e.Field != "page_token" {
 					t.Errorf("Search = %v, want invalid page_token", err)
 				}
@@ -675,8 +678,8 @@ func TestUnavailable(t *testing.T) {
 		name string
 		call func() error
 	}{
-		{"search", func() error { _, err := x.Search(ctx, streaming.SearchQuery{Text: "mar"}); return err }},
-		{"search again", func() error { _, err := x.Search(ctx, streaming.SearchQuery{}); return err }},
+		{"search", func() error { _, err := x.Search(ctx, sized(streaming.SearchQuery{Text: "mar"})); return err }},
+		{"search again", func() error { _, err := x.Search(ctx, sized(streaming.SearchQuery{})); return err }},
 		{"project", func() error {
 			return x.Projector().Project(ctx, []streaming.Event{event(streaming.EventContentUpserted, title(uuid.NewString(), "X", 1))})
 		}},
@@ -750,4 +753,12 @@ func newSwitchProxy(t *testing.T, target string) *switchProxy {
 		}
 	}()
 	return p
+}
+
+// sized gives q the page size the query side gives a request that sets none (the adapter has no default).
+func sized(q streaming.SearchQuery) streaming.SearchQuery {
+	if q.PageSize == 0 {
+		q.PageSize = query.DefaultSearchPageSize
+	}
+	return q
 }

@@ -18,11 +18,9 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Page sizes.
-const (
-	DefaultPageSize = 20
-	MaxPageSize     = 100
-)
+// MaxPageSize is the largest page (a larger one is served at this size). The size a caller leaves open is the query
+// side's business (app/query.DefaultSearchPageSize); a size that is not positive is refused.
+const MaxPageSize = 100
 
 // The fields of the free-text query, with boosts: a title match outranks a description match, and an exact word
 // outranks a stem. Typos are looked for in the words as written (standard analysis) only: a fuzzy match over the
@@ -112,10 +110,8 @@ func decodeToken(q normalized, token string) ([]any, int64, error) {
 func normalize(q streaming.SearchQuery) (normalized, error) {
 	n := normalized{Text: strings.TrimSpace(q.Text), MinRating: q.MinRating, PageSize: q.PageSize}
 	switch {
-	case n.PageSize < 0:
-		return n, streaming.Invalid("page_size", "must not be negative")
-	case n.PageSize == 0:
-		n.PageSize = DefaultPageSize
+	case n.PageSize <= 0: // the query side sets its default (app/query.DefaultSearchPageSize)
+		return n, streaming.Invalid("page_size", "must be positive")
 	case n.PageSize > MaxPageSize:
 		n.PageSize = MaxPageSize
 	}

@@ -19,7 +19,8 @@ func (h *Handler) Content(ctx context.Context, id string) (*streaming.Content, e
 	return &c, nil
 }
 
-// Search runs a catalog search on the search server.
+// Search runs a catalog search on the search server, a page of q.PageSize hits (DefaultSearchPageSize when 0).
 func (h *Handler) Search(ctx context.Context, q streaming.SearchQuery) (*streaming.SearchResult, error) {
+	q.PageSize = orDefault(q.PageSize, DefaultSearchPageSize)
 	return h.Index.Search(ctx, q)
 }

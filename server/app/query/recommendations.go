@@ -30,10 +30,7 @@ const fallbackWindow = 24 * time.Hour
 // graph cannot answer in time, trending titles in the user's genres (not cached, so the graph's answer returns as
 // soon as the graph does).
 func (h *Handler) Recommendations(ctx context.Context, userID string, limit int) ([]streaming.Recommendation, RecommendationSource, error) {
-	if limit <= 0 {
-		limit = 10
-	}
-	limit = min(limit, cachedRecommendations)
+	limit = min(orDefault(limit, DefaultRecommendations), cachedRecommendations)
 	recs, ok, err := h.Recs.CachedRecommendations(ctx, userID, limit)
 	if err != nil {
 		h.log().Warn("recommendation cache unavailable; computing", "user_id", userID, "err", err)

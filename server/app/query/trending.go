@@ -13,10 +13,10 @@ type TrendingTitle struct {
 	Plays   int64
 }
 
-// Trending returns the most played catalog titles over the window (an hour, a day or a week) ending now. Counted
-// ids that are not in the catalog are left out.
+// Trending returns the most played catalog titles over the window (an hour, a day or a week; DefaultTrendingWindow
+// when 0) ending now, at most limit (DefaultTrending when 0). Counted ids that are not in the catalog are left out.
 func (h *Handler) Trending(ctx context.Context, window time.Duration, limit int) ([]TrendingTitle, error) {
-	return h.trending(ctx, window, limit, nil)
+	return h.trending(ctx, orDefault(window, DefaultTrendingWindow), orDefault(limit, DefaultTrending), nil)
 }
 
 // trending is Trending restricted to titles that keep returns true for (nil keeps all). Counted ids may be unknown
