@@ -7,6 +7,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/app/command"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -44,7 +45,7 @@ func (s *CommandServer) Logout(ctx context.Context, _ *pb.LogoutRequest) (*pb.Lo
 func (s *CommandServer) CreatePlan(ctx context.Context, r *pb.CreatePlanRequest) (*pb.CreatePlanResponse, error) {
 	p, err := s.H.CreatePlan(ctx, command.CreatePlan{Name: r.GetName(), Description: r.GetDescription(),
 		MonthlyPrice: r.GetMonthlyPrice(), Currency: r.GetCurrency(), MaxStreams: r.GetMaxStreams(),
-		MaxQuality: qualityFromPB[r.GetMaxQuality()], Available: r.GetAvailable()})
+		MaxQuality: wire.QualityFromPB[r.GetMaxQuality()], Available: r.GetAvailable()})
 	if err != nil {
 		return nil, err
 	}
@@ -55,7 +56,7 @@ func (s *CommandServer) UpdatePlan(ctx context.Context, r *pb.UpdatePlanRequest)
 	c := command.UpdatePlan{PlanID: r.GetPlanId(), Name: r.Name, Description: r.Description,
 		MonthlyPrice: r.MonthlyPrice, MaxStreams: r.MaxStreams, Available: r.Available}
 	if r.MaxQuality != nil {
-		q := qualityFromPB[r.GetMaxQuality()]
+		q := wire.QualityFromPB[r.GetMaxQuality()]
 		c.MaxQuality = &q
 	}
 	p, err := s.H.UpdatePlan(ctx, c)

@@ -13,6 +13,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/ingest"
 )
 
@@ -77,7 +78,7 @@ func TestEventChecksMatchTheContract(t *testing.T) {
 			}
 			contract = strings.Join(fields, ",")
 		}
-		e := playbackFromPB(m)
+		e := wire.FromPB(m)
 		ingest.LowerUUIDs(&e)
 		domain := ""
 		if err := ingest.Validate(&e, time.Now(), 0, 0); err != nil {

@@ -6,16 +6,12 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 // Conversions between the contract's messages and the domain's types. Enum values map to the domain's strings by
 // explicit tables, so renumbering or renaming either side fails to compile or shows here.
-
-var qualityToPB = map[string]pb.VideoQuality{
-	"sd": pb.VideoQuality_VIDEO_QUALITY_SD, "hd": pb.VideoQuality_VIDEO_QUALITY_HD,
-	"full_hd": pb.VideoQuality_VIDEO_QUALITY_FULL_HD, "uhd": pb.VideoQuality_VIDEO_QUALITY_UHD,
-}
 
 var paymentMethodToPB = map[string]pb.PaymentMethod{
 	streaming.PaymentCard: pb.PaymentMethod_PAYMENT_METHOD_CARD, streaming.PaymentPayPal: pb.PaymentMethod_PAYMENT_METHOD_PAYPAL,
@@ -48,7 +44,6 @@ func reverse[K comparable, V comparable](m map[K]V) map[V]K {
 }
 
 var (
-	qualityFromPB       = reverse(qualityToPB)
 	paymentMethodFromPB = reverse(paymentMethodToPB)
 	contentTypeFromPB   = reverse(contentTypeToPB)
 )
@@ -66,7 +61,7 @@ func userToPB(u *streaming.User) *pb.User {
 
 func planToPB(p *streaming.Plan) *pb.Plan {
 	return &pb.Plan{Id: p.ID, Name: p.Name, Description: p.Description, MonthlyPrice: streaming.FormatCents(p.PriceCents),
-		Currency: p.Currency, MaxStreams: p.MaxStreams, MaxQuality: qualityToPB[p.MaxQuality], Available: p.Available,
+		Currency: p.Currency, MaxStreams: p.MaxStreams, MaxQuality: wire.QualityToPB[p.MaxQuality], Available: p.Available,
 		CreateTime: ts(p.CreatedAt), UpdateTime: ts(p.UpdatedAt)}
 }
 
@@ -99,29 +94,4 @@ func contentFromPB(c *pb.Content) streaming.Content {
 
 func ratingToPB(r *streaming.Rating) *pb.Rating {
 	return &pb.Rating{UserId: r.UserID, ContentId: r.ContentID, Stars: r.Stars, Review: r.Review, UpdateTime: ts(r.UpdatedAt)}
-}
-
-var deviceToPB = map[string]pb.Device{
-	"web": pb.Device_DEVICE_WEB, "mobile": pb.Device_DEVICE_MOBILE, "tablet": pb.Device_DEVICE_TABLET,
-	"tv": pb.Device_DEVICE_TV, "console": pb.Device_DEVICE_CONSOLE,
-}
-
-var deviceFromPB = reverse(deviceToPB)
-
-func playbackToPB(e *streaming.PlaybackEvent) *pb.PlaybackEvent {
-	return &pb.PlaybackEvent{EventId: e.EventID, UserId: e.UserID, ContentId: e.ContentID, OccurTime: ts(e.OccurredAt),
-		PlayedSeconds: e.PlayedSeconds, PositionSeconds: e.PositionSeconds, Device: deviceToPB[e.Device],
-		Quality: qualityToPB[e.Quality], Completed: e.Completed}
-}
-
-// playbackFromPB converts without allocating beyond the struct; unknown enum values become "" and are rejected by
-// validation.
-func playbackFromPB(e *pb.PlaybackEvent) streaming.PlaybackEvent {
-	out := streaming.PlaybackEvent{EventID: e.GetEventId(), UserID: e.GetUserId(), ContentID: e.GetContentId(),
-		PlayedSeconds: e.GetPlayedSeconds(), PositionSeconds: e.GetPositionSeconds(), Device: deviceFromPB[e.GetDevice()],
-		Quality: qualityFromPB[e.GetQuality()], Completed: e.GetCompleted()}
-	if t := e.GetOccurTime(); t != nil {
-		out.OccurredAt = t.AsTime()
-	}
-	return out
 }

@@ -14,6 +14,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	appingest "github.com/streamingplatform/streaming/server/app/ingest"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -47,7 +48,7 @@ func rejectionsToPB(rs []appingest.Rejection) []*pb.EventRejection {
 func (s *IngestServer) RecordPlaybackEvents(ctx context.Context, r *pb.RecordPlaybackEventsRequest) (*pb.RecordPlaybackEventsResponse, error) {
 	events := make([]streaming.PlaybackEvent, len(r.GetEvents()))
 	for i, e := range r.GetEvents() {
-		events[i] = playbackFromPB(e)
+		events[i] = wire.FromPB(e)
 	}
 	sum, err := s.svc.Record(ctx, PrincipalFrom(ctx), events)
 	if err != nil {
@@ -74,18 +75,18 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		return err
 	}
 	// Recv runs in its own goroutine so a shutdown can interrupt a stream that is waiting for the client.
-	// It receives into a playbackBatch, not the generated message: the codec decodes the events straight into
+	// It receives into a wire.Batch, not the generated message: the codec decodes the events straight into
 	// domain events (see codec). The goroutine ends after its first error, or when the stream's context ends
 	// (gRPC ends it once this handler returns); the handler never relies on it handing an error over, because a
 	// context that ends makes the goroutine's select free to drop that error.
 	type received struct {
-		msg *playbackBatch
+		msg *wire.Batch
 		err error
 	}
 	next := make(chan received, 1)
 	go func() {
 		for {
-			msg := new(playbackBatch)
+			msg := new(wire.Batch)
 			err := stream.RecvMsg(msg)
 			select {
 			case next <- received{msg, err}:
@@ -113,7 +114,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		if r.err != nil {
 			return fail(r.err)
 		}
-		if err := st.Add(ctx, r.msg.events, r.msg.bytes); err != nil {
+		if err := st.Add(ctx, r.msg.Events, r.msg.Bytes); err != nil {
 			return fail(err)
 		}
 	}

@@ -16,6 +16,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	appingest "github.com/streamingplatform/streaming/server/app/ingest"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -68,7 +69,7 @@ func TestStreamBoundsTheMemoryItsQueuedEventsKeepAlive(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	gs := grpc.NewServer(grpc.ForceServerCodecV2(newCodec()), grpc.MaxRecvMsgSize(4<<20))
+	gs := grpc.NewServer(grpc.ForceServerCodecV2(wire.NewCodec()), grpc.MaxRecvMsgSize(4<<20))
 	pb.RegisterIngestServiceServer(gs, s)
 	go gs.Serve(lis)
 	t.Cleanup(gs.Stop)

@@ -116,14 +116,19 @@ func (s *validatingStream) RecvMsg(m any) error {
 		return err
 	}
 	if c, ok := m.(checked); ok {
-		return c.check()
+		if v := c.Violations(); len(v) > 0 {
+			return invalidRequest(v...)
+		}
+		return nil
 	}
 	return s.i.validate(m)
 }
 
-// checked is a message received into a type of ours rather than the generated one (playbackBatch); it applies the
+// checked is a message received into a type of ours rather than the generated one (wire.Batch); it applies the
 // contract's rules itself.
-type checked interface{ check() error }
+type checked interface {
+	Violations() []*errdetails.BadRequest_FieldViolation
+}
 
 func (i *Interceptors) authenticate(ctx context.Context, method string, req any) (context.Context, error) {
 	if exempt(method) {

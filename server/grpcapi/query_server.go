@@ -6,6 +6,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/app/query"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -133,7 +134,7 @@ func (s *QueryServer) GetWatchHistory(ctx context.Context, r *pb.GetWatchHistory
 	}
 	out := &pb.GetWatchHistoryResponse{Events: make([]*pb.PlaybackEvent, 0, len(events)), NextPageToken: next}
 	for i := range events {
-		out.Events = append(out.Events, playbackToPB(&events[i]))
+		out.Events = append(out.Events, wire.ToPB(&events[i]))
 	}
 	return out, nil
 }

@@ -23,6 +23,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 )
 
 // Options configure the server.
@@ -67,8 +68,8 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		grpc.ChainUnaryInterceptor(ic.Unary()),
 		grpc.ChainStreamInterceptor(ic.Stream()),
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
-		// The protobuf codec with a fast path for playback event batches (codec.go).
-		grpc.ForceServerCodecV2(newCodec()),
+		// The protobuf codec with a fast path for playback event batches (package wire).
+		grpc.ForceServerCodecV2(wire.NewCodec()),
 		// Bounds the calls one connection may hold open (each ingest stream keeps up to 64k events to settle).
 		grpc.MaxConcurrentStreams(1024),
 	)

@@ -1,4 +1,4 @@
-package grpcapi
+package wire
 
 import (
 	"math/rand/v2"
@@ -38,7 +38,7 @@ func randomBatch(rng *rand.Rand, n int) *pb.IngestPlaybackEventsRequest {
 	return m
 }
 
-// decodeBoth decodes b with the codec into a playbackBatch and with proto.Unmarshal and playbackFromPB, and fails
+// decodeBoth decodes b with the codec into a Batch and with proto.Unmarshal and FromPB, and fails
 // unless both agree.
 func decodeBoth(t *testing.T, b []byte) (fast bool) {
 	t.Helper()
@@ -46,15 +46,15 @@ func decodeBoth(t *testing.T, b []byte) (fast bool) {
 	wantErr := proto.Unmarshal(b, m)
 	want := make([]streaming.PlaybackEvent, len(m.GetEvents()))
 	for i, e := range m.GetEvents() {
-		want[i] = playbackFromPB(e)
+		want[i] = FromPB(e)
 	}
-	got := &playbackBatch{}
-	gotErr := newCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
+	got := &Batch{}
+	gotErr := NewCodec().Unmarshal(mem.BufferSlice{mem.SliceBuffer(b)}, got)
 	if (wantErr == nil) != (gotErr == nil) {
 		t.Fatalf("codec error %v, proto.Unmarshal error %v", gotErr, wantErr)
 	}
-	if wantErr == nil && !reflect.DeepEqual(got.events, want) {
-		t.Fatalf("codec decoded\n%+v\nproto.Unmarshal and playbackFromPB give\n%+v", got.events, want)
+	if wantErr == nil && !reflect.DeepEqual(got.Events, want) {
+		t.Fatalf("codec decoded\n%+v\nproto.Unmarshal and FromPB give\n%+v", got.Events, want)
 	}
 	_, fast = decodePlaybackEvents(append([]byte(nil), b...))
 	return fast

@@ -1,4 +1,7 @@
-package grpcapi
+// Package wire is the contract's wire form of playback events on the server: the gRPC codec with its fast path for
+// ingest batches (decoded straight into domain events), and the conversions between playback messages and domain
+// events with the device and quality tables they use.
+package wire
 
 import (
 	"fmt"
@@ -18,53 +21,54 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// codec is gRPC's protobuf codec with a fast path for the one hot message: the batches of playback events an
-// ingest stream receives. IngestPlaybackEvents receives them into a playbackBatch, not the generated message, and
+// Codec is gRPC's protobuf codec with a fast path for the one hot message: the batches of playback events an
+// ingest stream receives. IngestPlaybackEvents receives them into a Batch, not the generated message, and
 // the codec decodes the wire form straight into domain events: the generic decoder would allocate every event,
 // every timestamp and every string separately, through reflection, and the handler would then convert each event
 // again; at a million events a second that was most of the server's work. The fast path copies the message once
 // into an immutable string, takes every string field as a substring of it, and writes the events into one slab:
 // three allocations per batch. It handles the canonical encoding only; anything else (unknown fields, a repeated
-// submessage, unexpected wire types, invalid UTF-8) falls back to proto.Unmarshal and playbackFromPB, so the result
+// submessage, unexpected wire types, invalid UTF-8) falls back to proto.Unmarshal and FromPB, so the result
 // is always what those give. FuzzPlaybackDecoder checks exactly that.
 //
 // The substrings keep the batch's copy alive while any event of it is queued, and so does the slab (the pipeline
 // keeps the events where they are and writes them from there); the ingest queue's bound therefore also bounds both.
-type codec struct {
+type Codec struct {
 	encoding.CodecV2
 }
 
-func newCodec() codec { return codec{encoding.GetCodecV2(grpcproto.Name)} }
+// NewCodec is gRPC's protobuf codec with the fast path; the server forces it (grpc.ForceServerCodecV2).
+func NewCodec() Codec { return Codec{encoding.GetCodecV2(grpcproto.Name)} }
 
-func (c codec) Unmarshal(data mem.BufferSlice, v any) error {
-	b, ok := v.(*playbackBatch)
+func (c Codec) Unmarshal(data mem.BufferSlice, v any) error {
+	b, ok := v.(*Batch)
 	if !ok {
 		return c.CodecV2.Unmarshal(data, v)
 	}
 	raw := materialize(data)
 	if evs, ok := decodePlaybackEvents(raw); ok {
-		b.events = evs
-		b.bytes = len(raw) + len(evs)*int(unsafe.Sizeof(streaming.PlaybackEvent{}))
+		b.Events = evs
+		b.Bytes = len(raw) + len(evs)*int(unsafe.Sizeof(streaming.PlaybackEvent{}))
 		return nil
 	}
 	var m pb.IngestPlaybackEventsRequest
 	if err := c.CodecV2.Unmarshal(data, &m); err != nil {
 		return err
 	}
-	b.events = make([]streaming.PlaybackEvent, len(m.GetEvents()))
+	b.Events = make([]streaming.PlaybackEvent, len(m.GetEvents()))
 	for i, e := range m.GetEvents() {
-		b.events[i] = playbackFromPB(e)
+		b.Events[i] = FromPB(e)
 	}
-	b.bytes = len(raw) + len(b.events)*int(unsafe.Sizeof(streaming.PlaybackEvent{})) // the decoder's strings, about
+	b.Bytes = len(raw) + len(b.Events)*int(unsafe.Sizeof(streaming.PlaybackEvent{})) // the decoder's strings, about
 	return nil
 }
 
-// playbackBatch is what IngestPlaybackEvents receives into: an IngestPlaybackEventsRequest on the wire, its events
-// decoded as playbackFromPB converts them (an enum value the domain does not know becomes "", a missing occur_time
+// Batch is what IngestPlaybackEvents receives into: an IngestPlaybackEventsRequest on the wire, its events
+// decoded as FromPB converts them (an enum value the domain does not know becomes "", a missing occur_time
 // the zero time; Validate refuses both).
-type playbackBatch struct {
-	events []streaming.PlaybackEvent
-	bytes  int // the memory the events keep alive: the message copy their strings point into, and the slab
+type Batch struct {
+	Events []streaming.PlaybackEvent
+	Bytes  int // the memory the events keep alive: the message copy their strings point into, and the slab
 }
 
 // batchItems are the contract's bounds on the events of one request (IngestPlaybackEventsRequest.events), read from
@@ -78,10 +82,10 @@ var batchItems = func() *validate.RepeatedRules {
 	return rules.GetRepeated()
 }()
 
-// check applies the contract's rules on the request itself (its events are checked one by one by the handler),
-// answering as protovalidate does for the generated message.
-func (b *playbackBatch) check() error {
-	n := uint64(len(b.events))
+// Violations are the contract's rules on the request itself that it breaks (its events are checked one by one by
+// the ingest use case), as protovalidate reports them for the generated message; none when it keeps them.
+func (b *Batch) Violations() []*errdetails.BadRequest_FieldViolation {
+	n := uint64(len(b.Events))
 	var rule, msg string
 	switch {
 	case n < batchItems.GetMinItems():
@@ -91,7 +95,7 @@ func (b *playbackBatch) check() error {
 	default:
 		return nil
 	}
-	return invalidRequest(&errdetails.BadRequest_FieldViolation{Field: "events", Description: msg, Reason: rule})
+	return []*errdetails.BadRequest_FieldViolation{{Field: "events", Description: msg, Reason: rule}}
 }
 
 // materialize copies data into one freshly allocated buffer that nothing else references, so the decoder may
@@ -142,7 +146,7 @@ func decodePlaybackEvents(b []byte) (events []streaming.PlaybackEvent, ok bool) 
 // devicesByNumber and qualitiesByNumber are the domain's names of the contract's enum values, by number.
 var (
 	devicesByNumber   = byNumber(deviceFromPB)
-	qualitiesByNumber = byNumber(qualityFromPB)
+	qualitiesByNumber = byNumber(QualityFromPB)
 )
 
 func byNumber[E ~int32](m map[E]string) []string {
