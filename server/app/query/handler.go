@@ -13,7 +13,7 @@ import (
 
 // Handler carries the dependencies of every query.
 type Handler struct {
-	Store    streaming.CommandStore // the source of truth, read on a read-model miss
+	Store    streaming.SourceOfTruth // PostgreSQL, read-only: read on a read-model miss
 	Views    streaming.ReadModels
 	Recs     streaming.RecommendationCache
 	Graph    streaming.RecommendationGraph
@@ -57,12 +57,7 @@ func (h *Handler) contents(ctx context.Context, ids []string) (map[string]stream
 	if len(missing) == 0 {
 		return got, nil
 	}
-	var rebuilt []streaming.Content
-	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
-		var err error
-		rebuilt, err = tx.ContentsByID(ctx, missing)
-		return err
-	})
+	rebuilt, err := h.Store.ContentsByID(ctx, missing)
 	if err != nil {
 		return nil, err
 	}
