@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -18,7 +19,24 @@ type UpdatePlan struct {
 	Available    *bool
 }
 
+// UpdatePlanTx is what changing a plan touches.
+type UpdatePlanTx interface {
+	streaming.Plans
+	streaming.Outbox
+}
+
+// UpdatePlanHandler changes plans.
+type UpdatePlanHandler struct {
+	Tx  streaming.UnitOfWork[UpdatePlanTx]
+	Now func() time.Time
+}
+
 func (h *Handler) UpdatePlan(ctx context.Context, c UpdatePlan) (*streaming.Plan, error) {
+	return h.updatePlan.Handle(ctx, c)
+}
+
+// Handle locks the plan, applies the set fields and bumps its version.
+func (h UpdatePlanHandler) Handle(ctx context.Context, c UpdatePlan) (*streaming.Plan, error) {
 	var cents int64
 	if c.MonthlyPrice != nil {
 		var err error
@@ -27,7 +45,7 @@ func (h *Handler) UpdatePlan(ctx context.Context, c UpdatePlan) (*streaming.Plan
 		}
 	}
 	var p *streaming.Plan
-	err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	err := h.Tx.InTx(ctx, func(tx UpdatePlanTx) error {
 		var err error
 		if p, err = tx.PlanForUpdate(ctx, c.PlanID); err != nil {
 			return err
@@ -53,7 +71,7 @@ func (h *Handler) UpdatePlan(ctx context.Context, c UpdatePlan) (*streaming.Plan
 		if err := tx.UpdatePlan(ctx, p); err != nil {
 			return err
 		}
-		return h.appendPlanEvent(ctx, tx, p, streaming.EventPlanUpdated)
+		return appendPlanEvent(ctx, tx, now(h.Now), p, streaming.EventPlanUpdated)
 	})
 	if err != nil {
 		return nil, err
