@@ -36,8 +36,9 @@ func (h CancelSubscriptionHandler) Handle(ctx context.Context, c CancelSubscript
 		if s, err = ownedSubscription(ctx, tx, c.UserID, c.SubscriptionID); err != nil {
 			return err
 		}
-		end := now(h.Now).UTC()
-		s.Status, s.EndDate = streaming.SubscriptionCanceled, &end
+		if err := s.Cancel(now(h.Now)); err != nil {
+			return err
+		}
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
 		}
@@ -59,8 +60,8 @@ func ownedSubscription(ctx context.Context, subs streaming.Subscriptions, userID
 	if s.UserID != userID {
 		return nil, streaming.Errorf(streaming.CodeNotFound, "subscription not found")
 	}
-	if s.Status != streaming.SubscriptionActive {
-		return nil, streaming.Errorf(streaming.CodePrecondition, "subscription is %s, not active", s.Status)
+	if err := s.CheckActive(); err != nil {
+		return nil, err
 	}
 	return s, nil
 }

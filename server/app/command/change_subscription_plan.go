@@ -37,17 +37,13 @@ func (h ChangeSubscriptionPlanHandler) Handle(ctx context.Context, c ChangeSubsc
 		if s, err = ownedSubscription(ctx, tx, c.UserID, c.SubscriptionID); err != nil {
 			return err
 		}
-		if s.PlanID == c.PlanID {
-			return streaming.Errorf(streaming.CodePrecondition, "subscription is already on plan %s", c.PlanID)
-		}
 		plan, err := tx.PlanByID(ctx, c.PlanID)
 		if err != nil {
 			return err
 		}
-		if !plan.Available {
-			return streaming.Errorf(streaming.CodePrecondition, "plan %s is not available", plan.ID)
+		if err := s.ChangePlan(plan); err != nil {
+			return err
 		}
-		s.PlanID, s.PriceCents, s.Currency = plan.ID, plan.PriceCents, plan.Currency
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
 		}

@@ -41,6 +41,9 @@ func (h CreatePlanHandler) Handle(ctx context.Context, c CreatePlan) (*streaming
 	}
 	p := &streaming.Plan{ID: uuid.NewString(), Name: strings.TrimSpace(c.Name), Description: c.Description,
 		PriceCents: cents, Currency: c.Currency, MaxStreams: c.MaxStreams, MaxQuality: c.MaxQuality, Available: c.Available}
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
 	err = h.Tx.InTx(ctx, func(tx CreatePlanTx) error {
 		if err := tx.CreatePlan(ctx, p); err != nil {
 			return err

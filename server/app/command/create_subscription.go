@@ -79,8 +79,8 @@ func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscript
 		if err != nil {
 			return err
 		}
-		if !plan.Available {
-			return streaming.Errorf(streaming.CodePrecondition, "plan %s is not available", plan.ID)
+		if err := plan.CheckAvailable(); err != nil {
+			return err
 		}
 		charge, err := h.Processor.Charge(ctx, streaming.Charge{IdempotencyKey: c.IdempotencyKey, UserID: c.UserID,
 			AmountCents: plan.PriceCents, Currency: plan.Currency, Method: c.PaymentMethod, Token: c.PaymentToken})
@@ -90,10 +90,9 @@ func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscript
 		if !charge.Approved {
 			return streaming.Errorf(streaming.CodePrecondition, "payment declined: %s", charge.Reason)
 		}
-		at := now(h.Now).UTC()
-		res.Subscription = streaming.Subscription{ID: uuid.NewString(), UserID: c.UserID, PlanID: plan.ID,
-			Status: streaming.SubscriptionActive, StartDate: at, PriceCents: plan.PriceCents, Currency: plan.Currency,
-			PaymentMethod: c.PaymentMethod}
+		if res.Subscription, err = streaming.NewSubscription(uuid.NewString(), c.UserID, plan, c.PaymentMethod, now(h.Now)); err != nil {
+			return err
+		}
 		if err := tx.CreateSubscription(ctx, &res.Subscription); err != nil {
 			return err
 		}
