@@ -1,6 +1,7 @@
 // Package query implements the platform's queries, one file each. Queries read the read models (Redis, Neo4j, the
-// search server, Cassandra); a read model that misses is rebuilt from PostgreSQL and put back. Authorization of the
-// caller happens in the transport before a query runs.
+// search server, Cassandra); a read model that misses is rebuilt from PostgreSQL through the read-only
+// streaming.SourceOfTruth and put back: a query never opens a command transaction. Authorization of the caller
+// happens in the transport before a query runs.
 package query
 
 import (
