@@ -49,6 +49,10 @@ func (t *commandTx) ContentByID(ctx context.Context, id string) (*streaming.Cont
 
 // ContentsByID returns the titles among ids that exist, in no particular order, with one query.
 func (t *commandTx) ContentsByID(ctx context.Context, ids []string) ([]streaming.Content, error) {
+	return contentsByID(ctx, t.tx, ids)
+}
+
+func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Content, error) {
 	valid := make([]string, 0, len(ids))
 	for _, id := range ids {
 		if validUUID(id) {
@@ -58,7 +62,7 @@ func (t *commandTx) ContentsByID(ctx context.Context, ids []string) ([]streaming
 	if len(valid) == 0 {
 		return nil, nil
 	}
-	rows, err := t.tx.Query(ctx, `SELECT `+contentColumns+` FROM content WHERE id = ANY($1::uuid[])`, valid)
+	rows, err := q.Query(ctx, `SELECT `+contentColumns+` FROM content WHERE id = ANY($1::uuid[])`, valid)
 	if err != nil {
 		return nil, mapErr(err, "content")
 	}

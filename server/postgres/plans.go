@@ -27,10 +27,14 @@ func (t *commandTx) CreatePlan(ctx context.Context, p *streaming.Plan) error {
 }
 
 func (t *commandTx) PlanByID(ctx context.Context, id string) (*streaming.Plan, error) {
+	return planByID(ctx, t.tx, id)
+}
+
+func planByID(ctx context.Context, q querier, id string) (*streaming.Plan, error) {
 	if !validUUID(id) {
 		return nil, notFound("plan")
 	}
-	return queryOne(ctx, t.tx, "plan", scanPlan, `SELECT `+planColumns+` FROM plans WHERE id = $1`, id)
+	return queryOne(ctx, q, "plan", scanPlan, `SELECT `+planColumns+` FROM plans WHERE id = $1`, id)
 }
 
 func (t *commandTx) PlanForUpdate(ctx context.Context, id string) (*streaming.Plan, error) {

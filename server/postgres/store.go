@@ -1,4 +1,5 @@
-// Package postgres is the command-side store: it implements streaming.CommandStore on PostgreSQL with pgx.
+// Package postgres is the command-side store: it implements streaming.CommandStore (the unit of work over the
+// per-aggregate repositories) and streaming.SourceOfTruth (the query side's read-only access) on PostgreSQL with pgx.
 //
 // Conventions shared by every file:
 //   - Every statement is parameterized; no caller value is ever spliced into SQL text.
@@ -94,10 +95,16 @@ func retryable(err error) bool {
 // commandTx is the streaming.CommandTx of one InTx call. Its methods live in the file of their aggregate.
 type commandTx struct{ tx pgx.Tx }
 
+// querier is what reads need: a transaction (commandTx, ReadStore's snapshots) or the pool (ReadStore's single reads).
+type querier interface {
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
 // queryOne runs a single-row query and scans it into a new T; no row is a CodeNotFound "<what> not found".
-func queryOne[T any](ctx context.Context, tx pgx.Tx, what string, scan func(pgx.Row, *T) error, sql string, args ...any) (*T, error) {
+func queryOne[T any](ctx context.Context, q querier, what string, scan func(pgx.Row, *T) error, sql string, args ...any) (*T, error) {
 	v := new(T)
-	if err := scan(tx.QueryRow(ctx, sql, args...), v); err != nil {
+	if err := scan(q.QueryRow(ctx, sql, args...), v); err != nil {
 		return nil, mapErr(err, what)
 	}
 	return v, nil

@@ -65,6 +65,10 @@ func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscri
 // page, or streaming.SubscriptionCursor of the last subscription of the previous page. limit is clamped to 1..100, 0 meaning
 // 20. A page shorter than the limit is the last one.
 func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit int, after string) ([]streaming.Subscription, error) {
+	return listSubscriptions(ctx, t.tx, userID, limit, after)
+}
+
+func listSubscriptions(ctx context.Context, q querier, userID string, limit int, after string) ([]streaming.Subscription, error) {
 	if limit <= 0 {
 		limit = defaultPageSize
 	}
@@ -81,7 +85,7 @@ func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit 
 	if !validUUID(userID) {
 		return []streaming.Subscription{}, nil
 	}
-	rows, err := t.tx.Query(ctx, `
+	rows, err := q.Query(ctx, `
 		SELECT `+subscriptionColumns+` FROM subscriptions
 		WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))
 		ORDER BY created_at DESC, id DESC

@@ -26,10 +26,14 @@ func (t *commandTx) CreateUser(ctx context.Context, u *streaming.User) error {
 }
 
 func (t *commandTx) UserByID(ctx context.Context, id string) (*streaming.User, error) {
+	return userByID(ctx, t.tx, id)
+}
+
+func userByID(ctx context.Context, q querier, id string) (*streaming.User, error) {
 	if !validUUID(id) {
 		return nil, notFound("user")
 	}
-	return queryOne(ctx, t.tx, "user", scanUser, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	return queryOne(ctx, q, "user", scanUser, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
 }
 
 // UserByEmail matches case-insensitively, as emails are stored lower-cased.

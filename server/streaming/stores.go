@@ -5,48 +5,115 @@ import (
 	"time"
 )
 
-// CommandStore is the transactional store of the command side (PostgreSQL).
-type CommandStore interface {
-	// InTx runs fn in one transaction and commits if fn returns nil. fn may run again after a serialization
-	// failure, so it must not have effects outside the transaction except idempotent ones.
-	InTx(ctx context.Context, fn func(tx CommandTx) error) error
+// CommandStore is the transactional store of the command side (PostgreSQL): the unit of work over every
+// repository. A command sees only the repositories it needs, through Narrow.
+type CommandStore = UnitOfWork[CommandTx]
+
+// UnitOfWork runs fn in one transaction whose repositories are T, and commits if fn returns nil: a command's state
+// change and its outbox event commit together or not at all. fn may run again after a serialization failure, so it
+// must not have effects outside the transaction except idempotent ones.
+type UnitOfWork[T any] interface {
+	InTx(ctx context.Context, fn func(tx T) error) error
 }
 
-// CommandTx is what a command may do inside its transaction. Reads ending in ForUpdate lock the row until commit.
+// Narrow shows a command only the repositories of T inside each transaction of s. view is the identity conversion
+// (func(tx CommandTx) T { return tx }), written out so the compiler checks that CommandTx has every method of T.
+func Narrow[T any](s CommandStore, view func(CommandTx) T) UnitOfWork[T] {
+	return narrowed[T]{s: s, view: view}
+}
+
+type narrowed[T any] struct {
+	s    CommandStore
+	view func(CommandTx) T
+}
+
+func (n narrowed[T]) InTx(ctx context.Context, fn func(tx T) error) error {
+	return n.s.InTx(ctx, func(tx CommandTx) error { return fn(n.view(tx)) })
+}
+
+// CommandTx is every repository of one command transaction. Reads ending in ForUpdate lock the row until commit.
 // Not-found reads return a CodeNotFound *Error; unique violations come back as CodeConflict or CodePrecondition.
 type CommandTx interface {
+	Users
+	Plans
+	Subscriptions
+	Payments
+	Contents
+	Ratings
+	Outbox
+	Idempotency
+}
+
+// Users is the repository of accounts.
+type Users interface {
 	CreateUser(ctx context.Context, u *User) error // CodeConflict when the email is taken
 	UserByID(ctx context.Context, id string) (*User, error)
 	UserByEmail(ctx context.Context, email string) (*User, error)
+}
 
-	CreatePlan(ctx context.Context, p *Plan) error
+// Plans is the repository of subscription plans.
+type Plans interface {
+	CreatePlan(ctx context.Context, p *Plan) error // CodeConflict when the name is taken
 	PlanByID(ctx context.Context, id string) (*Plan, error)
 	PlanForUpdate(ctx context.Context, id string) (*Plan, error)
 	UpdatePlan(ctx context.Context, p *Plan) error // writes every field and bumps Version
+}
 
+// Subscriptions is the repository of users' subscriptions.
+type Subscriptions interface {
 	// CreateSubscription fails with CodePrecondition when the user already has an active subscription.
 	CreateSubscription(ctx context.Context, s *Subscription) error
 	SubscriptionForUpdate(ctx context.Context, id string) (*Subscription, error)
 	UpdateSubscription(ctx context.Context, s *Subscription) error // writes status, plan, dates, price; bumps Version
+	// ListSubscriptions pages newest first; after is "" or the SubscriptionCursor of the previous page's last one.
 	ListSubscriptions(ctx context.Context, userID string, limit int, after string) ([]Subscription, error)
-	CreatePayment(ctx context.Context, p *Payment) error
+}
 
+// Payments is the repository of money taken for subscriptions.
+type Payments interface {
+	CreatePayment(ctx context.Context, p *Payment) error
+}
+
+// Contents is the repository of catalog titles.
+type Contents interface {
 	// UpsertContent inserts or replaces a title (keeping its rating figures) and reports whether it was new.
 	UpsertContent(ctx context.Context, c *Content) (created bool, err error)
 	ContentByID(ctx context.Context, id string) (*Content, error)
 	ContentsByID(ctx context.Context, ids []string) ([]Content, error) // the ones that exist, one round trip
+}
+
+// Ratings is the repository of users' ratings of titles.
+type Ratings interface {
 	// UpsertRating stores the rating and recomputes the title's average and count.
 	UpsertRating(ctx context.Context, r *Rating) (*Content, error)
+}
 
+// Outbox takes the domain events of a command, written in the command's transaction.
+type Outbox interface {
 	// AppendEvent writes a domain event to the outbox.
 	AppendEvent(ctx context.Context, e Event) error
+}
 
+// Idempotency remembers the responses of commands that carry an idempotency key.
+type Idempotency interface {
 	// ClaimIdempotencyKey reserves (scope, key) for a request whose canonical hash is requestHash. When the key was
 	// already completed it returns the stored response and true; when it was completed for a different hash it
 	// fails with CodeConflict. A concurrent claim of the same key waits for the first transaction to end.
 	ClaimIdempotencyKey(ctx context.Context, scope, key, requestHash string) (response []byte, done bool, err error)
 	// CompleteIdempotencyKey stores the response of a claimed key, in the same transaction as the command.
 	CompleteIdempotencyKey(ctx context.Context, scope, key string, response []byte) error
+}
+
+// SourceOfTruth is the query side's read-only view of the command side's store (PostgreSQL), read when a read
+// model misses. It cannot write: a query never changes the source of truth.
+type SourceOfTruth interface {
+	// UserView reads the user (without PasswordHash) and all their subscriptions, newest first, as one consistent
+	// snapshot. An unknown user is a CodeNotFound *Error.
+	UserView(ctx context.Context, userID string) (*UserView, error)
+	// PlanByID reads one plan; an unknown one is a CodeNotFound *Error.
+	PlanByID(ctx context.Context, id string) (*Plan, error)
+	// ContentsByID returns the titles among ids that exist, in no particular order.
+	ContentsByID(ctx context.Context, ids []string) ([]Content, error)
 }
 
 // SessionStore keeps login sessions with a TTL (Redis).

@@ -156,14 +156,14 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log)
 	store := postgres.NewCommandStore(pool)
 	sessions := redis.NewSessionStore(rc)
-	handler := &command.Handler{
+	handler := command.New(command.Deps{
 		Store:      store,
 		Sessions:   sessions,
 		Payments:   payment.Local{},
 		Passwords:  password.Default,
 		SessionTTL: cfg.SessionTTL,
-	}
-	b.Query = &query.Handler{Store: store, Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
+	})
+	b.Query = &query.Handler{Store: postgres.NewReadStore(pool), Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
 		Counters: trending, Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {

@@ -2,6 +2,7 @@ package command
 
 import (
 	"context"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -10,29 +11,43 @@ type ChangeSubscriptionPlan struct {
 	UserID, SubscriptionID, PlanID string
 }
 
+// ChangeSubscriptionPlanTx is what a plan change touches: the subscription, the plan it reads, the event.
+type ChangeSubscriptionPlanTx interface {
+	streaming.Subscriptions
+	streaming.Plans
+	streaming.Outbox
+}
+
+// ChangeSubscriptionPlanHandler moves subscriptions between plans.
+type ChangeSubscriptionPlanHandler struct {
+	Tx  streaming.UnitOfWork[ChangeSubscriptionPlanTx]
+	Now func() time.Time
+}
+
 // ChangeSubscriptionPlan moves an active subscription to another available plan at that plan's current price.
 func (h *Handler) ChangeSubscriptionPlan(ctx context.Context, c ChangeSubscriptionPlan) (*streaming.Subscription, error) {
+	return h.changeSubscriptionPlan.Handle(ctx, c)
+}
+
+// Handle moves the user's active subscription to the plan of c at that plan's current price.
+func (h ChangeSubscriptionPlanHandler) Handle(ctx context.Context, c ChangeSubscriptionPlan) (*streaming.Subscription, error) {
 	var s *streaming.Subscription
-	err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	err := h.Tx.InTx(ctx, func(tx ChangeSubscriptionPlanTx) error {
 		var err error
-		if s, err = h.ownedSubscription(ctx, tx, c.UserID, c.SubscriptionID); err != nil {
+		if s, err = ownedSubscription(ctx, tx, c.UserID, c.SubscriptionID); err != nil {
 			return err
-		}
-		if s.PlanID == c.PlanID {
-			return streaming.Errorf(streaming.CodePrecondition, "subscription is already on plan %s", c.PlanID)
 		}
 		plan, err := tx.PlanByID(ctx, c.PlanID)
 		if err != nil {
 			return err
 		}
-		if !plan.Available {
-			return streaming.Errorf(streaming.CodePrecondition, "plan %s is not available", plan.ID)
+		if err := s.ChangePlan(plan); err != nil {
+			return err
 		}
-		s.PlanID, s.PriceCents, s.Currency = plan.ID, plan.PriceCents, plan.Currency
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
 		}
-		return h.appendSubscriptionEvent(ctx, tx, s, streaming.EventSubscriptionPlanChanged)
+		return appendSubscriptionEvent(ctx, tx, now(h.Now), s, streaming.EventSubscriptionPlanChanged)
 	})
 	if err != nil {
 		return nil, err

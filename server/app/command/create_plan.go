@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -16,18 +17,38 @@ type CreatePlan struct {
 	Available                                 bool
 }
 
+// CreatePlanTx is what creating a plan touches.
+type CreatePlanTx interface {
+	streaming.Plans
+	streaming.Outbox
+}
+
+// CreatePlanHandler adds plans to the catalog of plans.
+type CreatePlanHandler struct {
+	Tx  streaming.UnitOfWork[CreatePlanTx]
+	Now func() time.Time
+}
+
 func (h *Handler) CreatePlan(ctx context.Context, c CreatePlan) (*streaming.Plan, error) {
+	return h.createPlan.Handle(ctx, c)
+}
+
+// Handle creates the plan of c; its price must be a decimal amount.
+func (h CreatePlanHandler) Handle(ctx context.Context, c CreatePlan) (*streaming.Plan, error) {
 	cents, err := streaming.ParseCents(c.MonthlyPrice)
 	if err != nil {
 		return nil, streaming.Invalid("monthly_price", "%v", err)
 	}
 	p := &streaming.Plan{ID: uuid.NewString(), Name: strings.TrimSpace(c.Name), Description: c.Description,
 		PriceCents: cents, Currency: c.Currency, MaxStreams: c.MaxStreams, MaxQuality: c.MaxQuality, Available: c.Available}
-	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	if err := p.Validate(); err != nil {
+		return nil, err
+	}
+	err = h.Tx.InTx(ctx, func(tx CreatePlanTx) error {
 		if err := tx.CreatePlan(ctx, p); err != nil {
 			return err
 		}
-		return h.appendPlanEvent(ctx, tx, p, streaming.EventPlanCreated)
+		return appendPlanEvent(ctx, tx, now(h.Now), p, streaming.EventPlanCreated)
 	})
 	if err != nil {
 		return nil, err
@@ -35,10 +56,10 @@ func (h *Handler) CreatePlan(ctx context.Context, c CreatePlan) (*streaming.Plan
 	return p, nil
 }
 
-func (h *Handler) appendPlanEvent(ctx context.Context, tx streaming.CommandTx, p *streaming.Plan, typ string) error {
-	ev, err := h.event(streaming.AggregatePlan, p.ID, p.Version, typ, streaming.NewPlanPayload(p))
+func appendPlanEvent(ctx context.Context, out streaming.Outbox, at time.Time, p *streaming.Plan, typ string) error {
+	ev, err := event(at, streaming.AggregatePlan, p.ID, p.Version, typ, streaming.NewPlanPayload(p))
 	if err != nil {
 		return err
 	}
-	return tx.AppendEvent(ctx, ev)
+	return out.AppendEvent(ctx, ev)
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -23,13 +24,36 @@ type SubscriptionResult struct {
 	Replayed     bool                   `json:"-"`
 }
 
-// CreateSubscription follows the seed's flow: the user must exist, the plan must be available, the payment is
-// charged, then subscription, payment, outbox event and the idempotency record are committed together. A declined
-// payment rolls everything back. Concurrent calls with one key serialize on the key: exactly one subscription.
+// CreateSubscriptionTx is what subscribing touches: the key, the user and plan it reads, the subscription and
+// payment it writes, and their event.
+type CreateSubscriptionTx interface {
+	streaming.Idempotency
+	streaming.Users
+	streaming.Plans
+	streaming.Subscriptions
+	streaming.Payments
+	streaming.Outbox
+}
+
+// CreateSubscriptionHandler subscribes users to plans, charging the processor.
+type CreateSubscriptionHandler struct {
+	Tx        streaming.UnitOfWork[CreateSubscriptionTx]
+	Processor streaming.PaymentProcessor
+	Now       func() time.Time
+}
+
+// CreateSubscription charges and subscribes; see CreateSubscriptionHandler.Handle.
+func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) (*SubscriptionResult, error) {
+	return h.createSubscription.Handle(ctx, c)
+}
+
+// Handle follows the seed's flow: the user must exist, the plan must be available, the payment is charged, then
+// subscription, payment, outbox event and the idempotency record are committed together. A declined payment rolls
+// everything back. Concurrent calls with one key serialize on the key: exactly one subscription.
 //
 // The charge happens inside the transaction, so a declined or failed charge leaves nothing behind; the key is sent
 // to the processor so a retried transaction cannot charge twice.
-func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) (*SubscriptionResult, error) {
+func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscription) (*SubscriptionResult, error) {
 	if c.IdempotencyKey == "" {
 		return nil, streaming.Invalid("idempotency_key", "required: set the field or the Idempotency-Key header")
 	}
@@ -38,7 +62,7 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 	requestHash := hex.EncodeToString(sum[:])
 
 	var res SubscriptionResult
-	err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	err := h.Tx.InTx(ctx, func(tx CreateSubscriptionTx) error {
 		res = SubscriptionResult{}
 		stored, done, err := tx.ClaimIdempotencyKey(ctx, scope, c.IdempotencyKey, requestHash)
 		if err != nil {
@@ -55,10 +79,10 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 		if err != nil {
 			return err
 		}
-		if !plan.Available {
-			return streaming.Errorf(streaming.CodePrecondition, "plan %s is not available", plan.ID)
+		if err := plan.CheckAvailable(); err != nil {
+			return err
 		}
-		charge, err := h.Payments.Charge(ctx, streaming.Charge{IdempotencyKey: c.IdempotencyKey, UserID: c.UserID,
+		charge, err := h.Processor.Charge(ctx, streaming.Charge{IdempotencyKey: c.IdempotencyKey, UserID: c.UserID,
 			AmountCents: plan.PriceCents, Currency: plan.Currency, Method: c.PaymentMethod, Token: c.PaymentToken})
 		if err != nil {
 			return streaming.Unavailable("the payment processor", err)
@@ -66,10 +90,9 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 		if !charge.Approved {
 			return streaming.Errorf(streaming.CodePrecondition, "payment declined: %s", charge.Reason)
 		}
-		now := h.now().UTC()
-		res.Subscription = streaming.Subscription{ID: uuid.NewString(), UserID: c.UserID, PlanID: plan.ID,
-			Status: streaming.SubscriptionActive, StartDate: now, PriceCents: plan.PriceCents, Currency: plan.Currency,
-			PaymentMethod: c.PaymentMethod}
+		if res.Subscription, err = streaming.NewSubscription(uuid.NewString(), c.UserID, plan, c.PaymentMethod, now(h.Now)); err != nil {
+			return err
+		}
 		if err := tx.CreateSubscription(ctx, &res.Subscription); err != nil {
 			return err
 		}
@@ -79,7 +102,7 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 		if err := tx.CreatePayment(ctx, &res.Payment); err != nil {
 			return err
 		}
-		if err := h.appendSubscriptionEvent(ctx, tx, &res.Subscription, streaming.EventSubscriptionCreated); err != nil {
+		if err := appendSubscriptionEvent(ctx, tx, now(h.Now), &res.Subscription, streaming.EventSubscriptionCreated); err != nil {
 			return err
 		}
 		out, err := json.Marshal(res)
@@ -96,10 +119,10 @@ func (h *Handler) CreateSubscription(ctx context.Context, c CreateSubscription) 
 
 // appendSubscriptionEvent writes the event the seed's SubscriptionCreated handler needs: enough to update the
 // user's read model and invalidate user_profile:{id} and recommendations:{id}.
-func (h *Handler) appendSubscriptionEvent(ctx context.Context, tx streaming.CommandTx, s *streaming.Subscription, typ string) error {
-	ev, err := h.event(streaming.AggregateSubscription, s.ID, s.Version, typ, streaming.NewSubscriptionPayload(s))
+func appendSubscriptionEvent(ctx context.Context, out streaming.Outbox, at time.Time, s *streaming.Subscription, typ string) error {
+	ev, err := event(at, streaming.AggregateSubscription, s.ID, s.Version, typ, streaming.NewSubscriptionPayload(s))
 	if err != nil {
 		return err
 	}
-	return tx.AppendEvent(ctx, ev)
+	return out.AppendEvent(ctx, ev)
 }

@@ -1,7 +1,8 @@
-// Package command implements the platform's commands, one file each. A command validates what the contract cannot
-// express, runs its changes and its domain event in one transaction of the CommandStore, and returns domain types.
-// Authorization of the caller happens in the transport before a command runs; commands check ownership of the
-// objects a request refers to.
+// Package command implements the platform's commands, one file each. Each command is a handler of its own that
+// holds only the ports it needs: its unit of work shows it only the repositories it touches (streaming.Narrow).
+// A command validates what the contract cannot express, runs its changes and its domain event in one transaction,
+// and returns domain types. Authorization of the caller happens in the transport before a command runs; commands
+// check ownership of the objects a request refers to.
 package command
 
 import (
@@ -14,8 +15,8 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Handler carries the dependencies of every command.
-type Handler struct {
+// Deps are the ports every command is built from; New hands each command only its part.
+type Deps struct {
 	Store      streaming.CommandStore
 	Sessions   streaming.SessionStore
 	Payments   streaming.PaymentProcessor
@@ -24,21 +25,61 @@ type Handler struct {
 	Now        func() time.Time
 }
 
-func (h *Handler) now() time.Time {
-	if h.Now != nil {
-		return h.Now()
+// Handler runs every command, each through the handler of its use case. It is what the transport calls.
+type Handler struct {
+	registerUser           RegisterUserHandler
+	login                  LoginHandler
+	logout                 LogoutHandler
+	createPlan             CreatePlanHandler
+	updatePlan             UpdatePlanHandler
+	createSubscription     CreateSubscriptionHandler
+	cancelSubscription     CancelSubscriptionHandler
+	changeSubscriptionPlan ChangeSubscriptionPlanHandler
+	upsertContent          UpsertContentHandler
+	rateContent            RateContentHandler
+}
+
+// New builds every command's handler from d. The view functions are identity conversions the compiler checks.
+func New(d Deps) *Handler {
+	return &Handler{
+		registerUser: RegisterUserHandler{Passwords: d.Passwords, Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) RegisterUserTx { return tx })},
+		login: LoginHandler{Sessions: d.Sessions, Passwords: d.Passwords, SessionTTL: d.SessionTTL, Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) streaming.Users { return tx })},
+		logout: LogoutHandler{Sessions: d.Sessions},
+		createPlan: CreatePlanHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CreatePlanTx { return tx })},
+		updatePlan: UpdatePlanHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpdatePlanTx { return tx })},
+		createSubscription: CreateSubscriptionHandler{Processor: d.Payments, Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CreateSubscriptionTx { return tx })},
+		cancelSubscription: CancelSubscriptionHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CancelSubscriptionTx { return tx })},
+		changeSubscriptionPlan: ChangeSubscriptionPlanHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) ChangeSubscriptionPlanTx { return tx })},
+		upsertContent: UpsertContentHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpsertContentTx { return tx })},
+		rateContent: RateContentHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) RateContentTx { return tx })},
+	}
+}
+
+// now is the handlers' clock: clock when set, else the wall clock.
+func now(clock func() time.Time) time.Time {
+	if clock != nil {
+		return clock()
 	}
 	return time.Now()
 }
 
 // event builds an outbox event whose payload is v as JSON.
-func (h *Handler) event(aggregate, id string, version int64, typ string, v any) (streaming.Event, error) {
+func event(at time.Time, aggregate, id string, version int64, typ string, v any) (streaming.Event, error) {
 	payload, err := json.Marshal(v)
 	if err != nil {
 		return streaming.Event{}, err
 	}
 	return streaming.Event{AggregateType: aggregate, AggregateID: id, Version: version, Type: typ,
-		Payload: payload, OccurredAt: h.now().UTC()}, nil
+		Payload: payload, OccurredAt: at.UTC()}, nil
 }
 
 func newToken() (string, error) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -15,17 +16,31 @@ type Login struct {
 
 var errBadLogin = streaming.Errorf(streaming.CodeUnauthenticated, "invalid email or password")
 
-// Login checks the password and opens a session. An unknown email costs the same hash as a wrong password, so the
-// answer's timing does not tell which accounts exist.
+// LoginHandler checks passwords and opens sessions. It only reads users.
+type LoginHandler struct {
+	Tx         streaming.UnitOfWork[streaming.Users]
+	Sessions   streaming.SessionStore
+	Passwords  password.Params
+	SessionTTL time.Duration
+	Now        func() time.Time
+}
+
+// Login checks the password and opens a session.
 func (h *Handler) Login(ctx context.Context, c Login) (*streaming.Session, *streaming.User, error) {
+	return h.login.Handle(ctx, c)
+}
+
+// Handle checks the password and opens a session. An unknown email costs the same hash as a wrong password, so the
+// answer's timing does not tell which accounts exist.
+func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, *streaming.User, error) {
 	var u *streaming.User
-	err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	err := h.Tx.InTx(ctx, func(users streaming.Users) error {
 		var err error
-		u, err = tx.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(c.Email)))
+		u, err = users.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(c.Email)))
 		return err
 	})
 	if streaming.ErrorCode(err) == streaming.CodeNotFound {
-		password.Verify(c.Password, h.dummyHash())
+		password.Verify(c.Password, dummyHash(h.Passwords))
 		return nil, nil, errBadLogin
 	}
 	if err != nil {
@@ -42,7 +57,7 @@ func (h *Handler) Login(ctx context.Context, c Login) (*streaming.Session, *stre
 	if err != nil {
 		return nil, nil, err
 	}
-	s := streaming.Session{Token: token, UserID: u.ID, ExpiresAt: h.now().Add(h.SessionTTL).UTC()}
+	s := streaming.Session{Token: token, UserID: u.ID, ExpiresAt: now(h.Now).Add(h.SessionTTL).UTC()}
 	if err := h.Sessions.CreateSession(ctx, s, h.SessionTTL); err != nil {
 		return nil, nil, err
 	}
@@ -54,12 +69,22 @@ var (
 	dummy     string
 )
 
-func (h *Handler) dummyHash() string {
-	dummyOnce.Do(func() { dummy, _ = password.Hash("not a password", h.Passwords) })
+func dummyHash(p password.Params) string {
+	dummyOnce.Do(func() { dummy, _ = password.Hash("not a password", p) })
 	return dummy
+}
+
+// LogoutHandler ends sessions.
+type LogoutHandler struct {
+	Sessions streaming.SessionStore
 }
 
 // Logout ends the session of the token.
 func (h *Handler) Logout(ctx context.Context, token string) error {
+	return h.logout.Handle(ctx, token)
+}
+
+// Handle ends the session of token.
+func (h LogoutHandler) Handle(ctx context.Context, token string) error {
 	return h.Sessions.DeleteSession(ctx, token)
 }

@@ -3,6 +3,7 @@ package command
 import (
 	"context"
 	"strings"
+	"time"
 
 	"github.com/google/uuid"
 
@@ -14,8 +15,26 @@ type RegisterUser struct {
 	Email, Password, DisplayName, Country string
 }
 
+// RegisterUserTx is what registering touches: the new user and its event.
+type RegisterUserTx interface {
+	streaming.Users
+	streaming.Outbox
+}
+
+// RegisterUserHandler creates accounts.
+type RegisterUserHandler struct {
+	Tx        streaming.UnitOfWork[RegisterUserTx]
+	Passwords password.Params
+	Now       func() time.Time
+}
+
 // RegisterUser creates an account; the email is case-insensitive and unique.
 func (h *Handler) RegisterUser(ctx context.Context, c RegisterUser) (*streaming.User, error) {
+	return h.registerUser.Handle(ctx, c)
+}
+
+// Handle creates the account of c.
+func (h RegisterUserHandler) Handle(ctx context.Context, c RegisterUser) (*streaming.User, error) {
 	hash, err := password.Hash(c.Password, h.Passwords)
 	if err != nil {
 		return nil, err
@@ -27,11 +46,11 @@ func (h *Handler) RegisterUser(ctx context.Context, c RegisterUser) (*streaming.
 		Country:      c.Country,
 		PasswordHash: hash,
 	}
-	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	err = h.Tx.InTx(ctx, func(tx RegisterUserTx) error {
 		if err := tx.CreateUser(ctx, u); err != nil {
 			return err
 		}
-		ev, err := h.event(streaming.AggregateUser, u.ID, u.Version, streaming.EventUserRegistered, streaming.NewUserPayload(u))
+		ev, err := event(now(h.Now), streaming.AggregateUser, u.ID, u.Version, streaming.EventUserRegistered, streaming.NewUserPayload(u))
 		if err != nil {
 			return err
 		}

@@ -2,19 +2,37 @@ package command
 
 import (
 	"context"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
+// UpsertContentTx is what a catalog change touches.
+type UpsertContentTx interface {
+	streaming.Contents
+	streaming.Outbox
+}
+
+// UpsertContentHandler creates and replaces catalog titles.
+type UpsertContentHandler struct {
+	Tx  streaming.UnitOfWork[UpsertContentTx]
+	Now func() time.Time
+}
+
 // UpsertContent creates or replaces a catalog title; its rating figures are kept.
 func (h *Handler) UpsertContent(ctx context.Context, c streaming.Content) (*streaming.Content, bool, error) {
+	return h.upsertContent.Handle(ctx, c)
+}
+
+// Handle creates or replaces the title c and reports whether it was new.
+func (h UpsertContentHandler) Handle(ctx context.Context, c streaming.Content) (*streaming.Content, bool, error) {
 	var created bool
-	err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
+	err := h.Tx.InTx(ctx, func(tx UpsertContentTx) error {
 		var err error
 		if created, err = tx.UpsertContent(ctx, &c); err != nil {
 			return err
 		}
-		return h.appendContentEvent(ctx, tx, &c, streaming.EventContentUpserted, nil)
+		return appendContentEvent(ctx, tx, now(h.Now), &c, streaming.EventContentUpserted, nil)
 	})
 	if err != nil {
 		return nil, false, err
@@ -24,14 +42,14 @@ func (h *Handler) UpsertContent(ctx context.Context, c streaming.Content) (*stre
 
 // appendContentEvent carries the whole title, so the search and graph projectors need no read-back. A rating
 // event also names the rating (rated is nil otherwise).
-func (h *Handler) appendContentEvent(ctx context.Context, tx streaming.CommandTx, c *streaming.Content, typ string, rated *streaming.Rating) error {
+func appendContentEvent(ctx context.Context, out streaming.Outbox, at time.Time, c *streaming.Content, typ string, rated *streaming.Rating) error {
 	payload := streaming.NewContentPayload(c)
 	if rated != nil {
 		payload.RatedBy, payload.Stars = rated.UserID, rated.Stars
 	}
-	ev, err := h.event(streaming.AggregateContent, c.ID, c.Version, typ, payload)
+	ev, err := event(at, streaming.AggregateContent, c.ID, c.Version, typ, payload)
 	if err != nil {
 		return err
 	}
-	return tx.AppendEvent(ctx, ev)
+	return out.AppendEvent(ctx, ev)
 }

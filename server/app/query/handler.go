@@ -1,6 +1,7 @@
 // Package query implements the platform's queries, one file each. Queries read the read models (Redis, Neo4j, the
-// search server, Cassandra); a read model that misses is rebuilt from PostgreSQL and put back. Authorization of the
-// caller happens in the transport before a query runs.
+// search server, Cassandra); a read model that misses is rebuilt from PostgreSQL through the read-only
+// streaming.SourceOfTruth and put back: a query never opens a command transaction. Authorization of the caller
+// happens in the transport before a query runs.
 package query
 
 import (
@@ -13,7 +14,7 @@ import (
 
 // Handler carries the dependencies of every query.
 type Handler struct {
-	Store    streaming.CommandStore // the source of truth, read on a read-model miss
+	Store    streaming.SourceOfTruth // PostgreSQL, read-only: read on a read-model miss
 	Views    streaming.ReadModels
 	Recs     streaming.RecommendationCache
 	Graph    streaming.RecommendationGraph
@@ -57,12 +58,7 @@ func (h *Handler) contents(ctx context.Context, ids []string) (map[string]stream
 	if len(missing) == 0 {
 		return got, nil
 	}
-	var rebuilt []streaming.Content
-	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
-		var err error
-		rebuilt, err = tx.ContentsByID(ctx, missing)
-		return err
-	})
+	rebuilt, err := h.Store.ContentsByID(ctx, missing)
 	if err != nil {
 		return nil, err
 	}

@@ -80,8 +80,8 @@ func (h *Handler) ListSubscriptions(ctx context.Context, userID string, pageSize
 	return page, next, nil
 }
 
-// userView reads the user's view, or rebuilds it from PostgreSQL: the user and every subscription, read in one
-// transaction so the view is a consistent snapshot. Versioned writes keep any newer projected state.
+// userView reads the user's view, or rebuilds it from PostgreSQL: the user and every subscription, read from one
+// snapshot so the view is consistent. Versioned writes keep any newer projected state.
 func (h *Handler) userView(ctx context.Context, userID string) (*streaming.UserView, error) {
 	v, ok, err := h.Views.UserView(ctx, userID)
 	if err != nil {
@@ -90,39 +90,20 @@ func (h *Handler) userView(ctx context.Context, userID string) (*streaming.UserV
 	if ok {
 		return v, nil
 	}
-	rebuilt := streaming.UserView{}
-	err = h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
-		u, err := tx.UserByID(ctx, userID)
-		if err != nil {
-			return err
-		}
-		u.PasswordHash = ""
-		rebuilt = streaming.UserView{User: *u}
-		after := ""
-		for {
-			page, err := tx.ListSubscriptions(ctx, userID, 100, after)
-			if err != nil {
-				return err
-			}
-			rebuilt.Subscriptions = append(rebuilt.Subscriptions, page...)
-			if len(page) < 100 {
-				return nil
-			}
-			after = streaming.SubscriptionCursor(page[len(page)-1])
-		}
-	})
+	rebuilt, err := h.Store.UserView(ctx, userID)
 	if err != nil {
 		return nil, err
 	}
-	if err := h.Views.PutUserView(ctx, rebuilt); err != nil {
+	rebuilt.User.PasswordHash = "" // never into a read model, whatever the store returns
+	if err := h.Views.PutUserView(ctx, *rebuilt); err != nil {
 		h.log().Warn("profile read model: rebuild not stored", "user_id", userID, "err", err)
-		return &rebuilt, nil
+		return rebuilt, nil
 	}
 	// Read back: a projector may have stored newer parts than the snapshot between the read and the put.
 	if v, ok, err := h.Views.UserView(ctx, userID); err == nil && ok {
 		return v, nil
 	}
-	return &rebuilt, nil
+	return rebuilt, nil
 }
 
 // plans returns the named plans from the read model, rebuilding misses from PostgreSQL.
@@ -135,12 +116,8 @@ func (h *Handler) plans(ctx context.Context, ids ...string) (map[string]streamin
 		if _, ok := got[id]; ok {
 			continue
 		}
-		var p *streaming.Plan
-		if err := h.Store.InTx(ctx, func(tx streaming.CommandTx) error {
-			var err error
-			p, err = tx.PlanByID(ctx, id)
-			return err
-		}); err != nil {
+		p, err := h.Store.PlanByID(ctx, id)
+		if err != nil {
 			return nil, err
 		}
 		got[id] = *p

@@ -1,0 +1,113 @@
+package command_test
+
+import (
+	"testing"
+
+	"github.com/streamingplatform/streaming/server/app/command"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+type upsertContentTx struct {
+	*fakeContents
+	*fakeOutbox
+}
+
+type rateContentTx struct {
+	*fakeUsers
+	*fakeRatings
+	*fakeOutbox
+}
+
+func TestUpsertContent(t *testing.T) {
+	tests := []struct {
+		name    string
+		created bool
+		err     error
+		code    streaming.Code
+	}{
+		{name: "creates", created: true},
+		{name: "replaces", created: false},
+		{name: "invalid", err: streaming.Invalid("type", "must be one of movie, series, documentary"), code: streaming.CodeInvalid},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &fakeOutbox{}
+			contents := &fakeContents{upsertContent: func(c *streaming.Content) (bool, error) {
+				if tc.err != nil {
+					return false, tc.err
+				}
+				c.Version, c.RatingAvg, c.RatingCount = 5, 4.5, 2 // the store keeps the rating figures
+				return tc.created, nil
+			}}
+			uow := &fakeUoW[command.UpsertContentTx]{tx: upsertContentTx{contents, out}}
+			in := streaming.Content{ID: "c1", Title: "T", Type: streaming.ContentMovie, Genres: []string{"drama"}}
+			c, created, err := command.UpsertContentHandler{Tx: uow, Now: clock}.Handle(t.Context(), in)
+			wantErr(t, err, tc.code, "")
+			if tc.code != "" {
+				if c != nil || created || len(out.events) != 0 {
+					t.Fatalf("failed upsert returned %+v, %v, events %+v", c, created, out.events)
+				}
+				return
+			}
+			if created != tc.created || c.ID != "c1" || c.Version != 5 || c.RatingAvg != 4.5 {
+				t.Fatalf("upsert = %+v, %v", c, created)
+			}
+			pl := wantEvent[streaming.ContentPayload](t, out.events, streaming.AggregateContent, "c1", 5, streaming.EventContentUpserted)
+			if pl.Title != "T" || len(pl.Genres) != 1 || pl.RatingAvg != 4.5 || pl.RatedBy != "" || pl.Stars != 0 {
+				t.Fatalf("payload = %+v", pl)
+			}
+		})
+	}
+}
+
+func TestRateContent(t *testing.T) {
+	tests := []struct {
+		name    string
+		user    error
+		rate    error
+		code    streaming.Code
+		message string
+	}{
+		{name: "rates"},
+		{name: "unknown user", user: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
+		{name: "unknown title", rate: notFound("content"), code: streaming.CodeNotFound, message: "content not found"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			out := &fakeOutbox{}
+			var rated []streaming.Rating
+			users := &fakeUsers{userByID: func(id string) (*streaming.User, error) {
+				if tc.user != nil {
+					return nil, tc.user
+				}
+				return &streaming.User{ID: id}, nil
+			}}
+			ratings := &fakeRatings{upsertRating: func(r *streaming.Rating) (*streaming.Content, error) {
+				if tc.rate != nil {
+					return nil, tc.rate
+				}
+				rated = append(rated, *r)
+				r.UpdatedAt = at
+				return &streaming.Content{ID: r.ContentID, Title: "T", RatingAvg: 4, RatingCount: 3, Version: 7}, nil
+			}}
+			uow := &fakeUoW[command.RateContentTx]{tx: rateContentTx{users, ratings, out}}
+			r, err := command.RateContentHandler{Tx: uow, Now: clock}.Handle(t.Context(),
+				command.RateContent{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good"})
+			wantErr(t, err, tc.code, tc.message)
+			if tc.code != "" {
+				if r != nil || len(out.events) != 0 || (tc.user != nil && len(rated) != 0) {
+					t.Fatalf("failed rating returned %+v, rated %+v, events %+v", r, rated, out.events)
+				}
+				return
+			}
+			want := streaming.Rating{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good", UpdatedAt: at}
+			if *r != want || len(rated) != 1 {
+				t.Fatalf("rating = %+v, want %+v", r, want)
+			}
+			pl := wantEvent[streaming.ContentPayload](t, out.events, streaming.AggregateContent, "c1", 7, streaming.EventContentRated)
+			if pl.RatedBy != "u1" || pl.Stars != 4 || pl.RatingAvg != 4 || pl.RatingCount != 3 {
+				t.Fatalf("payload = %+v", pl)
+			}
+		})
+	}
+}
