@@ -17,18 +17,20 @@ type User struct {
 }
 
 // Plan is a subscription plan. Prices are integer cents of Currency (the database keeps DECIMAL(8,2)).
+// Its JSON is a stored format (the Redis read model plan:{id}; docs/stored-formats.md): the tags keep today's
+// names, so renaming a field does not change what is stored.
 type Plan struct {
-	ID          string
-	Name        string
-	Description string
-	PriceCents  int64
-	Currency    string
-	MaxStreams  int32
-	MaxQuality  string // one of Qualities
-	Available   bool
-	Version     int64
-	CreatedAt   time.Time
-	UpdatedAt   time.Time
+	ID          string    `json:"ID"`
+	Name        string    `json:"Name"`
+	Description string    `json:"Description"`
+	PriceCents  int64     `json:"PriceCents"`
+	Currency    string    `json:"Currency"`
+	MaxStreams  int32     `json:"MaxStreams"`
+	MaxQuality  string    `json:"MaxQuality"` // one of Qualities
+	Available   bool      `json:"Available"`
+	Version     int64     `json:"Version"`
+	CreatedAt   time.Time `json:"CreatedAt"`
+	UpdatedAt   time.Time `json:"UpdatedAt"`
 }
 
 // Subscription states.
@@ -46,19 +48,21 @@ const (
 )
 
 // Subscription is a user's subscription to a plan (the seed's "suscripciones"). A user has at most one active one.
+// Its JSON is a stored format (the Redis read model user_profile:{id} and create_subscription's idempotency replay;
+// docs/stored-formats.md): the tags keep today's names, so renaming a field does not change what is stored.
 type Subscription struct {
-	ID            string
-	UserID        string
-	PlanID        string
-	Status        string
-	StartDate     time.Time
-	EndDate       *time.Time
-	PriceCents    int64 // locked at subscription time
-	Currency      string
-	PaymentMethod string
-	Version       int64
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	ID            string     `json:"ID"`
+	UserID        string     `json:"UserID"`
+	PlanID        string     `json:"PlanID"`
+	Status        string     `json:"Status"`
+	StartDate     time.Time  `json:"StartDate"`
+	EndDate       *time.Time `json:"EndDate"`
+	PriceCents    int64      `json:"PriceCents"` // locked at subscription time
+	Currency      string     `json:"Currency"`
+	PaymentMethod string     `json:"PaymentMethod"`
+	Version       int64      `json:"Version"`
+	CreatedAt     time.Time  `json:"CreatedAt"`
+	UpdatedAt     time.Time  `json:"UpdatedAt"`
 }
 
 // Payment outcomes.
@@ -68,15 +72,17 @@ const (
 )
 
 // Payment is money taken for a subscription.
+// Its JSON is a stored format (create_subscription's idempotency replay; docs/stored-formats.md): the tags keep
+// today's names, so renaming a field does not change what is stored.
 type Payment struct {
-	ID             string
-	SubscriptionID string
-	UserID         string
-	AmountCents    int64
-	Currency       string
-	Status         string
-	ProcessorRef   string
-	CreatedAt      time.Time
+	ID             string    `json:"ID"`
+	SubscriptionID string    `json:"SubscriptionID"`
+	UserID         string    `json:"UserID"`
+	AmountCents    int64     `json:"AmountCents"`
+	Currency       string    `json:"Currency"`
+	Status         string    `json:"Status"`
+	ProcessorRef   string    `json:"ProcessorRef"`
+	CreatedAt      time.Time `json:"CreatedAt"`
 }
 
 // Content types.
@@ -90,20 +96,22 @@ const (
 var Qualities = []string{"sd", "hd", "full_hd", "uhd"}
 
 // Content is a catalog title.
+// Its JSON is a stored format (the Redis read model content:{id}; docs/stored-formats.md): the tags keep today's
+// names, so renaming a field does not change what is stored.
 type Content struct {
-	ID              string
-	Title           string
-	Description     string
-	Type            string
-	Genres          []string
-	Actors          []string
-	Seasons         int32
-	ReleaseYear     int32
-	DurationSeconds int32
-	RatingAvg       float64
-	RatingCount     int64
-	Version         int64
-	UpdatedAt       time.Time
+	ID              string    `json:"ID"`
+	Title           string    `json:"Title"`
+	Description     string    `json:"Description"`
+	Type            string    `json:"Type"`
+	Genres          []string  `json:"Genres"`
+	Actors          []string  `json:"Actors"`
+	Seasons         int32     `json:"Seasons"`
+	ReleaseYear     int32     `json:"ReleaseYear"`
+	DurationSeconds int32     `json:"DurationSeconds"`
+	RatingAvg       float64   `json:"RatingAvg"`
+	RatingCount     int64     `json:"RatingCount"`
+	Version         int64     `json:"Version"`
+	UpdatedAt       time.Time `json:"UpdatedAt"`
 }
 
 // Rating is one user's stars for one title; a new rating replaces the old.
