@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -55,9 +56,9 @@ type Pipeline struct {
 	w   streaming.PlaybackWriter
 	obs streaming.PlaybackObserver
 	log *slog.Logger
-	m   *metrics // nil without a registerer
+	m   *metrics
 
-	sem semaphore
+	sem *queueRoom
 
 	// Grouping state. Lock order: mu before rmu.
 	mu         sync.Mutex
@@ -94,7 +95,7 @@ type Pipeline struct {
 	drained    chan struct{} // closed once every writer returned
 	closeOnce  sync.Once
 
-	failLog rateLimit
+	failLog *rate.Limiter // one failure log line per 10s
 }
 
 // openRef is an open-map entry: valid while g is open under generation gen.
@@ -130,7 +131,6 @@ type openEntry struct {
 type slot struct {
 	_   [64]byte                   // slots are written by different cores: keep them off each other's cache lines
 	gs  []*group                   // being written (Pipeline.rmu)
-	sh  *shard                     // nil without metrics
 	buf []*streaming.PlaybackEvent // the events of the group being written, where their tickets hold them
 
 	mu     sync.Mutex // the rest, shared with the watchdog
@@ -158,25 +158,20 @@ func New(cfg Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver,
 		w:       w,
 		obs:     obs,
 		log:     log,
-		sem:     semaphore{size: int64(cfg.QueueEvents)},
+		sem:     newQueueRoom(int64(cfg.QueueEvents)),
 		kick:    make(chan struct{}, 1),
 		hungry:  make(chan struct{}, 1),
 		stop:    make(chan struct{}),
 		drained: make(chan struct{}),
-		failLog: rateLimit{every: 10 * time.Second},
+		failLog: rate.NewLimiter(rate.Every(10*time.Second), 1),
 	}
 	p.rcond.L = &p.rmu
 	p.base, p.cancelBase = context.WithCancelCause(context.Background())
-	if reg != nil {
-		p.m = newMetrics(reg, cfg.Writers+1, func() float64 { return float64(p.sem.inUse()) })
-	}
+	p.m = newMetrics(reg, func() float64 { return float64(p.sem.inUse()) })
 	p.slots = make([]*slot, cfg.Writers)
 	p.writers.Add(cfg.Writers)
 	for i := range p.slots {
 		s := &slot{}
-		if p.m != nil {
-			s.sh = &p.m.shards[i]
-		}
 		s.ctx, s.cancel = context.WithCancelCause(p.base)
 		p.slots[i] = s
 		go p.runWriter(s)
@@ -212,9 +207,7 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 		case errSemClosed:
 			return nil, shuttingDown()
 		case errSemTimeout:
-			if p.m != nil {
-				p.m.busy.Inc()
-			}
+			p.m.busy.Inc()
 			return nil, &streaming.Error{Code: streaming.CodeBusy, RetryAfter: p.cfg.RetryAfter,
 				Message: "the ingest queue is full, retry later"}
 		default:
@@ -478,10 +471,28 @@ func (p *Pipeline) runWriter(s *slot) {
 				done = append(done, g)
 			}
 		}
-		s.mu.Lock()
-		s.busy = false
-		s.mu.Unlock()
+		s.idle()
 	}
+}
+
+// begin marks a write starting at watchdog tick now and returns the context to write under: the slot's, or a new
+// one if the watchdog canceled the last (base is the parent; nothing is renewed once base is canceled).
+func (s *slot) begin(base context.Context, now uint64) context.Context {
+	s.mu.Lock()
+	if s.ctx.Err() != nil && base.Err() == nil {
+		s.ctx, s.cancel = context.WithCancelCause(base)
+	}
+	s.busy, s.start = true, now
+	ctx := s.ctx
+	s.mu.Unlock()
+	return ctx
+}
+
+// idle marks the writer as not writing.
+func (s *slot) idle() {
+	s.mu.Lock()
+	s.busy = false
+	s.mu.Unlock()
 }
 
 // clock is the origin of monotonic readings: time.Since(clock) reads one clock, time.Now reads two.
@@ -489,34 +500,22 @@ var clock = time.Now()
 
 // write writes g and gives its events their result, unless Close already did; it reports whether it did.
 func (p *Pipeline) write(s *slot, g *group) bool {
-	s.mu.Lock()
-	if s.ctx.Err() != nil && p.base.Err() == nil { // the watchdog canceled an earlier write
-		s.ctx, s.cancel = context.WithCancelCause(p.base)
-	}
-	s.busy, s.start = true, p.tick.Load()
-	ctx := s.ctx
-	s.mu.Unlock()
-
-	var start time.Duration
-	if s.sh != nil {
-		start = time.Since(clock)
-	}
+	ctx := s.begin(p.base, p.tick.Load())
+	start := time.Since(clock)
 	s.buf = s.buf[:0]
 	for _, r := range g.refs {
 		s.buf = append(s.buf, &r.t.events[r.i])
 	}
 	events := s.buf
 	err := p.callWriter(ctx, events)
-	if s.sh != nil {
-		s.sh.observeWrite(time.Since(clock)-start, len(events))
-	}
+	p.m.observeWrite(time.Since(clock)-start, len(events))
 	if err != nil {
 		err = p.writeError(ctx, err, len(events))
 	}
 	if !g.finished.CompareAndSwap(false, true) {
 		return false // Close gave up on this write and failed its events; the outcome stays "not stored"
 	}
-	p.finish(g, err, s.sh)
+	p.finish(g, err)
 	if err == nil && p.obs != nil {
 		p.callObserver(events)
 	}
@@ -556,7 +555,7 @@ func (p *Pipeline) writeError(ctx context.Context, err error, n int) error {
 	default:
 		out = &streaming.Error{Code: streaming.CodeUnavailable, Message: "the playback store did not confirm the write, retry", Err: err}
 	}
-	if p.failLog.allow() {
+	if p.failLog.Allow() {
 		p.log.Warn("playback partition write failed (logged at most every 10s)", "events", n, "err", err)
 	}
 	return out
@@ -564,16 +563,10 @@ func (p *Pipeline) writeError(ctx context.Context, err error, n int) error {
 
 // finish frees g's room in the queue and gives each of its events its result (in that order, so a caller whose
 // tickets are done finds their room free). g.finished must have been set by the caller.
-func (p *Pipeline) finish(g *group, err error, sh *shard) {
+func (p *Pipeline) finish(g *group, err error) {
 	refs := g.refs
 	p.sem.release(int64(len(refs)))
-	if sh != nil {
-		if err != nil {
-			sh.failed.Add(uint64(len(refs)))
-		} else {
-			sh.accepted.Add(uint64(len(refs)))
-		}
-	}
+	p.m.settled(len(refs), err)
 	for i := 0; i < len(refs); {
 		t, j := refs[i].t, i+1
 		for j < len(refs) && refs[j].t == t {
@@ -621,10 +614,6 @@ func (p *Pipeline) Close(ctx context.Context) error {
 	}
 
 	// Give up: fail what is queued or in flight, and cancel the writes.
-	var sh *shard
-	if p.m != nil {
-		sh = &p.m.shards[len(p.m.shards)-1]
-	}
 	failed := 0
 	p.rmu.Lock()
 	p.aborted = true
@@ -633,14 +622,14 @@ func (p *Pipeline) Close(ctx context.Context) error {
 		p.readyLen.Add(-1)
 		if g.finished.CompareAndSwap(false, true) {
 			failed += len(g.refs)
-			p.finish(g, p.closeError(ctx), sh)
+			p.finish(g, p.closeError(ctx))
 		}
 	}
 	for _, s := range p.slots {
 		for _, g := range s.gs {
 			if g.finished.CompareAndSwap(false, true) {
 				failed += len(g.refs)
-				p.finish(g, p.closeError(ctx), sh)
+				p.finish(g, p.closeError(ctx))
 			}
 		}
 	}
@@ -656,16 +645,4 @@ func (p *Pipeline) Close(ctx context.Context) error {
 func (p *Pipeline) closeError(ctx context.Context) error {
 	return &streaming.Error{Code: streaming.CodeUnavailable, Message: "the ingest service shut down before the write was confirmed, retry",
 		Err: context.Cause(ctx)}
-}
-
-// rateLimit allows one event per period.
-type rateLimit struct {
-	every time.Duration
-	last  atomic.Int64 // unix nanos of the last allowed event
-}
-
-func (r *rateLimit) allow() bool {
-	now := time.Now().UnixNano()
-	last := r.last.Load()
-	return (last == 0 || now-last >= int64(r.every)) && r.last.CompareAndSwap(last, now)
 }
