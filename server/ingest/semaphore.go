@@ -68,5 +68,8 @@ func (r *queueRoom) release(n int64) {
 	r.sem.Release(n)
 }
 
+// done is closed once close was called.
+func (r *queueRoom) done() <-chan struct{} { return r.closed.Done() }
+
 // inUse is the number of units taken.
 func (r *queueRoom) inUse() int64 { return r.used.Load() }

@@ -28,9 +28,8 @@ func BenchmarkWriteTimeout(b *testing.B) {
 		})
 	}
 	b.Run("watchdog", func(b *testing.B) {
-		var tick uint64
 		parallel(b, func(s *slot) {
-			if s.begin(base, tick).Err() != nil {
+			if s.begin(base, time.Since(clock)).Err() != nil {
 				b.Error("canceled")
 			}
 			s.idle()
