@@ -103,8 +103,16 @@ func TestHTTPEndpoints(t *testing.T) {
 	if code, body := get("/openapi.json"); code != 200 || !strings.Contains(body, "/v1/users/{userId}/subscriptions") {
 		t.Errorf("/openapi.json: %d, %.200s", code, body)
 	}
-	if code, body := get("/metrics"); code != 200 || !strings.Contains(body, "grpc_server_handled_total") {
-		t.Errorf("/metrics: %d", code)
+	// The standard gRPC server metrics, with their standard labels (every method's series exists from the start).
+	code, body := get("/metrics")
+	for _, series := range []string{
+		`grpc_server_handled_total{grpc_code="OK",grpc_method="IngestPlaybackEvents",grpc_service="streaming.v1.IngestService",grpc_type="client_stream"}`,
+		`grpc_server_handling_seconds_count{grpc_method="GetContent",grpc_service="streaming.v1.QueryService",grpc_type="unary"}`,
+		`grpc_server_msg_received_total{grpc_method="IngestPlaybackEvents",grpc_service="streaming.v1.IngestService",grpc_type="client_stream"}`,
+	} {
+		if code != 200 || !strings.Contains(body, series) {
+			t.Errorf("/metrics (%d) lacks %s", code, series)
+		}
 	}
 	deadline := time.Now().Add(10 * time.Second)
 	for {

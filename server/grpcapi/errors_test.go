@@ -145,7 +145,7 @@ func isIdent(e ast.Expr, name string) bool {
 func TestPanicBecomesInternal(t *testing.T) {
 	ic := &Interceptors{Log: discard, Auth: &Authenticator{}}
 	info := &grpc.UnaryServerInfo{FullMethod: "/streaming.v1.CommandService/RegisterUser"}
-	_, err := ic.Unary()(context.Background(), nil, info, func(context.Context, any) (any, error) {
+	_, err := chainUnary(ic.UnaryChain())(context.Background(), nil, info, func(context.Context, any) (any, error) {
 		panic("boom")
 	})
 	if status.Code(err) != codes.Internal || strings.Contains(err.Error(), "boom") {
@@ -157,7 +157,7 @@ func TestDefaultDeadlineApplied(t *testing.T) {
 	ic := &Interceptors{Log: discard, Auth: &Authenticator{}, DefaultDeadline: 3 * time.Second}
 	info := &grpc.UnaryServerInfo{FullMethod: "/streaming.v1.CommandService/Login"}
 	var left time.Duration
-	ic.Unary()(context.Background(), nil, info, func(ctx context.Context, _ any) (any, error) {
+	chainUnary(ic.UnaryChain())(context.Background(), nil, info, func(ctx context.Context, _ any) (any, error) {
 		d, ok := ctx.Deadline()
 		if ok {
 			left = time.Until(d)

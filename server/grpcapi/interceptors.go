@@ -13,6 +13,10 @@ import (
 	"time"
 
 	"buf.build/go/protovalidate"
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
+	middleware "github.com/grpc-ecosystem/go-grpc-middleware/v2"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/logging"
+	"github.com/grpc-ecosystem/go-grpc-middleware/v2/interceptors/recovery"
 	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -22,84 +26,123 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
-// Interceptors carry what every call goes through, in this order: panic recovery, request id, default deadline,
-// authentication and authorization, protovalidate rules, the handler, then the error map, a log line and metrics.
+// Interceptors carry what every call goes through, outermost first: the request id (the panic answer quotes it),
+// the standard gRPC server metrics and one log line per call (go-grpc-middleware; outside the recovery so that a
+// panic is counted and logged as the Internal it answers, as before), panic recovery (go-grpc-middleware; it wraps
+// all of our code below), then ours: the default deadline, authentication and authorization, the protovalidate
+// rules, the handler and the error map.
 type Interceptors struct {
 	Log             *slog.Logger
 	Auth            *Authenticator
 	Validator       protovalidate.Validator
 	DefaultDeadline time.Duration
-	Metrics         *Metrics
+	Metrics         *grpcprom.ServerMetrics // nil: no metrics
 }
 
-// Metrics are the server's Prometheus metrics.
-type Metrics struct {
-	handled *prometheus.CounterVec
-	latency *prometheus.HistogramVec
-}
-
-// NewMetrics registers the server's metrics with reg.
-func NewMetrics(reg prometheus.Registerer) *Metrics {
-	m := &Metrics{
-		handled: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Name: "grpc_server_handled_total", Help: "RPCs completed, by method and status code."},
-			[]string{"method", "code"}),
-		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Name: "grpc_server_handling_seconds", Help: "RPC latency, by method.",
-			Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}},
-			[]string{"method"}),
-	}
-	reg.MustRegister(m.handled, m.latency)
+// NewMetrics registers the standard gRPC server metrics with reg: grpc_server_started_total,
+// grpc_server_handled_total, grpc_server_msg_received_total and grpc_server_msg_sent_total with the labels
+// grpc_type, grpc_service, grpc_method (and grpc_code), and the grpc_server_handling_seconds histogram.
+func NewMetrics(reg prometheus.Registerer) *grpcprom.ServerMetrics {
+	m := grpcprom.NewServerMetrics(grpcprom.WithServerHandlingTimeHistogram(grpcprom.WithHistogramBuckets(
+		[]float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10})))
+	reg.MustRegister(m)
 	return m
 }
 
-func (i *Interceptors) Unary() grpc.UnaryServerInterceptor {
-	return func(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (resp any, err error) {
-		start := time.Now()
-		ctx = withRequestID(ctx)
-		defer func() {
-			if r := recover(); r != nil {
-				i.Log.ErrorContext(ctx, "panic", "method", info.FullMethod, "request_id", requestIDFrom(ctx),
-					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				resp, err = nil, status.Error(codes.Internal, "internal error (request id "+requestIDFrom(ctx)+")")
+// UnaryChain is the unary interceptors, outermost first, for grpc.ChainUnaryInterceptor.
+func (i *Interceptors) UnaryChain() []grpc.UnaryServerInterceptor {
+	chain := []grpc.UnaryServerInterceptor{unaryRequestID}
+	if i.Metrics != nil {
+		chain = append(chain, i.Metrics.UnaryServerInterceptor())
+	}
+	return append(chain,
+		logging.UnaryServerInterceptor(i.logger(), i.logOptions()...),
+		recovery.UnaryServerInterceptor(recovery.WithRecoveryHandlerContext(i.recovered)),
+		i.unary)
+}
+
+// StreamChain is the stream interceptors, outermost first, for grpc.ChainStreamInterceptor.
+func (i *Interceptors) StreamChain() []grpc.StreamServerInterceptor {
+	chain := []grpc.StreamServerInterceptor{streamRequestID}
+	if i.Metrics != nil {
+		chain = append(chain, i.Metrics.StreamServerInterceptor())
+	}
+	return append(chain,
+		logging.StreamServerInterceptor(i.logger(), i.logOptions()...),
+		recovery.StreamServerInterceptor(recovery.WithRecoveryHandlerContext(i.recovered)),
+		i.stream)
+}
+
+func unaryRequestID(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	return handler(withRequestID(ctx), req)
+}
+
+func streamRequestID(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	w := middleware.WrapServerStream(ss)
+	w.WrappedContext = withRequestID(ss.Context())
+	return handler(srv, w)
+}
+
+// recovered answers a panic: Internal quoting the request id; the panic and its stack are logged, never sent.
+func (i *Interceptors) recovered(ctx context.Context, p any) error {
+	method, _ := grpc.Method(ctx)
+	i.Log.ErrorContext(ctx, "panic", "method", method, "request_id", requestIDFrom(ctx),
+		"panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+	return status.Error(codes.Internal, "internal error (request id "+requestIDFrom(ctx)+")")
+}
+
+// logger adapts the injected *slog.Logger to go-grpc-middleware's logging.
+func (i *Interceptors) logger() logging.Logger {
+	return logging.LoggerFunc(func(ctx context.Context, level logging.Level, msg string, fields ...any) {
+		i.Log.Log(ctx, slog.Level(level), msg, fields...)
+	})
+}
+
+// logOptions: one line when a call finishes, with its request id; Error for Internal and Unknown, Info otherwise.
+func (i *Interceptors) logOptions() []logging.Option {
+	return []logging.Option{
+		logging.WithLogOnEvents(logging.FinishCall),
+		logging.WithFieldsFromContext(func(ctx context.Context) logging.Fields {
+			return logging.Fields{"request_id", requestIDFrom(ctx)}
+		}),
+		logging.WithLevels(func(code codes.Code) logging.Level {
+			if code == codes.Internal || code == codes.Unknown {
+				return logging.LevelError
 			}
-			i.observe(ctx, info.FullMethod, start, err)
-		}()
-		if _, ok := ctx.Deadline(); !ok && i.DefaultDeadline > 0 {
-			var cancel context.CancelFunc
-			ctx, cancel = context.WithTimeout(ctx, i.DefaultDeadline)
-			defer cancel()
-		}
-		if ctx, err = i.authenticate(ctx, info.FullMethod, req); err != nil {
-			return nil, toStatus(ctx, i.Log, info.FullMethod, err)
-		}
-		if err := i.validate(req); err != nil {
-			return nil, err
-		}
-		resp, err = handler(ctx, req)
-		return resp, toStatus(ctx, i.Log, info.FullMethod, err)
+			return logging.LevelInfo
+		}),
 	}
 }
 
-func (i *Interceptors) Stream() grpc.StreamServerInterceptor {
-	return func(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) (err error) {
-		start := time.Now()
-		ctx := withRequestID(ss.Context())
-		defer func() {
-			if r := recover(); r != nil {
-				i.Log.ErrorContext(ctx, "panic", "method", info.FullMethod, "request_id", requestIDFrom(ctx),
-					"panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-				err = status.Error(codes.Internal, "internal error (request id "+requestIDFrom(ctx)+")")
-			}
-			i.observe(ctx, info.FullMethod, start, err)
-		}()
-		// Streams have no default deadline: an ingest stream may legitimately run for hours.
-		if ctx, err = i.authenticate(ctx, info.FullMethod, nil); err != nil {
-			return toStatus(ctx, i.Log, info.FullMethod, err)
-		}
-		err = handler(srv, &validatingStream{ServerStream: ss, ctx: ctx, i: i})
+// unary is our part of a unary call: default deadline, authentication and authorization, the protovalidate rules,
+// the handler and the error map.
+func (i *Interceptors) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if _, ok := ctx.Deadline(); !ok && i.DefaultDeadline > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, i.DefaultDeadline)
+		defer cancel()
+	}
+	ctx, err := i.authenticate(ctx, info.FullMethod, req)
+	if err != nil {
+		return nil, toStatus(ctx, i.Log, info.FullMethod, err)
+	}
+	if err := i.validate(req); err != nil {
+		return nil, err
+	}
+	resp, err := handler(ctx, req)
+	return resp, toStatus(ctx, i.Log, info.FullMethod, err)
+}
+
+// stream is our part of a streaming call: authentication and authorization, the rules on every received message
+// (validatingStream), the handler and the error map. Streams have no default deadline: an ingest stream may
+// legitimately run for hours.
+func (i *Interceptors) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	ctx, err := i.authenticate(ss.Context(), info.FullMethod, nil)
+	if err != nil {
 		return toStatus(ctx, i.Log, info.FullMethod, err)
 	}
+	err = handler(srv, &validatingStream{ServerStream: ss, ctx: ctx, i: i})
+	return toStatus(ctx, i.Log, info.FullMethod, err)
 }
 
 // validatingStream applies the request rules to every received message and carries the enriched context.
@@ -177,21 +220,6 @@ func invalidRequest(violations ...*errdetails.BadRequest_FieldViolation) error {
 		st = withDetail
 	}
 	return st.Err()
-}
-
-func (i *Interceptors) observe(ctx context.Context, method string, start time.Time, err error) {
-	code := status.Code(err)
-	elapsed := time.Since(start)
-	if i.Metrics != nil {
-		i.Metrics.handled.WithLabelValues(method, code.String()).Inc()
-		i.Metrics.latency.WithLabelValues(method).Observe(elapsed.Seconds())
-	}
-	level := slog.LevelInfo
-	if code == codes.Internal || code == codes.Unknown {
-		level = slog.LevelError
-	}
-	i.Log.Log(ctx, level, "rpc", "method", method, "code", code.String(), "ms", float64(elapsed.Microseconds())/1000,
-		"request_id", requestIDFrom(ctx))
 }
 
 type requestIDKey struct{}

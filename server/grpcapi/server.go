@@ -65,8 +65,8 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	ic.Metrics = NewMetrics(s.registry)
 	s.grpc = grpc.NewServer(
-		grpc.ChainUnaryInterceptor(ic.Unary()),
-		grpc.ChainStreamInterceptor(ic.Stream()),
+		grpc.ChainUnaryInterceptor(ic.UnaryChain()...),
+		grpc.ChainStreamInterceptor(ic.StreamChain()...),
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
 		// The protobuf codec with a fast path for playback event batches (package wire).
 		grpc.ForceServerCodecV2(wire.NewCodec()),
@@ -78,6 +78,7 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	pb.RegisterIngestServiceServer(s.grpc, ingest)
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
+	ic.Metrics.InitializeMetrics(s.grpc) // every method's series from zero, before its first call
 
 	var err error
 	if s.grpcLis, err = net.Listen("tcp", opts.GRPCAddr); err != nil {

@@ -23,6 +23,10 @@
 // Lifecycle: New starts the pipeline's goroutines; on shutdown stop the RPCs, then Pipeline.Close (it writes what
 // was accepted), then close the observers (AsyncObserver.Close applies what they buffered).
 //
+// Where the pipeline lives: pipeline.go (Config, New, Submit), semaphore.go (the bounded queue's room),
+// grouping.go and partition.go (groups by partition, the open-group table), linger.go (when partial groups are
+// written), writer.go (the writers, the write watchdog, results), close.go (Close, and giving up), ticket.go.
+//
 // What the pipeline expects of its collaborators: PlaybackWriter.WritePartition and PlaybackObserver.Observe must
 // not keep or modify the slice they are given after they return — the pipeline reuses its memory.
 package ingest

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"golang.org/x/time/rate"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -36,7 +37,7 @@ type AsyncObserver struct {
 	wake    chan struct{} // cap 1
 	done    chan struct{}
 	dropped atomic.Uint64
-	dropLog rateLimit
+	dropLog *rate.Limiter // one drop log line per 10s
 }
 
 var _ streaming.PlaybackObserver = (*AsyncObserver)(nil)
@@ -56,7 +57,7 @@ func NewAsyncObserver(buffer int, apply func([]streaming.PlaybackEvent), lag pro
 		max:     max(buffer, 1),
 		wake:    make(chan struct{}, 1),
 		done:    make(chan struct{}),
-		dropLog: rateLimit{every: 10 * time.Second},
+		dropLog: rate.NewLimiter(rate.Every(10*time.Second), 1),
 	}
 	go o.run()
 	return o
@@ -72,7 +73,7 @@ func (o *AsyncObserver) Observe(events []*streaming.PlaybackEvent) {
 	if o.closed || len(o.pending)+len(events) > o.max {
 		o.mu.Unlock()
 		total := o.dropped.Add(uint64(len(events)))
-		if o.dropLog.allow() {
+		if o.dropLog.Allow() {
 			o.log.Warn("playback observer buffer full: events dropped from derived views (logged at most every 10s)",
 				"dropped_total", total, "buffer", o.max)
 		}

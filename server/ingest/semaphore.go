@@ -3,9 +3,10 @@ package ingest
 import (
 	"context"
 	"errors"
-	"sync"
 	"sync/atomic"
 	"time"
+
+	"golang.org/x/sync/semaphore"
 )
 
 var (
@@ -13,129 +14,62 @@ var (
 	errSemTimeout = errors.New("semaphore wait timed out")
 )
 
-// semaphore counts queued and in-flight events. Taking and returning units is one atomic operation while nobody
-// waits; waiters are served first come, first served, so a large request is not starved by a stream of small ones.
-type semaphore struct {
-	size  int64
-	used  atomic.Int64
-	nwait atomic.Int32 // len(waiters), readable without mu
-
-	mu      sync.Mutex
-	closed  bool
-	waiters []*semWaiter
+// queueRoom counts queued and in-flight events: golang.org/x/sync/semaphore (first come, first served, so a large
+// request is not starved by a stream of small ones) with what the pipeline adds: a bounded wait, a close that
+// fails the waiters, and the count in use for the queue gauge.
+type queueRoom struct {
+	sem    *semaphore.Weighted
+	used   atomic.Int64
+	closed context.Context // done once close was called
+	close  context.CancelFunc
 }
 
-type semWaiter struct {
-	n      int64
-	ready  chan struct{} // closed once granted or the semaphore closed
-	closed bool          // set before ready is closed
-}
-
-func (s *semaphore) tryTake(n int64) bool {
-	for {
-		u := s.used.Load()
-		if u+n > s.size {
-			return false
-		}
-		if s.used.CompareAndSwap(u, u+n) {
-			return true
-		}
-	}
+func newQueueRoom(size int64) *queueRoom {
+	r := &queueRoom{sem: semaphore.NewWeighted(size)}
+	r.closed, r.close = context.WithCancel(context.Background())
+	return r
 }
 
 // acquire takes n units, waiting up to wait (or until ctx ends) for room. It returns errSemTimeout, errSemClosed
-// or ctx's error when it did not take them. A closed semaphore may still grant units on the fast path; the caller
+// or ctx's error when it did not take them. A closed queue may still grant units without waiting; the caller
 // checks for shutdown itself.
-func (s *semaphore) acquire(ctx context.Context, n int64, wait time.Duration) error {
-	if s.nwait.Load() == 0 && s.tryTake(n) {
+func (r *queueRoom) acquire(ctx context.Context, n int64, wait time.Duration) error {
+	if r.sem.TryAcquire(n) { // fails while others wait, so they keep their turn
+		r.used.Add(n)
 		return nil
 	}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if r.closed.Err() != nil {
 		return errSemClosed
 	}
-	if len(s.waiters) == 0 && s.tryTake(n) {
-		s.mu.Unlock()
-		return nil
-	}
 	if wait <= 0 {
-		s.mu.Unlock()
 		return errSemTimeout
 	}
-	w := &semWaiter{n: n, ready: make(chan struct{})}
-	s.waiters = append(s.waiters, w)
-	s.nwait.Store(int32(len(s.waiters)))
-	s.grant() // a release that ran before nwait was published did not grant
-	s.mu.Unlock()
-
-	timer := time.NewTimer(wait)
-	defer timer.Stop()
-	var cause error
-	select {
-	case <-w.ready:
-		if w.closed {
+	wctx, cancel := context.WithTimeoutCause(ctx, wait, errSemTimeout)
+	defer cancel()
+	stop := context.AfterFunc(r.closed, func() { cancel() })
+	defer stop()
+	if err := r.sem.Acquire(wctx, n); err != nil {
+		switch {
+		case ctx.Err() != nil:
+			return ctx.Err()
+		case r.closed.Err() != nil:
 			return errSemClosed
-		}
-		return nil
-	case <-timer.C:
-		cause = errSemTimeout
-	case <-ctx.Done():
-		cause = ctx.Err()
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	select {
-	case <-w.ready: // granted (or closed) while we were giving up: keep what we were given
-		if w.closed {
-			return errSemClosed
-		}
-		return nil
-	default:
-	}
-	for i, x := range s.waiters {
-		if x == w {
-			s.waiters = append(s.waiters[:i], s.waiters[i+1:]...)
-			break
+		default:
+			return errSemTimeout
 		}
 	}
-	s.nwait.Store(int32(len(s.waiters)))
-	s.grant() // the head may have changed
-	return cause
+	r.used.Add(n)
+	return nil
 }
 
 // release returns n units.
-func (s *semaphore) release(n int64) {
-	s.used.Add(-n)
-	if s.nwait.Load() > 0 {
-		s.mu.Lock()
-		s.grant()
-		s.mu.Unlock()
-	}
+func (r *queueRoom) release(n int64) {
+	r.used.Add(-n)
+	r.sem.Release(n)
 }
 
-// grant serves waiters in order while there is room. s.mu must be held.
-func (s *semaphore) grant() {
-	for len(s.waiters) > 0 && s.tryTake(s.waiters[0].n) {
-		close(s.waiters[0].ready)
-		s.waiters[0] = nil
-		s.waiters = s.waiters[1:]
-	}
-	s.nwait.Store(int32(len(s.waiters)))
-}
-
-// close fails every waiter and every later acquire that has to wait; release keeps working.
-func (s *semaphore) close() {
-	s.mu.Lock()
-	s.closed = true
-	for _, w := range s.waiters {
-		w.closed = true
-		close(w.ready)
-	}
-	s.waiters = nil
-	s.nwait.Store(0)
-	s.mu.Unlock()
-}
+// done is closed once close was called.
+func (r *queueRoom) done() <-chan struct{} { return r.closed.Done() }
 
 // inUse is the number of units taken.
-func (s *semaphore) inUse() int64 { return s.used.Load() }
+func (r *queueRoom) inUse() int64 { return r.used.Load() }
