@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -16,10 +17,24 @@ import (
 
 var aliasPattern = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,100}$`)
 
+// Modes. Development is what `go tool task run` uses: loopback listeners, the local stack, the simulated payment
+// processor, local tokens. Production refuses to start with any setting that is only safe on a laptop (Check).
+const (
+	Development = "development"
+	Production  = "production"
+)
+
 // Config is the server's configuration.
 type Config struct {
+	Env             string // Development or Production
 	GRPCAddr        string
 	HTTPAddr        string
+	OpsAddr         string // operators' listener: /metrics, /healthz, /readyz; not exposed with the API
+	TLSCertFile     string // the API listeners' certificate and key (PEM), reloaded when the files change
+	TLSKeyFile      string
+	TLSUpstream     bool // TLS is terminated in front of this server (a mesh or a load balancer): plaintext is intended
+	MigrateOnly     bool // run the migrations and exit
+	MigrateURL      string
 	PostgresURL     string
 	RedisAddr       string
 	AdminToken      string
@@ -66,8 +81,15 @@ type Setting struct {
 
 // Settings lists every setting Load reads, for the configuration reference and -help.
 var Settings = []Setting{
-	{"grpc-addr", "STREAMING_GRPC_ADDR", ":50051", "gRPC listen address"},
-	{"http-addr", "STREAMING_HTTP_ADDR", ":8080", "HTTP listen address (REST gateway, /openapi.json, /metrics, /healthz, /readyz)"},
+	{"env", "STREAMING_ENV", Development, "development or production; production refuses settings that are only safe on a laptop"},
+	{"grpc-addr", "STREAMING_GRPC_ADDR", "", "gRPC listen address (127.0.0.1:50051 in development, :50051 in production)"},
+	{"http-addr", "STREAMING_HTTP_ADDR", "", "HTTP listen address: REST gateway and /openapi.json (127.0.0.1:8080 in development, :8080 in production)"},
+	{"ops-addr", "STREAMING_OPS_ADDR", "", "operators' HTTP listen address: /metrics, /healthz, /readyz; keep it off the API's network (127.0.0.1:9090 in development, :9090 in production)"},
+	{"tls-cert-file", "STREAMING_TLS_CERT_FILE", "", "PEM certificate (chain) of the gRPC and HTTP API listeners; reloaded when the file changes"},
+	{"tls-key-file", "STREAMING_TLS_KEY_FILE", "", "PEM private key of that certificate"},
+	{"tls-terminated-upstream", "STREAMING_TLS_TERMINATED_UPSTREAM", "false", "TLS is terminated in front of this server (mesh, load balancer): production then accepts plaintext listeners"},
+	{"migrate-only", "STREAMING_MIGRATE_ONLY", "false", "apply the database migrations and exit (the migration step of a deployment)"},
+	{"migrate-postgres-url", "STREAMING_MIGRATE_POSTGRES_URL", "", "PostgreSQL URL of the role that owns the schema, for migrations; empty: -postgres-url"},
 	{"postgres-url", "STREAMING_POSTGRES_URL", "", "PostgreSQL connection URL (required)"},
 	{"redis-addr", "STREAMING_REDIS_ADDR", "", "Redis host:port (required)"},
 	{"admin-token", "STREAMING_ADMIN_TOKEN", "", "bearer token of the operator (admin role); at least 16 characters; empty disables the role"},
@@ -78,7 +100,7 @@ var Settings = []Setting{
 	{"shutdown-grace", "STREAMING_SHUTDOWN_GRACE", "20s", "how long in-flight calls may finish after SIGTERM"},
 	{"max-recv-bytes", "STREAMING_MAX_RECV_BYTES", "4194304", "largest request message (gRPC) or body (REST)"},
 	{"log-level", "STREAMING_LOG_LEVEL", "info", "debug, info, warn or error"},
-	{"migrate", "STREAMING_MIGRATE", "true", "apply database migrations at start-up"},
+	{"migrate", "STREAMING_MIGRATE", "", "apply database migrations at start-up (true in development, false in production: migrations are a step of their own, -migrate-only)"},
 	{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", "", "Cassandra contact points, comma-separated host or host:port (required)"},
 	{"cassandra-keyspace", "STREAMING_CASSANDRA_KEYSPACE", "streaming", "keyspace of the playback tables"},
 	{"cassandra-replication", "STREAMING_CASSANDRA_REPLICATION", "SimpleStrategy:1", "replication when the keyspace is created: SimpleStrategy:N or NetworkTopologyStrategy:dc1=3,dc2=3"},
@@ -107,10 +129,21 @@ var Settings = []Setting{
 // development stack's included); `go tool task run` sets them for the local stack.
 var required = []string{"postgres-url", "redis-addr", "cassandra-hosts", "neo4j-uri", "search-url"}
 
+// modeDefaults are the defaults that depend on the mode, for settings whose Default is "".
+var modeDefaults = map[string]map[string]string{
+	Development: {"grpc-addr": "127.0.0.1:50051", "http-addr": "127.0.0.1:8080", "ops-addr": "127.0.0.1:9090", "migrate": "true"},
+	Production:  {"grpc-addr": ":50051", "http-addr": ":8080", "ops-addr": ":9090", "migrate": "false"},
+}
+
+// secrets are the settings that may also be read from a file: <ENV>_FILE (or -<flag>-file) names it, as
+// orchestrators mount secrets. A value given both ways is refused.
+var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-postgres-url", "neo4j-password"}
+
 // Load parses args (without the program name) over the environment.
 func Load(args []string) (Config, error) {
 	fs := flag.NewFlagSet("streamingd", flag.ContinueOnError)
 	values := map[string]*string{}
+	files := map[string]*string{}
 	envOf := map[string]string{}
 	for _, s := range Settings {
 		def := s.Default
@@ -119,12 +152,42 @@ func Load(args []string) (Config, error) {
 		}
 		values[s.Flag] = fs.String(s.Flag, def, s.Help+" (env "+s.Env+")")
 		envOf[s.Flag] = s.Env
+		if slices.Contains(secrets, s.Flag) {
+			files[s.Flag] = fs.String(s.Flag+"-file", os.Getenv(s.Env+"_FILE"), "file holding -"+s.Flag+" (env "+s.Env+"_FILE)")
+		}
 	}
 	if err := fs.Parse(args); err != nil {
 		return Config{}, err
 	}
 	var errs []error
+	for _, name := range secrets {
+		path := *files[name]
+		if path == "" {
+			continue
+		}
+		if *values[name] != "" {
+			errs = append(errs, fmt.Errorf("-%s: given both as a value and as a file (%s_FILE); give one", name, envOf[name]))
+			continue
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-%s-file: %w", name, err))
+			continue
+		}
+		*values[name] = strings.TrimRight(string(b), "\r\n")
+	}
 	get := func(name string) string { return *values[name] }
+	env := get("env")
+	defaults, ok := modeDefaults[env]
+	if !ok {
+		errs = append(errs, fmt.Errorf("-env=%q: want development or production", env))
+		defaults = modeDefaults[Production] // judge the rest as strictly as production would
+	}
+	for name, def := range defaults {
+		if *values[name] == "" {
+			*values[name] = def
+		}
+	}
 	for _, name := range required {
 		if strings.TrimSpace(get(name)) == "" {
 			errs = append(errs, fmt.Errorf("-%s: required (or %s); there is no default", name, envOf[name]))
@@ -146,8 +209,13 @@ func Load(args []string) (Config, error) {
 		return t
 	}
 	c := Config{
+		Env:             env,
 		GRPCAddr:        get("grpc-addr"),
 		HTTPAddr:        get("http-addr"),
+		OpsAddr:         get("ops-addr"),
+		TLSCertFile:     get("tls-cert-file"),
+		TLSKeyFile:      get("tls-key-file"),
+		MigrateURL:      get("migrate-postgres-url"),
 		PostgresURL:     get("postgres-url"),
 		RedisAddr:       get("redis-addr"),
 		AdminToken:      token("admin-token"),
@@ -198,6 +266,13 @@ func Load(args []string) (Config, error) {
 		return b
 	}
 	c.RedisClientCache, c.ReadModelsEnabled = boolean("redis-client-cache"), boolean("projections")
+	c.TLSUpstream, c.MigrateOnly = boolean("tls-terminated-upstream"), boolean("migrate-only")
+	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
+		errs = append(errs, errors.New("-tls-cert-file and -tls-key-file: give both or neither"))
+	}
+	if c.MigrateURL == "" {
+		c.MigrateURL = c.PostgresURL
+	}
 	count := func(name string, lo, hi int) int {
 		n, err := strconv.Atoi(get(name))
 		if err != nil || n < lo || n > hi {
@@ -209,6 +284,9 @@ func Load(args []string) (Config, error) {
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
+	}
+	if len(errs) == 0 && c.Env == Production {
+		errs = append(errs, c.checkProduction()...)
 	}
 	return c, errors.Join(errs...)
 }

@@ -1,7 +1,10 @@
 package config
 
 import (
+	"fmt"
 	"os"
+	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -23,7 +26,7 @@ func TestDefaults(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if c.GRPCAddr != ":50051" || c.HTTPAddr != ":8080" || c.SessionTTL.String() != "24h0m0s" || !c.Migrate || c.MaxRecvBytes != 4<<20 {
+	if c.GRPCAddr != "127.0.0.1:50051" || c.HTTPAddr != "127.0.0.1:8080" || c.SessionTTL.String() != "24h0m0s" || !c.Migrate || c.MaxRecvBytes != 4<<20 {
 		t.Fatalf("defaults = %+v", c)
 	}
 	if len(c.CassandraHosts) != 2 || c.SearchURL != "https://search.example" {
@@ -81,5 +84,98 @@ func TestReferenceDocumentsEverySetting(t *testing.T) {
 		if !strings.Contains(string(doc), "`"+s.Env+"`") || !strings.Contains(string(doc), "`-"+s.Flag+"`") {
 			t.Errorf("docs/configuration.md does not document -%s / %s", s.Flag, s.Env)
 		}
+	}
+}
+
+// A production configuration a deployment would use: every store with credentials, tokens that are secrets, TLS.
+var safeProduction = []string{"-env=production",
+	"-postgres-url=postgres://app:s3cret@db.example:5432/streaming?sslmode=verify-full", "-redis-addr=redis.example:6379",
+	"-cassandra-hosts=c1.example,c2.example,c3.example", "-cassandra-replication=NetworkTopologyStrategy:dc1=3,dc2=3",
+	"-neo4j-uri=neo4j+s://graph.example", "-neo4j-user=streaming", "-neo4j-password=s3cret",
+	"-search-url=https://search.example", "-admin-token=" + strings.Repeat("a1", 20), "-service-token=" + strings.Repeat("b2", 20),
+	"-tls-cert-file=/etc/streaming/tls/tls.crt", "-tls-key-file=/etc/streaming/tls/tls.key"}
+
+// Production refuses each setting that is only safe on a laptop, one line per problem naming it; a safe
+// configuration loads, with production's defaults.
+func TestProductionRefusesLaptopSettings(t *testing.T) {
+	unsetAll(t)
+	c, err := Load(safeProduction)
+	if err != nil {
+		t.Fatalf("a safe production configuration: %v", err)
+	}
+	if c.GRPCAddr != ":50051" || c.HTTPAddr != ":8080" || c.OpsAddr != ":9090" || c.Migrate {
+		t.Fatalf("production defaults: grpc %q http %q ops %q migrate %v", c.GRPCAddr, c.HTTPAddr, c.OpsAddr, c.Migrate)
+	}
+	cases := []struct {
+		name string
+		args []string
+		want string // "" = loads
+	}{
+		{"published admin token", []string{"-admin-token=local-admin-token-change-me"}, "-admin-token: the published development token"},
+		{"published service token", []string{"-service-token=local-service-token-change-me"}, "-service-token: the published development token"},
+		{"short token", []string{"-service-token=0123456789abcdef0123"}, "-service-token: 20 characters is too short"},
+		{"roles disabled", []string{"-admin-token=", "-service-token="}, ""},
+		{"plaintext API", []string{"-tls-cert-file=", "-tls-key-file="}, "-tls-cert-file: the API would listen in plaintext"},
+		{"plaintext behind a TLS terminator", []string{"-tls-cert-file=", "-tls-key-file=", "-tls-terminated-upstream=true"}, ""},
+		{"postgres without a credential", []string{"-postgres-url=postgres://app@db.example/streaming"}, "-postgres-url: no credential"},
+		{"postgres with a client certificate", []string{"-postgres-url=postgres://app@db.example/streaming?sslcert=/c.pem&sslkey=/k.pem"}, ""},
+		{"postgres without a user", []string{"-postgres-url=postgres://db.example/streaming"}, "-postgres-url: no user"},
+		{"graph without credentials", []string{"-neo4j-password="}, "-neo4j-user, -neo4j-password"},
+		{"one replica", []string{"-cassandra-replication=SimpleStrategy:1", "-cassandra-consistency=ONE"}, "one replica loses its data"},
+		{"quorum of two", []string{"-cassandra-replication=NetworkTopologyStrategy:dc1=3,dc2=2"}, "a quorum of 2 replicas is all of them"},
+		{"two replicas at ONE", []string{"-cassandra-replication=SimpleStrategy:2", "-cassandra-consistency=LOCAL_ONE"}, ""},
+		{"consistency ALL", []string{"-cassandra-consistency=ALL"}, "-cassandra-consistency=ALL"},
+		{"unknown mode", []string{"-env=staging"}, `-env="staging": want development or production`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Load(append(slices.Clone(safeProduction), c.args...))
+			if c.want == "" {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("error %v, want %q", err, c.want)
+			}
+			if n := strings.Count(err.Error(), "\n") + 1; n != 1 {
+				t.Errorf("%d lines for one problem:\n%v", n, err)
+			}
+		})
+	}
+	// Several problems: one line each.
+	_, err = Load(append(slices.Clone(safeProduction), "-admin-token=local-admin-token-change-me", "-tls-cert-file=",
+		"-tls-key-file=", "-cassandra-replication=SimpleStrategy:1"))
+	if n := strings.Count(fmt.Sprint(err), "\n") + 1; err == nil || n != 3 {
+		t.Fatalf("three problems gave %d lines: %v", n, err)
+	}
+	// Development takes the same settings as they are, and listens on loopback by default.
+	dev, err := Load(append(slices.Clone(stores), "-admin-token=local-admin-token-change-me"))
+	if err != nil || dev.Env != Development || dev.GRPCAddr != "127.0.0.1:50051" || dev.OpsAddr != "127.0.0.1:9090" || !dev.Migrate {
+		t.Fatalf("development: %+v, %v", dev, err)
+	}
+}
+
+// Secrets can be read from files, as orchestrators mount them; a secret given both ways is refused.
+func TestSecretsFromFiles(t *testing.T) {
+	unsetAll(t)
+	dir := t.TempDir()
+	token := filepath.Join(dir, "admin-token")
+	if err := os.WriteFile(token, []byte(strings.Repeat("z9", 20)+"\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("STREAMING_ADMIN_TOKEN_FILE", token)
+	c, err := Load(stores)
+	if err != nil || c.AdminToken != strings.Repeat("z9", 20) {
+		t.Fatalf("token from file: %q, %v", c.AdminToken, err)
+	}
+	if _, err := Load(append(slices.Clone(stores), "-admin-token="+strings.Repeat("y8", 20))); err == nil ||
+		!strings.Contains(err.Error(), "given both as a value and as a file") {
+		t.Fatalf("both: %v", err)
+	}
+	t.Setenv("STREAMING_ADMIN_TOKEN_FILE", filepath.Join(dir, "missing"))
+	if _, err := Load(stores); err == nil || !strings.Contains(err.Error(), "-admin-token-file") {
+		t.Fatalf("missing file: %v", err)
 	}
 }
