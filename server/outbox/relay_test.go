@@ -194,7 +194,7 @@ func TestDeliversInAggregateOrder(t *testing.T) {
 	rec := &recorder{name: "recorder"}
 	reg := prometheus.NewRegistry()
 	// Small batches, so an aggregate's events span several transactions and partitions share the workers.
-	start(t, outbox.New(pool, []outbox.Projector{rec},
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec},
 		outbox.Config{Partitions: 4, Workers: 2, BatchSize: 7, PollInterval: 50 * time.Millisecond}, reg, testLog(t)))
 
 	const aggregates, versions = 20, 15
@@ -224,7 +224,7 @@ func TestTwoRelaysDeliverEachEventOnce(t *testing.T) {
 	cfg := outbox.Config{Partitions: 4, Workers: 2, BatchSize: 5, PollInterval: 50 * time.Millisecond}
 	regs := []*prometheus.Registry{prometheus.NewRegistry(), prometheus.NewRegistry()}
 	for _, reg := range regs {
-		start(t, outbox.New(pool, []outbox.Projector{rec}, cfg, reg, testLog(t)))
+		start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, cfg, reg, testLog(t)))
 	}
 
 	const aggregates, versions = 30, 10
@@ -271,7 +271,7 @@ func TestProjectorFailureKeepsRowsUntilItRecovers(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	var logs logBuffer
 	// One partition, so there is one failure streak to log.
-	start(t, outbox.New(pool, []outbox.Projector{first, second},
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{first, second},
 		outbox.Config{Partitions: 1, PollInterval: 50 * time.Millisecond, RetryBackoff: 10 * time.Millisecond},
 		reg, slog.New(slog.NewTextHandler(&logs, nil))))
 
@@ -315,7 +315,7 @@ func TestDeliversWithoutNotify(t *testing.T) {
 	}
 	rec := &recorder{name: "recorder"}
 	const poll = 100 * time.Millisecond
-	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: poll}, nil, testLog(t)))
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: poll}, nil, testLog(t)))
 
 	time.Sleep(poll) // let the first passes find nothing
 	insert(t, ctx, pool, "agg-0", 1)
@@ -330,7 +330,7 @@ func TestNotifyWakesRelayBeforePoll(t *testing.T) {
 	rec := &recorder{name: "recorder"}
 	// The poll never comes during the test, so every delivery here is woken by NOTIFY (or, for an insert that
 	// beat the LISTEN, by the catch-up pass the relay runs once it listens).
-	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t)))
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t)))
 
 	for v := range int64(3) {
 		insert(t, ctx, pool, "agg-0", v+1)
@@ -353,7 +353,7 @@ func TestCleanupDeletesOnlyOldPublishedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not started: Cleanup is called directly. A batch of 2 makes it loop.
-	r := outbox.New(pool, nil, outbox.Config{CleanupAfter: time.Hour, CleanupBatch: 2}, nil, testLog(t))
+	r := outbox.New(postgres.NewOutboxStore(pool), nil, outbox.Config{CleanupAfter: time.Hour, CleanupBatch: 2}, nil, testLog(t))
 	n, err := r.Cleanup(ctx)
 	if err != nil || n != 5 {
 		t.Fatalf("Cleanup = %d, %v; want 5 rows deleted", n, err)
@@ -370,7 +370,7 @@ func TestRepublishRedelivers(t *testing.T) {
 	pool, ctx := newSchema(t)
 	rec := &recorder{name: "recorder"}
 	// An hour's poll: the redelivery must be woken by Republish's own NOTIFY.
-	r := outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t))
+	r := outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t))
 	start(t, r)
 	insertAll(t, ctx, pool, 2, 3)
 	waitPublished(t, ctx, pool)
@@ -396,7 +396,7 @@ func TestPartitionHeldByAnotherRelayIsLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{name: "recorder"}
-	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond}, nil, testLog(t)))
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond}, nil, testLog(t)))
 	insert(t, ctx, pool, "agg-0", 1)
 
 	time.Sleep(200 * time.Millisecond) // ten polls
@@ -415,7 +415,7 @@ func TestPassesAreSpacedUnderSteadyCommits(t *testing.T) {
 	rec := &recorder{name: "recorder"}
 	const gap = 100 * time.Millisecond
 	began := time.Now() // every pass starts after this, so at most elapsed/gap+1 passes (and batches) can happen
-	start(t, outbox.New(pool, []outbox.Projector{rec},
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec},
 		outbox.Config{Partitions: 1, PollInterval: time.Hour, MinPassInterval: gap}, nil, testLog(t)))
 
 	// A commit every 10ms, each with its NOTIFY: without the floor nearly every one would get a pass of its own.
@@ -466,7 +466,7 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 			pool, ctx := newSchema(t)
 			p := &picky{recorder: recorder{name: "picky"}, aggregate: "agg-1", version: 2, err: tc.err}
 			reg := prometheus.NewRegistry()
-			start(t, outbox.New(pool, []outbox.Projector{p},
+			start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{p},
 				outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, IsolateAfter: 2},
 				reg, testLog(t)))
 			insertAll(t, ctx, pool, 3, 3)
@@ -534,7 +534,7 @@ func TestUnavailableStoreDoesNotHoldTheOthersBack(t *testing.T) {
 	healthy, down := &recorder{name: "healthy"}, &flaky{recorder: recorder{name: "down"}}
 	down.down.Store(true)
 	reg := prometheus.NewRegistry()
-	relay := outbox.New(pool, []outbox.Projector{down, healthy},
+	relay := outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{down, healthy},
 		outbox.Config{Partitions: 2, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, CleanupAfter: time.Millisecond},
 		reg, testLog(t))
 	start(t, relay)

@@ -11,7 +11,6 @@ import (
 
 	"buf.build/go/protovalidate"
 	"github.com/gocql/gocql"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
@@ -36,7 +35,7 @@ import (
 // enabled) already runs in the background; Close stops it.
 type Built struct {
 	Server     *grpcapi.Server
-	Pool       *pgxpool.Pool
+	Pool       *postgres.Pool
 	Redis      rueidis.Client
 	Cassandra  *cassandra.Store
 	Graph      *neo4jstore.Graph
@@ -46,13 +45,14 @@ type Built struct {
 	Query      *query.Handler
 	Relay      *outbox.Relay // nil when projections are disabled
 
-	observers    []*ingest.AsyncObserver
-	relayPool    *pgxpool.Pool
-	stopRelay    context.CancelFunc
-	relayStopped chan struct{}
-	stopJanitor  context.CancelFunc
-	janitorDone  chan struct{}
-	log          *slog.Logger
+	observers      []*ingest.AsyncObserver
+	closePool      func()
+	closeRelayPool func()
+	stopRelay      context.CancelFunc
+	relayStopped   chan struct{}
+	stopJanitor    context.CancelFunc
+	janitorDone    chan struct{}
+	log            *slog.Logger
 }
 
 // Close flushes every accepted playback event and its derived updates, stops the relay (its batch in flight
@@ -76,8 +76,8 @@ func (b *Built) Close() {
 		b.stopJanitor()
 		<-b.janitorDone
 	}
-	if b.relayPool != nil {
-		b.relayPool.Close()
+	if b.closeRelayPool != nil {
+		b.closeRelayPool()
 	}
 	if b.Cassandra != nil {
 		b.Cassandra.Close()
@@ -91,31 +91,31 @@ func (b *Built) Close() {
 	if b.Redis != nil {
 		b.Redis.Close()
 	}
-	b.Pool.Close()
+	b.closePool()
 }
 
 // Build connects to the stores, migrates (if configured) and assembles the server.
 func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, error) {
-	pool, err := pgxpool.New(ctx, cfg.PostgresURL)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, err
 	}
 	if cfg.Migrate {
 		mctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		err := postgres.Migrate(mctx, pool)
 		cancel()
 		if err != nil {
-			pool.Close()
+			closePool()
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
 	}
 	// Client-side caching (RESP3 tracking) serves the recommendation cache; everything else reads with plain Do.
 	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
 	if err != nil {
-		pool.Close()
+		closePool()
 		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
 	}
-	b := &Built{Pool: pool, Redis: rc, log: log}
+	b := &Built{Pool: pool, Redis: rc, log: log, closePool: closePool}
 	consistency, err := gocql.ParseConsistencyWrapper(cfg.CassandraConsistency)
 	if err != nil {
 		b.Close()
@@ -236,17 +236,15 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 // startRelay runs the outbox relay in the background on a pool of its own, so a burst of projections never takes
 // connections from commands (and commands never starve the relay).
 func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheus.Registerer) error {
-	pc, err := pgxpool.ParseConfig(cfg.PostgresURL)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL,
+		MaxConns: cfg.OutboxWorkers + 2}) // a connection per worker, LISTEN, cleanup
 	if err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return fmt.Errorf("outbox relay: %w", err)
 	}
-	pc.MaxConns = int32(cfg.OutboxWorkers + 2) // a connection per worker, LISTEN, cleanup
-	if b.relayPool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
-		return fmt.Errorf("postgres (outbox relay): %w", err)
-	}
+	b.closeRelayPool = closePool
 	// The graph goes before Redis: Redis invalidates cached recommendations, which must not be recomputed from a
 	// graph that does not have the event yet (and then cached for an hour).
-	b.Relay = outbox.New(b.relayPool, []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},
+	b.Relay = outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},
 		outbox.Config{Partitions: cfg.OutboxPartitions, Workers: cfg.OutboxWorkers, BatchSize: cfg.OutboxBatch,
 			PollInterval: cfg.OutboxPoll}, reg, b.log)
 	rctx, cancel := context.WithCancel(context.Background())
