@@ -403,7 +403,7 @@ func cleanUpLag(srv *server, alias string, titles []*lagTitle, raters []string) 
 	if err := rc.Do(ctx, rc.B().Del().Key(keys...).Build()).Error(); err != nil {
 		errs = append(errs, err)
 	}
-	if drv, err := openNeo4j(ctx, srv.cfg); err != nil {
+	if drv, closeDrv, err := openNeo4j(ctx, srv.cfg); err != nil {
 		errs = append(errs, err)
 	} else {
 		_, err := neo4j.ExecuteQuery(ctx, drv, `
@@ -415,7 +415,7 @@ func cleanUpLag(srv *server, alias string, titles []*lagTitle, raters []string) 
 		if err != nil {
 			errs = append(errs, err)
 		}
-		drv.Close(ctx)
+		closeDrv()
 	}
 	for _, err := range errs {
 		fmt.Fprintln(os.Stderr, "bench: projection_lag clean-up:", err)

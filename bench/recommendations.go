@@ -200,11 +200,11 @@ func recsCold(ctx context.Context) ([]Result, error) {
 	client := pb.NewQueryServiceClient(qb.srv.conn)
 	perSide := quickScale(coldPerSide)
 	users := sampleUsers(qb.data, coldWarmup+perSide, 2)
-	drv, err := openNeo4j(ctx, cfg)
+	drv, closeDrv, err := openNeo4j(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer drv.Close(context.WithoutCancel(ctx))
+	defer closeDrv()
 
 	var mu sync.Mutex
 	sources := map[pb.RecommendationSource]int{}

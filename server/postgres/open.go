@@ -24,7 +24,7 @@ type Config struct {
 
 // Open returns a connection pool and its cleanup, the one way every process (streamingd, readcheck, bench) connects.
 // It does not wait for the server: a process may start while PostgreSQL is down, its calls failing with
-// streaming.Unavailable until it answers (Ping checks it). A malformed URL is an error.
+// streaming.Unavailable until it answers (pool.Ping checks it). A malformed URL is an error.
 func Open(ctx context.Context, cfg Config) (*Pool, func(), error) {
 	pc, err := pgxpool.ParseConfig(cfg.URL)
 	if err != nil {
@@ -41,12 +41,6 @@ func Open(ctx context.Context, cfg Config) (*Pool, func(), error) {
 		return nil, nil, fmt.Errorf("postgres: %w", err)
 	}
 	return pool, pool.Close, nil
-}
-
-// Ping checks that the server answers, with its error mapped like every other (streaming.Unavailable when it cannot
-// be reached).
-func Ping(ctx context.Context, pool *Pool) error {
-	return mapErr(pool.Ping(ctx), "")
 }
 
 // Addr is the host:port/database pool connects to, for messages (never the password).

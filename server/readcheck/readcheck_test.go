@@ -18,7 +18,6 @@ import (
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 	"github.com/redis/rueidis"
 
 	graph "github.com/streamingplatform/streaming/server/neo4j"
@@ -84,12 +83,11 @@ func newWorld(t *testing.T) *world {
 		http.DefaultClient.CloseIdleConnections() // rawSearch's connections (goleak checks the package ends clean)
 	})
 
-	if w.graph, err = graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4}); err != nil {
+	var closeGraph func()
+	if w.graph, closeGraph, err = graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4}); err != nil {
 		t.Fatal(err)
 	}
-	if w.driver, err = neo4j.NewDriverWithContext(s.Neo4jURI(), neo4j.NoAuth()); err != nil {
-		t.Fatal(err)
-	}
+	w.driver = w.graph.Driver() // to plant differences and clean up; the check itself reads through w.graph
 	t.Cleanup(func() {
 		// t.Context is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -106,8 +104,7 @@ DETACH DELETE n`, map[string]any{"ids": w.ids, "genres": w.genres}, neo4j.EagerR
 		if err != nil {
 			t.Errorf("neo4j cleanup: %v", err)
 		}
-		w.driver.Close(ctx)
-		w.graph.Close(ctx)
+		closeGraph()
 	})
 
 	w.rc = storetest.Redis(t)
@@ -130,7 +127,7 @@ DETACH DELETE n`, map[string]any{"ids": w.ids, "genres": w.genres}, neo4j.EagerR
 
 // sources are every store, with the world's own search alias.
 func (w *world) sources() readcheck.Sources {
-	return readcheck.Sources{Pool: w.pool, Redis: w.views, Search: w.index, Graph: w.driver}
+	return readcheck.Sources{Postgres: postgres.NewCheckSource(w.pool), Redis: w.views, Search: w.index, Graph: w.graph}
 }
 
 func (w *world) check(src readcheck.Sources, opts readcheck.Options) *readcheck.Report {
@@ -719,14 +716,13 @@ func TestCheckRefusesBadOptionsAndReportsUnreachableStores(t *testing.T) {
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	// Nothing listens on port 1: the driver is refused at once.
-	dead, err := neo4j.NewDriverWithContext("bolt://127.0.0.1:1", neo4j.NoAuth(), func(c *config.Config) {
-		c.MaxTransactionRetryTime = time.Second // the default retries for 30s
-	})
+	// Nothing listens on port 1: the driver is refused at once (and retries for Open's retry budget).
+	dead, closeDead, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1", Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { dead.Close(context.Background()) })
+	t.Cleanup(closeDead)
+	pg := postgres.NewCheckSource(pool)
 	id := uuid.NewString()
 	for _, tc := range []struct {
 		name     string
@@ -735,12 +731,12 @@ func TestCheckRefusesBadOptionsAndReportsUnreachableStores(t *testing.T) {
 		wantCode streaming.Code // "" for a plain error
 		wantText string
 	}{
-		{"no pool", readcheck.Sources{}, readcheck.Options{}, "", "Pool is nil"},
-		{"negative sample", readcheck.Sources{Pool: pool}, readcheck.Options{Sample: -1}, "", "negative"},
-		{"sample and ids", readcheck.Sources{Pool: pool}, readcheck.Options{Sample: 1, IDs: []string{id}}, "", "exclude"},
-		{"malformed id", readcheck.Sources{Pool: pool}, readcheck.Options{IDs: []string{"nope"}}, "", "not a uuid"},
+		{"no postgres", readcheck.Sources{}, readcheck.Options{}, "", "Postgres is nil"},
+		{"negative sample", readcheck.Sources{Postgres: pg}, readcheck.Options{Sample: -1}, "", "negative"},
+		{"sample and ids", readcheck.Sources{Postgres: pg}, readcheck.Options{Sample: 1, IDs: []string{id}}, "", "exclude"},
+		{"malformed id", readcheck.Sources{Postgres: pg}, readcheck.Options{IDs: []string{"nope"}}, "", "not a uuid"},
 		// The orphan lookup of an id reaches the graph even with no rows at all.
-		{"neo4j down", readcheck.Sources{Pool: pool, Graph: dead}, readcheck.Options{IDs: []string{id}}, streaming.CodeUnavailable, "Neo4j"},
+		{"neo4j down", readcheck.Sources{Postgres: pg, Graph: dead}, readcheck.Options{IDs: []string{id}}, streaming.CodeUnavailable, "Neo4j"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := readcheck.Check(ctx, tc.src, tc.opts)

@@ -47,6 +47,7 @@ type Built struct {
 
 	observers      []*ingest.AsyncObserver
 	closePool      func()
+	closeGraph     func()
 	closeRelayPool func()
 	stopRelay      context.CancelFunc
 	relayStopped   chan struct{}
@@ -82,8 +83,8 @@ func (b *Built) Close() {
 	if b.Cassandra != nil {
 		b.Cassandra.Close()
 	}
-	if b.Graph != nil {
-		b.Graph.Close(ctx)
+	if b.closeGraph != nil {
+		b.closeGraph()
 	}
 	if b.Search != nil {
 		b.Search.Close()
@@ -137,9 +138,10 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	// Without Neo4j the server still serves (recommendations fall back to trending; the graph's events are owed to it
 	// until it answers), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
 	graphCfg := neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase}
-	if b.Graph, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
+	if b.Graph, b.closeGraph, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		log.Warn("Neo4j is unreachable; starting without it: recommendations fall back to trending until it answers", "err", err)
-		b.Graph, err = neo4jstore.New(graphCfg)
+		graphCfg.Lazy = true
+		b.Graph, b.closeGraph, err = neo4jstore.Open(ctx, graphCfg)
 	}
 	if err != nil {
 		b.Close()

@@ -21,18 +21,16 @@ import (
 	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	neo4jconfig "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/readcheck"
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
@@ -203,19 +201,16 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	}
 	var src readcheck.Sources
 
-	pcfg, err := pgxpool.ParseConfig(cfg.PostgresURL)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL, MaxConns: 4,
+		ApplicationName: "readcheck"})
 	if err != nil {
-		return fail(fmt.Errorf("PostgreSQL URL: %w", err))
+		return fail(err)
 	}
-	pcfg.MaxConns = 4
-	pgAddr := net.JoinHostPort(pcfg.ConnConfig.Host, strconv.Itoa(int(pcfg.ConnConfig.Port))) + "/" + pcfg.ConnConfig.Database
-	if src.Pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
-		return fail(fmt.Errorf("PostgreSQL at %s: %w", pgAddr, err))
+	closers = append(closers, closePool)
+	if err := withTimeout(ctx, pool.Ping); err != nil {
+		return fail(fmt.Errorf("PostgreSQL at %s is unreachable: %w", postgres.Addr(pool), err))
 	}
-	closers = append(closers, src.Pool.Close)
-	if err := withTimeout(ctx, src.Pool.Ping); err != nil {
-		return fail(fmt.Errorf("PostgreSQL at %s is unreachable: %w", pgAddr, err))
-	}
+	src.Postgres = postgres.NewCheckSource(pool)
 
 	if models[readcheck.ModelRedis] {
 		rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: true,
@@ -244,23 +239,17 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	}
 
 	if models[readcheck.ModelNeo4j] {
-		auth := neo4j.NoAuth()
-		if cfg.Neo4jUser != "" {
-			auth = neo4j.BasicAuth(cfg.Neo4jUser, cfg.Neo4jPassword, "")
-		}
-		driver, err := neo4j.NewDriverWithContext(cfg.Neo4jURI, auth, func(c *neo4jconfig.Config) {
-			c.SocketConnectTimeout = connectTimeout
-			c.MaxTransactionRetryTime = 5 * time.Second
-			c.MaxConnectionPoolSize = 4
-		})
+		// Lazy: Open would also create the schema, and a check only reads. Ping says whether it answers.
+		g, closeGraph, err := neo4j.Open(ctx, neo4j.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+			Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase, MaxConnections: 4, Lazy: true})
 		if err != nil {
 			return fail(fmt.Errorf("Neo4j URI %q: %w", cfg.Neo4jURI, err))
 		}
-		closers = append(closers, func() { driver.Close(context.Background()) })
-		if err := withTimeout(ctx, driver.VerifyConnectivity); err != nil {
-			return fail(fmt.Errorf("Neo4j at %s is unreachable: %w", cfg.Neo4jURI, err))
+		closers = append(closers, closeGraph)
+		if err := withTimeout(ctx, g.Ping); err != nil {
+			return fail(fmt.Errorf("Neo4j at %s is unreachable: %s", cfg.Neo4jURI, describe(err)))
 		}
-		src.Graph, src.GraphDatabase = driver, cfg.Neo4jDatabase
+		src.Graph = g
 	}
 	return src, closeAll, nil
 }
