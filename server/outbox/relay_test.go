@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/streamingplatform/streaming/server/outbox"
@@ -29,15 +27,15 @@ import (
 // database. NOTIFY outbox is database-wide, so other tests' inserts may wake a relay early; no test depends on that
 // not happening.
 
-func newSchema(t *testing.T) (*pgxpool.Pool, context.Context) {
+func newSchema(t *testing.T) (*postgres.Pool, context.Context) {
 	t.Helper()
 	url, _ := storetest.PostgresSchema(t, "outbox_test")
 	ctx := storetest.Context(t, time.Minute)
-	pool, err := pgxpool.New(ctx, url)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
 		t.Fatalf("pool: %v", err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(closePool)
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -45,7 +43,7 @@ func newSchema(t *testing.T) (*pgxpool.Pool, context.Context) {
 }
 
 // insert appends one event in its own transaction, as a command would.
-func insert(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregate string, version int64) {
+func insert(t *testing.T, ctx context.Context, pool *postgres.Pool, aggregate string, version int64) {
 	t.Helper()
 	_, err := pool.Exec(ctx, `INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at)
 		VALUES ('test', $1, $2, 'Tested', jsonb_build_object('v', $2::bigint), now())`, aggregate, version)
@@ -56,7 +54,7 @@ func insert(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregate str
 
 // insertAll writes versions 1..versions of aggregates agg-0.. concurrently across aggregates and in version order
 // within each, which is what commands locking their aggregate's row guarantee.
-func insertAll(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregates, versions int) {
+func insertAll(t *testing.T, ctx context.Context, pool *postgres.Pool, aggregates, versions int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for a := range aggregates {
@@ -69,7 +67,7 @@ func insertAll(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregates
 	wg.Wait()
 }
 
-func count(t *testing.T, ctx context.Context, pool *pgxpool.Pool, sql string) int {
+func count(t *testing.T, ctx context.Context, pool *postgres.Pool, sql string) int {
 	t.Helper()
 	var n int
 	if err := pool.QueryRow(ctx, sql).Scan(&n); err != nil {
@@ -134,7 +132,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 }
 
 // waitPublished waits until the relays have committed every row: projectors see events before that commit.
-func waitPublished(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+func waitPublished(t *testing.T, ctx context.Context, pool *postgres.Pool) {
 	t.Helper()
 	waitFor(t, 10*time.Second, "every row published", func() bool {
 		return count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
@@ -359,8 +357,16 @@ func TestCleanupDeletesOnlyOldPublishedRows(t *testing.T) {
 		t.Fatalf("Cleanup = %d, %v; want 5 rows deleted", n, err)
 	}
 	var left []int64
-	rows, _ := pool.Query(ctx, `SELECT version FROM outbox ORDER BY version`)
-	if left, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || fmt.Sprint(left) != "[6 7 8 9]" {
+	rows, err := pool.Query(ctx, `SELECT version FROM outbox ORDER BY version`)
+	for err == nil && rows.Next() {
+		var v int64
+		err = rows.Scan(&v)
+		left = append(left, v)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil || fmt.Sprint(left) != "[6 7 8 9]" {
 		t.Fatalf("versions left %v, %v; want [6 7 8 9]", left, err)
 	}
 }

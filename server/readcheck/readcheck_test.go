@@ -15,8 +15,6 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/redis/rueidis"
 
@@ -36,7 +34,7 @@ import (
 type world struct {
 	t         *testing.T
 	ctx       context.Context
-	pool      *pgxpool.Pool
+	pool      *postgres.Pool
 	store     *postgres.CommandStore
 	index     *search.Index
 	searchURL string
@@ -61,11 +59,11 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, ctx: ctx, sfx: storetest.Unique(), searchURL: s.SearchURL()}
 
 	url, _ := storetest.PostgresSchema(t, "readcheck")
-	pool, err := pgxpool.New(ctx, url)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(closePool)
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -295,12 +293,14 @@ func (w *world) relay(aggregates []string, projectors ...outbox.Projector) {
 	var id int64
 	var e streaming.Event
 	var payload []byte
-	_, err = pgx.ForEachRow(rows, []any{&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &payload, &e.OccurredAt}, func() error {
+	for rows.Next() {
+		if err := rows.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &payload, &e.OccurredAt); err != nil {
+			w.t.Fatal(err)
+		}
 		e.Payload = slices.Clone(payload)
 		ids, events = append(ids, id), append(events, e)
-		return nil
-	})
-	if err != nil {
+	}
+	if err := rows.Err(); err != nil {
 		w.t.Fatal(err)
 	}
 	for _, p := range projectors {
@@ -708,11 +708,11 @@ func TestCheckRefusesBadOptionsAndReportsUnreachableStores(t *testing.T) {
 	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
 	ctx := storetest.Context(t, time.Minute)
 	url, _ := storetest.PostgresSchema(t, "readcheck")
-	pool, err := pgxpool.New(ctx, url)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(closePool)
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
