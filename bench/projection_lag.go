@@ -31,6 +31,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -190,11 +191,11 @@ func projectionLag(ctx context.Context) ([]Result, error) {
 	}
 	defer cleanUpLag(srv, alias, all, raters)
 
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: true})
+	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr})
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	defer closeRedis()
 	probe := &lagProbe{c: rc}
 	pctx, stopProbe := context.WithCancel(ctx)
 	probeDone := make(chan struct{})

@@ -49,6 +49,8 @@ type Config struct {
 	// Lazy opens without contacting the server, for a process that must start while Neo4j is down: calls fail
 	// with streaming.Unavailable until it answers, and the first write runs EnsureSchema.
 	Lazy bool
+	// ReadOnly skips EnsureSchema at Open, for a tool that only reads (readcheck); the first write would run it.
+	ReadOnly bool
 }
 
 // Driver timings. The transaction retry budget is short because every caller has a better retry of its own: the
@@ -69,8 +71,8 @@ type Graph struct {
 
 var _ streaming.RecommendationGraph = (*Graph)(nil)
 
-// Open returns the Graph and its cleanup (Close). Unless cfg.Lazy, it checks that Neo4j answers and runs
-// EnsureSchema. Open once per process and share the Graph: it holds the driver's connection pool. A bad Config is a
+// Open returns the Graph and its cleanup (Close). Unless cfg.Lazy, it checks that Neo4j answers and (unless
+// cfg.ReadOnly) runs EnsureSchema. Open once per process and share the Graph: it holds the driver's connection pool. A bad Config is a
 // plain error; a server that cannot be reached is a streaming.Unavailable error.
 func Open(ctx context.Context, cfg Config) (*Graph, func(), error) {
 	g, err := newGraph(cfg)
@@ -85,6 +87,9 @@ func Open(ctx context.Context, cfg Config) (*Graph, func(), error) {
 		cleanup()
 		// Any failure of the first contact is an outage to the caller, whatever the driver calls it.
 		return nil, nil, streaming.Unavailable("Neo4j", fmt.Errorf("connect to %s: %w", cfg.URI, err))
+	}
+	if cfg.ReadOnly {
+		return g, cleanup, nil
 	}
 	if err := g.EnsureSchema(ctx); err != nil {
 		cleanup()

@@ -637,6 +637,10 @@ func TestUnavailable(t *testing.T) {
 	if _, _, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1"}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Errorf("Open on a closed port = %v, want a CodeUnavailable error", err)
 	}
+	// ReadOnly still checks that the server answers.
+	if _, _, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1", ReadOnly: true}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+		t.Errorf("read-only Open on a closed port = %v, want a CodeUnavailable error", err)
+	}
 	// Lazy opens without contact; calls are then Unavailable until the server answers.
 	lazy, closeLazy, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1", Lazy: true})
 	if err != nil {

@@ -60,7 +60,7 @@ func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, err
 		if !ok {
 			continue // listed, then gone: titles are never deleted, so only a concurrent test's cleanup does this
 		}
-		base := result{kind: KindContent, id: id, batchID: id, agg: aggregate{streaming.AggregateContent, id},
+		base := result{kind: KindContent, id: id, batchID: id, agg: aggregate{Type: streaming.AggregateContent, ID: id},
 			version: row.Version}
 		if c.src.Search != nil {
 			r := base
@@ -119,7 +119,7 @@ func compareRatings(rows map[string]streaming.Content, ratings, edges map[rating
 	var out []result
 	for _, k := range keys {
 		r := result{model: ModelNeo4j, kind: KindRating, id: k.String(), batchID: k.content,
-			agg: aggregate{streaming.AggregateContent, k.content}}
+			agg: aggregate{Type: streaming.AggregateContent, ID: k.content}}
 		stars, found := edges[k]
 		switch {
 		case !found:
@@ -140,7 +140,7 @@ func compareRatings(rows map[string]streaming.Content, ratings, edges map[rating
 			continue // the title itself is gone from this batch's rows; it is not this edge's fault
 		}
 		out = append(out, result{model: ModelNeo4j, kind: KindRating, id: k.String(), batchID: k.content,
-			agg: aggregate{streaming.AggregateContent, k.content}, status: StatusOrphan,
+			agg: aggregate{Type: streaming.AggregateContent, ID: k.content}, status: StatusOrphan,
 			fields: fields{{Field: "rating", Want: "none", Got: strconv.FormatInt(edges[k], 10)}}})
 	}
 	return out

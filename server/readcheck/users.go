@@ -43,7 +43,7 @@ func (c *checker) checkUsers(ctx context.Context, ids []string) ([]result, error
 		if !ok {
 			continue
 		}
-		base := result{kind: KindUser, id: id, batchID: id, agg: aggregate{streaming.AggregateUser, id}, version: row.Version}
+		base := result{kind: KindUser, id: id, batchID: id, agg: aggregate{Type: streaming.AggregateUser, ID: id}, version: row.Version}
 		if c.src.Graph != nil {
 			r := base
 			r.model = ModelNeo4j
@@ -75,7 +75,7 @@ func compareUserView(base result, row streaming.User, subs []streaming.Subscript
 	r.model = ModelRedis
 	subResult := func(s streaming.Subscription) result {
 		return result{model: ModelRedis, kind: KindSubscription, id: s.ID, batchID: row.ID,
-			agg: aggregate{streaming.AggregateSubscription, s.ID}, version: s.Version}
+			agg: aggregate{Type: streaming.AggregateSubscription, ID: s.ID}, version: s.Version}
 	}
 	if view == nil {
 		r.status = StatusAbsent
@@ -153,7 +153,7 @@ func (c *checker) checkPlans(ctx context.Context, ids []string) ([]result, error
 		if !ok {
 			continue
 		}
-		r := result{model: ModelRedis, kind: KindPlan, id: id, batchID: id, agg: aggregate{streaming.AggregatePlan, id},
+		r := result{model: ModelRedis, kind: KindPlan, id: id, batchID: id, agg: aggregate{Type: streaming.AggregatePlan, ID: id},
 			version: row.Version}
 		view, found := views[id]
 		if !found {

@@ -47,6 +47,7 @@ type Built struct {
 
 	observers      []*ingest.AsyncObserver
 	closePool      func()
+	closeRedis     func()
 	closeGraph     func()
 	closeRelayPool func()
 	stopRelay      context.CancelFunc
@@ -89,9 +90,7 @@ func (b *Built) Close() {
 	if b.Search != nil {
 		b.Search.Close()
 	}
-	if b.Redis != nil {
-		b.Redis.Close()
-	}
+	b.closeRedis()
 	b.closePool()
 }
 
@@ -110,13 +109,12 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
 	}
-	// Client-side caching (RESP3 tracking) serves the recommendation cache; everything else reads with plain Do.
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
+	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
 	if err != nil {
 		closePool()
-		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
+		return nil, err
 	}
-	b := &Built{Pool: pool, Redis: rc, log: log, closePool: closePool}
+	b := &Built{Pool: pool, Redis: rc, log: log, closePool: closePool, closeRedis: closeRedis}
 	consistency, err := gocql.ParseConsistencyWrapper(cfg.CassandraConsistency)
 	if err != nil {
 		b.Close()

@@ -17,7 +17,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"slices"
@@ -25,8 +24,6 @@ import (
 	"syscall"
 	"text/tabwriter"
 	"time"
-
-	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/neo4j"
@@ -213,12 +210,11 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	src.Postgres = postgres.NewCheckSource(pool)
 
 	if models[readcheck.ModelRedis] {
-		rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: true,
-			Dialer: net.Dialer{Timeout: connectTimeout}, ConnWriteTimeout: connectTimeout})
+		rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, DialTimeout: connectTimeout})
 		if err != nil {
-			return fail(fmt.Errorf("Redis at %s is unreachable: %w", cfg.RedisAddr, err))
+			return fail(fmt.Errorf("Redis is unreachable: %w", err))
 		}
-		closers = append(closers, rc.Close)
+		closers = append(closers, closeRedis)
 		src.Redis = redis.NewReadModel(rc, redis.ReadModelOptions{})
 	}
 
@@ -239,16 +235,18 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	}
 
 	if models[readcheck.ModelNeo4j] {
-		// Lazy: Open would also create the schema, and a check only reads. Ping says whether it answers.
-		g, closeGraph, err := neo4j.Open(ctx, neo4j.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
-			Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase, MaxConnections: 4, Lazy: true})
+		// ReadOnly: a check creates no schema.
+		octx, cancel := context.WithTimeout(ctx, connectTimeout)
+		g, closeGraph, err := neo4j.Open(octx, neo4j.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+			Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase, MaxConnections: 4, ReadOnly: true})
+		cancel()
+		if streaming.ErrorCode(err) == streaming.CodeUnavailable {
+			return fail(fmt.Errorf("Neo4j at %s is unreachable: %s", cfg.Neo4jURI, describe(err)))
+		}
 		if err != nil {
 			return fail(fmt.Errorf("Neo4j URI %q: %w", cfg.Neo4jURI, err))
 		}
 		closers = append(closers, closeGraph)
-		if err := withTimeout(ctx, g.Ping); err != nil {
-			return fail(fmt.Errorf("Neo4j at %s is unreachable: %s", cfg.Neo4jURI, describe(err)))
-		}
 		src.Graph = g
 	}
 	return src, closeAll, nil
