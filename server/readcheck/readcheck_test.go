@@ -70,11 +70,12 @@ func newWorld(t *testing.T) *world {
 	w.pool, w.store = pool, postgres.NewCommandStore(pool)
 
 	alias := "readcheck_" + storetest.Unique()
-	if w.index, err = search.Open(ctx, search.Config{URL: s.SearchURL(), Alias: alias}); err != nil {
+	var closeIndex func()
+	if w.index, closeIndex, err = search.Open(ctx, search.Config{URL: s.SearchURL(), Alias: alias}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		w.index.Close()
+		closeIndex()
 		if code, body := w.rawSearch(http.MethodDelete, "/"+w.index.IndexName(), nil); code != http.StatusOK && code != http.StatusNotFound {
 			t.Errorf("delete index %s: %d %s", w.index.IndexName(), code, body)
 		}

@@ -7,10 +7,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"buf.build/go/protovalidate"
-	"github.com/gocql/gocql"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
@@ -45,16 +45,13 @@ type Built struct {
 	Query      *query.Handler
 	Relay      *outbox.Relay // nil when projections are disabled
 
-	observers      []*ingest.AsyncObserver
-	closePool      func()
-	closeRedis     func()
-	closeGraph     func()
-	closeRelayPool func()
-	stopRelay      context.CancelFunc
-	relayStopped   chan struct{}
-	stopJanitor    context.CancelFunc
-	janitorDone    chan struct{}
-	log            *slog.Logger
+	observers    []*ingest.AsyncObserver
+	cleanups     []func() // the stores' cleanups, in the order they were opened
+	stopRelay    context.CancelFunc
+	relayStopped chan struct{}
+	stopJanitor  context.CancelFunc
+	janitorDone  chan struct{}
+	log          *slog.Logger
 }
 
 // Close flushes every accepted playback event and its derived updates, stops the relay (its batch in flight
@@ -78,20 +75,9 @@ func (b *Built) Close() {
 		b.stopJanitor()
 		<-b.janitorDone
 	}
-	if b.closeRelayPool != nil {
-		b.closeRelayPool()
+	for _, cleanup := range slices.Backward(b.cleanups) {
+		cleanup()
 	}
-	if b.Cassandra != nil {
-		b.Cassandra.Close()
-	}
-	if b.closeGraph != nil {
-		b.closeGraph()
-	}
-	if b.Search != nil {
-		b.Search.Close()
-	}
-	b.closeRedis()
-	b.closePool()
 }
 
 // Build connects to the stores, migrates (if configured) and assembles the server.
@@ -114,8 +100,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		closePool()
 		return nil, err
 	}
-	b := &Built{Pool: pool, Redis: rc, log: log, closePool: closePool, closeRedis: closeRedis}
-	consistency, err := gocql.ParseConsistencyWrapper(cfg.CassandraConsistency)
+	b := &Built{Pool: pool, Redis: rc, log: log, cleanups: []func(){closePool, closeRedis}}
+	consistency, err := cassandra.ParseConsistency(cfg.CassandraConsistency)
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("-cassandra-consistency=%q: %w", cfg.CassandraConsistency, err)
@@ -125,7 +111,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		b.Close()
 		return nil, fmt.Errorf("-cassandra-replication=%q: %w", cfg.CassandraReplication, err)
 	}
-	if b.Cassandra, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
+	var cleanup func()
+	if b.Cassandra, cleanup, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
 		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency,
 		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
 		// with what ingest accepts, or accepted events would fail to store.
@@ -133,22 +120,25 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
+	b.cleanups = append(b.cleanups, cleanup)
 	// Without Neo4j the server still serves (recommendations fall back to trending; the graph's events are owed to it
 	// until it answers), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
 	graphCfg := neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase}
-	if b.Graph, b.closeGraph, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
+	if b.Graph, cleanup, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		log.Warn("Neo4j is unreachable; starting without it: recommendations fall back to trending until it answers", "err", err)
 		graphCfg.Lazy = true
-		b.Graph, b.closeGraph, err = neo4jstore.Open(ctx, graphCfg)
+		b.Graph, cleanup, err = neo4jstore.Open(ctx, graphCfg)
 	}
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("neo4j: %w", err)
 	}
-	if b.Search, err = search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias}); err != nil {
+	b.cleanups = append(b.cleanups, cleanup)
+	if b.Search, cleanup, err = search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	b.cleanups = append(b.cleanups, cleanup)
 	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	registry := prometheus.NewRegistry()
 	trending := redis.NewTrending(rc)
@@ -178,13 +168,11 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Query:    &grpcapi.QueryServer{H: b.Query},
 		Pipeline: b.Pipeline,
 		Checks: map[string]func(context.Context) error{
-			"postgres": pool.Ping,
-			"redis":    func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() },
-			"cassandra": func(ctx context.Context) error {
-				return b.Cassandra.Session().Query("SELECT release_version FROM system.local").WithContext(ctx).Exec()
-			},
-			"neo4j":  b.Graph.Ping,
-			"search": b.Search.Ping,
+			"postgres":  pool.Ping,
+			"redis":     func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() },
+			"cassandra": b.Cassandra.Ping,
+			"neo4j":     b.Graph.Ping,
+			"search":    b.Search.Ping,
 		},
 		// Recommendations fall back to trending without Neo4j; search alone fails without its server.
 		Degradable: map[string]bool{"neo4j": true, "search": true},
@@ -241,7 +229,7 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	if err != nil {
 		return fmt.Errorf("outbox relay: %w", err)
 	}
-	b.closeRelayPool = closePool
+	b.cleanups = append(b.cleanups, closePool)
 	// The graph goes before Redis: Redis invalidates cached recommendations, which must not be recomputed from a
 	// graph that does not have the event yet (and then cached for an hour).
 	b.Relay = outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},

@@ -219,12 +219,12 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	}
 
 	if models[readcheck.ModelSearch] {
-		// New, not Open: Open would create a missing index, and a check only reads.
-		x, err := search.New(search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias})
+		// Lazy: Open would create a missing index, and a check only reads. Ping says whether it answers.
+		x, closeIndex, err := search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias, Lazy: true})
 		if err != nil {
 			return fail(err)
 		}
-		closers = append(closers, x.Close)
+		closers = append(closers, closeIndex)
 		if err := withTimeout(ctx, x.Ping); err != nil {
 			if streaming.ErrorCode(err) == streaming.CodeUnavailable {
 				return fail(fmt.Errorf("search server at %s is unreachable: %s", cfg.SearchURL, describe(err)))
