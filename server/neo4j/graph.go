@@ -85,8 +85,7 @@ func Open(ctx context.Context, cfg Config) (*Graph, func(), error) {
 	}
 	if err := g.driver.VerifyConnectivity(ctx); err != nil {
 		cleanup()
-		// Any failure of the first contact is an outage to the caller, whatever the driver calls it.
-		return nil, nil, streaming.Unavailable("Neo4j", fmt.Errorf("connect to %s: %w", cfg.URI, err))
+		return nil, nil, mapErr(fmt.Errorf("connect to %s: %w", cfg.URI, err))
 	}
 	if cfg.ReadOnly {
 		return g, cleanup, nil
