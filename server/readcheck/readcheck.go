@@ -1,7 +1,8 @@
 // Package readcheck checks the query side's read models against PostgreSQL, their source of truth: the search
 // index, the Neo4j graph and the Redis views. Check streams the PostgreSQL rows (content and ratings, users and
 // subscriptions, plans), reads what each read model holds for them and reports, per read model, what is missing,
-// behind, ahead, different or without a row. It only reads.
+// behind, ahead, different or without a row. It only reads, and only through the stores' packages (Sources): the
+// queries and their error maps live there, the comparison here.
 //
 // The platform keeps running while it checks, so the check is built not to report the races it will meet:
 //   - A batch reads the read models first and PostgreSQL second. A read model only ever holds committed versions,
@@ -218,8 +219,8 @@ const (
 	defaultConcurrency = 8
 )
 
-// Check compares every read model in src with PostgreSQL. A store that fails is an error (wrapped, with a
-// streaming.Unavailable cause when it could not be reached); differences are the report, not errors.
+// Check compares every read model in src with PostgreSQL. A store that fails is an error, as its adapter mapped it
+// (streaming.Unavailable when it could not be reached); differences are the report, not errors.
 func Check(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	if src.Postgres == nil {
 		return nil, errors.New("readcheck: Sources.Postgres is nil")
