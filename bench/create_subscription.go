@@ -21,6 +21,7 @@ import (
 	"github.com/streamingplatform/streaming/server/app/command"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/password"
+	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -57,11 +58,12 @@ func createSubscription(ctx context.Context) ([]Result, error) {
 
 	// The raw side gets a pool configured exactly like the server's (same URL, same MaxConns), so the comparison
 	// measures the server's layers, not a bigger pool.
-	raw, err := pgxpool.NewWithConfig(ctx, srv.built.Pool.Config())
+	raw, closeRaw, err := postgres.Open(ctx, postgres.Config{URL: srv.cfg.PostgresURL,
+		MaxConns: int(srv.built.Pool.Config().MaxConns)})
 	if err != nil {
 		return nil, err
 	}
-	defer raw.Close()
+	defer closeRaw()
 
 	users, err := insertUsers(ctx, raw, 2*(subPerSide+subWarmup))
 	if err != nil {

@@ -52,7 +52,7 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 		return nil, err
 	}
 	keyspace := "bench_" + randomHex(6)
-	store, err := cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: keyspace,
+	store, closeStore, err := cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: keyspace,
 		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: gocql.One})
 	if err != nil {
 		return nil, fmt.Errorf("cassandra (start it with `go tool task stack:up -- cassandra`): %w", err)
@@ -61,7 +61,7 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 		if err := store.Session().Query("DROP KEYSPACE " + keyspace).Exec(); err != nil {
 			slog.Error("bench: could not drop keyspace; drop it by hand", "keyspace", keyspace, "err", err)
 		}
-		store.Close()
+		closeStore()
 	}()
 	ours, md, err := startIngestServer(store)
 	if err != nil {

@@ -31,6 +31,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -190,11 +191,11 @@ func projectionLag(ctx context.Context) ([]Result, error) {
 	}
 	defer cleanUpLag(srv, alias, all, raters)
 
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: true})
+	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr})
 	if err != nil {
 		return nil, err
 	}
-	defer rc.Close()
+	defer closeRedis()
 	probe := &lagProbe{c: rc}
 	pctx, stopProbe := context.WithCancel(ctx)
 	probeDone := make(chan struct{})
@@ -403,7 +404,7 @@ func cleanUpLag(srv *server, alias string, titles []*lagTitle, raters []string) 
 	if err := rc.Do(ctx, rc.B().Del().Key(keys...).Build()).Error(); err != nil {
 		errs = append(errs, err)
 	}
-	if drv, err := openNeo4j(ctx, srv.cfg); err != nil {
+	if drv, closeDrv, err := openNeo4j(ctx, srv.cfg); err != nil {
 		errs = append(errs, err)
 	} else {
 		_, err := neo4j.ExecuteQuery(ctx, drv, `
@@ -415,7 +416,7 @@ func cleanUpLag(srv *server, alias string, titles []*lagTitle, raters []string) 
 		if err != nil {
 			errs = append(errs, err)
 		}
-		drv.Close(ctx)
+		closeDrv()
 	}
 	for _, err := range errs {
 		fmt.Fprintln(os.Stderr, "bench: projection_lag clean-up:", err)

@@ -32,9 +32,9 @@ import (
 
 	"github.com/google/uuid"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	neo4jconfig "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 
 	"github.com/streamingplatform/streaming/server/config"
+	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -303,25 +303,15 @@ func (d *queryDataset) describe(r queryDataReport) string {
 		titleZipfS, d.size.Docs, d.alias, d.size.Titles, r.loaded)
 }
 
-// openNeo4j opens a driver with the options neo4j.Open gives the server's, for the baselines and the marker.
-func openNeo4j(ctx context.Context, cfg config.Config) (neo4j.DriverWithContext, error) {
-	token := neo4j.NoAuth()
-	if cfg.Neo4jUser != "" {
-		token = neo4j.BasicAuth(cfg.Neo4jUser, cfg.Neo4jPassword, "")
-	}
-	drv, err := neo4j.NewDriverWithContext(cfg.Neo4jURI, token, func(c *neo4jconfig.Config) {
-		c.SocketConnectTimeout = 5 * time.Second
-		c.MaxTransactionRetryTime = 5 * time.Second
-		c.ConnectionAcquisitionTimeout = 10 * time.Second
-	})
+// openNeo4j opens the graph exactly as the server does (neo4jstore.Open) and returns its driver, for the raw
+// baselines and the dataset marker, with its cleanup.
+func openNeo4j(ctx context.Context, cfg config.Config) (neo4j.DriverWithContext, func(), error) {
+	g, cleanup, err := neo4jstore.Open(ctx, neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+		Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase})
 	if err != nil {
-		return nil, err
+		return nil, nil, fmt.Errorf("neo4j %s: %w", cfg.Neo4jURI, err)
 	}
-	if err := drv.VerifyConnectivity(ctx); err != nil {
-		drv.Close(context.WithoutCancel(ctx))
-		return nil, fmt.Errorf("neo4j %s: %w", cfg.Neo4jURI, err)
-	}
-	return drv, nil
+	return g.Driver(), cleanup, nil
 }
 
 func (d *queryDataset) readMarker(ctx context.Context, drv neo4j.DriverWithContext, db string) (*marker, error) {
@@ -360,11 +350,11 @@ func (d *queryDataset) ensure(ctx context.Context, srv *server) (queryDataReport
 	if srv.cfg.SearchAlias != d.alias {
 		return queryDataReport{}, fmt.Errorf("server uses search alias %q, the dataset lives in %q", srv.cfg.SearchAlias, d.alias)
 	}
-	drv, err := openNeo4j(ctx, srv.cfg)
+	drv, closeDrv, err := openNeo4j(ctx, srv.cfg)
 	if err != nil {
 		return queryDataReport{}, err
 	}
-	defer drv.Close(context.WithoutCancel(ctx))
+	defer closeDrv()
 	db := srv.cfg.Neo4jDatabase
 	m, err := d.readMarker(ctx, drv, db)
 	if err != nil {

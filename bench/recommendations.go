@@ -21,6 +21,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/redis"
 )
 
 const (
@@ -108,11 +109,11 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 	fill := time.Since(fillStart)
 
 	// The baseline client is built with the server's options: client-side caching exactly when the server has it.
-	raw, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
+	raw, closeRaw, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
 	if err != nil {
 		return nil, err
 	}
-	defer raw.Close()
+	defer closeRaw()
 	hgetall := func(ctx context.Context, c rueidis.Client, cached bool, user string) error {
 		var res rueidis.RedisResult
 		if cached {
@@ -200,11 +201,11 @@ func recsCold(ctx context.Context) ([]Result, error) {
 	client := pb.NewQueryServiceClient(qb.srv.conn)
 	perSide := quickScale(coldPerSide)
 	users := sampleUsers(qb.data, coldWarmup+perSide, 2)
-	drv, err := openNeo4j(ctx, cfg)
+	drv, closeDrv, err := openNeo4j(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer drv.Close(context.WithoutCancel(ctx))
+	defer closeDrv()
 
 	var mu sync.Mutex
 	sources := map[pb.RecommendationSource]int{}

@@ -244,3 +244,9 @@ func (r Replication) cql() string {
 	b.WriteString("}")
 	return b.String()
 }
+
+// ParseConsistency reads a consistency level by name ("LOCAL_QUORUM", "ONE", ...), so callers need not import the
+// driver.
+func ParseConsistency(s string) (gocql.Consistency, error) {
+	return gocql.ParseConsistencyWrapper(s)
+}

@@ -37,26 +37,27 @@ var (
 	_ streaming.PlaybackReader = (*Store)(nil)
 )
 
-// Open connects to the cluster, creates the keyspace when missing and runs the schema step (Migrate). A bad Config is
-// a plain error; an unreachable cluster is a streaming.Unavailable error.
-func Open(ctx context.Context, cfg Config) (*Store, error) {
+// Open connects to the cluster, creates the keyspace when missing and runs the schema step (Migrate), and returns
+// the store with its cleanup (Close). A bad Config is a plain error; an unreachable cluster is a
+// streaming.Unavailable error.
+func Open(ctx context.Context, cfg Config) (*Store, func(), error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if err := createKeyspace(ctx, cfg); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	session, err := createSession(ctx, newCluster(cfg, cfg.Keyspace))
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	s := &Store{cfg: cfg, session: session}
 	if err := s.Migrate(ctx); err != nil {
 		session.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return s, nil
+	return s, s.Close, nil
 }
 
 // newCluster is the driver configuration shared by the keyspace bootstrap and the store's session.
@@ -119,6 +120,11 @@ func (s *Store) Session() *gocql.Session { return s.session }
 
 // Keyspace is the keyspace the store uses.
 func (s *Store) Keyspace() string { return s.cfg.Keyspace }
+
+// Ping checks that the cluster answers a query, for health checks.
+func (s *Store) Ping(ctx context.Context) error {
+	return mapErr(s.session.Query("SELECT release_version FROM system.local").WithContext(ctx).Exec())
+}
 
 // Close closes the session. Calls made afterwards fail with a CodeUnavailable error.
 func (s *Store) Close() { s.session.Close() }

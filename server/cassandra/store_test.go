@@ -79,7 +79,7 @@ func setup(t testing.TB) (*cassandra.Store, context.Context) {
 		defer cancel()
 		shared.cfg = cfg
 		start := time.Now()
-		shared.store, shared.err = cassandra.Open(ctx, cfg)
+		shared.store, _, shared.err = cassandra.Open(ctx, cfg)
 		t.Logf("opened keyspace %s in %s", cfg.Keyspace, time.Since(start).Round(time.Millisecond))
 	})
 	if shared.err != nil {
@@ -207,7 +207,7 @@ func TestSchemaStepIsRepeatable(t *testing.T) {
 		t.Fatalf("second Migrate: %v", err)
 	}
 	// A second Open on the same keyspace: CREATE KEYSPACE IF NOT EXISTS, then the schema step again.
-	again, err := cassandra.Open(ctx, shared.cfg)
+	again, _, err := cassandra.Open(ctx, shared.cfg)
 	if err != nil {
 		t.Fatalf("second Open: %v", err)
 	}
@@ -247,7 +247,7 @@ func TestTTLFollowsConfig(t *testing.T) {
 	}{{cassandra.KeepForever, 0}, {90 * 24 * time.Hour, 90 * 86400}, {0, int(cassandra.DefaultTTL / time.Second)}} {
 		cfg := shared.cfg
 		cfg.TTL = c.ttl
-		s, err := cassandra.Open(ctx, cfg)
+		s, _, err := cassandra.Open(ctx, cfg)
 		if err != nil {
 			t.Fatalf("Open with TTL %s: %v", c.ttl, err)
 		}
@@ -539,12 +539,12 @@ func TestUnavailable(t *testing.T) {
 	l.Close()
 	cfg.Timeout = time.Second
 	ctx := storetest.Context(t, 30*time.Second)
-	if _, err := cassandra.Open(ctx, cfg); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+	if _, _, err := cassandra.Open(ctx, cfg); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Fatalf("Open on a closed port: %v; want unavailable", err)
 	}
 
 	_, ctx = setup(t)
-	closed, err := cassandra.Open(ctx, shared.cfg)
+	closed, _, err := cassandra.Open(ctx, shared.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -568,7 +568,7 @@ func TestOpenRejectsBadConfig(t *testing.T) {
 			DCs: map[string]int{"dc1'}": 3}}},
 		{Hosts: []string{"127.0.0.1"}, TTL: time.Millisecond},
 	} {
-		if s, err := cassandra.Open(ctx, cfg); err == nil || streaming.AsError(err) != nil {
+		if s, _, err := cassandra.Open(ctx, cfg); err == nil || streaming.AsError(err) != nil {
 			if s != nil {
 				s.Close()
 			}

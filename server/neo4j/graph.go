@@ -9,12 +9,13 @@
 // (The seed's (:User)-[:SEARCHED_GENRE]->(:Genre) is part of the model but nothing writes it yet.)
 //
 // What lives here:
-//   - Graph: one driver per process (Open), the schema step (EnsureSchema: a uniqueness constraint, and so an index,
+//   - Graph: one driver per process (Open, the only place a driver is configured), the schema step (EnsureSchema: a uniqueness constraint, and so an index,
 //     on every label that MERGE matches on), Ping for health checks.
 //   - Projector (projector.go): the outbox projector that writes users, titles, genres and ratings, ignoring
 //     events older than what a node or edge already holds.
 //   - ApplyWatches (watches.go): WATCHED edges derived from playback, tolerant of replays.
 //   - Recommend (recommend.go): streaming.RecommendationGraph, blending genre affinity with co-watching.
+//   - ContentNodes, UserNodes, Ratings, NodePage (inspect.go): reads of what the projector wrote, for readcheck.
 //
 // Every write is `UNWIND $rows AS r MERGE ...` in a managed transaction (ExecuteWrite), so the driver retries it on
 // transient failures; every statement is idempotent for that reason. Results are consumed inside the transaction
@@ -45,6 +46,11 @@ type Config struct {
 	Database string // "" is the server's default database
 	// MaxConnections caps the driver's connection pool; the driver's default (100) when 0.
 	MaxConnections int
+	// Lazy opens without contacting the server, for a process that must start while Neo4j is down: calls fail
+	// with streaming.Unavailable until it answers, and the first write runs EnsureSchema.
+	Lazy bool
+	// ReadOnly skips EnsureSchema at Open, for a tool that only reads (readcheck); the first write would run it.
+	ReadOnly bool
 }
 
 // Driver timings. The transaction retry budget is short because every caller has a better retry of its own: the
@@ -65,28 +71,34 @@ type Graph struct {
 
 var _ streaming.RecommendationGraph = (*Graph)(nil)
 
-// Open connects to Neo4j, checks that it answers and runs EnsureSchema. Open once per process and share the Graph:
-// it holds the driver's connection pool. A bad Config is a plain error; a server that cannot be reached is a
-// streaming.Unavailable error.
-func Open(ctx context.Context, cfg Config) (*Graph, error) {
-	g, err := New(cfg)
+// Open returns the Graph and its cleanup (Close). Unless cfg.Lazy, it checks that Neo4j answers and (unless
+// cfg.ReadOnly) runs EnsureSchema. Open once per process and share the Graph: it holds the driver's connection pool. A bad Config is a
+// plain error; a server that cannot be reached is a streaming.Unavailable error.
+func Open(ctx context.Context, cfg Config) (*Graph, func(), error) {
+	g, err := newGraph(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	cleanup := func() { g.Close(context.Background()) }
+	if cfg.Lazy {
+		return g, cleanup, nil
 	}
 	if err := g.driver.VerifyConnectivity(ctx); err != nil {
-		g.driver.Close(context.WithoutCancel(ctx))
-		return nil, streaming.Unavailable("Neo4j", fmt.Errorf("connect to %s: %w", cfg.URI, err))
+		cleanup()
+		return nil, nil, mapErr(fmt.Errorf("connect to %s: %w", cfg.URI, err))
+	}
+	if cfg.ReadOnly {
+		return g, cleanup, nil
 	}
 	if err := g.EnsureSchema(ctx); err != nil {
-		g.driver.Close(context.WithoutCancel(ctx))
-		return nil, err
+		cleanup()
+		return nil, nil, err
 	}
-	return g, nil
+	return g, cleanup, nil
 }
 
-// New builds a Graph without contacting the server, for a process that must start while Neo4j is down: calls fail
-// with streaming.Unavailable until it answers, and the first write runs EnsureSchema.
-func New(cfg Config) (*Graph, error) {
+// newGraph configures the driver, without contacting the server.
+func newGraph(cfg Config) (*Graph, error) {
 	if cfg.URI == "" {
 		return nil, errors.New("neo4j: Config.URI is empty")
 	}
@@ -110,6 +122,10 @@ func New(cfg Config) (*Graph, error) {
 	}
 	return &Graph{driver: driver, database: cfg.Database}, nil
 }
+
+// Driver is the driver underneath, for a benchmark's raw-driver baseline and test set-up; the platform's code
+// goes through the Graph's methods.
+func (g *Graph) Driver() neo4j.DriverWithContext { return g.driver }
 
 // Close closes the driver and its connections. Calls after Close fail with a streaming.Unavailable error.
 func (g *Graph) Close(ctx context.Context) error {

@@ -47,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	s := storetest.Settings(t)
 	storetest.Require(t, "Neo4j", s.Neo4jAddr())
 	ctx := storetest.Context(t, time.Minute)
-	g, err := graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4})
+	g, _, err := graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4})
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
@@ -240,7 +240,7 @@ func TestOpenIsIdempotentAndCreatesConstraints(t *testing.T) {
 	errs := make([]error, 2)
 	for i := range errs {
 		wg.Go(func() {
-			g, err := graph.Open(f.ctx, graph.Config{URI: s.Neo4jURI()})
+			g, _, err := graph.Open(f.ctx, graph.Config{URI: s.Neo4jURI()})
 			if err == nil {
 				err = errors.Join(g.EnsureSchema(f.ctx), g.Ping(f.ctx), g.Close(f.ctx))
 			}
@@ -634,15 +634,28 @@ func TestUnavailable(t *testing.T) {
 	ctx := storetest.Context(t, time.Minute)
 
 	// Nothing listens on port 1.
-	if _, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1"}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+	if _, _, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1"}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Errorf("Open on a closed port = %v, want a CodeUnavailable error", err)
 	}
+	// ReadOnly still checks that the server answers.
+	if _, _, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1", ReadOnly: true}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+		t.Errorf("read-only Open on a closed port = %v, want a CodeUnavailable error", err)
+	}
+	// Lazy opens without contact; calls are then Unavailable until the server answers.
+	lazy, closeLazy, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1", Lazy: true})
+	if err != nil {
+		t.Fatalf("lazy Open on a closed port = %v, want a Graph", err)
+	}
+	if err := lazy.Ping(ctx); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+		t.Errorf("Ping of a lazy Graph on a closed port = %v, want a CodeUnavailable error", err)
+	}
+	closeLazy()
 	// A malformed URI is a configuration error, not an outage.
-	if _, err := graph.Open(ctx, graph.Config{URI: "http://127.0.0.1:7687"}); err == nil || streaming.ErrorCode(err) == streaming.CodeUnavailable {
+	if _, _, err := graph.Open(ctx, graph.Config{URI: "http://127.0.0.1:7687"}); err == nil || streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		t.Errorf("Open with an http URI = %v, want a plain error", err)
 	}
 
-	g, err := graph.Open(ctx, graph.Config{URI: s.Neo4jURI()})
+	g, _, err := graph.Open(ctx, graph.Config{URI: s.Neo4jURI()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,8 +14,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/streamingplatform/streaming/server/outbox"
@@ -29,15 +27,15 @@ import (
 // database. NOTIFY outbox is database-wide, so other tests' inserts may wake a relay early; no test depends on that
 // not happening.
 
-func newSchema(t *testing.T) (*pgxpool.Pool, context.Context) {
+func newSchema(t *testing.T) (*postgres.Pool, context.Context) {
 	t.Helper()
 	url, _ := storetest.PostgresSchema(t, "outbox_test")
 	ctx := storetest.Context(t, time.Minute)
-	pool, err := pgxpool.New(ctx, url)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
 		t.Fatalf("pool: %v", err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(closePool)
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
@@ -45,7 +43,7 @@ func newSchema(t *testing.T) (*pgxpool.Pool, context.Context) {
 }
 
 // insert appends one event in its own transaction, as a command would.
-func insert(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregate string, version int64) {
+func insert(t *testing.T, ctx context.Context, pool *postgres.Pool, aggregate string, version int64) {
 	t.Helper()
 	_, err := pool.Exec(ctx, `INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at)
 		VALUES ('test', $1, $2, 'Tested', jsonb_build_object('v', $2::bigint), now())`, aggregate, version)
@@ -56,7 +54,7 @@ func insert(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregate str
 
 // insertAll writes versions 1..versions of aggregates agg-0.. concurrently across aggregates and in version order
 // within each, which is what commands locking their aggregate's row guarantee.
-func insertAll(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregates, versions int) {
+func insertAll(t *testing.T, ctx context.Context, pool *postgres.Pool, aggregates, versions int) {
 	t.Helper()
 	var wg sync.WaitGroup
 	for a := range aggregates {
@@ -69,7 +67,7 @@ func insertAll(t *testing.T, ctx context.Context, pool *pgxpool.Pool, aggregates
 	wg.Wait()
 }
 
-func count(t *testing.T, ctx context.Context, pool *pgxpool.Pool, sql string) int {
+func count(t *testing.T, ctx context.Context, pool *postgres.Pool, sql string) int {
 	t.Helper()
 	var n int
 	if err := pool.QueryRow(ctx, sql).Scan(&n); err != nil {
@@ -134,7 +132,7 @@ func waitFor(t *testing.T, timeout time.Duration, what string, cond func() bool)
 }
 
 // waitPublished waits until the relays have committed every row: projectors see events before that commit.
-func waitPublished(t *testing.T, ctx context.Context, pool *pgxpool.Pool) {
+func waitPublished(t *testing.T, ctx context.Context, pool *postgres.Pool) {
 	t.Helper()
 	waitFor(t, 10*time.Second, "every row published", func() bool {
 		return count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE published_at IS NULL`) == 0
@@ -194,7 +192,7 @@ func TestDeliversInAggregateOrder(t *testing.T) {
 	rec := &recorder{name: "recorder"}
 	reg := prometheus.NewRegistry()
 	// Small batches, so an aggregate's events span several transactions and partitions share the workers.
-	start(t, outbox.New(pool, []outbox.Projector{rec},
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec},
 		outbox.Config{Partitions: 4, Workers: 2, BatchSize: 7, PollInterval: 50 * time.Millisecond}, reg, testLog(t)))
 
 	const aggregates, versions = 20, 15
@@ -224,7 +222,7 @@ func TestTwoRelaysDeliverEachEventOnce(t *testing.T) {
 	cfg := outbox.Config{Partitions: 4, Workers: 2, BatchSize: 5, PollInterval: 50 * time.Millisecond}
 	regs := []*prometheus.Registry{prometheus.NewRegistry(), prometheus.NewRegistry()}
 	for _, reg := range regs {
-		start(t, outbox.New(pool, []outbox.Projector{rec}, cfg, reg, testLog(t)))
+		start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, cfg, reg, testLog(t)))
 	}
 
 	const aggregates, versions = 30, 10
@@ -271,7 +269,7 @@ func TestProjectorFailureKeepsRowsUntilItRecovers(t *testing.T) {
 	reg := prometheus.NewRegistry()
 	var logs logBuffer
 	// One partition, so there is one failure streak to log.
-	start(t, outbox.New(pool, []outbox.Projector{first, second},
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{first, second},
 		outbox.Config{Partitions: 1, PollInterval: 50 * time.Millisecond, RetryBackoff: 10 * time.Millisecond},
 		reg, slog.New(slog.NewTextHandler(&logs, nil))))
 
@@ -315,7 +313,7 @@ func TestDeliversWithoutNotify(t *testing.T) {
 	}
 	rec := &recorder{name: "recorder"}
 	const poll = 100 * time.Millisecond
-	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: poll}, nil, testLog(t)))
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: poll}, nil, testLog(t)))
 
 	time.Sleep(poll) // let the first passes find nothing
 	insert(t, ctx, pool, "agg-0", 1)
@@ -330,7 +328,7 @@ func TestNotifyWakesRelayBeforePoll(t *testing.T) {
 	rec := &recorder{name: "recorder"}
 	// The poll never comes during the test, so every delivery here is woken by NOTIFY (or, for an insert that
 	// beat the LISTEN, by the catch-up pass the relay runs once it listens).
-	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t)))
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t)))
 
 	for v := range int64(3) {
 		insert(t, ctx, pool, "agg-0", v+1)
@@ -353,14 +351,22 @@ func TestCleanupDeletesOnlyOldPublishedRows(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Not started: Cleanup is called directly. A batch of 2 makes it loop.
-	r := outbox.New(pool, nil, outbox.Config{CleanupAfter: time.Hour, CleanupBatch: 2}, nil, testLog(t))
+	r := outbox.New(postgres.NewOutboxStore(pool), nil, outbox.Config{CleanupAfter: time.Hour, CleanupBatch: 2}, nil, testLog(t))
 	n, err := r.Cleanup(ctx)
 	if err != nil || n != 5 {
 		t.Fatalf("Cleanup = %d, %v; want 5 rows deleted", n, err)
 	}
 	var left []int64
-	rows, _ := pool.Query(ctx, `SELECT version FROM outbox ORDER BY version`)
-	if left, err = pgx.CollectRows(rows, pgx.RowTo[int64]); err != nil || fmt.Sprint(left) != "[6 7 8 9]" {
+	rows, err := pool.Query(ctx, `SELECT version FROM outbox ORDER BY version`)
+	for err == nil && rows.Next() {
+		var v int64
+		err = rows.Scan(&v)
+		left = append(left, v)
+	}
+	if err == nil {
+		err = rows.Err()
+	}
+	if err != nil || fmt.Sprint(left) != "[6 7 8 9]" {
 		t.Fatalf("versions left %v, %v; want [6 7 8 9]", left, err)
 	}
 }
@@ -370,7 +376,7 @@ func TestRepublishRedelivers(t *testing.T) {
 	pool, ctx := newSchema(t)
 	rec := &recorder{name: "recorder"}
 	// An hour's poll: the redelivery must be woken by Republish's own NOTIFY.
-	r := outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t))
+	r := outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 2, PollInterval: time.Hour}, nil, testLog(t))
 	start(t, r)
 	insertAll(t, ctx, pool, 2, 3)
 	waitPublished(t, ctx, pool)
@@ -396,7 +402,7 @@ func TestPartitionHeldByAnotherRelayIsLeftAlone(t *testing.T) {
 		t.Fatal(err)
 	}
 	rec := &recorder{name: "recorder"}
-	start(t, outbox.New(pool, []outbox.Projector{rec}, outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond}, nil, testLog(t)))
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec}, outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond}, nil, testLog(t)))
 	insert(t, ctx, pool, "agg-0", 1)
 
 	time.Sleep(200 * time.Millisecond) // ten polls
@@ -415,7 +421,7 @@ func TestPassesAreSpacedUnderSteadyCommits(t *testing.T) {
 	rec := &recorder{name: "recorder"}
 	const gap = 100 * time.Millisecond
 	began := time.Now() // every pass starts after this, so at most elapsed/gap+1 passes (and batches) can happen
-	start(t, outbox.New(pool, []outbox.Projector{rec},
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{rec},
 		outbox.Config{Partitions: 1, PollInterval: time.Hour, MinPassInterval: gap}, nil, testLog(t)))
 
 	// A commit every 10ms, each with its NOTIFY: without the floor nearly every one would get a pass of its own.
@@ -466,7 +472,7 @@ func TestPoisonEventIsDeadLettered(t *testing.T) {
 			pool, ctx := newSchema(t)
 			p := &picky{recorder: recorder{name: "picky"}, aggregate: "agg-1", version: 2, err: tc.err}
 			reg := prometheus.NewRegistry()
-			start(t, outbox.New(pool, []outbox.Projector{p},
+			start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{p},
 				outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, IsolateAfter: 2},
 				reg, testLog(t)))
 			insertAll(t, ctx, pool, 3, 3)
@@ -534,7 +540,7 @@ func TestUnavailableStoreDoesNotHoldTheOthersBack(t *testing.T) {
 	healthy, down := &recorder{name: "healthy"}, &flaky{recorder: recorder{name: "down"}}
 	down.down.Store(true)
 	reg := prometheus.NewRegistry()
-	relay := outbox.New(pool, []outbox.Projector{down, healthy},
+	relay := outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{down, healthy},
 		outbox.Config{Partitions: 2, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, CleanupAfter: time.Millisecond},
 		reg, testLog(t))
 	start(t, relay)

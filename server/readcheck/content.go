@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strconv"
 
+	"github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -14,7 +15,7 @@ import (
 func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, error) {
 	var (
 		docs  map[string]streaming.Content
-		nodes map[string]graphContent
+		nodes map[string]neo4j.ContentNode
 		edges map[ratingKey]int64
 		views map[string]streaming.Content
 		err   error
@@ -25,12 +26,14 @@ func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, err
 		}
 	}
 	if c.src.Graph != nil {
-		if nodes, err = c.graph().contents(ctx, ids); err != nil {
+		if nodes, err = c.src.Graph.ContentNodes(ctx, ids); err != nil {
 			return nil, err
 		}
-		if edges, err = c.graph().ratings(ctx, ids); err != nil {
+		rated, err := c.src.Graph.Ratings(ctx, ids)
+		if err != nil {
 			return nil, err
 		}
+		edges = byRating(rated)
 	}
 	if c.src.Redis != nil {
 		if views, err = c.src.Redis.Contents(ctx, ids...); err != nil {
@@ -38,15 +41,17 @@ func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, err
 		}
 	}
 	// PostgreSQL after the read models: see the package doc.
-	rows, err := c.pg.contents(ctx, ids)
+	rows, err := c.src.Postgres.Contents(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	var ratings map[ratingKey]int64
 	if c.src.Graph != nil {
-		if ratings, err = c.pg.ratings(ctx, ids); err != nil {
+		rated, err := c.src.Postgres.Ratings(ctx, ids)
+		if err != nil {
 			return nil, err
 		}
+		ratings = byRating(rated)
 	}
 
 	var out []result
@@ -55,7 +60,7 @@ func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, err
 		if !ok {
 			continue // listed, then gone: titles are never deleted, so only a concurrent test's cleanup does this
 		}
-		base := result{kind: KindContent, id: id, batchID: id, agg: aggregate{streaming.AggregateContent, id},
+		base := result{kind: KindContent, id: id, batchID: id, agg: aggregate{Type: streaming.AggregateContent, ID: id},
 			version: row.Version}
 		if c.src.Search != nil {
 			r := base
@@ -75,17 +80,17 @@ func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, err
 			switch {
 			case !found:
 				r.status = StatusMissing
-			case !node.hasVersion: // merged by a watch or a rating; the title's own event never arrived
+			case !node.HasVersion: // merged by a watch or a rating; the title's own event never arrived
 				r.status = StatusMissing
 				r.fields = fields{{Field: "version", Want: strconv.FormatInt(row.Version, 10), Got: "null"}}
 			default:
-				r.modelVersion = node.version
+				r.modelVersion = node.Version
 				var f fields
-				f.str("title", row.Title, node.title)
-				f.str("type", row.Type, node.typ)
-				f.float("rating_avg", row.RatingAvg, node.ratingAvg)
-				f.set("genres", row.Genres, node.genres)
-				r.status, r.fields = versioned(row.Version, node.version, f)
+				f.str("title", row.Title, node.Title)
+				f.str("type", row.Type, node.Type)
+				f.float("rating_avg", row.RatingAvg, node.RatingAvg)
+				f.set("genres", row.Genres, node.Genres)
+				r.status, r.fields = versioned(row.Version, node.Version, f)
 			}
 			out = append(out, r)
 		}
@@ -114,7 +119,7 @@ func compareRatings(rows map[string]streaming.Content, ratings, edges map[rating
 	var out []result
 	for _, k := range keys {
 		r := result{model: ModelNeo4j, kind: KindRating, id: k.String(), batchID: k.content,
-			agg: aggregate{streaming.AggregateContent, k.content}}
+			agg: aggregate{Type: streaming.AggregateContent, ID: k.content}}
 		stars, found := edges[k]
 		switch {
 		case !found:
@@ -135,8 +140,17 @@ func compareRatings(rows map[string]streaming.Content, ratings, edges map[rating
 			continue // the title itself is gone from this batch's rows; it is not this edge's fault
 		}
 		out = append(out, result{model: ModelNeo4j, kind: KindRating, id: k.String(), batchID: k.content,
-			agg: aggregate{streaming.AggregateContent, k.content}, status: StatusOrphan,
+			agg: aggregate{Type: streaming.AggregateContent, ID: k.content}, status: StatusOrphan,
 			fields: fields{{Field: "rating", Want: "none", Got: strconv.FormatInt(edges[k], 10)}}})
+	}
+	return out
+}
+
+// byRating keys ratings by user and title.
+func byRating(ratings []streaming.Rating) map[ratingKey]int64 {
+	out := make(map[ratingKey]int64, len(ratings))
+	for _, r := range ratings {
+		out[ratingKey{r.UserID, r.ContentID}] = int64(r.Stars)
 	}
 	return out
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"slices"
 
+	"github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -20,13 +22,14 @@ func (c *checker) scanOrphans(ctx context.Context) error {
 	}
 	if c.src.Graph != nil {
 		for _, l := range []struct {
-			cypher, table string
-			kind          Kind
+			label neo4j.Label
+			table postgres.Table
+			kind  Kind
 		}{
-			{graphContentPageCypher, "content", KindContent},
-			{graphUserPageCypher, "users", KindUser},
+			{neo4j.LabelContent, postgres.TableContent, KindContent},
+			{neo4j.LabelUser, postgres.TableUsers, KindUser},
 		} {
-			if err := c.graphOrphans(ctx, l.cypher, l.table, l.kind); err != nil {
+			if err := c.graphOrphans(ctx, l.label, l.table, l.kind); err != nil {
 				return err
 			}
 		}
@@ -47,7 +50,7 @@ func (c *checker) searchOrphans(ctx context.Context) error {
 		for i, h := range res.Hits {
 			ids[i] = h.Content.ID
 		}
-		exist, err := c.pg.existing(ctx, "content", ids)
+		exist, err := c.src.Postgres.Existing(ctx, postgres.TableContent, ids)
 		if err != nil {
 			return err
 		}
@@ -66,39 +69,39 @@ func (c *checker) searchOrphans(ctx context.Context) error {
 	}
 }
 
-func (c *checker) graphOrphans(ctx context.Context, cypher, table string, kind Kind) error {
+func (c *checker) graphOrphans(ctx context.Context, label neo4j.Label, table postgres.Table, kind Kind) error {
 	after := ""
 	for {
-		nodes, err := c.graph().page(ctx, cypher, after, c.opts.BatchSize)
+		nodes, err := c.src.Graph.NodePage(ctx, label, after, c.opts.BatchSize)
 		if err != nil {
 			return err
 		}
 		ids := make([]string, len(nodes))
 		for i, n := range nodes {
-			ids[i] = n.id
+			ids[i] = n.ID
 		}
-		exist, err := c.pg.existing(ctx, table, ids)
+		exist, err := c.src.Postgres.Existing(ctx, table, ids)
 		if err != nil {
 			return err
 		}
 		var out []result
 		for _, n := range nodes {
-			if !exist[n.id] {
-				out = append(out, result{model: ModelNeo4j, kind: kind, id: n.id, status: StatusOrphan, modelVersion: n.version})
+			if !exist[n.ID] {
+				out = append(out, result{model: ModelNeo4j, kind: kind, id: n.ID, status: StatusOrphan, modelVersion: n.Version})
 			}
 		}
 		c.record(out)
 		if len(nodes) < c.opts.BatchSize {
 			return nil
 		}
-		after = nodes[len(nodes)-1].id
+		after = nodes[len(nodes)-1].ID
 	}
 }
 
 // orphansAmong looks for read-model entries of the given ids that have no PostgreSQL row of their kind.
 func (c *checker) orphansAmong(ctx context.Context, ids []string) error {
-	without := func(table string) ([]string, error) {
-		exist, err := c.pg.existing(ctx, table, ids)
+	without := func(table postgres.Table) ([]string, error) {
+		exist, err := c.src.Postgres.Existing(ctx, table, ids)
 		if err != nil {
 			return nil, err
 		}
@@ -109,7 +112,7 @@ func (c *checker) orphansAmong(ctx context.Context, ids []string) error {
 	}
 	var out []result
 
-	noContent, err := without("content")
+	noContent, err := without(postgres.TableContent)
 	if err != nil {
 		return err
 	}
@@ -126,13 +129,13 @@ func (c *checker) orphansAmong(ctx context.Context, ids []string) error {
 			}
 		}
 		if c.src.Graph != nil {
-			nodes, err := c.graph().contents(ctx, noContent)
+			nodes, err := c.src.Graph.ContentNodes(ctx, noContent)
 			if err != nil {
 				return err
 			}
 			for _, id := range noContent {
 				if n, ok := nodes[id]; ok {
-					out = append(out, orphan(ModelNeo4j, KindContent, id, n.version))
+					out = append(out, orphan(ModelNeo4j, KindContent, id, n.Version))
 				}
 			}
 		}
@@ -149,19 +152,19 @@ func (c *checker) orphansAmong(ctx context.Context, ids []string) error {
 		}
 	}
 
-	noUser, err := without("users")
+	noUser, err := without(postgres.TableUsers)
 	if err != nil {
 		return err
 	}
 	if len(noUser) > 0 {
 		if c.src.Graph != nil {
-			nodes, err := c.graph().users(ctx, noUser)
+			nodes, err := c.src.Graph.UserNodes(ctx, noUser)
 			if err != nil {
 				return err
 			}
 			for _, id := range noUser {
 				if n, ok := nodes[id]; ok {
-					out = append(out, orphan(ModelNeo4j, KindUser, id, n.version))
+					out = append(out, orphan(ModelNeo4j, KindUser, id, n.Version))
 				}
 			}
 		}
@@ -179,7 +182,7 @@ func (c *checker) orphansAmong(ctx context.Context, ids []string) error {
 	}
 
 	if c.src.Redis != nil {
-		noPlan, err := without("plans")
+		noPlan, err := without(postgres.TablePlans)
 		if err != nil {
 			return err
 		}

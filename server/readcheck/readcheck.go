@@ -1,7 +1,8 @@
 // Package readcheck checks the query side's read models against PostgreSQL, their source of truth: the search
 // index, the Neo4j graph and the Redis views. Check streams the PostgreSQL rows (content and ratings, users and
 // subscriptions, plans), reads what each read model holds for them and reports, per read model, what is missing,
-// behind, ahead, different or without a row. It only reads.
+// behind, ahead, different or without a row. It only reads, and only through the stores' packages (Sources): the
+// queries and their error maps live there, the comparison here.
 //
 // The platform keeps running while it checks, so the check is built not to report the races it will meet:
 //   - A batch reads the read models first and PostgreSQL second. A read model only ever holds committed versions,
@@ -22,21 +23,20 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
+	"github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
 )
 
-// Sources are the stores to compare. Pool is required; a read model left nil is not checked.
+// Sources are the stores to compare, each read through its adapter. Postgres is required; a read model left nil is
+// not checked.
 type Sources struct {
-	Pool   *pgxpool.Pool
-	Redis  *redis.ReadModel
-	Search *search.Index
-	// Graph is a driver of its own: the platform's neo4j.Graph exposes no reads. Only read queries run on it.
-	Graph         neo4j.DriverWithContext
-	GraphDatabase string // "" is the server's default database
+	Postgres *postgres.CheckSource
+	Redis    *redis.ReadModel
+	Search   *search.Index
+	Graph    *neo4j.Graph // only its reads (ContentNodes, UserNodes, Ratings, NodePage) are used
 }
 
 // Options tune a check. Zero values check everything.
@@ -219,11 +219,11 @@ const (
 	defaultConcurrency = 8
 )
 
-// Check compares every read model in src with PostgreSQL. A store that fails is an error (wrapped, with a
-// streaming.Unavailable cause when it could not be reached); differences are the report, not errors.
+// Check compares every read model in src with PostgreSQL. A store that fails is an error, as its adapter mapped it
+// (streaming.Unavailable when it could not be reached); differences are the report, not errors.
 func Check(ctx context.Context, src Sources, opts Options) (*Report, error) {
-	if src.Pool == nil {
-		return nil, errors.New("readcheck: Sources.Pool is nil")
+	if src.Postgres == nil {
+		return nil, errors.New("readcheck: Sources.Postgres is nil")
 	}
 	if opts.Sample < 0 {
 		return nil, fmt.Errorf("readcheck: Options.Sample %d is negative", opts.Sample)
@@ -243,7 +243,7 @@ func Check(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	opts.BatchSize = cmp.Or(max(opts.BatchSize, 0), defaultBatchSize)
 	opts.Concurrency = cmp.Or(max(opts.Concurrency, 0), defaultConcurrency)
 
-	c := &checker{src: src, opts: opts, pg: postgresReader{src.Pool}, listed: map[Status][]Difference{},
+	c := &checker{src: src, opts: opts, listed: map[Status][]Difference{},
 		rep: &Report{Started: time.Now().UTC(), Mode: "full"}}
 	switch {
 	case opts.Sample > 0:
@@ -253,18 +253,18 @@ func Check(ctx context.Context, src Sources, opts Options) (*Report, error) {
 	}
 	c.initCounts()
 	var err error
-	if c.rep.UnpublishedAtStart, err = c.pg.unpublished(ctx); err != nil {
+	if c.rep.UnpublishedAtStart, err = src.Postgres.Unpublished(ctx); err != nil {
 		return nil, err
 	}
 	for _, k := range []struct {
-		table string
+		table postgres.Table
 		check func(context.Context, []string) ([]result, error)
 	}{
-		{"content", c.checkContent},
-		{"users", c.checkUsers},
-		{"plans", c.checkPlans},
+		{postgres.TableContent, c.checkContent},
+		{postgres.TableUsers, c.checkUsers},
+		{postgres.TablePlans, c.checkPlans},
 	} {
-		err := c.pg.eachBatch(ctx, k.table, c.opts, func(ids []string) error { return c.batch(ctx, ids, k.check) })
+		err := c.eachBatch(ctx, k.table, func(ids []string) error { return c.batch(ctx, ids, k.check) })
 		if err != nil {
 			return nil, err
 		}
@@ -296,7 +296,7 @@ type result struct {
 }
 
 // aggregate names an outbox aggregate.
-type aggregate struct{ typ, id string }
+type aggregate = postgres.AggregateRef
 
 type countKey struct {
 	model Model
@@ -306,7 +306,6 @@ type countKey struct {
 type checker struct {
 	src    Sources
 	opts   Options
-	pg     postgresReader
 	rep    *Report
 	counts map[countKey]*Counts
 	order  []countKey
@@ -384,13 +383,13 @@ func (c *checker) resolvePending(ctx context.Context, res []result) error {
 	var ids []string
 	for _, r := range res {
 		if explainedByLag(r) {
-			ids = append(ids, r.agg.id)
+			ids = append(ids, r.agg.ID)
 		}
 	}
 	if len(ids) == 0 {
 		return nil
 	}
-	pending, err := c.pg.pending(ctx, ids)
+	pending, err := c.src.Postgres.Pending(ctx, ids)
 	if err != nil {
 		return err
 	}

@@ -15,10 +15,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
 	"github.com/redis/rueidis"
 
 	graph "github.com/streamingplatform/streaming/server/neo4j"
@@ -37,7 +34,7 @@ import (
 type world struct {
 	t         *testing.T
 	ctx       context.Context
-	pool      *pgxpool.Pool
+	pool      *postgres.Pool
 	store     *postgres.CommandStore
 	index     *search.Index
 	searchURL string
@@ -62,34 +59,34 @@ func newWorld(t *testing.T) *world {
 	w := &world{t: t, ctx: ctx, sfx: storetest.Unique(), searchURL: s.SearchURL()}
 
 	url, _ := storetest.PostgresSchema(t, "readcheck")
-	pool, err := pgxpool.New(ctx, url)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(closePool)
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatalf("migrate: %v", err)
 	}
 	w.pool, w.store = pool, postgres.NewCommandStore(pool)
 
 	alias := "readcheck_" + storetest.Unique()
-	if w.index, err = search.Open(ctx, search.Config{URL: s.SearchURL(), Alias: alias}); err != nil {
+	var closeIndex func()
+	if w.index, closeIndex, err = search.Open(ctx, search.Config{URL: s.SearchURL(), Alias: alias}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {
-		w.index.Close()
+		closeIndex()
 		if code, body := w.rawSearch(http.MethodDelete, "/"+w.index.IndexName(), nil); code != http.StatusOK && code != http.StatusNotFound {
 			t.Errorf("delete index %s: %d %s", w.index.IndexName(), code, body)
 		}
 		http.DefaultClient.CloseIdleConnections() // rawSearch's connections (goleak checks the package ends clean)
 	})
 
-	if w.graph, err = graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4}); err != nil {
+	var closeGraph func()
+	if w.graph, closeGraph, err = graph.Open(ctx, graph.Config{URI: s.Neo4jURI(), MaxConnections: 4}); err != nil {
 		t.Fatal(err)
 	}
-	if w.driver, err = neo4j.NewDriverWithContext(s.Neo4jURI(), neo4j.NoAuth()); err != nil {
-		t.Fatal(err)
-	}
+	w.driver = w.graph.Driver() // to plant differences and clean up; the check itself reads through w.graph
 	t.Cleanup(func() {
 		// t.Context is already canceled when cleanups run.
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -106,8 +103,7 @@ DETACH DELETE n`, map[string]any{"ids": w.ids, "genres": w.genres}, neo4j.EagerR
 		if err != nil {
 			t.Errorf("neo4j cleanup: %v", err)
 		}
-		w.driver.Close(ctx)
-		w.graph.Close(ctx)
+		closeGraph()
 	})
 
 	w.rc = storetest.Redis(t)
@@ -130,7 +126,7 @@ DETACH DELETE n`, map[string]any{"ids": w.ids, "genres": w.genres}, neo4j.EagerR
 
 // sources are every store, with the world's own search alias.
 func (w *world) sources() readcheck.Sources {
-	return readcheck.Sources{Pool: w.pool, Redis: w.views, Search: w.index, Graph: w.driver}
+	return readcheck.Sources{Postgres: postgres.NewCheckSource(w.pool), Redis: w.views, Search: w.index, Graph: w.graph}
 }
 
 func (w *world) check(src readcheck.Sources, opts readcheck.Options) *readcheck.Report {
@@ -298,12 +294,14 @@ func (w *world) relay(aggregates []string, projectors ...outbox.Projector) {
 	var id int64
 	var e streaming.Event
 	var payload []byte
-	_, err = pgx.ForEachRow(rows, []any{&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &payload, &e.OccurredAt}, func() error {
+	for rows.Next() {
+		if err := rows.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &payload, &e.OccurredAt); err != nil {
+			w.t.Fatal(err)
+		}
 		e.Payload = slices.Clone(payload)
 		ids, events = append(ids, id), append(events, e)
-		return nil
-	})
-	if err != nil {
+	}
+	if err := rows.Err(); err != nil {
 		w.t.Fatal(err)
 	}
 	for _, p := range projectors {
@@ -711,22 +709,21 @@ func TestCheckRefusesBadOptionsAndReportsUnreachableStores(t *testing.T) {
 	storetest.Require(t, "PostgreSQL", s.PostgresAddr())
 	ctx := storetest.Context(t, time.Minute)
 	url, _ := storetest.PostgresSchema(t, "readcheck")
-	pool, err := pgxpool.New(ctx, url)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(pool.Close)
+	t.Cleanup(closePool)
 	if err := postgres.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	// Nothing listens on port 1: the driver is refused at once.
-	dead, err := neo4j.NewDriverWithContext("bolt://127.0.0.1:1", neo4j.NoAuth(), func(c *config.Config) {
-		c.MaxTransactionRetryTime = time.Second // the default retries for 30s
-	})
+	// Nothing listens on port 1: the driver is refused at once (and retries for Open's retry budget).
+	dead, closeDead, err := graph.Open(ctx, graph.Config{URI: "bolt://127.0.0.1:1", Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { dead.Close(context.Background()) })
+	t.Cleanup(closeDead)
+	pg := postgres.NewCheckSource(pool)
 	id := uuid.NewString()
 	for _, tc := range []struct {
 		name     string
@@ -735,12 +732,12 @@ func TestCheckRefusesBadOptionsAndReportsUnreachableStores(t *testing.T) {
 		wantCode streaming.Code // "" for a plain error
 		wantText string
 	}{
-		{"no pool", readcheck.Sources{}, readcheck.Options{}, "", "Pool is nil"},
-		{"negative sample", readcheck.Sources{Pool: pool}, readcheck.Options{Sample: -1}, "", "negative"},
-		{"sample and ids", readcheck.Sources{Pool: pool}, readcheck.Options{Sample: 1, IDs: []string{id}}, "", "exclude"},
-		{"malformed id", readcheck.Sources{Pool: pool}, readcheck.Options{IDs: []string{"nope"}}, "", "not a uuid"},
+		{"no postgres", readcheck.Sources{}, readcheck.Options{}, "", "Postgres is nil"},
+		{"negative sample", readcheck.Sources{Postgres: pg}, readcheck.Options{Sample: -1}, "", "negative"},
+		{"sample and ids", readcheck.Sources{Postgres: pg}, readcheck.Options{Sample: 1, IDs: []string{id}}, "", "exclude"},
+		{"malformed id", readcheck.Sources{Postgres: pg}, readcheck.Options{IDs: []string{"nope"}}, "", "not a uuid"},
 		// The orphan lookup of an id reaches the graph even with no rows at all.
-		{"neo4j down", readcheck.Sources{Pool: pool, Graph: dead}, readcheck.Options{IDs: []string{id}}, streaming.CodeUnavailable, "Neo4j"},
+		{"neo4j down", readcheck.Sources{Postgres: pg, Graph: dead}, readcheck.Options{IDs: []string{id}}, streaming.CodeUnavailable, "Neo4j"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := readcheck.Check(ctx, tc.src, tc.opts)

@@ -4,18 +4,19 @@ import (
 	"context"
 	"strconv"
 
+	"github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 // checkUsers compares users (graph, Redis views) and their subscriptions (Redis views) with PostgreSQL.
 func (c *checker) checkUsers(ctx context.Context, ids []string) ([]result, error) {
 	var (
-		nodes map[string]graphUser
+		nodes map[string]neo4j.Node
 		views map[string]*streaming.UserView
 		err   error
 	)
 	if c.src.Graph != nil {
-		if nodes, err = c.graph().users(ctx, ids); err != nil {
+		if nodes, err = c.src.Graph.UserNodes(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -25,13 +26,13 @@ func (c *checker) checkUsers(ctx context.Context, ids []string) ([]result, error
 		}
 	}
 	// PostgreSQL after the read models: see the package doc.
-	rows, err := c.pg.users(ctx, ids)
+	rows, err := c.src.Postgres.Users(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
 	var subs map[string][]streaming.Subscription
 	if c.src.Redis != nil {
-		if subs, err = c.pg.subscriptions(ctx, ids); err != nil {
+		if subs, err = c.src.Postgres.Subscriptions(ctx, ids); err != nil {
 			return nil, err
 		}
 	}
@@ -42,7 +43,7 @@ func (c *checker) checkUsers(ctx context.Context, ids []string) ([]result, error
 		if !ok {
 			continue
 		}
-		base := result{kind: KindUser, id: id, batchID: id, agg: aggregate{streaming.AggregateUser, id}, version: row.Version}
+		base := result{kind: KindUser, id: id, batchID: id, agg: aggregate{Type: streaming.AggregateUser, ID: id}, version: row.Version}
 		if c.src.Graph != nil {
 			r := base
 			r.model = ModelNeo4j
@@ -50,12 +51,12 @@ func (c *checker) checkUsers(ctx context.Context, ids []string) ([]result, error
 			switch {
 			case !found:
 				r.status = StatusMissing
-			case !node.hasVersion: // merged by a watch or a rating; UserRegistered never arrived
+			case !node.HasVersion: // merged by a watch or a rating; UserRegistered never arrived
 				r.status = StatusMissing
 				r.fields = fields{{Field: "version", Want: strconv.FormatInt(row.Version, 10), Got: "null"}}
 			default:
-				r.modelVersion = node.version
-				r.status, r.fields = versioned(row.Version, node.version, nil)
+				r.modelVersion = node.Version
+				r.status, r.fields = versioned(row.Version, node.Version, nil)
 			}
 			out = append(out, r)
 		}
@@ -74,7 +75,7 @@ func compareUserView(base result, row streaming.User, subs []streaming.Subscript
 	r.model = ModelRedis
 	subResult := func(s streaming.Subscription) result {
 		return result{model: ModelRedis, kind: KindSubscription, id: s.ID, batchID: row.ID,
-			agg: aggregate{streaming.AggregateSubscription, s.ID}, version: s.Version}
+			agg: aggregate{Type: streaming.AggregateSubscription, ID: s.ID}, version: s.Version}
 	}
 	if view == nil {
 		r.status = StatusAbsent
@@ -142,7 +143,7 @@ func (c *checker) checkPlans(ctx context.Context, ids []string) ([]result, error
 	if err != nil {
 		return nil, err
 	}
-	rows, err := c.pg.plans(ctx, ids)
+	rows, err := c.src.Postgres.Plans(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -152,7 +153,7 @@ func (c *checker) checkPlans(ctx context.Context, ids []string) ([]result, error
 		if !ok {
 			continue
 		}
-		r := result{model: ModelRedis, kind: KindPlan, id: id, batchID: id, agg: aggregate{streaming.AggregatePlan, id},
+		r := result{model: ModelRedis, kind: KindPlan, id: id, batchID: id, agg: aggregate{Type: streaming.AggregatePlan, ID: id},
 			version: row.Version}
 		view, found := views[id]
 		if !found {

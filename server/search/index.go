@@ -34,6 +34,9 @@ type Config struct {
 	Alias    string // what readers and writers address ("content")
 	Shards   int    // primary shards of a new index (1)
 	Replicas int    // replicas of a new index (0)
+	// Lazy opens without contacting the server or creating the index: for a tool that only reads (readcheck, which
+	// then Pings) or a test that must reach an index Open would refuse.
+	Lazy bool
 }
 
 // Index is the catalog's search index. It is safe for concurrent use.
@@ -46,8 +49,8 @@ type Index struct {
 	replicas  int
 }
 
-// New builds a client for cfg without contacting the server. Most callers want Open.
-func New(cfg Config) (*Index, error) {
+// newIndex builds a client for cfg without contacting the server.
+func newIndex(cfg Config) (*Index, error) {
 	if cfg.URL == "" {
 		return nil, errors.New("search: no URL")
 	}
@@ -95,17 +98,21 @@ func (reviveRetrier) Retry(_ context.Context, retry int, _ *http.Request, _ *htt
 	return 0, retry == 1 && elastic.IsConnErr(err), nil
 }
 
-// Open connects to the search server and makes sure the index and its alias exist.
-func Open(ctx context.Context, cfg Config) (*Index, error) {
-	x, err := New(cfg)
+// Open returns the index and its cleanup (Close). Unless cfg.Lazy, it connects to the search server and makes sure
+// the index and its alias exist.
+func Open(ctx context.Context, cfg Config) (*Index, func(), error) {
+	x, err := newIndex(cfg)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	if cfg.Lazy {
+		return x, x.Close, nil
 	}
 	if err := x.EnsureIndex(ctx); err != nil {
 		x.Close()
-		return nil, err
+		return nil, nil, err
 	}
-	return x, nil
+	return x, x.Close, nil
 }
 
 // Alias is the name searches and writes go through.

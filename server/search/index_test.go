@@ -55,11 +55,11 @@ func openIndex(t *testing.T) (*search.Index, context.Context, string) {
 	t.Helper()
 	url := searchURL(t)
 	ctx := storetest.Context(t, 2*time.Minute)
-	x, err := search.Open(ctx, search.Config{URL: url, Alias: newAlias(t, url)})
+	x, closeIndex, err := search.Open(ctx, search.Config{URL: url, Alias: newAlias(t, url)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(x.Close)
+	t.Cleanup(closeIndex)
 	return x, ctx, url
 }
 
@@ -173,9 +173,9 @@ func TestEnsureIndex(t *testing.T) {
 		errs := make([]error, 4)
 		for i := range errs {
 			wg.Go(func() {
-				x, err := search.Open(ctx, search.Config{URL: url, Alias: alias})
+				_, closeIndex, err := search.Open(ctx, search.Config{URL: url, Alias: alias})
 				if err == nil {
-					x.Close()
+					closeIndex()
 				}
 				errs[i] = err
 			})
@@ -199,7 +199,7 @@ func TestEnsureIndex(t *testing.T) {
 		}); code != http.StatusOK {
 			t.Fatalf("create %s: %d %v", old, code, body)
 		}
-		_, err := search.Open(storetest.Context(t, time.Minute), search.Config{URL: url, Alias: alias})
+		_, _, err := search.Open(storetest.Context(t, time.Minute), search.Config{URL: url, Alias: alias})
 		if err == nil || !strings.Contains(err.Error(), "reindex") {
 			t.Fatalf("Open with the alias on a v0 index: %v, want a reindex error", err)
 		}
@@ -337,7 +337,7 @@ func TestProjectorItemFailure(t *testing.T) {
 	}); code != http.StatusOK {
 		t.Fatalf("create %s: %d %v", index, code, body)
 	}
-	x, err := search.New(search.Config{URL: url, Alias: alias}) // no EnsureIndex: it would refuse this index
+	x, _, err := search.Open(ctx, search.Config{URL: url, Alias: alias, Lazy: true}) // no EnsureIndex: it would refuse this index
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -666,10 +666,10 @@ func TestUnavailable(t *testing.T) {
 	url := "http://" + l.Addr().String()
 	l.Close() // nothing listens there now
 	ctx := storetest.Context(t, time.Minute)
-	if _, err := search.Open(ctx, search.Config{URL: url}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+	if _, _, err := search.Open(ctx, search.Config{URL: url}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Errorf("Open = %v, want unavailable", err)
 	}
-	x, err := search.New(search.Config{URL: url})
+	x, _, err := search.Open(ctx, search.Config{URL: url, Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -702,7 +702,7 @@ func TestUnavailable(t *testing.T) {
 func TestRecoversAfterOutage(t *testing.T) {
 	real, ctx, url := openIndex(t)
 	proxy := newSwitchProxy(t, strings.TrimPrefix(url, "http://"))
-	x, err := search.New(search.Config{URL: "http://" + proxy.addr, Alias: real.Alias()})
+	x, _, err := search.Open(ctx, search.Config{URL: "http://" + proxy.addr, Alias: real.Alias(), Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}

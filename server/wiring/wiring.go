@@ -7,11 +7,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"slices"
 	"time"
 
 	"buf.build/go/protovalidate"
-	"github.com/gocql/gocql"
-	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
@@ -37,7 +36,7 @@ import (
 // enabled) already runs in the background; Close stops it.
 type Built struct {
 	Server     *grpcapi.Server
-	Pool       *pgxpool.Pool
+	Pool       *postgres.Pool
 	Redis      rueidis.Client
 	Cassandra  *cassandra.Store
 	Graph      *neo4jstore.Graph
@@ -48,7 +47,7 @@ type Built struct {
 	Relay      *outbox.Relay // nil when projections are disabled
 
 	observers    []*ingest.AsyncObserver
-	relayPool    *pgxpool.Pool
+	cleanups     []func() // the stores' cleanups, in the order they were opened
 	stopRelay    context.CancelFunc
 	relayStopped chan struct{}
 	stopJanitor  context.CancelFunc
@@ -77,47 +76,33 @@ func (b *Built) Close() {
 		b.stopJanitor()
 		<-b.janitorDone
 	}
-	if b.relayPool != nil {
-		b.relayPool.Close()
+	for _, cleanup := range slices.Backward(b.cleanups) {
+		cleanup()
 	}
-	if b.Cassandra != nil {
-		b.Cassandra.Close()
-	}
-	if b.Graph != nil {
-		b.Graph.Close(ctx)
-	}
-	if b.Search != nil {
-		b.Search.Close()
-	}
-	if b.Redis != nil {
-		b.Redis.Close()
-	}
-	b.Pool.Close()
 }
 
 // Build connects to the stores, migrates (if configured) and assembles the server.
 func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, error) {
-	pool, err := pgxpool.New(ctx, cfg.PostgresURL)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL})
 	if err != nil {
-		return nil, fmt.Errorf("postgres: %w", err)
+		return nil, err
 	}
 	if cfg.Migrate {
 		mctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 		err := postgres.Migrate(mctx, pool)
 		cancel()
 		if err != nil {
-			pool.Close()
+			closePool()
 			return nil, fmt.Errorf("migrate: %w", err)
 		}
 	}
-	// Client-side caching (RESP3 tracking) serves the recommendation cache; everything else reads with plain Do.
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
+	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
 	if err != nil {
-		pool.Close()
-		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
+		closePool()
+		return nil, err
 	}
-	b := &Built{Pool: pool, Redis: rc, log: log}
-	consistency, err := gocql.ParseConsistencyWrapper(cfg.CassandraConsistency)
+	b := &Built{Pool: pool, Redis: rc, log: log, cleanups: []func(){closePool, closeRedis}}
+	consistency, err := cassandra.ParseConsistency(cfg.CassandraConsistency)
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("-cassandra-consistency=%q: %w", cfg.CassandraConsistency, err)
@@ -127,7 +112,8 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		b.Close()
 		return nil, fmt.Errorf("-cassandra-replication=%q: %w", cfg.CassandraReplication, err)
 	}
-	if b.Cassandra, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
+	var cleanup func()
+	if b.Cassandra, cleanup, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
 		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency,
 		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
 		// with what ingest accepts, or accepted events would fail to store.
@@ -135,21 +121,25 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
+	b.cleanups = append(b.cleanups, cleanup)
 	// Without Neo4j the server still serves (recommendations fall back to trending; the graph's events are owed to it
 	// until it answers), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
 	graphCfg := neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase}
-	if b.Graph, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
+	if b.Graph, cleanup, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		log.Warn("Neo4j is unreachable; starting without it: recommendations fall back to trending until it answers", "err", err)
-		b.Graph, err = neo4jstore.New(graphCfg)
+		graphCfg.Lazy = true
+		b.Graph, cleanup, err = neo4jstore.Open(ctx, graphCfg)
 	}
 	if err != nil {
 		b.Close()
 		return nil, fmt.Errorf("neo4j: %w", err)
 	}
-	if b.Search, err = search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias}); err != nil {
+	b.cleanups = append(b.cleanups, cleanup)
+	if b.Search, cleanup, err = search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}
+	b.cleanups = append(b.cleanups, cleanup)
 	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	registry := prometheus.NewRegistry()
 	trending := redis.NewTrending(rc)
@@ -179,13 +169,11 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Query:    &grpcapi.QueryServer{H: b.Query},
 		Pipeline: b.Pipeline,
 		Checks: map[string]func(context.Context) error{
-			"postgres": pool.Ping,
-			"redis":    func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() },
-			"cassandra": func(ctx context.Context) error {
-				return b.Cassandra.Session().Query("SELECT release_version FROM system.local").WithContext(ctx).Exec()
-			},
-			"neo4j":  b.Graph.Ping,
-			"search": b.Search.Ping,
+			"postgres":  pool.Ping,
+			"redis":     func(ctx context.Context) error { return rc.Do(ctx, rc.B().Ping().Build()).Error() },
+			"cassandra": b.Cassandra.Ping,
+			"neo4j":     b.Graph.Ping,
+			"search":    b.Search.Ping,
 		},
 		// Recommendations fall back to trending without Neo4j; search alone fails without its server.
 		Degradable: map[string]bool{"neo4j": true, "search": true},
@@ -237,17 +225,15 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 // startRelay runs the outbox relay in the background on a pool of its own, so a burst of projections never takes
 // connections from commands (and commands never starve the relay).
 func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheus.Registerer) error {
-	pc, err := pgxpool.ParseConfig(cfg.PostgresURL)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL,
+		MaxConns: cfg.OutboxWorkers + 2}) // a connection per worker, LISTEN, cleanup
 	if err != nil {
-		return fmt.Errorf("postgres: %w", err)
+		return fmt.Errorf("outbox relay: %w", err)
 	}
-	pc.MaxConns = int32(cfg.OutboxWorkers + 2) // a connection per worker, LISTEN, cleanup
-	if b.relayPool, err = pgxpool.NewWithConfig(ctx, pc); err != nil {
-		return fmt.Errorf("postgres (outbox relay): %w", err)
-	}
+	b.cleanups = append(b.cleanups, closePool)
 	// The graph goes before Redis: Redis invalidates cached recommendations, which must not be recomputed from a
 	// graph that does not have the event yet (and then cached for an hour).
-	b.Relay = outbox.New(b.relayPool, []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},
+	b.Relay = outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},
 		outbox.Config{Partitions: cfg.OutboxPartitions, Workers: cfg.OutboxWorkers, BatchSize: cfg.OutboxBatch,
 			PollInterval: cfg.OutboxPoll}, reg, b.log)
 	rctx, cancel := context.WithCancel(context.Background())

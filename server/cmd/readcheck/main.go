@@ -17,22 +17,17 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"text/tabwriter"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-	neo4jconfig "github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
-	"github.com/redis/rueidis"
-
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/readcheck"
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
@@ -203,37 +198,33 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	}
 	var src readcheck.Sources
 
-	pcfg, err := pgxpool.ParseConfig(cfg.PostgresURL)
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL, MaxConns: 4,
+		ApplicationName: "readcheck"})
 	if err != nil {
-		return fail(fmt.Errorf("PostgreSQL URL: %w", err))
+		return fail(err)
 	}
-	pcfg.MaxConns = 4
-	pgAddr := net.JoinHostPort(pcfg.ConnConfig.Host, strconv.Itoa(int(pcfg.ConnConfig.Port))) + "/" + pcfg.ConnConfig.Database
-	if src.Pool, err = pgxpool.NewWithConfig(ctx, pcfg); err != nil {
-		return fail(fmt.Errorf("PostgreSQL at %s: %w", pgAddr, err))
+	closers = append(closers, closePool)
+	if err := withTimeout(ctx, pool.Ping); err != nil {
+		return fail(fmt.Errorf("PostgreSQL at %s is unreachable: %w", postgres.Addr(pool), err))
 	}
-	closers = append(closers, src.Pool.Close)
-	if err := withTimeout(ctx, src.Pool.Ping); err != nil {
-		return fail(fmt.Errorf("PostgreSQL at %s is unreachable: %w", pgAddr, err))
-	}
+	src.Postgres = postgres.NewCheckSource(pool)
 
 	if models[readcheck.ModelRedis] {
-		rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: true,
-			Dialer: net.Dialer{Timeout: connectTimeout}, ConnWriteTimeout: connectTimeout})
+		rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, DialTimeout: connectTimeout})
 		if err != nil {
-			return fail(fmt.Errorf("Redis at %s is unreachable: %w", cfg.RedisAddr, err))
+			return fail(fmt.Errorf("Redis is unreachable: %w", err))
 		}
-		closers = append(closers, rc.Close)
+		closers = append(closers, closeRedis)
 		src.Redis = redis.NewReadModel(rc, redis.ReadModelOptions{})
 	}
 
 	if models[readcheck.ModelSearch] {
-		// New, not Open: Open would create a missing index, and a check only reads.
-		x, err := search.New(search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias})
+		// Lazy: Open would create a missing index, and a check only reads. Ping says whether it answers.
+		x, closeIndex, err := search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias, Lazy: true})
 		if err != nil {
 			return fail(err)
 		}
-		closers = append(closers, x.Close)
+		closers = append(closers, closeIndex)
 		if err := withTimeout(ctx, x.Ping); err != nil {
 			if streaming.ErrorCode(err) == streaming.CodeUnavailable {
 				return fail(fmt.Errorf("search server at %s is unreachable: %s", cfg.SearchURL, describe(err)))
@@ -244,23 +235,19 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	}
 
 	if models[readcheck.ModelNeo4j] {
-		auth := neo4j.NoAuth()
-		if cfg.Neo4jUser != "" {
-			auth = neo4j.BasicAuth(cfg.Neo4jUser, cfg.Neo4jPassword, "")
+		// ReadOnly: a check creates no schema.
+		octx, cancel := context.WithTimeout(ctx, connectTimeout)
+		g, closeGraph, err := neo4j.Open(octx, neo4j.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+			Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase, MaxConnections: 4, ReadOnly: true})
+		cancel()
+		if streaming.ErrorCode(err) == streaming.CodeUnavailable {
+			return fail(fmt.Errorf("Neo4j at %s is unreachable: %s", cfg.Neo4jURI, describe(err)))
 		}
-		driver, err := neo4j.NewDriverWithContext(cfg.Neo4jURI, auth, func(c *neo4jconfig.Config) {
-			c.SocketConnectTimeout = connectTimeout
-			c.MaxTransactionRetryTime = 5 * time.Second
-			c.MaxConnectionPoolSize = 4
-		})
 		if err != nil {
 			return fail(fmt.Errorf("Neo4j URI %q: %w", cfg.Neo4jURI, err))
 		}
-		closers = append(closers, func() { driver.Close(context.Background()) })
-		if err := withTimeout(ctx, driver.VerifyConnectivity); err != nil {
-			return fail(fmt.Errorf("Neo4j at %s is unreachable: %w", cfg.Neo4jURI, err))
-		}
-		src.Graph, src.GraphDatabase = driver, cfg.Neo4jDatabase
+		closers = append(closers, closeGraph)
+		src.Graph = g
 	}
 	return src, closeAll, nil
 }

@@ -1,0 +1,50 @@
+package postgres
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strconv"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Pool is the connection pool every adapter here is built over. It is pgx's, named here so that wiring, tools
+// and tests hold one without importing the driver.
+type Pool = pgxpool.Pool
+
+// Config says how to reach PostgreSQL.
+type Config struct {
+	URL string // postgres://user:password@host:port/db?...; search_path and other run-time settings may ride along
+	// MaxConns caps the pool (pgxpool's default, the larger of 4 and the CPU count, when 0).
+	MaxConns int
+	// ApplicationName names the pool's connections in pg_stat_activity ("" keeps the URL's).
+	ApplicationName string
+}
+
+// Open returns a connection pool and its cleanup, the one way every process (streamingd, readcheck, bench) connects.
+// It does not wait for the server: a process may start while PostgreSQL is down, its calls failing with
+// streaming.Unavailable until it answers (pool.Ping checks it). A malformed URL is an error.
+func Open(ctx context.Context, cfg Config) (*Pool, func(), error) {
+	pc, err := pgxpool.ParseConfig(cfg.URL)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres URL: %w", err)
+	}
+	if cfg.MaxConns > 0 {
+		pc.MaxConns = int32(cfg.MaxConns)
+	}
+	if cfg.ApplicationName != "" {
+		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, pc)
+	if err != nil {
+		return nil, nil, fmt.Errorf("postgres: %w", err)
+	}
+	return pool, pool.Close, nil
+}
+
+// Addr is the host:port/database pool connects to, for messages (never the password).
+func Addr(pool *Pool) string {
+	c := pool.Config().ConnConfig
+	return net.JoinHostPort(c.Host, strconv.Itoa(int(c.Port))) + "/" + c.Database
+}
