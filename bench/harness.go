@@ -92,7 +92,7 @@ func startServer(ctx context.Context, pgURL string, tweak func(*config.Config)) 
 	if err != nil {
 		return nil, err
 	}
-	cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+	cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.PostgresURL = pgURL
 	cfg.AdminToken = "bench-admin-" + randomHex(16)
 	cfg.Migrate = true

@@ -141,7 +141,7 @@ func startIngestServer(w streaming.PlaybackWriter) (*target, metadata.MD, error)
 		return nil, nil, err
 	}
 	token := "bench-service-" + randomHex(16)
-	cfg.GRPCAddr, cfg.HTTPAddr, cfg.ServiceToken, cfg.AdminToken = "127.0.0.1:0", "127.0.0.1:0", token, ""
+	cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr, cfg.ServiceToken, cfg.AdminToken = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", token, ""
 	cfg.ShutdownGrace = 5 * time.Second
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	registry := prometheus.NewRegistry()

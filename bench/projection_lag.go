@@ -222,7 +222,7 @@ func projectionLag(ctx context.Context) ([]Result, error) {
 	go func() {
 		time.Sleep(time.Until(measureFrom))
 		var err error
-		metrics0, err = scrapeLagMetric(ctx, srv.built.Server.HTTPAddr())
+		metrics0, err = scrapeLagMetric(ctx, srv.built.Server.OpsAddr())
 		scraped <- err
 	}()
 	interval := time.Duration(float64(time.Second) * float64(lagClients) / lagRate)
@@ -298,7 +298,7 @@ func projectionLag(ctx context.Context) ([]Result, error) {
 	if err := <-scraped; err != nil {
 		return nil, err
 	}
-	metrics1, err := scrapeLagMetric(ctx, srv.built.Server.HTTPAddr())
+	metrics1, err := scrapeLagMetric(ctx, srv.built.Server.OpsAddr())
 	if err != nil {
 		return nil, err
 	}

@@ -32,9 +32,9 @@ type Config struct {
 	OpsAddr         string // operators' listener: /metrics, /healthz, /readyz; not exposed with the API
 	TLSCertFile     string // the API listeners' certificate and key (PEM), reloaded when the files change
 	TLSKeyFile      string
-	TLSUpstream     bool // TLS is terminated in front of this server (a mesh or a load balancer): plaintext is intended
-	MigrateOnly     bool // run the migrations and exit
-	MigrateURL      string
+	TLSUpstream     bool   // TLS is terminated in front of this server (a mesh or a load balancer): plaintext is intended
+	MigrateOnly     bool   // run the migrations and exit
+	MigrateURL      string // "": PostgresURL
 	PostgresURL     string
 	RedisAddr       string
 	AdminToken      string
@@ -139,6 +139,16 @@ var modeDefaults = map[string]map[string]string{
 // orchestrators mount secrets. A value given both ways is refused.
 var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-postgres-url", "neo4j-password"}
 
+// bools are the true/false settings: their flags may be given bare (-migrate-only means -migrate-only=true).
+var bools = []string{"migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections"}
+
+// boolFlag is a true/false setting's text, checked where the others are (Load's boolean).
+type boolFlag string
+
+func (b *boolFlag) String() string     { return string(*b) }
+func (b *boolFlag) Set(v string) error { *b = boolFlag(v); return nil }
+func (b *boolFlag) IsBoolFlag() bool   { return true }
+
 // Load parses args (without the program name) over the environment.
 func Load(args []string) (Config, error) {
 	fs := flag.NewFlagSet("streamingd", flag.ContinueOnError)
@@ -150,7 +160,13 @@ func Load(args []string) (Config, error) {
 		if v, ok := os.LookupEnv(s.Env); ok {
 			def = v
 		}
-		values[s.Flag] = fs.String(s.Flag, def, s.Help+" (env "+s.Env+")")
+		if slices.Contains(bools, s.Flag) {
+			v := boolFlag(def)
+			fs.Var(&v, s.Flag, s.Help+" (env "+s.Env+")")
+			values[s.Flag] = (*string)(&v)
+		} else {
+			values[s.Flag] = fs.String(s.Flag, def, s.Help+" (env "+s.Env+")")
+		}
 		envOf[s.Flag] = s.Env
 		if slices.Contains(secrets, s.Flag) {
 			files[s.Flag] = fs.String(s.Flag+"-file", os.Getenv(s.Env+"_FILE"), "file holding -"+s.Flag+" (env "+s.Env+"_FILE)")
@@ -270,9 +286,7 @@ func Load(args []string) (Config, error) {
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("-tls-cert-file and -tls-key-file: give both or neither"))
 	}
-	if c.MigrateURL == "" {
-		c.MigrateURL = c.PostgresURL
-	}
+
 	count := func(name string, lo, hi int) int {
 		n, err := strconv.Atoi(get(name))
 		if err != nil || n < lo || n > hi {

@@ -28,7 +28,7 @@ func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.Cl
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.GRPCAddr, cfg.HTTPAddr, cfg.AdminToken, cfg.Migrate = "127.0.0.1:0", "127.0.0.1:0", adminToken, false
+	cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr, cfg.AdminToken, cfg.Migrate = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", adminToken, false
 	cfg.ServiceToken = serviceToken
 	cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
 	cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema) // the shared server's tables

@@ -72,7 +72,7 @@ func server(t *testing.T) *env {
 			return
 		}
 		cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema)
-		cfg.GRPCAddr, cfg.HTTPAddr = "127.0.0.1:0", "127.0.0.1:0"
+		cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 		cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 		cfg.Migrate = true
 		cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"

@@ -92,7 +92,11 @@ func TestRESTIdempotencyKeyHeader(t *testing.T) {
 func TestHTTPEndpoints(t *testing.T) {
 	e := server(t)
 	get := func(path string) (int, string) {
-		res, err := http.Get(e.httpURL + path)
+		base := e.httpURL
+		if ops := path == "/metrics" || path == "/readyz" || path == "/healthz"; ops {
+			base = "http://" + e.built.Server.OpsAddr()
+		}
+		res, err := http.Get(base + path)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -102,6 +106,17 @@ func TestHTTPEndpoints(t *testing.T) {
 	}
 	if code, body := get("/openapi.json"); code != 200 || !strings.Contains(body, "/v1/users/{userId}/subscriptions") {
 		t.Errorf("/openapi.json: %d, %.200s", code, body)
+	}
+	// Operators' endpoints are not on the API's listener.
+	for _, path := range []string{"/metrics", "/readyz", "/healthz"} {
+		res, err := http.Get(e.httpURL + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusNotFound {
+			t.Errorf("%s on the API listener: %s, want 404", path, res.Status)
+		}
 	}
 	// The standard gRPC server metrics, with their standard labels (every method's series exists from the start).
 	code, body := get("/metrics")

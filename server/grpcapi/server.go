@@ -4,6 +4,7 @@ package grpcapi
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
@@ -28,12 +30,17 @@ import (
 
 // Options configure the server.
 type Options struct {
-	GRPCAddr        string
-	HTTPAddr        string
-	MaxRecvBytes    int
-	DefaultDeadline time.Duration
-	ShutdownGrace   time.Duration
-	OpenAPI         []byte
+	GRPCAddr string
+	HTTPAddr string
+	// OpsAddr serves operators: /metrics, /healthz, /readyz, apart from the API.
+	OpsAddr string
+	// TLSCertFile and TLSKeyFile (PEM) turn TLS on for the gRPC and HTTP API listeners; the files are read again
+	// when they change. Empty: plaintext.
+	TLSCertFile, TLSKeyFile string
+	MaxRecvBytes            int
+	DefaultDeadline         time.Duration
+	ShutdownGrace           time.Duration
+	OpenAPI                 []byte
 	// Registry receives the server's metrics; a new one when nil. /metrics serves it.
 	Registry *prometheus.Registry
 	// OnShutdown run when shutdown begins, before in-flight calls are drained (e.g. ending ingest streams cleanly).
@@ -54,6 +61,8 @@ type Server struct {
 	registry *prometheus.Registry
 	grpcLis  net.Listener
 	httpLis  net.Listener
+	opsLis   net.Listener
+	certs    *certFiles // nil: plaintext
 }
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
@@ -64,7 +73,15 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	}
 	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	ic.Metrics = NewMetrics(s.registry)
-	s.grpc = grpc.NewServer(
+	var creds []grpc.ServerOption
+	if opts.TLSCertFile != "" {
+		var err error
+		if s.certs, err = newCertFiles(opts.TLSCertFile, opts.TLSKeyFile, log); err != nil {
+			return nil, err
+		}
+		creds = append(creds, grpc.Creds(credentials.NewTLS(s.certs.serverConfig())))
+	}
+	s.grpc = grpc.NewServer(append(creds,
 		grpc.ChainUnaryInterceptor(ic.UnaryChain()...),
 		grpc.ChainStreamInterceptor(ic.StreamChain()...),
 		grpc.MaxRecvMsgSize(opts.MaxRecvBytes),
@@ -72,7 +89,7 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		grpc.ForceServerCodecV2(wire.NewCodec()),
 		// Bounds the calls one connection may hold open (each ingest stream keeps up to 64k events to settle).
 		grpc.MaxConcurrentStreams(1024),
-	)
+	)...)
 	pb.RegisterCommandServiceServer(s.grpc, cmd)
 	pb.RegisterQueryServiceServer(s.grpc, query)
 	pb.RegisterIngestServiceServer(s.grpc, ingest)
@@ -88,12 +105,18 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		s.grpcLis.Close()
 		return nil, fmt.Errorf("HTTP address %s: %w", opts.HTTPAddr, err)
 	}
+	if s.opsLis, err = net.Listen("tcp", opts.OpsAddr); err != nil {
+		s.grpcLis.Close()
+		s.httpLis.Close()
+		return nil, fmt.Errorf("operators' address %s: %w", opts.OpsAddr, err)
+	}
 	return s, nil
 }
 
-// GRPCAddr and HTTPAddr are the bound addresses.
+// GRPCAddr, HTTPAddr and OpsAddr are the bound addresses.
 func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
 func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
+func (s *Server) OpsAddr() string  { return s.opsLis.Addr().String() }
 
 // Run serves until ctx ends, then shuts down gracefully: health turns NOT_SERVING, the HTTP server stops taking
 // requests, and in-flight gRPC calls get ShutdownGrace to finish before they are cut.
@@ -103,18 +126,26 @@ func (s *Server) Run(ctx context.Context) error {
 		return err
 	}
 	httpSrv := &http.Server{Handler: gateway, ReadHeaderTimeout: 10 * time.Second}
+	opsSrv := &http.Server{Handler: s.ops(), ReadHeaderTimeout: 10 * time.Second}
 	checkCtx, stopChecks := context.WithCancel(ctx)
 	defer stopChecks()
 	go s.checkLoop(checkCtx)
 
-	errc := make(chan error, 2)
+	errc := make(chan error, 3)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
-	go func() {
-		if err := httpSrv.Serve(s.httpLis); !errors.Is(err, http.ErrServerClosed) {
+	serveHTTP := func(srv *http.Server, lis net.Listener) {
+		if err := srv.Serve(lis); !errors.Is(err, http.ErrServerClosed) {
 			errc <- err
 		}
-	}()
-	s.log.Info("serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr())
+	}
+	httpLis := s.httpLis
+	if s.certs != nil {
+		httpSrv.TLSConfig = s.certs.serverConfig()
+		httpLis = tls.NewListener(httpLis, httpSrv.TLSConfig)
+	}
+	go serveHTTP(httpSrv, httpLis)
+	go serveHTTP(opsSrv, s.opsLis)
+	s.log.Info("serving", "grpc", s.GRPCAddr(), "http", s.HTTPAddr(), "ops", s.OpsAddr(), "tls", s.certs != nil)
 
 	select {
 	case err := <-errc:
@@ -129,6 +160,7 @@ func (s *Server) Run(ctx context.Context) error {
 	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
 	httpSrv.Shutdown(shutCtx)
+	defer opsSrv.Shutdown(shutCtx) // last: metrics and health stay readable while calls drain
 	done := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(done) }()
 	select {
@@ -140,8 +172,8 @@ func (s *Server) Run(ctx context.Context) error {
 	return nil
 }
 
-// gateway is the HTTP handler: REST (grpc-gateway, through the gRPC server so every interceptor applies), the
-// OpenAPI document, Prometheus metrics and plain health endpoints.
+// gateway is the API's HTTP handler: REST (grpc-gateway, through the gRPC server so every interceptor applies) and
+// the OpenAPI document.
 func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 	mux := runtime.NewServeMux(runtime.WithIncomingHeaderMatcher(func(key string) (string, bool) {
 		switch strings.ToLower(key) {
@@ -150,8 +182,12 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 		}
 		return runtime.DefaultHeaderMatcher(key)
 	}))
+	creds := insecure.NewCredentials()
+	if s.certs != nil {
+		creds = credentials.NewTLS(s.certs.selfConfig())
+	}
 	dial := []grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(s.opts.MaxRecvBytes), grpc.MaxCallSendMsgSize(s.opts.MaxRecvBytes)),
 	}
 	target := s.GRPCAddr()
@@ -170,6 +206,12 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(s.opts.OpenAPI)
 	})
+	return root, nil
+}
+
+// ops is the operators' handler, on a listener of its own: Prometheus metrics and plain health endpoints.
+func (s *Server) ops() http.Handler {
+	root := http.NewServeMux()
 	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
@@ -180,7 +222,7 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 		}
 		fmt.Fprintln(w, "ready")
 	})
-	return root, nil
+	return root
 }
 
 // checkLoop keeps grpc.health.v1 current: one status per dependency, and the overall status ("") SERVING only

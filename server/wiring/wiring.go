@@ -83,18 +83,14 @@ func (b *Built) Close() {
 
 // Build connects to the stores, migrates (if configured) and assembles the server.
 func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, error) {
+	if cfg.Migrate {
+		if err := Migrate(ctx, cfg); err != nil {
+			return nil, err
+		}
+	}
 	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL})
 	if err != nil {
 		return nil, err
-	}
-	if cfg.Migrate {
-		mctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
-		err := postgres.Migrate(mctx, pool)
-		cancel()
-		if err != nil {
-			closePool()
-			return nil, fmt.Errorf("migrate: %w", err)
-		}
 	}
 	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
 	if err != nil {
@@ -183,6 +179,26 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, err
 	}
 	return b, nil
+}
+
+// Migrate brings the PostgreSQL schema up to date as the schema's owner (cfg.MigrateURL), on a connection of its
+// own: the migration step of a deployment (streamingd -migrate-only), or the start of a development server.
+func Migrate(ctx context.Context, cfg config.Config) error {
+	url := cfg.MigrateURL
+	if url == "" {
+		url = cfg.PostgresURL
+	}
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: url})
+	if err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	defer closePool()
+	mctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
+	defer cancel()
+	if err := postgres.Migrate(mctx, pool); err != nil {
+		return fmt.Errorf("migrate: %w", err)
+	}
+	return nil
 }
 
 // playbackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
@@ -309,7 +325,8 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 	}
 	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
 	return grpcapi.New(grpcapi.Options{
-		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, MaxRecvBytes: cfg.MaxRecvBytes,
+		GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,
+		TLSKeyFile: cfg.TLSKeyFile, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
 		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
 	}, log, ic, p.Command, p.Query, ingestServer)

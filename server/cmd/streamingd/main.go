@@ -23,6 +23,14 @@ func main() {
 	log := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: cfg.LogLevel}))
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if cfg.MigrateOnly {
+		if err := wiring.Migrate(ctx, cfg); err != nil {
+			log.Error("migration failed", "err", err)
+			os.Exit(1)
+		}
+		log.Info("migrations applied")
+		return
+	}
 	built, err := wiring.Build(ctx, cfg, log)
 	if err != nil {
 		log.Error("start-up failed", "err", err)

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -18,18 +20,41 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
 
-// build compiles streamingd into a folder of the test's own.
+var (
+	buildOnce sync.Once
+	binary    string
+	buildErr  error
+	buildDir  string
+)
+
+// build compiles streamingd once per test binary, into a folder of its own (removed by TestMain).
 func build(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "streamingd")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+	buildOnce.Do(func() {
+		if buildDir, buildErr = os.MkdirTemp("", "streamingd-build-"); buildErr != nil {
+			return
+		}
+		binary = filepath.Join(buildDir, "streamingd")
+		if out, err := exec.Command("go", "build", "-o", binary, ".").CombinedOutput(); err != nil {
+			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatal(buildErr)
 	}
-	return bin
+	return binary
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
 }
 
 // The server runs outside a checkout: built, copied nowhere near go.mod, started from an empty folder with nothing
@@ -45,9 +70,7 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 	bin := build(t)
 
 	dir := t.TempDir()
-	cmd := exec.Command(bin)
-	cmd.Dir = dir
-	cmd.Env = []string{ // nothing else: no HOME, no PATH, no STACK_*
+	env := []string{ // nothing else: no HOME, no PATH, no STACK_*
 		"STREAMING_POSTGRES_URL=" + pgURL,
 		"STREAMING_REDIS_ADDR=" + s.RedisAddr(),
 		"STREAMING_CASSANDRA_HOSTS=" + s.CassandraAddr(),
@@ -57,8 +80,17 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 		"STREAMING_SEARCH_URL=" + s.SearchURL(),
 		"STREAMING_GRPC_ADDR=127.0.0.1:0",
 		"STREAMING_HTTP_ADDR=127.0.0.1:0",
+		"STREAMING_OPS_ADDR=127.0.0.1:0",
 		"STREAMING_ADMIN_TOKEN=out-of-tree-admin-token-0123456789",
 	}
+	// The migration step of a deployment first, as its own run; the server then starts without migrating.
+	migrate := exec.Command(bin, "-migrate-only")
+	migrate.Dir, migrate.Env = dir, env
+	if out, err := migrate.CombinedOutput(); err != nil {
+		t.Fatalf("streamingd -migrate-only: %v\n%s", err, out)
+	}
+	cmd := exec.Command(bin, "-migrate=false")
+	cmd.Dir, cmd.Env = dir, env
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +105,7 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 	})
 
 	// The JSON log's "serving" line says where it listens; every line is kept for the failure message.
-	serving := make(chan [2]string, 1)
+	serving := make(chan [3]string, 1)
 	var logMu sync.Mutex
 	var logLines []string
 	logged := func() string {
@@ -89,9 +121,9 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 			logMu.Lock()
 			logLines = append(logLines, sc.Text())
 			logMu.Unlock()
-			var line struct{ Msg, GRPC, HTTP string }
+			var line struct{ Msg, GRPC, HTTP, Ops string }
 			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
-				serving <- [2]string{line.GRPC, line.HTTP}
+				serving <- [3]string{line.GRPC, line.HTTP, line.Ops}
 			}
 		}
 	}()
@@ -99,7 +131,7 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 		<-logDone // Wait only after every read from the pipe
 		exited <- cmd.Wait()
 	}()
-	var addrs [2]string
+	var addrs [3]string
 	select {
 	case addrs = <-serving:
 	case err := <-exited:
@@ -126,13 +158,19 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 	if health.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 		t.Fatalf("gRPC health: %v, %v", health, err)
 	}
-	res, err := http.Get("http://" + addrs[1] + "/readyz")
+	res, err := http.Get("http://" + addrs[2] + "/readyz")
 	if err != nil {
 		t.Fatal(err)
 	}
 	res.Body.Close()
 	if res.StatusCode != http.StatusOK {
-		t.Fatalf("/readyz: %s", res.Status)
+		t.Fatalf("/readyz on the operators' listener: %s", res.Status)
+	}
+	// The tables are there (migrated by the step above): a registration succeeds.
+	reg, err := pb.NewCommandServiceClient(conn).RegisterUser(ctx, &pb.RegisterUserRequest{Email: "oot-" + storetest.Unique() + "@example.com",
+		Password: "correct horse battery", DisplayName: "Out Of Tree", Country: "ES"})
+	if err != nil || reg.GetUser().GetId() == "" {
+		t.Fatalf("RegisterUser after -migrate-only: %v, %v", reg, err)
 	}
 
 	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
@@ -152,9 +190,10 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 // Without store settings the server stops at once, exit code 2, naming each missing setting: it assumes no address
 // of its own (a development stack's included).
 func TestRefusesToStartWithoutStores(t *testing.T) {
+	bin := build(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, build(t))
+	cmd := exec.CommandContext(ctx, bin)
 	cmd.Dir, cmd.Env = t.TempDir(), []string{}
 	out, err := cmd.CombinedOutput()
 	var exit *exec.ExitError
