@@ -79,6 +79,12 @@ func run() error {
 		results = append(results, rs...)
 	}
 	printTable(results)
+	// A figure that is not a number (e.g. a rate over no time) would make encoding/json refuse the whole file.
+	for _, r := range results {
+		if math.IsNaN(r.Value) || math.IsInf(r.Value, 0) || math.IsNaN(r.Baseline) || math.IsInf(r.Baseline, 0) {
+			return fmt.Errorf("%s: not a number (value %v, baseline %v)", r.Name, r.Value, r.Baseline)
+		}
+	}
 	data, err := json.MarshalIndent(map[string][]Result{"results": results}, "", "  ")
 	if err != nil {
 		return err
@@ -127,7 +133,7 @@ func printTable(results []Result) {
 	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "benchmark\tours\tbaseline\tunit\tratio\t")
 	for _, r := range results {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.3f\t\n", r.Name, num(r.Value), num(r.Baseline), r.Unit, r.Ratio)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", r.Name, num(r.Value), num(r.Baseline), r.Unit, ratioText(r.Ratio))
 	}
 	w.Flush()
 	// Conditions are usually shared by a benchmark's rows: print each distinct one once.
@@ -138,6 +144,14 @@ func printTable(results []Result) {
 			fmt.Printf("\nconditions (%s): %s\n", r.Name, r.Conditions)
 		}
 	}
+}
+
+// ratioText is a ratio for the table: "—" where there is none (a zero baseline).
+func ratioText(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", *r)
 }
 
 func num(v float64) string {

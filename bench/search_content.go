@@ -190,7 +190,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 		return nil, err
 	}
 	engine := load{lat: took} // of the comparison's raw requests only
-	saturated, err := saturatedFigures(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency)
+	w2, saturated, err := measureSaturated(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency, searchSideCap)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 		ms(library.percentile(.99)),
 		searchChecked, len(ours.lat), len(base.lat), len(library.lat), searchWarmup, latencyWorkers, searchCycles, saturated,
 		qb.data.describe(qb.report), machine())
-	return latencyResults("search", ours, base, conditions), nil
+	return latencyResults("search", ours, base, w2[0], w2[1], conditions), nil
 }
 
 func rawSearch(ctx context.Context, c *http.Client, url string, body []byte) (*rawSearchAnswer, error) {
