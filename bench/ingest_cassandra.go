@@ -75,24 +75,14 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	}()
 	// The derived updates as streamingd wires them, over the stack's Redis and Neo4j. Our side's users and titles
 	// are fresh ids: clean-up removes their nodes and counters afterwards (after ours.stop has flushed them).
-	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
+	derived, rc, closeDerived, err := shippedDerivedUpdates(ctx, cfg)
 	if err != nil {
-		return nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
+		return nil, err
 	}
-	defer rc.Close()
-	graph, err := neo4jstore.Open(ctx, neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
-		Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase})
-	if err != nil {
-		return nil, fmt.Errorf("neo4j (start it with `go tool task stack:up -- neo4j`): %w", err)
-	}
-	defer graph.Close(context.WithoutCancel(ctx))
-	trending := redis.NewTrending(rc)
-	recs := redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
+	defer closeDerived()
 	var oursUsers, titles []string // set below; cleaned up after ours has stopped (defers run last first)
 	defer func() { cleanDerived(context.WithoutCancel(ctx), rc, cfg, oursUsers, titles) }()
-	ours, md, err := startIngestServer(store, func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
-		return wiring.PlaybackObservers(reg, trending, graph, recs, log)
-	})
+	ours, md, err := startIngestServer(store, derived)
 	if err != nil {
 		return nil, err
 	}
@@ -305,6 +295,27 @@ func checkPartitions(ctx context.Context, s *gocql.Session, events []streaming.P
 		}
 	}
 	return nil
+}
+
+// shippedDerivedUpdates opens the stack's Redis and Neo4j as streamingd does and returns the derived updates
+// streamingd wires over them (wiring.PlaybackObservers), the Redis client (for clean-up) and what closes both.
+func shippedDerivedUpdates(ctx context.Context, cfg config.Config) (observerFactory, rueidis.Client, func(), error) {
+	rc, err := rueidis.NewClient(rueidis.ClientOption{InitAddress: []string{cfg.RedisAddr}, DisableCache: !cfg.RedisClientCache})
+	if err != nil {
+		return nil, nil, nil, fmt.Errorf("redis %s: %w", cfg.RedisAddr, err)
+	}
+	graph, err := neo4jstore.Open(ctx, neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+		Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase})
+	if err != nil {
+		rc.Close()
+		return nil, nil, nil, fmt.Errorf("neo4j (start it with `go tool task stack:up -- neo4j`): %w", err)
+	}
+	trending := redis.NewTrending(rc)
+	recs := redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
+	factory := func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
+		return wiring.PlaybackObservers(reg, trending, graph, recs, log)
+	}
+	return factory, rc, func() { graph.Close(context.WithoutCancel(ctx)); rc.Close() }, nil
 }
 
 // cleanDerived removes what our side's derived updates left in the stack's stores: the users' and titles' Neo4j

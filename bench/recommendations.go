@@ -31,7 +31,7 @@ const (
 	// latency a caller sees when the machine is not saturated. On this 2-core machine the load generator, the
 	// server and the store share the cores, and two closed-loop workers keep them all busy: the p99 then measures
 	// the wait for a core (a bare grpc-go health check has a p99 above 1 ms at two workers here, about 0.3 ms at
-	// one). Each benchmark's conditions also give both sides' figures at queryConcurrency workers.
+	// one). Each benchmark also reports both sides at queryConcurrency workers, as _w2 entries.
 	latencyWorkers = 1
 	warmUsers      = 500
 	warmPerSide    = 20_000
