@@ -1,6 +1,9 @@
 package main
 
-import "context"
+import (
+	"context"
+	"math"
+)
 
 // benchmarks is every benchmark `go run ./bench` knows, in the order they run. Add one by writing its function in a
 // file of its own and listing it here; BENCH=name,name picks entries by this name.
@@ -22,10 +25,24 @@ type benchmark struct {
 
 // Result is one measured number compared with its baseline, as written to the JSON file.
 type Result struct {
-	Name       string  `json:"name"`
-	Value      float64 `json:"value"`
-	Unit       string  `json:"unit"`
-	Baseline   float64 `json:"baseline"`
-	Ratio      float64 `json:"ratio"` // value ÷ baseline: higher is better for throughput, lower for latency
-	Conditions string  `json:"conditions"`
+	Name     string  `json:"name"`
+	Value    float64 `json:"value"`
+	Unit     string  `json:"unit"`
+	Baseline float64 `json:"baseline"`
+	// Ratio is value ÷ baseline (higher is better for throughput, lower for latency), rounded to 3 places; null
+	// when there is none to give: a baseline of 0 (e.g. a latency below the rounding) or a figure that is not a
+	// number. The table shows "—" then.
+	Ratio      *float64 `json:"ratio"`
+	Conditions string   `json:"conditions"`
+}
+
+// ratio is ours ÷ base for Result.Ratio, or nil when that is not a finite number: a zero baseline must not turn
+// into +Inf or NaN, which encoding/json refuses (the whole run's JSON would be lost).
+func ratio(ours, base float64) *float64 {
+	r := ours / base
+	if base == 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return nil
+	}
+	r = round(r, 3)
+	return &r
 }

@@ -129,11 +129,11 @@ func createSubscription(ctx context.Context) ([]Result, error) {
 	s, b := server.total, baseline.total
 	return []Result{
 		{Name: "create_subscription", Value: round(s.perSecond(), 1), Unit: "ops/s",
-			Baseline: round(b.perSecond(), 1), Ratio: round(s.perSecond()/b.perSecond(), 3), Conditions: conditions},
+			Baseline: round(b.perSecond(), 1), Ratio: ratio(s.perSecond(), b.perSecond()), Conditions: conditions},
 		{Name: "create_subscription_p50", Value: ms(s.percentile(.50)), Unit: "ms",
-			Baseline: ms(b.percentile(.50)), Ratio: round(ms(s.percentile(.50))/ms(b.percentile(.50)), 3), Conditions: conditions},
+			Baseline: ms(b.percentile(.50)), Ratio: ratio(ms(s.percentile(.50)), ms(b.percentile(.50))), Conditions: conditions},
 		{Name: "create_subscription_p99", Value: ms(s.percentile(.99)), Unit: "ms",
-			Baseline: ms(b.percentile(.99)), Ratio: round(ms(s.percentile(.99))/ms(b.percentile(.99)), 3), Conditions: conditions},
+			Baseline: ms(b.percentile(.99)), Ratio: ratio(ms(s.percentile(.99)), ms(b.percentile(.99))), Conditions: conditions},
 	}, nil
 }
 

@@ -26,6 +26,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/grpcapi"
+	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
 	"github.com/streamingplatform/streaming/server/wiring"
@@ -106,9 +107,29 @@ func (preEncoded) Unmarshal(b []byte, v any) error { return proto.Unmarshal(b, v
 
 // target is a gRPC server under test and the client connection to it.
 type target struct {
-	conn *grpc.ClientConn
-	reg  *prometheus.Registry // our server's metrics; nil for the bare server
-	stop func()
+	conn      *grpc.ClientConn
+	reg       *prometheus.Registry    // our server's metrics; nil for the bare servers
+	observers []*ingest.AsyncObserver // our server's derived-update buffers
+	stop      func()
+}
+
+// dropped is how many events each derived-update buffer of our server has dropped (full buffer), in order.
+func (t *target) dropped() []uint64 {
+	out := make([]uint64, len(t.observers))
+	for i, o := range t.observers {
+		out[i] = o.Dropped()
+	}
+	return out
+}
+
+// observerFactory builds the derived updates of our server's pipeline on its registry: the fan-out the pipeline
+// calls and the buffers to close after it.
+type observerFactory func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver)
+
+// noDerivedUpdates is a no-op asynchronous observer: the pipeline pays for handing events over, nothing is applied.
+func noDerivedUpdates(_ prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
+	o := ingest.NewAsyncObserver(100_000, func([]streaming.PlaybackEvent) {}, nil, log)
+	return o, []*ingest.AsyncObserver{o}
 }
 
 // partitionWrites reads from our server's metrics how many partition writes the pipeline has made and how many
@@ -133,9 +154,10 @@ func dial(addr string) (*grpc.ClientConn, error) {
 
 // startIngestServer starts our gRPC server in-process on loopback through wiring.NewServer and wiring.NewPipeline,
 // the functions streamingd itself is built with (interceptors, auth, validation, ingest service, transport), except
-// that the pipeline writes to w and derived updates go to a no-op AsyncObserver instead of Redis. It returns the
-// target and the service credential to send.
-func startIngestServer(w streaming.PlaybackWriter) (*target, metadata.MD, error) {
+// that the pipeline writes to w and its derived updates are what derived builds (noDerivedUpdates, or
+// wiring.PlaybackObservers over the stores as streamingd wires them). It returns the target and the service
+// credential to send.
+func startIngestServer(w streaming.PlaybackWriter, derived observerFactory) (*target, metadata.MD, error) {
 	cfg, err := loadConfig()
 	if err != nil {
 		return nil, nil, err
@@ -145,7 +167,7 @@ func startIngestServer(w streaming.PlaybackWriter) (*target, metadata.MD, error)
 	cfg.ShutdownGrace = 5 * time.Second
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	registry := prometheus.NewRegistry()
-	observer := ingest.NewAsyncObserver(100_000, func([]streaming.PlaybackEvent) {}, nil, log)
+	observer, observers := derived(registry, log)
 	pipeline := wiring.NewPipeline(cfg, w, observer, registry, log)
 	srv, err := wiring.NewServer(cfg, log, wiring.Parts{Registry: registry, Command: &grpcapi.CommandServer{},
 		Query: &grpcapi.QueryServer{}, Pipeline: pipeline})
@@ -166,14 +188,16 @@ func startIngestServer(w streaming.PlaybackWriter) (*target, metadata.MD, error)
 		cctx, ccancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer ccancel()
 		pipeline.Close(cctx)
-		observer.Close(cctx)
+		for _, o := range observers {
+			o.Close(cctx)
+		}
 	}
 	conn, err := dial(srv.GRPCAddr())
 	if err != nil {
 		closeAll()
 		return nil, nil, err
 	}
-	return &target{conn: conn, reg: registry, stop: func() { conn.Close(); closeAll() }},
+	return &target{conn: conn, reg: registry, observers: observers, stop: func() { conn.Close(); closeAll() }},
 		metadata.Pairs("authorization", "Bearer "+token), nil
 }
 
@@ -197,14 +221,43 @@ func (bareIngest) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb.Inge
 	}
 }
 
-// startBareServer serves bareIngest on loopback with the given largest request (our server's MaxRecvBytes).
-func startBareServer(maxRecv int) (*target, error) {
+// bareCodecIngest is the second baseline: plain grpc-go, no interceptors, decoding with our codec as our server
+// does (wire.NewCodec, each request received into a wire.Batch of domain events), and only counting the events.
+// Against it, the ratio is what everything after decoding costs: checks, ownership, the pipeline, the tickets.
+type bareCodecIngest struct {
+	pb.UnimplementedIngestServiceServer
+}
+
+func (bareCodecIngest) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb.IngestPlaybackEventsRequest, pb.IngestPlaybackEventsResponse]) error {
+	var n int64
+	for {
+		var b wire.Batch
+		err := stream.RecvMsg(&b)
+		if errors.Is(err, io.EOF) {
+			return stream.SendAndClose(&pb.IngestPlaybackEventsResponse{Accepted: n})
+		}
+		if err != nil {
+			return err
+		}
+		n += int64(len(b.Events))
+	}
+}
+
+// startBareServer serves the bare service on loopback with the given largest request (our server's MaxRecvBytes):
+// with grpc-go's standard protobuf decoder (bareIngest), or with our codec (bareCodecIngest).
+func startBareServer(maxRecv int, ourCodec bool) (*target, error) {
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return nil, err
 	}
-	s := grpc.NewServer(grpc.MaxRecvMsgSize(maxRecv))
-	pb.RegisterIngestServiceServer(s, bareIngest{})
+	opts := []grpc.ServerOption{grpc.MaxRecvMsgSize(maxRecv)}
+	var svc pb.IngestServiceServer = bareIngest{}
+	if ourCodec {
+		opts = append(opts, grpc.ForceServerCodecV2(wire.NewCodec()))
+		svc = bareCodecIngest{}
+	}
+	s := grpc.NewServer(opts...)
+	pb.RegisterIngestServiceServer(s, svc)
 	go s.Serve(lis)
 	conn, err := dial(lis.Addr().String())
 	if err != nil {

@@ -1,8 +1,9 @@
 package main
 
 // ingest_cassandra: playback events per second made durable in the local Cassandra through IngestPlaybackEvents of
-// our gRPC server (service token, per-event checks, the ingest pipeline, cassandra.Store at consistency ONE),
-// against the better of two raw gocql writers of the same rows on the same session: single-partition unlogged
+// our gRPC server (service token, per-event checks, the ingest pipeline, cassandra.Store at consistency ONE) with
+// the derived updates streamingd ships (wiring.PlaybackObservers: trending counters in the stack's Redis, WATCHED
+// edges in its Neo4j and the watchers' cached recommendations invalidated), against the better of two raw gocql writers of the same rows on the same session: single-partition unlogged
 // batches, and one insert per event. Each side writes its own fresh events to its own users' partitions in a
 // throwaway keyspace, dropped at the end. Ratio = ours ÷ the better raw writer.
 
@@ -12,12 +13,21 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/gocql/gocql"
+	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/server/cassandra"
+	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/ingest"
+	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
+	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/wiring"
 )
 
 const (
@@ -63,16 +73,26 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 		}
 		closeStore()
 	}()
-	ours, md, err := startIngestServer(store)
+	// The derived updates as streamingd wires them, over the stack's Redis and Neo4j. Our side's users and titles
+	// are fresh ids: clean-up removes their nodes and counters afterwards (after ours.stop has flushed them).
+	derived, rc, closeDerived, err := shippedDerivedUpdates(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}
-	defer ours.stop()
+	defer closeDerived()
+	var oursUsers, titles []string // set below; cleaned up after ours has stopped (defers run last first)
+	defer func() { cleanDerived(context.WithoutCancel(ctx), rc, cfg, oursUsers, titles) }()
+	ours, md, err := startIngestServer(store, derived)
+	if err != nil {
+		return nil, err
+	}
+	stopOurs := sync.OnceFunc(ours.stop)
+	defer stopOurs()
 	session := store.Session() // the raw writers use the store's own session: same pool, routing, consistency
 
 	// Every side writes fresh events of users of its own (so its rows can be checked), a new set each round.
 	rng := rand.New(rand.NewPCG(3, 4))
-	titles := uuids(catalogSize)
+	titles = uuids(catalogSize)
 	perRound := cassPerSide / (2 * cassCycles)
 	var batchRequests, singleRequests int // Cassandra requests the raw writers sent
 	type contender struct {
@@ -82,7 +102,9 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 		write  func(ctx context.Context, d *roundData) error
 	}
 	newContender := func(name string, write func(ctx context.Context, d *roundData) error) *contender {
-		all := playbackEvents(rng, cassWarmup+cassPerSide, uuids(ingestUsers), titles)
+		users := uuids(ingestUsers)
+		oursUsers = users // the last contender made is ours
+		all := playbackEvents(rng, cassWarmup+cassPerSide, users, titles)
 		c := &contender{side: &side{name: name}, warm: &roundData{events: all[:cassWarmup]}, write: write}
 		for events := range slices.Chunk(all[cassWarmup:], perRound) {
 			c.rounds = append(c.rounds, &roundData{events: events})
@@ -138,6 +160,9 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	if err := measureABBA(ctx, []*side{singles}, 1, cassSideCap, cassRoundCap); err != nil {
 		return nil, err
 	}
+	dropped := ours.dropped()
+	// Flush the derived updates (the pipeline, then the observers' buffers) before cleaning up after them.
+	stopOurs()
 	for _, c := range contenders {
 		written := slices.Clone(c.warm.events)
 		for _, d := range c.rounds[:c.side.rounds] {
@@ -155,25 +180,28 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	per := func(n, events int) float64 { return float64(n) / float64(events) }
 	conditions := fmt.Sprintf("ours: %d IngestPlaybackEvents calls with the service token over one loopback "+
 		"HTTP/2 connection, requests of %d events encoded before the run, the pipeline as wiring configures it "+
-		"(QueueEvents=%d, default MaxBatch/Linger/Writers) over cassandra.Store, no-op async observer (no Redis), "+
+		"(QueueEvents=%d, default MaxBatch/Linger/Writers) over cassandra.Store, with the derived updates as "+
+		"streamingd wires them (wiring.PlaybackObservers: trending counters in the stack's Redis, WATCHED edges in "+
+		"its Neo4j + invalidation of the watchers' cached recommendations, each behind its own 100k-event "+
+		"asynchronous buffer; events dropped by a full buffer during the run: trending %d, watched %d), "+
 		"%.2f events per partition write on average, each write an unlogged batch + a position upsert; raw (the "+
 		"store's gocql session: protocol v4, %d connections per host, token-aware routing, the store's "+
 		"statements): batches = each round's events grouped per (user, title) into single-partition unlogged "+
 		"batches of at most %d inserts, %d in flight: %.0f events/s; singles = one insert per event, %d in "+
-		"flight: %.0f events/s; both raw writers also upsert the newest position per (user, title) into "+
+		"flight: %.0f events/s; the raw writers write the same Cassandra rows and no derived update; both also upsert the newest position per (user, title) into "+
 		"continue_watching, as WritePartition does; Cassandra requests per event: ours ≈ %.2f, batches %.2f, "+
 		"singles %.2f; baseline = %s; consistency ONE, SimpleStrategy replication on one node (the local stack's "+
 		"Cassandra); measured %d events ours, %d batches in rounds of %d, %d palindromic cycles of the two, then %d "+
 		"singles in two rounds, "+
 		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
 		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
-		cassStreams, cassBatch, cfg.IngestQueueEvents, per(int(events1-events0), int(writes1-writes0)),
+		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(2*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, o.events, batches.events, perRound,
 		cassCycles, singles.events, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows, machine())
 	return []Result{{Name: "ingest_cassandra", Value: round(o.perSecond(), 0), Unit: "events/s",
-		Baseline: round(best.perSecond(), 0), Ratio: round(o.perSecond()/best.perSecond(), 3), Conditions: conditions}}, nil
+		Baseline: round(best.perSecond(), 0), Ratio: ratio(o.perSecond(), best.perSecond()), Conditions: conditions}}, nil
 }
 
 // roundData is what one round (or the warm-up) of a side writes: its events and, for our side, the requests that
@@ -267,4 +295,72 @@ func checkPartitions(ctx context.Context, s *gocql.Session, events []streaming.P
 		}
 	}
 	return nil
+}
+
+// shippedDerivedUpdates opens the stack's Redis and Neo4j as streamingd does and returns the derived updates
+// streamingd wires over them (wiring.PlaybackObservers), the Redis client (for clean-up) and what closes both.
+func shippedDerivedUpdates(ctx context.Context, cfg config.Config) (observerFactory, rueidis.Client, func(), error) {
+	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	graph, closeGraph, err := neo4jstore.Open(ctx, neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
+		Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase})
+	if err != nil {
+		closeRedis()
+		return nil, nil, nil, fmt.Errorf("neo4j (start it with `go tool task stack:up -- neo4j`): %w", err)
+	}
+	trending := redis.NewTrending(rc)
+	recs := redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
+	factory := func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
+		return wiring.PlaybackObservers(reg, trending, graph, recs, log)
+	}
+	return factory, rc, func() { closeGraph(); closeRedis() }, nil
+}
+
+// cleanDerived removes what our side's derived updates left in the stack's stores: the users' and titles' Neo4j
+// nodes (with their WATCHED edges) and the titles' trending counters of the hours the events fell in.
+func cleanDerived(ctx context.Context, rc rueidis.Client, cfg config.Config, users, titles []string) {
+	if len(titles) == 0 {
+		return // stopped before any event was made
+	}
+	var errs []error
+	if drv, closeDrv, err := openNeo4j(ctx, cfg); err != nil {
+		errs = append(errs, err)
+	} else {
+		defer closeDrv()
+		_, err := neo4j.ExecuteQuery(ctx, drv, `
+			UNWIND $titles AS id MATCH (c:Content {id: id}) DETACH DELETE c
+			WITH count(*) AS _
+			UNWIND $users AS id MATCH (u:User {id: id}) DETACH DELETE u`,
+			map[string]any{"titles": titles, "users": users}, neo4j.EagerResultTransformer,
+			neo4j.ExecuteQueryWithDatabase(cfg.Neo4jDatabase), neo4j.ExecuteQueryWithWritersRouting())
+		if err != nil {
+			errs = append(errs, err)
+		}
+	}
+	// Events occur within the last hour (playbackEvents): at most the current and the previous hour's buckets, plus
+	// one for a run that crossed an hour. The bucket format is redis.Trending's (UTC, yyyymmddhh).
+	now := time.Now().UTC()
+	var cmds rueidis.Commands
+	for h := range 3 {
+		bucket := now.Add(-time.Duration(h) * time.Hour).Format("2006010215")
+		cmds = append(cmds, rc.B().Zrem().Key("trending:"+bucket).Member(titles...).Build())
+		for chunk := range slices.Chunk(titles, 500) {
+			keys := make([]string, len(chunk))
+			for i, t := range chunk {
+				keys[i] = "trending:seen:" + bucket + ":" + t
+			}
+			cmds = append(cmds, rc.B().Del().Key(keys...).Build())
+		}
+	}
+	for _, res := range rc.DoMulti(ctx, cmds...) {
+		if err := res.Error(); err != nil {
+			errs = append(errs, err)
+			break
+		}
+	}
+	for _, err := range errs {
+		slog.Error("bench: ingest_cassandra clean-up of the derived updates", "err", err)
+	}
 }

@@ -2,8 +2,10 @@ package main
 
 // ingest_frontend: playback events per second through IngestPlaybackEvents of our gRPC server (every interceptor,
 // service-token auth, per-event validation and ownership, the ingest pipeline and its tickets) writing to
-// ingest.DiscardWriter, against a bare grpc-go server of the same service that only receives and counts. Both get
-// the same requests, encoded once before the run, from the same client. Ratio = ours ÷ bare.
+// ingest.DiscardWriter, against two bare grpc-go servers of the same service that only receive and count: one
+// decoding with grpc-go's standard protobuf codec (ingest_frontend: is our whole stack ahead of the plain way?),
+// one decoding with our codec into wire.Batch (ingest_frontend_vs_codec: what everything after decoding costs).
+// All get the same requests, encoded once before the run, from the same client. Ratio = ours ÷ bare.
 
 import (
 	"context"
@@ -24,7 +26,8 @@ const (
 	frontRoundCap = time.Minute
 )
 
-// frontShapes are the client shapes measured; the first is reported as ingest_frontend, the others with a suffix.
+// frontShapes are the client shapes measured; the first is reported as ingest_frontend (and
+// ingest_frontend_vs_codec), the others with the shape in the name.
 var frontShapes = []struct{ streams, batch int }{{4, 500}, {2, 500}, {4, 1000}}
 
 func ingestFrontend(ctx context.Context) ([]Result, error) {
@@ -32,16 +35,21 @@ func ingestFrontend(ctx context.Context) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
-	ours, md, err := startIngestServer(ingest.DiscardWriter{})
+	ours, md, err := startIngestServer(ingest.DiscardWriter{}, noDerivedUpdates)
 	if err != nil {
 		return nil, err
 	}
 	defer ours.stop()
-	bare, err := startBareServer(cfg.MaxRecvBytes)
+	bare, err := startBareServer(cfg.MaxRecvBytes, false)
 	if err != nil {
 		return nil, err
 	}
 	defer bare.stop()
+	bareCodec, err := startBareServer(cfg.MaxRecvBytes, true)
+	if err != nil {
+		return nil, err
+	}
+	defer bareCodec.stop()
 
 	rng := rand.New(rand.NewPCG(1, 2))
 	events := playbackEvents(rng, frontDistinct, uuids(ingestUsers), uuids(catalogSize))
@@ -60,8 +68,8 @@ func ingestFrontend(ctx context.Context) ([]Result, error) {
 			return out
 		}
 		perRound := frontPerSide / (2 * frontCycles) / shape.batch
-		sides := []*side{{name: "bare grpc-go"}, {name: "ours"}}
-		for k, t := range []*target{bare, ours} {
+		sides := []*side{{name: "bare grpc-go"}, {name: "bare grpc-go, our codec"}, {name: "ours"}}
+		for k, t := range []*target{bare, bareCodec, ours} {
 			if err := sendStreams(ctx, t.conn, md, requests(0, frontWarmup/shape.batch), shape.streams); err != nil {
 				return nil, fmt.Errorf("%s warm-up: %w", sides[k].name, err)
 			}
@@ -80,18 +88,23 @@ func ingestFrontend(ctx context.Context) ([]Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		b, o := sides[0], sides[1]
+		b, bc, o := sides[0], sides[1], sides[2]
 		name := "ingest_frontend"
 		if i > 0 {
 			name = fmt.Sprintf("ingest_frontend_s%d_b%d", shape.streams, shape.batch)
 		}
-		results = append(results, Result{Name: name, Value: round(o.perSecond(), 0), Unit: "events/s",
-			Baseline: round(b.perSecond(), 0), Ratio: round(o.perSecond()/b.perSecond(), 3),
-			Conditions: fmt.Sprintf("%d streams, requests of %d events; measured %d events ours, %d bare, in rounds "+
-				"of %d, %d ABBA cycles, after %d unmeasured warm-up events per side; ours made %.2f events per "+
-				"partition write on average; %s",
-				shape.streams, shape.batch, o.events, b.events, perRound*shape.batch, frontCycles, frontWarmup,
-				float64(events1-events0)/float64(writes1-writes0), frontCommon(cfg))})
+		conditions := fmt.Sprintf("%d streams, requests of %d events; measured %d events ours, %d bare (standard "+
+			"decoder, %.0f events/s), %d bare with our codec (%.0f events/s), in rounds of %d, %d palindromic cycles "+
+			"of the three, after %d unmeasured warm-up events per side; ours made %.2f events per partition write on "+
+			"average; %s",
+			shape.streams, shape.batch, o.events, b.events, b.perSecond(), bc.events, bc.perSecond(),
+			perRound*shape.batch, frontCycles, frontWarmup, float64(events1-events0)/float64(writes1-writes0),
+			frontCommon(cfg))
+		results = append(results,
+			Result{Name: name, Value: round(o.perSecond(), 0), Unit: "events/s", Baseline: round(b.perSecond(), 0),
+				Ratio: ratio(o.perSecond(), b.perSecond()), Conditions: conditions},
+			Result{Name: name + "_vs_codec", Value: round(o.perSecond(), 0), Unit: "events/s",
+				Baseline: round(bc.perSecond(), 0), Ratio: ratio(o.perSecond(), bc.perSecond()), Conditions: conditions})
 	}
 	return results, nil
 }
@@ -102,8 +115,9 @@ func frontCommon(cfg config.Config) string {
 		"enums) encoded once before the run and cycled, so neither side pays client marshalling; ours: wiring.NewServer "+
 		"and wiring.NewPipeline, as streamingd is built (JSON log at info to io.Discard, Prometheus metrics, service-token auth, protovalidate), "+
 		"ingest.Validate and ownership per event, ingest pipeline (QueueEvents=%d, default MaxBatch/Linger/Writers) "+
-		"over ingest.DiscardWriter, no-op async observer; bare: grpc.NewServer without interceptors, Recv and count; "+
-		"both servers: MaxRecvMsgSize=%d, grpc-go default flow-control windows (BDP estimation; grpcapi.New sets "+
+		"over ingest.DiscardWriter, no-op async observer; bare: grpc.NewServer without interceptors, Recv and count, "+
+		"one with grpc-go's standard protobuf decoder (generated messages), one forcing our codec (wire.NewCodec, "+
+		"RecvMsg into wire.Batch: domain events, the fast path); all servers: MaxRecvMsgSize=%d, grpc-go default flow-control windows (BDP estimation; grpcapi.New sets "+
 		"none), default GC; %s",
 		frontDistinct, ingestUsers, titlesPerUser, cfg.IngestQueueEvents, cfg.MaxRecvBytes, machine())
 }

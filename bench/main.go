@@ -1,6 +1,7 @@
 // Command bench measures the platform against baselines in the same run and on the same stores (the local stack,
-// loopback only). It prints a table and writes {"results": [...]} to BENCH_OUT (default bench-results.json at the
-// repository root). BENCH=name,name runs a subset of the entries in benchmarks.go.
+// loopback only). It prints a table and writes {"finished_at": ..., "results": [...]} to BENCH_OUT (default
+// bench-results.json at the repository root). BENCH=name,name runs a subset of the entries in benchmarks.go.
+// `go tool task bench:docs` turns that file into docs/benchmark-figures.md (bench/docgen).
 //
 //	go tool task bench
 //	BENCH=create_subscription BENCH_OUT=/tmp/b.json go run ./bench
@@ -10,6 +11,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"os"
 	"os/signal"
@@ -78,8 +80,14 @@ func run() error {
 		fmt.Fprintf(os.Stderr, "bench: %s done in %s\n", b.name, time.Since(start).Round(100*time.Millisecond))
 		results = append(results, rs...)
 	}
-	printTable(results)
-	data, err := json.MarshalIndent(map[string][]Result{"results": results}, "", "  ")
+	printTable(os.Stdout, results)
+	// A figure that is not a number (e.g. a rate over no time) would make encoding/json refuse the whole file.
+	for _, r := range results {
+		if math.IsNaN(r.Value) || math.IsInf(r.Value, 0) || math.IsNaN(r.Baseline) || math.IsInf(r.Baseline, 0) {
+			return fmt.Errorf("%s: not a number (value %v, baseline %v)", r.Name, r.Value, r.Baseline)
+		}
+	}
+	data, err := encodeResults(results, time.Now())
 	if err != nil {
 		return err
 	}
@@ -123,11 +131,19 @@ func outPath(env string) (string, error) {
 	return filepath.Join(root, "bench-results.json"), nil
 }
 
-func printTable(results []Result) {
-	w := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+// encodeResults is the JSON file: {"finished_at": ..., "results": [...]}, read by `go run ./bench/docgen`.
+func encodeResults(results []Result, finished time.Time) ([]byte, error) {
+	return json.MarshalIndent(struct {
+		FinishedAt time.Time `json:"finished_at"`
+		Results    []Result  `json:"results"`
+	}{finished.UTC().Truncate(time.Second), results}, "", "  ")
+}
+
+func printTable(out io.Writer, results []Result) {
+	w := tabwriter.NewWriter(out, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "benchmark\tours\tbaseline\tunit\tratio\t")
 	for _, r := range results {
-		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%.3f\t\n", r.Name, num(r.Value), num(r.Baseline), r.Unit, r.Ratio)
+		fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t\n", r.Name, num(r.Value), num(r.Baseline), r.Unit, ratioText(r.Ratio))
 	}
 	w.Flush()
 	// Conditions are usually shared by a benchmark's rows: print each distinct one once.
@@ -135,9 +151,17 @@ func printTable(results []Result) {
 	for _, r := range results {
 		if !slices.Contains(seen, r.Conditions) {
 			seen = append(seen, r.Conditions)
-			fmt.Printf("\nconditions (%s): %s\n", r.Name, r.Conditions)
+			fmt.Fprintf(out, "\nconditions (%s): %s\n", r.Name, r.Conditions)
 		}
 	}
+}
+
+// ratioText is a ratio for the table: "—" where there is none (a zero baseline).
+func ratioText(r *float64) string {
+	if r == nil {
+		return "—"
+	}
+	return fmt.Sprintf("%.3f", *r)
 }
 
 func num(v float64) string {

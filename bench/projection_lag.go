@@ -335,7 +335,8 @@ func projectionLag(ctx context.Context) ([]Result, error) {
 		100*lagRateShare, lagRaters, lagTitlesPerClient, lagWarmup, measure, commands, late, lagPoll,
 		kindP(kindUpsert), kindP(kindRate), ms(load{lat: cmdLat}.percentile(.5)), ms(load{lat: cmdLat}.percentile(.99)),
 		lagTitlesPerClient, kindP(kindDirect), metric, alias, machine())
-	return latencyResults("projection_lag", ours, base, conditions), nil
+	// A paced load, not closed-loop workers: there is no two-worker variant of this measure.
+	return latencyResults("projection_lag", ours, base, nil, nil, conditions), nil
 }
 
 // waitProbe waits until the probe has seen every pending change, and fails on anything it could not see.

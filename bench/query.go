@@ -52,7 +52,8 @@ func startQueryBench(ctx context.Context) (*queryBench, error) {
 }
 
 // latSide is one contender of a latency comparison. op runs sample i and returns the latency of its timed region
-// (set-up such as invalidating a cache stays outside it).
+// (set-up such as invalidating a cache stays outside it), or a negative duration for an answer that must not count
+// as a sample (the op keeps count of those, and its benchmark fails on them).
 type latSide struct {
 	name    string
 	op      func(ctx context.Context, i int) (time.Duration, error)
@@ -109,6 +110,9 @@ func latencyRound(ctx context.Context, s *latSide, n, c int) ([]time.Duration, e
 		if err != nil {
 			return fmt.Errorf("sample %d: %w", s.next+k, err)
 		}
+		if d < 0 {
+			return nil // not a sample: the op counted why
+		}
 		lat[k] = max(d, time.Nanosecond)
 		return nil
 	})
@@ -117,34 +121,45 @@ func latencyRound(ctx context.Context, s *latSide, n, c int) ([]time.Duration, e
 
 func ms(d time.Duration) float64 { return round(float64(d.Nanoseconds())/1e6, 3) }
 
-// saturatedFigures measures each side again, n samples from workers closed-loop workers, after the comparison, and
-// describes the result for the conditions. On this machine the load generator, the server and the stores share
-// the cores, so queryConcurrency workers keep every core busy and the p99 includes the wait for one.
-func saturatedFigures(ctx context.Context, sides []*latSide, n, workers int) (string, error) {
-	var parts []string
-	for _, s := range sides {
-		again := &latSide{name: s.name, op: s.op, next: s.next}
-		lat, err := latencyRound(ctx, again, n, workers)
-		if err != nil {
-			return "", fmt.Errorf("%s, %d workers: %w", s.name, workers, err)
-		}
-		again.lat = lat
-		parts = append(parts, fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms", s.name, ms(again.percentile(.5)), ms(again.percentile(.99))))
+// measureSaturated measures every side again after the comparison, n samples each from workers closed-loop workers
+// in one palindromic cycle (A B B A), and returns the new measurements (in the order of sides) and a description
+// for the conditions. On this machine the load generator, the server and the stores share the cores, so
+// queryConcurrency workers keep every core busy and the p99 includes the wait for one: these are the _w2 entries.
+func measureSaturated(ctx context.Context, sides []*latSide, n, workers int, sideCap time.Duration) ([]*latSide, string, error) {
+	again := make([]*latSide, len(sides))
+	for i, s := range sides {
+		again[i] = &latSide{name: s.name, op: s.op, next: s.next}
 	}
-	return fmt.Sprintf("with %d closed-loop workers per side (the machine saturated: load generator, server and "+
-		"stores share its cores; %d samples each, after the comparison): %s", workers, n, strings.Join(parts, "; ")), nil
+	if err := measureLatencyABBA(ctx, again, n, 1, workers, sideCap); err != nil {
+		return nil, "", fmt.Errorf("%d workers: %w", workers, err)
+	}
+	var parts []string
+	for _, s := range again {
+		parts = append(parts, fmt.Sprintf("%s p50 %.3f ms, p99 %.3f ms (%d samples)", s.name, ms(s.percentile(.5)),
+			ms(s.percentile(.99)), len(s.lat)))
+	}
+	return again, fmt.Sprintf("with %d closed-loop workers per side (the _w2 entries; the machine saturated: load "+
+		"generator, server and stores share its cores; one palindromic cycle after the comparison): %s",
+		workers, strings.Join(parts, "; ")), nil
 }
 
-// latencyResults are the _p50 and _p99 entries of a comparison.
-func latencyResults(name string, ours, base *latSide, conditions string) []Result {
+// latencyResults are the _p50 and _p99 entries of a comparison at latencyWorkers, then (when ours2 is not nil) the
+// _p50_w2 and _p99_w2 entries of the same comparison at queryConcurrency workers.
+func latencyResults(name string, ours, base, ours2, base2 *latSide, conditions string) []Result {
 	var out []Result
-	for _, q := range []struct {
-		suffix string
-		p      float64
-	}{{"_p50", .50}, {"_p99", .99}} {
-		o, b := ms(ours.percentile(q.p)), ms(base.percentile(q.p))
-		out = append(out, Result{Name: name + q.suffix, Value: o, Unit: "ms", Baseline: b, Ratio: round(o/b, 3),
-			Conditions: conditions})
+	add := func(ours, base *latSide, workers string) {
+		for _, q := range []struct {
+			suffix string
+			p      float64
+		}{{"_p50", .50}, {"_p99", .99}} {
+			o, b := ms(ours.percentile(q.p)), ms(base.percentile(q.p))
+			out = append(out, Result{Name: name + q.suffix + workers, Value: o, Unit: "ms", Baseline: b,
+				Ratio: ratio(o, b), Conditions: conditions})
+		}
+	}
+	add(ours, base, "")
+	if ours2 != nil {
+		add(ours2, base2, fmt.Sprintf("_w%d", queryConcurrency))
 	}
 	return out
 }

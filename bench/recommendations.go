@@ -32,7 +32,7 @@ const (
 	// latency a caller sees when the machine is not saturated. On this 2-core machine the load generator, the
 	// server and the store share the cores, and two closed-loop workers keep them all busy: the p99 then measures
 	// the wait for a core (a bare grpc-go health check has a p99 above 1 ms at two workers here, about 0.3 ms at
-	// one). Each benchmark's conditions also give both sides' figures at queryConcurrency workers.
+	// one). Each benchmark also reports both sides at queryConcurrency workers, as _w2 entries.
 	latencyWorkers = 1
 	warmUsers      = 500
 	warmPerSide    = 20_000
@@ -170,7 +170,9 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 	if floor.lat, err = latencyRound(ctx, floor, quickScale(warmPerSide)/4, latencyWorkers); err != nil {
 		return nil, fmt.Errorf("%s: %w", floor.name, err)
 	}
-	saturated, err := saturatedFigures(ctx, []*latSide{ours, floor}, quickScale(warmPerSide)/4, queryConcurrency)
+	// At two workers, the floor (health check) is measured beside the two sides: there the machine, not the call,
+	// decides the p99.
+	w2, saturated, err := measureSaturated(ctx, []*latSide{ours, base, floor}, quickScale(warmPerSide)/4, queryConcurrency, warmSideCap)
 	if err != nil {
 		return nil, err
 	}
@@ -188,7 +190,7 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 		latencyWorkers, warmCycles, ms(plain.percentile(.5)), ms(plain.percentile(.99)), ms(floor.percentile(.5)),
 		ms(floor.percentile(.99)), len(plain.lat), saturated,
 		qb.data.describe(qb.report), machine())
-	return latencyResults("recs_warm", ours, base, conditions), nil
+	return latencyResults("recs_warm", ours, base, w2[0], w2[1], conditions), nil
 }
 
 func recsCold(ctx context.Context) ([]Result, error) {
@@ -224,6 +226,9 @@ func recsCold(ctx context.Context) ([]Result, error) {
 		mu.Lock()
 		sources[res.GetSource()]++
 		mu.Unlock()
+		if res.GetSource() != pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH {
+			return -1, nil // not a cold answer from the graph: counted in sources, never a sample
+		}
 		return d, nil
 	}}
 	// The baseline is what Graph.Recommend runs, minus nothing of the graph's work: a read session, the same
@@ -250,26 +255,50 @@ func recsCold(ctx context.Context) ([]Result, error) {
 	if err := measureLatencyABBA(ctx, []*latSide{ours, base}, perSide, coldCycles, latencyWorkers, coldSideCap); err != nil {
 		return nil, err
 	}
-	graph, fallback := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH], sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_FALLBACK]
-	cached := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_CACHE]
+	if err := coldAnswersFromGraph(sources, latencyWorkers); err != nil {
+		return nil, err
+	}
+	graph := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH]
 	meanLen := float64(listLen) / float64(max(1, lists))
-	saturated, err := saturatedFigures(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency)
+	clear(sources)
+	w2, saturated, err := measureSaturated(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency, coldSideCap)
 	if err != nil {
+		return nil, err
+	}
+	if err := coldAnswersFromGraph(sources, queryConcurrency); err != nil {
 		return nil, err
 	}
 	conditions := fmt.Sprintf("cold: GetRecommendations (limit %d) through the server for distinct users, their "+
 		"cached list deleted (InvalidateRecommendations) before each call outside the timed region, so each call "+
 		"misses the cache, runs neo4j.RecommendCypher for %d titles (graph timeout %s) and caches the answer; "+
-		"answers: %d from the graph, %d trending fallbacks, %d from the cache; baseline: the same users' "+
+		"all %d measured answers from the graph (a trending fallback or cached answer fails the run); baseline: the same users' "+
 		"RecommendCypher + RecommendParams(user, %d) through the Neo4j Go driver with the server's options "+
 		"(session, ExecuteRead with a 5 s transaction timeout, collect and decode), %.1f titles per list on "+
 		"average; same users in the same order on both sides; %d samples ours, %d baseline, after %d unmeasured "+
 		"per side, %d closed-loop workers per side, %d ABBA cycles; Neo4j page cache warm (the whole graph fits), "+
 		"query plan cached; %s; %s; %s",
-		recsLimit, recsComputed, cfg.RecsGraphTimeout, graph, fallback, cached,
+		recsLimit, recsComputed, cfg.RecsGraphTimeout, graph,
 		recsComputed, meanLen, len(ours.lat), len(base.lat), coldWarmup, latencyWorkers,
 		coldCycles, saturated, qb.data.describe(qb.report), machine())
-	return latencyResults("recs_cold", ours, base, conditions), nil
+	return latencyResults("recs_cold", ours, base, w2[0], w2[1], conditions), nil
+}
+
+// coldAnswersFromGraph fails when any measured call was answered otherwise than from the graph: a trending fallback
+// (the graph missed the server's timeout) is fast and would flatter the percentiles; a cached answer means the
+// invalidation did not take. Such answers were not counted as samples either way.
+func coldAnswersFromGraph(sources map[pb.RecommendationSource]int, workers int) error {
+	fallback := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_FALLBACK]
+	cached := sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_CACHE]
+	total := 0
+	for _, n := range sources {
+		total += n
+	}
+	if other := total - sources[pb.RecommendationSource_RECOMMENDATION_SOURCE_GRAPH]; other > 0 {
+		return fmt.Errorf("at %d workers, %d of %d measured answers did not come from the graph: %d trending "+
+			"fallbacks, %d from the cache, %d other (is Neo4j answering within the server's graph timeout?)",
+			workers, other, total, fallback, cached, other-fallback-cached)
+	}
+	return nil
 }
 
 // rawRecommend runs the recommendation query for user as Graph.Recommend does and returns how many titles it found.

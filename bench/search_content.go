@@ -29,7 +29,7 @@ const (
 	searchSideCap = 60 * time.Second
 	searchChecked = 50 // queries whose total hits are compared between the two sides
 	// The mix: share of queries with text (else filters alone), of text queries with a typo, with a genres filter,
-	// with the seed's minimum rating of 4.0.
+	// with the brief's minimum rating of 4.0.
 	searchTextShare   = 0.85
 	searchTypoShare   = 0.25
 	searchGenresShare = 0.4
@@ -37,7 +37,7 @@ const (
 )
 
 // searchQueries generates n queries the way people search a catalog: words of a title (popular titles more often,
-// by the catalog's Zipf popularity), sometimes misspelt, with a genres filter and the seed's minimum rating
+// by the catalog's Zipf popularity), sometimes misspelt, with a genres filter and the brief's minimum rating
 // sometimes.
 func searchQueries(d *queryDataset, n int, seed uint64) []streaming.SearchQuery {
 	rng := rand.New(rand.NewPCG(seed, 5))
@@ -190,7 +190,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 		return nil, err
 	}
 	engine := load{lat: took} // of the comparison's raw requests only
-	saturated, err := saturatedFigures(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency)
+	w2, saturated, err := measureSaturated(ctx, []*latSide{ours, base}, perSide/2, queryConcurrency, searchSideCap)
 	if err != nil {
 		return nil, err
 	}
@@ -223,7 +223,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 		ms(library.percentile(.99)),
 		searchChecked, len(ours.lat), len(base.lat), len(library.lat), searchWarmup, latencyWorkers, searchCycles, saturated,
 		qb.data.describe(qb.report), machine())
-	return latencyResults("search", ours, base, conditions), nil
+	return latencyResults("search", ours, base, w2[0], w2[1], conditions), nil
 }
 
 func rawSearch(ctx context.Context, c *http.Client, url string, body []byte) (*rawSearchAnswer, error) {

@@ -375,7 +375,7 @@ func TestRecommendationsFallBackWithoutTheGraph(t *testing.T) {
 	}
 }
 
-// The seed's search: free text over title and description (with a typo), genres and a minimum rating, with facets.
+// The brief's search: free text over title and description (with a typo), genres and a minimum rating, with facets.
 func TestSearchTheCatalog(t *testing.T) {
 	e := server(t)
 	u := newUser(t, e)
@@ -422,7 +422,7 @@ func TestSearchTheCatalog(t *testing.T) {
 		}
 		return ""
 	})
-	// The seed's query: text, genres and rating together, with facets over the matches.
+	// The brief's query: text, genres and rating together, with facets over the matches.
 	res := search(&pb.SearchContentRequest{Query: tag, Genres: []string{scifi, drama}, MinRating: 4.0})
 	if fmt.Sprint(titles(res)) != fmt.Sprint([]string{"Estrellas " + tag, "Marte " + tag}) || res.GetTotalHits() != 2 {
 		t.Errorf("seed query = %v", titles(res))

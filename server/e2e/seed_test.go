@@ -11,7 +11,7 @@ import (
 	"github.com/streamingplatform/streaming/server/storetest"
 )
 
-// The seed loads its data set through the platform's own API, and what it loaded shows up where `go tool task
+// The demo seed loads its data set through the platform's own API, and what it loaded shows up where `go tool task
 // seed` promises: recommendations and search answer for the seeded users right away.
 func TestSeedThroughTheAPI(t *testing.T) {
 	e := server(t)

@@ -1,12 +1,12 @@
 // Package neo4j is the recommendation graph: the watch graph in Neo4j, kept up to date from two feeds, and the
 // recommendation query that reads it.
 //
-// The model is the seed's:
+// The model is the brief's:
 //
 //	(:User {id, version})-[:WATCHED {completed, rating, rating_version, rated_at}]->(:Content {id, title, type, rating_avg, version})
 //	(:Content)-[:IN_GENRE]->(:Genre {name})
 //
-// (The seed's (:User)-[:SEARCHED_GENRE]->(:Genre) is part of the model but nothing writes it yet.)
+// (The brief's (:User)-[:SEARCHED_GENRE]->(:Genre) is part of the model but nothing writes it yet.)
 //
 // What lives here:
 //   - Graph: one driver per process (Open, the only place a driver is configured), the schema step (EnsureSchema: a uniqueness constraint, and so an index,

@@ -43,7 +43,7 @@ const recommendTxTimeout = 5 * time.Second
 // and every later step expands from nodes it already holds, so there is no label scan and no cartesian product.
 //
 //   - watched: everything the user has a WATCHED edge to; never recommended.
-//   - genre affinity (the seed's count of paths): each genre of the user's titles weighs the number of watched
+//   - genre affinity (the brief's count of paths): each genre of the user's titles weighs the number of watched
 //     titles in it; a candidate's affinity is the sum of the weights of its genres. At most TitlesPerGenre titles
 //     of each genre are looked at (store order): a genre of thousands of titles would otherwise dominate the
 //     query's cost, and titles with the same genres tie anyway. Only the best limit×2 genre candidates (by

@@ -69,7 +69,7 @@ func (p *Projector) project(e streaming.Event) (write, []string, error) {
 		if err != nil {
 			return failed(err)
 		}
-		// The seed invalidates user_profile:{id} here; this view is updated in place instead, versioned.
+		// The brief invalidates user_profile:{id} here; this view is updated in place instead, versioned.
 		w, err := applySubscriptionWrite(s)
 		if err != nil {
 			return failed(err)

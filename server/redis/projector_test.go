@@ -68,7 +68,8 @@ func TestProjectorAppliesAMixedBatch(t *testing.T) {
 		event(t, streaming.AggregatePlan, plan.ID, 2, streaming.EventPlanUpdated, streaming.NewPlanPayload(&renamed)),
 		event(t, streaming.AggregateContent, content.ID, 1, streaming.EventContentUpserted, streaming.NewContentPayload(&content)),
 		event(t, streaming.AggregateContent, content.ID, 2, streaming.EventContentRated, ratedPayload),
-		// Another projector's business, with a payload this one could not even read.
+		// An aggregate type no projector knows (ratings are content events), with a payload this one could not even
+		// read: skipped.
 		{AggregateType: "rating", AggregateID: "r-" + u, Version: 1, Type: "SomethingElse", Payload: json.RawMessage(`not json`)},
 	}
 	check := func(t *testing.T) {

@@ -45,7 +45,7 @@ type ReadModelOptions struct {
 	ClientCache bool
 	// CacheTTL bounds how long a client-side cached copy is used (1m); the key's own TTL bounds it too.
 	CacheTTL time.Duration
-	// RecommendationTTL is how long cached recommendations live in Redis (1h, the seed's).
+	// RecommendationTTL is how long cached recommendations live in Redis (1h, the brief's).
 	RecommendationTTL time.Duration
 }
 

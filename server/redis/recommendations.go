@@ -11,10 +11,10 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// The recommendation cache keeps the seed's structure, one hash per user expiring after RecommendationTTL, plus the
+// The recommendation cache keeps the brief's structure, one hash per user expiring after RecommendationTTL, plus the
 // ranked list the server reads:
 //
-//	recommendations:{user id}   content:{content id} -> score (the seed's HSET, readable by hand)
+//	recommendations:{user id}   content:{content id} -> score (the brief's HSET, readable by hand)
 //	                            list                 -> the titles best first, one line each (see encodeRecLine);
 //	                                                    "" when the user has no recommendations (an empty answer
 //	                                                    is worth caching too)

@@ -57,7 +57,7 @@ func TestRecommendationCacheRoundTrip(t *testing.T) {
 			if ttl, _ := c.Do(ctx, c.B().Pttl().Key(key).Build()).AsInt64(); ttl < (time.Hour-time.Minute).Milliseconds() || ttl > time.Hour.Milliseconds() {
 				t.Errorf("TTL = %d ms, want about an hour", ttl)
 			}
-			// The seed's structure stays readable by hand: HGET recommendations:{user} content:{id} -> score.
+			// The brief's structure stays readable by hand: HGET recommendations:{user} content:{id} -> score.
 			if len(tc.want) > 0 {
 				score, _ := c.Do(ctx, c.B().Hget().Key(key).Field("content:"+tc.want[0].ContentID).Build()).AsFloat64()
 				if score != tc.want[0].Score {
@@ -100,7 +100,7 @@ func TestCachedRecommendationsLimitAndForeignHashes(t *testing.T) {
 			t.Fatalf("limit %d: got %d titles, %v, %v; want the first %d", limit, len(got), ok, err, len(want))
 		}
 	}
-	// A hash in the seed's bare shape (scores only, no ranked list) is a miss, to be recomputed, not an empty list.
+	// A hash in the brief's bare shape (scores only, no ranked list) is a miss, to be recomputed, not an empty list.
 	bare := "u-" + storetest.Unique()
 	dropAfter(t, c, "recommendations:"+bare)
 	if err := c.Do(ctx, c.B().Hset().Key("recommendations:"+bare).FieldValue().FieldValue("content:x", "3").Build()).Error(); err != nil {

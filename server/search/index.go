@@ -1,6 +1,6 @@
 // Package search is the catalog's search index on the Elasticsearch API (OpenSearch locally), through
 // github.com/olivere/elastic/v7: the versioned index behind an alias and its mapping, the outbox projector that
-// keeps the documents in step with PostgreSQL, and the catalog search (the seed's query, facets, paging).
+// keeps the documents in step with PostgreSQL, and the catalog search (the brief's query, facets, paging).
 //
 // Documents are written only by the projector, with the content id as document id and the aggregate's version as an
 // external version, so replays and out-of-order deliveries never overwrite a newer title.

@@ -147,7 +147,7 @@ func (x *Index) request(q streaming.SearchQuery) (map[string]any, normalized, in
 			return nil, n, 0, err
 		}
 	}
-	// The seed's query: free text over title and description, filtered by any of the genres and a minimum rating.
+	// The brief's query: free text over title and description, filtered by any of the genres and a minimum rating.
 	// The text matches either the words as written, typo tolerant (fuzziness AUTO, but the first letter must match
 	// and each word expands to at most 10 spellings, which keeps the fuzzy expansion small), or their Spanish stems
 	// ("aventuras" finds "aventura"), exactly. The best field decides the score and the others add a share

@@ -181,7 +181,7 @@ func TestSearchRoundTrip(t *testing.T) {
 	if err != nil || !got.Found {
 		t.Fatalf("get: %v (found %v)", err, got != nil && got.Found)
 	}
-	// The seed's query shape: full text (the Spanish stemmer matches "pelicula" to "películas"), genre terms, rating.
+	// The brief's query shape: full text (the Spanish stemmer matches "pelicula" to "películas"), genre terms, rating.
 	q := elastic.NewBoolQuery().
 		Must(elastic.NewMatchQuery("title", "pelicula")).
 		Filter(elastic.NewTermsQuery("genres", "drama"), elastic.NewRangeQuery("rating_avg").Gte(4.0))

@@ -8,7 +8,7 @@ import (
 // Devices a playback event may carry; its quality is one of Qualities.
 var Devices = []string{"web", "mobile", "tablet", "tv", "console"}
 
-// PlaybackEvent is one playback event (the seed's "eventos_reproduccion"). EventID is chosen by the client, so a
+// PlaybackEvent is one playback event (the brief's "eventos_reproduccion"). EventID is chosen by the client, so a
 // replayed event rewrites the same row.
 type PlaybackEvent struct {
 	EventID         string

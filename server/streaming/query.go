@@ -28,7 +28,7 @@ type Watch struct {
 	Completed bool
 }
 
-// SearchQuery is a catalog search (the seed's query: free text over title and description, genres, minimum rating).
+// SearchQuery is a catalog search (the brief's query: free text over title and description, genres, minimum rating).
 type SearchQuery struct {
 	Text      string
 	Genres    []string // any of these; empty = all

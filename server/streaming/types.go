@@ -47,7 +47,7 @@ const (
 	PaymentBankTransfer = "bank_transfer"
 )
 
-// Subscription is a user's subscription to a plan (the seed's "suscripciones"). A user has at most one active one.
+// Subscription is a user's subscription to a plan (the brief's "suscripciones"). A user has at most one active one.
 // Its JSON is a stored format (the Redis read model user_profile:{id} and create_subscription's idempotency replay;
 // docs/stored-formats.md): the tags keep today's names, so renaming a field does not change what is stored.
 type Subscription struct {
@@ -126,7 +126,7 @@ type Rating struct {
 // Event is a domain event written to the outbox in the same transaction as the change it describes. Version is the
 // aggregate's version after the change, so projectors can ignore older events.
 type Event struct {
-	AggregateType string // "user", "plan", "subscription", "content", "rating"
+	AggregateType string // one of the Aggregate* constants (events.go): "user", "plan", "subscription", "content"
 	AggregateID   string
 	Version       int64
 	Type          string // e.g. "SubscriptionCreated"

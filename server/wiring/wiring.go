@@ -201,16 +201,24 @@ func Migrate(ctx context.Context, cfg config.Config) error {
 	return nil
 }
 
-// playbackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
-// buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
-// invalidation of the watchers' cached recommendations.
+// playbackObservers are the derived updates of durable playback events (PlaybackObservers); Close flushes them.
 func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Trending) streaming.PlaybackObserver {
+	obs, async := PlaybackObservers(reg, trending, b.Graph, b.ReadModels, b.log)
+	b.observers = async
+	return obs
+}
+
+// PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
+// buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
+// invalidation of the watchers' cached recommendations. It returns the fan-out to give the pipeline and the
+// buffers, which the caller closes (after the pipeline) to flush them. Exported so the benchmarks run the derived
+// updates exactly as streamingd does.
+func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 	// Derived updates follow durable writes asynchronously; their lag is a product figure.
 	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
 		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)}, []string{"update"})
 	reg.MustRegister(lag)
-	log, graph, recs := b.log, b.Graph, b.ReadModels
 	apply := func(name string, f func(context.Context, []streaming.PlaybackEvent) error) *ingest.AsyncObserver {
 		return ingest.NewAsyncObserver(100_000, func(events []streaming.PlaybackEvent) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -220,7 +228,7 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 			}
 		}, lag.WithLabelValues(name), log)
 	}
-	b.observers = []*ingest.AsyncObserver{
+	observers := []*ingest.AsyncObserver{
 		apply("trending", trending.Apply),
 		apply("watched", func(ctx context.Context, events []streaming.PlaybackEvent) error {
 			watches, users := ingest.Watches(events)
@@ -231,11 +239,11 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 			return recs.InvalidateRecommendations(ctx, users...)
 		}),
 	}
-	fan := make(ingest.FanOut, len(b.observers))
-	for i, o := range b.observers {
+	fan := make(ingest.FanOut, len(observers))
+	for i, o := range observers {
 		fan[i] = o
 	}
-	return fan
+	return fan, observers
 }
 
 // startRelay runs the outbox relay in the background on a pool of its own, so a burst of projections never takes
