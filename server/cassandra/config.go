@@ -1,6 +1,7 @@
 package cassandra
 
 import (
+	"crypto/tls"
 	"fmt"
 	"maps"
 	"regexp"
@@ -60,6 +61,15 @@ type Config struct {
 	MaxBatch int
 	// MaxClockSkew is how far in the future an event's OccurredAt may lie; DefaultMaxClockSkew when 0.
 	MaxClockSkew time.Duration
+
+	// Username and Password authenticate (PasswordAuthenticator); empty: no authentication.
+	Username, Password string
+	// TLS dials with TLS, verifying each node's certificate and host name against CAFile (PEM; the system's roots
+	// when "").
+	TLS    bool
+	CAFile string
+
+	tls *tls.Config // built from CAFile by Open
 }
 
 // withDefaults returns cfg with zero fields defaulted, or an error naming the first bad field.

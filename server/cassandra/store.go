@@ -24,6 +24,7 @@ import (
 	"github.com/gocql/gocql"
 
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/tlsconf"
 )
 
 // Store is the Cassandra playback store. It is safe for concurrent use.
@@ -44,6 +45,11 @@ func Open(ctx context.Context, cfg Config) (*Store, func(), error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, nil, err
+	}
+	if cfg.TLS {
+		if cfg.tls, err = tlsconf.Client(cfg.CAFile, ""); err != nil {
+			return nil, nil, fmt.Errorf("cassandra: %w", err)
+		}
 	}
 	if err := createKeyspace(ctx, cfg); err != nil {
 		return nil, nil, err
@@ -84,6 +90,12 @@ func newCluster(cfg Config, keyspace string) *gocql.ClusterConfig {
 	// Every statement this store sends is idempotent (event-time timestamps), so a failed attempt may be retried on
 	// the next replica. The caller's context bounds the whole call.
 	c.RetryPolicy = &gocql.SimpleRetryPolicy{NumRetries: 1}
+	if cfg.Username != "" {
+		c.Authenticator = gocql.PasswordAuthenticator{Username: cfg.Username, Password: cfg.Password}
+	}
+	if cfg.tls != nil {
+		c.SslOpts = &gocql.SslOptions{Config: cfg.tls, EnableHostVerification: true}
+	}
 	return c
 }
 

@@ -65,6 +65,14 @@ type Config struct {
 	SearchURL     string
 	SearchAlias   string
 
+	// Store credentials and TLS (beside the PostgreSQL URL's and Neo4j's).
+	RedisUser, RedisPassword, RedisCAFile         string
+	RedisTLS                                      bool
+	CassandraUser, CassandraPassword, CassandraCA string
+	CassandraTLS                                  bool
+	SearchUser, SearchPassword, SearchAPIKey      string
+	SearchCAFile                                  string
+
 	RecsGraphTimeout  time.Duration
 	RedisClientCache  bool
 	OutboxPartitions  int
@@ -116,6 +124,18 @@ var Settings = []Setting{
 	{"neo4j-database", "STREAMING_NEO4J_DATABASE", "", "Neo4j database; empty for the server's default"},
 	{"search-url", "STREAMING_SEARCH_URL", "", "URL of the Elasticsearch-API search server (required)"},
 	{"search-alias", "STREAMING_SEARCH_ALIAS", "content", "alias of the catalog index; the versioned index behind it is <alias>_v<N>"},
+	{"redis-user", "STREAMING_REDIS_USER", "", "Redis ACL user; empty: the default user"},
+	{"redis-password", "STREAMING_REDIS_PASSWORD", "", "Redis password (AUTH); empty: none"},
+	{"redis-tls", "STREAMING_REDIS_TLS", "false", "connect to Redis over TLS"},
+	{"redis-ca-file", "STREAMING_REDIS_CA_FILE", "", "PEM CA certificates that verify Redis's TLS certificate; empty: the system's roots"},
+	{"cassandra-user", "STREAMING_CASSANDRA_USER", "", "Cassandra user (PasswordAuthenticator); empty: no authentication"},
+	{"cassandra-password", "STREAMING_CASSANDRA_PASSWORD", "", "Cassandra password"},
+	{"cassandra-tls", "STREAMING_CASSANDRA_TLS", "false", "connect to Cassandra over TLS, verifying each node's certificate and host name"},
+	{"cassandra-ca-file", "STREAMING_CASSANDRA_CA_FILE", "", "PEM CA certificates that verify Cassandra's TLS certificates; empty: the system's roots"},
+	{"search-user", "STREAMING_SEARCH_USER", "", "search server user (HTTP basic authentication); empty: none"},
+	{"search-password", "STREAMING_SEARCH_PASSWORD", "", "search server password"},
+	{"search-api-key", "STREAMING_SEARCH_API_KEY", "", "search server API key (Elasticsearch's ApiKey scheme, the encoded id:key), instead of a user and password"},
+	{"search-ca-file", "STREAMING_SEARCH_CA_FILE", "", "PEM CA certificates that verify an https:// search server; empty: the system's roots"},
 	{"recs-graph-timeout", "STREAMING_RECS_GRAPH_TIMEOUT", "1s", "how long a recommendation may wait for the graph before answering with the trending fallback"},
 	{"redis-client-cache", "STREAMING_REDIS_CLIENT_CACHE", "true", "serve cached recommendations from rueidis client-side caching (RESP3 tracking; Redis 6+)"},
 	{"outbox-partitions", "STREAMING_OUTBOX_PARTITIONS", "16", "partitions of the outbox relay; must be the same on every replica"},
@@ -137,10 +157,12 @@ var modeDefaults = map[string]map[string]string{
 
 // secrets are the settings that may also be read from a file: <ENV>_FILE (or -<flag>-file) names it, as
 // orchestrators mount secrets. A value given both ways is refused.
-var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-postgres-url", "neo4j-password"}
+var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-postgres-url", "neo4j-password",
+	"redis-password", "cassandra-password", "search-password", "search-api-key"}
 
 // bools are the true/false settings: their flags may be given bare (-migrate-only means -migrate-only=true).
-var bools = []string{"migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections"}
+var bools = []string{"migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections",
+	"redis-tls", "cassandra-tls"}
 
 // boolFlag is a true/false setting's text, checked where the others are (Load's boolean).
 type boolFlag string
@@ -283,6 +305,13 @@ func Load(args []string) (Config, error) {
 	}
 	c.RedisClientCache, c.ReadModelsEnabled = boolean("redis-client-cache"), boolean("projections")
 	c.TLSUpstream, c.MigrateOnly = boolean("tls-terminated-upstream"), boolean("migrate-only")
+	c.RedisUser, c.RedisPassword, c.RedisCAFile, c.RedisTLS = get("redis-user"), get("redis-password"), get("redis-ca-file"), boolean("redis-tls")
+	c.CassandraUser, c.CassandraPassword, c.CassandraCA = get("cassandra-user"), get("cassandra-password"), get("cassandra-ca-file")
+	c.CassandraTLS = boolean("cassandra-tls")
+	c.SearchUser, c.SearchPassword, c.SearchAPIKey, c.SearchCAFile = get("search-user"), get("search-password"), get("search-api-key"), get("search-ca-file")
+	if c.SearchAPIKey != "" && c.SearchUser != "" {
+		errs = append(errs, errors.New("-search-api-key, -search-user: give an API key or a user and password, not both"))
+	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("-tls-cert-file and -tls-key-file: give both or neither"))
 	}

@@ -92,7 +92,8 @@ var safeProduction = []string{"-env=production",
 	"-postgres-url=postgres://app:s3cret@db.example:5432/streaming?sslmode=verify-full", "-redis-addr=redis.example:6379",
 	"-cassandra-hosts=c1.example,c2.example,c3.example", "-cassandra-replication=NetworkTopologyStrategy:dc1=3,dc2=3",
 	"-neo4j-uri=neo4j+s://graph.example", "-neo4j-user=streaming", "-neo4j-password=s3cret",
-	"-search-url=https://search.example", "-admin-token=" + strings.Repeat("a1", 20), "-service-token=" + strings.Repeat("b2", 20),
+	"-redis-user=streaming", "-redis-password=s3cret", "-redis-tls", "-cassandra-user=streaming", "-cassandra-password=s3cret",
+	"-cassandra-tls", "-search-url=https://search.example", "-search-user=streaming", "-search-password=s3cret", "-admin-token=" + strings.Repeat("a1", 20), "-service-token=" + strings.Repeat("b2", 20),
 	"-tls-cert-file=/etc/streaming/tls/tls.crt", "-tls-key-file=/etc/streaming/tls/tls.key"}
 
 // Production refuses each setting that is only safe on a laptop, one line per problem naming it; a safe
@@ -121,6 +122,10 @@ func TestProductionRefusesLaptopSettings(t *testing.T) {
 		{"postgres with a client certificate", []string{"-postgres-url=postgres://app@db.example/streaming?sslcert=/c.pem&sslkey=/k.pem"}, ""},
 		{"postgres without a user", []string{"-postgres-url=postgres://db.example/streaming"}, "-postgres-url: no user"},
 		{"graph without credentials", []string{"-neo4j-password="}, "-neo4j-user, -neo4j-password"},
+		{"redis without a password", []string{"-redis-password="}, "-redis-password: Redis needs a credential"},
+		{"cassandra without credentials", []string{"-cassandra-user="}, "-cassandra-user, -cassandra-password"},
+		{"search without credentials", []string{"-search-password="}, "-search-user, -search-password"},
+		{"search with an API key", []string{"-search-user=", "-search-password=", "-search-api-key=aWQ6a2V5"}, ""},
 		{"one replica", []string{"-cassandra-replication=SimpleStrategy:1", "-cassandra-consistency=ONE"}, "one replica loses its data"},
 		{"quorum of two", []string{"-cassandra-replication=NetworkTopologyStrategy:dc1=3,dc2=2"}, "a quorum of 2 replicas is all of them"},
 		{"two replicas at ONE", []string{"-cassandra-replication=SimpleStrategy:2", "-cassandra-consistency=LOCAL_ONE"}, ""},

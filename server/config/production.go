@@ -40,6 +40,15 @@ func (c Config) checkProduction() []error {
 	if c.Neo4jUser == "" || c.Neo4jPassword == "" {
 		fail("-neo4j-user, -neo4j-password: the graph needs credentials (production)")
 	}
+	if c.RedisPassword == "" {
+		fail("-redis-password: Redis needs a credential (an ACL user's password, or the default user's) (production)")
+	}
+	if c.CassandraUser == "" || c.CassandraPassword == "" {
+		fail("-cassandra-user, -cassandra-password: Cassandra needs credentials (production)")
+	}
+	if c.SearchAPIKey == "" && (c.SearchUser == "" || c.SearchPassword == "") {
+		fail("-search-user, -search-password (or -search-api-key): the search server needs credentials (production)")
+	}
 	if replicas, ok := minReplicas(c.CassandraReplication); ok {
 		quorum := strings.Contains(c.CassandraConsistency, "QUORUM")
 		switch {

@@ -7,6 +7,8 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+
+	"github.com/streamingplatform/streaming/server/tlsconf"
 )
 
 // Config says how to reach Redis.
@@ -17,12 +19,25 @@ type Config struct {
 	ClientCache bool
 	// DialTimeout bounds connecting (the client's default when 0), so a tool fails fast on an unreachable server.
 	DialTimeout time.Duration
+	// Username and Password authenticate (AUTH, an ACL user; the default user when Username is ""). Empty: none.
+	Username, Password string
+	// TLS dials with TLS, verifying the server against CAFile (PEM; the system's roots when "").
+	TLS    bool
+	CAFile string
 }
 
 // Open returns a client and its cleanup, the one way every process (streamingd, readcheck, bench) connects. The
 // client connects at once: an unreachable server is an error naming its address.
 func Open(_ context.Context, cfg Config) (rueidis.Client, func(), error) {
-	opt := rueidis.ClientOption{InitAddress: []string{cfg.Addr}, DisableCache: !cfg.ClientCache}
+	opt := rueidis.ClientOption{InitAddress: []string{cfg.Addr}, DisableCache: !cfg.ClientCache,
+		Username: cfg.Username, Password: cfg.Password}
+	if cfg.TLS {
+		tc, err := tlsconf.Client(cfg.CAFile, "")
+		if err != nil {
+			return nil, nil, fmt.Errorf("redis %s: %w", cfg.Addr, err)
+		}
+		opt.TLSConfig = tc
+	}
 	if cfg.DialTimeout > 0 {
 		opt.Dialer = net.Dialer{Timeout: cfg.DialTimeout}
 		opt.ConnWriteTimeout = cfg.DialTimeout

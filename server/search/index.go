@@ -18,6 +18,7 @@ import (
 	"github.com/olivere/elastic/v7"
 
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/tlsconf"
 )
 
 // MappingVersion is the version of the mapping below; the index is named <alias>_v<MappingVersion>. A changed
@@ -37,6 +38,11 @@ type Config struct {
 	// Lazy opens without contacting the server or creating the index: for a tool that only reads (readcheck, which
 	// then Pings) or a test that must reach an index Open would refuse.
 	Lazy bool
+	// Username and Password (HTTP basic authentication) or APIKey (Elasticsearch's "ApiKey" scheme: the encoded
+	// id:key) authenticate; empty: none.
+	Username, Password, APIKey string
+	// CAFile (PEM) verifies an https:// server instead of the system's roots.
+	CAFile string
 }
 
 // Index is the catalog's search index. It is safe for concurrent use.
@@ -72,15 +78,31 @@ func newIndex(cfg Config) (*Index, error) {
 	// No gzip: the search server sits next to the platform, where compressing each answer (12 kB for a page of 20
 	// titles with facets) costs both ends more CPU than the bytes cost to send.
 	transport.DisableCompression = true
+	if cfg.CAFile != "" {
+		tc, err := tlsconf.Client(cfg.CAFile, "")
+		if err != nil {
+			return nil, fmt.Errorf("search: %w", err)
+		}
+		transport.TLSClientConfig = tc
+	}
+	options := []elastic.ClientOptionFunc{}
+	switch {
+	case cfg.APIKey != "" && cfg.Username != "":
+		return nil, errors.New("search: give a user and password or an API key, not both")
+	case cfg.APIKey != "":
+		options = append(options, elastic.SetHeaders(http.Header{"Authorization": []string{"ApiKey " + cfg.APIKey}}))
+	case cfg.Username != "":
+		options = append(options, elastic.SetBasicAuth(cfg.Username, cfg.Password))
+	}
 	// Sniffing asks the cluster for node addresses that are unreachable from outside containers and proxies, and the
 	// health-check goroutine only duplicates what a failing request already tells us.
-	client, err := elastic.NewClient(
+	client, err := elastic.NewClient(append(options,
 		elastic.SetURL(cfg.URL),
 		elastic.SetSniff(false),
 		elastic.SetHealthcheck(false),
 		elastic.SetHttpClient(&http.Client{Transport: transport, Timeout: requestTimeout}),
 		elastic.SetRetrier(reviveRetrier{}),
-	)
+	)...)
 	if err != nil {
 		return nil, fmt.Errorf("search client for %s: %w", cfg.URL, err)
 	}

@@ -92,7 +92,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	if err != nil {
 		return nil, err
 	}
-	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
+	rc, closeRedis, err := redis.Open(ctx, RedisConfig(cfg))
 	if err != nil {
 		closePool()
 		return nil, err
@@ -113,14 +113,15 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency,
 		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
 		// with what ingest accepts, or accepted events would fail to store.
-		MaxClockSkew: cfg.IngestMaxSkew}); err != nil {
+		MaxClockSkew: cfg.IngestMaxSkew, Username: cfg.CassandraUser, Password: cfg.CassandraPassword,
+		TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
 	b.cleanups = append(b.cleanups, cleanup)
 	// Without Neo4j the server still serves (recommendations fall back to trending; the graph's events are owed to it
 	// until it answers), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
-	graphCfg := neo4jstore.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser, Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase}
+	graphCfg := GraphConfig(cfg)
 	if b.Graph, cleanup, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		log.Warn("Neo4j is unreachable; starting without it: recommendations fall back to trending until it answers", "err", err)
 		graphCfg.Lazy = true
@@ -131,7 +132,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, fmt.Errorf("neo4j: %w", err)
 	}
 	b.cleanups = append(b.cleanups, cleanup)
-	if b.Search, cleanup, err = search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias}); err != nil {
+	if b.Search, cleanup, err = search.Open(ctx, SearchConfig(cfg)); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}

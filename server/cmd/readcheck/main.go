@@ -32,6 +32,7 @@ import (
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/wiring"
 )
 
 // Exit statuses.
@@ -43,7 +44,8 @@ const (
 
 // storeSettings are the server settings this command uses; the others are the server's business.
 var storeSettings = []string{"postgres-url", "redis-addr", "neo4j-uri", "neo4j-user", "neo4j-password",
-	"neo4j-database", "search-url", "search-alias"}
+	"neo4j-database", "search-url", "search-alias", "redis-user", "redis-password", "redis-tls", "redis-ca-file",
+	"search-user", "search-password", "search-api-key", "search-ca-file"}
 
 // connectTimeout bounds each store's first contact, so an unreachable store fails fast with its name.
 const connectTimeout = 5 * time.Second
@@ -210,7 +212,9 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	src.Postgres = postgres.NewCheckSource(pool)
 
 	if models[readcheck.ModelRedis] {
-		rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, DialTimeout: connectTimeout})
+		rcfg := wiring.RedisConfig(cfg)
+		rcfg.ClientCache, rcfg.DialTimeout = false, connectTimeout
+		rc, closeRedis, err := redis.Open(ctx, rcfg)
 		if err != nil {
 			return fail(fmt.Errorf("Redis is unreachable: %w", err))
 		}
@@ -220,7 +224,9 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 
 	if models[readcheck.ModelSearch] {
 		// Lazy: Open would create a missing index, and a check only reads. Ping says whether it answers.
-		x, closeIndex, err := search.Open(ctx, search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias, Lazy: true})
+		scfg := wiring.SearchConfig(cfg)
+		scfg.Lazy = true
+		x, closeIndex, err := search.Open(ctx, scfg)
 		if err != nil {
 			return fail(err)
 		}
@@ -237,8 +243,9 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 	if models[readcheck.ModelNeo4j] {
 		// ReadOnly: a check creates no schema.
 		octx, cancel := context.WithTimeout(ctx, connectTimeout)
-		g, closeGraph, err := neo4j.Open(octx, neo4j.Config{URI: cfg.Neo4jURI, Username: cfg.Neo4jUser,
-			Password: cfg.Neo4jPassword, Database: cfg.Neo4jDatabase, MaxConnections: 4, ReadOnly: true})
+		gcfg := wiring.GraphConfig(cfg)
+		gcfg.MaxConnections, gcfg.ReadOnly = 4, true
+		g, closeGraph, err := neo4j.Open(octx, gcfg)
 		cancel()
 		if streaming.ErrorCode(err) == streaming.CodeUnavailable {
 			return fail(fmt.Errorf("Neo4j at %s is unreachable: %s", cfg.Neo4jURI, describe(err)))
