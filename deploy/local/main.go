@@ -151,6 +151,11 @@ func up(ctx context.Context, cfg stackenv.Settings, chosen []server) error {
 	if err := os.MkdirAll(cfg.Home, 0o755); err != nil {
 		return err
 	}
+	if cfg.TLS {
+		if err := ensureCerts(cfg); err != nil {
+			return err
+		}
+	}
 	// Install one at a time: Maven runs share ~/.m2 and apt takes a lock.
 	installed := make([]time.Duration, len(chosen))
 	for i, s := range chosen {

@@ -139,6 +139,25 @@ max_connections = 200
 shared_buffers = 256MB
 work_mem = 8MB
 `, p.cfg.Host, p.cfg.PostgresPort, strings.ReplaceAll(p.sockDir(), "'", "''"))
+	if p.cfg.TLS {
+		// The server reads its key only if the server's user owns it and nobody else can: copies in its data folder.
+		for _, f := range []struct{ from, to string }{{serverCertFile, "stack-server.crt"}, {serverKeyFile, "stack-server.key"}} {
+			b, err := os.ReadFile(filepath.Join(p.cfg.TLSDir(), f.from))
+			if err != nil {
+				return err
+			}
+			to := filepath.Join(p.DataDir(), f.to)
+			if err := os.WriteFile(to, b, 0o600); err != nil {
+				return err
+			}
+			if p.cred != nil {
+				if err := os.Chown(to, int(p.cred.Uid), int(p.cred.Gid)); err != nil {
+					return err
+				}
+			}
+		}
+		conf += "ssl = on\nssl_cert_file = 'stack-server.crt'\nssl_key_file = 'stack-server.key'\n"
+	}
 	confPath := filepath.Join(p.DataDir(), "stack.conf")
 	if err := os.WriteFile(confPath, []byte(conf), 0o600); err != nil {
 		return err

@@ -55,9 +55,19 @@ func (r *redis) Start(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	argv := []string{bin,
-		"--bind", r.cfg.Host,
-		"--port", strconv.Itoa(r.cfg.RedisPort),
+	port := []string{"--port", strconv.Itoa(r.cfg.RedisPort)}
+	if r.cfg.TLS {
+		// TLS only (the plaintext port off), and passwords: the platform's ACL user, and one for the default user.
+		tls := r.cfg.TLSDir()
+		port = []string{"--port", "0", "--tls-port", strconv.Itoa(r.cfg.RedisPort),
+			"--tls-cert-file", filepath.Join(tls, serverCertFile), "--tls-key-file", filepath.Join(tls, serverKeyFile),
+			"--tls-ca-cert-file", r.cfg.CAFile(), "--tls-auth-clients", "no",
+			"--user", r.cfg.RedisUser, "on", ">" + r.cfg.RedisPassword, "~*", "&*", "+@all",
+			"--requirepass", r.cfg.RedisPassword}
+	}
+	argv := append([]string{bin,
+		"--bind", r.cfg.Host}, port...)
+	argv = append(argv,
 		"--dir", r.DataDir(),
 		"--daemonize", "no",
 		"--logfile", filepath.Join(r.home, "logs", "redis.log"),
@@ -67,7 +77,7 @@ func (r *redis) Start(ctx context.Context) error {
 		"--maxmemory", r.cfg.RedisMaxMemory,
 		// Only keys with a TTL (caches, sessions past their use) are evicted; counters are never dropped silently.
 		"--maxmemory-policy", "volatile-lru",
-	}
+	)
 	return r.d.start(r.home, argv, nil, nil)
 }
 
@@ -75,7 +85,7 @@ func (r *redis) Stop(ctx context.Context) error { return r.d.stop(30 * time.Seco
 
 // Probe writes and reads a key through rueidis (RESP3), then reads the server version.
 func (r *redis) Probe(ctx context.Context) (string, error) {
-	c, err := rueidis.NewClient(rueidis.ClientOption{
+	opt := rueidis.ClientOption{
 		InitAddress:       []string{r.Addr()},
 		DisableCache:      true,
 		DisableRetry:      true,
@@ -83,7 +93,15 @@ func (r *redis) Probe(ctx context.Context) (string, error) {
 		Dialer:            dialer(),
 		BlockingPoolSize:  1,
 		PipelineMultiplex: -1,
-	})
+	}
+	if r.cfg.TLS {
+		tc, err := stackTLS(r.cfg)
+		if err != nil {
+			return "", err
+		}
+		opt.TLSConfig, opt.Username, opt.Password = tc, r.cfg.RedisUser, r.cfg.RedisPassword
+	}
+	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return "", err
 	}

@@ -8,6 +8,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strconv"
 	"time"
 
@@ -27,6 +28,16 @@ func newCassandra(cfg stackenv.Settings) *jvmServer {
 	j.vars = map[string]string{
 		"HOST": cfg.Host, "PORT": strconv.Itoa(cfg.CassandraPort),
 		"STORAGE_PORT": strconv.Itoa(cfg.CassandraStoragePort), "HEAP": cfg.CassandraHeap,
+		"AUTHENTICATOR": "AllowAllAuthenticator", "CLIENT_ENCRYPTION": "",
+	}
+	if cfg.TLS {
+		// Clients authenticate (the default superuser, created at start) and must speak TLS; the key and
+		// certificate come as one unencrypted PEM file.
+		j.vars["AUTHENTICATOR"] = "PasswordAuthenticator"
+		j.vars["CLIENT_ENCRYPTION"] = "client_encryption_options:\n  enabled: true\n  optional: false\n" +
+			"  require_client_auth: false\n  ssl_context_factory:\n" +
+			"    class_name: org.apache.cassandra.security.PEMBasedSslContextFactory\n" +
+			"  keystore: " + filepath.Join(cfg.TLSDir(), serverBundleFile) + "\n"
 	}
 	j.ports = map[string]int{"STACK_CASSANDRA_PORT": cfg.CassandraPort, "STACK_CASSANDRA_STORAGE_PORT": cfg.CassandraStoragePort}
 	j.probe = func(ctx context.Context) (string, error) {
@@ -38,6 +49,14 @@ func newCassandra(cfg stackenv.Settings) *jvmServer {
 		cluster.DisableInitialHostLookup = true
 		cluster.NumConns = 1
 		cluster.Logger = log.New(io.Discard, "", 0) // refused connections while starting are expected
+		if cfg.TLS {
+			tc, err := stackTLS(cfg)
+			if err != nil {
+				return "", err
+			}
+			cluster.SslOpts = &gocql.SslOptions{Config: tc, EnableHostVerification: true}
+			cluster.Authenticator = gocql.PasswordAuthenticator{Username: stackenv.CassandraUser, Password: stackenv.CassandraPassword}
+		}
 		s, err := cluster.CreateSession()
 		if err != nil {
 			return "", err

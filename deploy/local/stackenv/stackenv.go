@@ -39,6 +39,13 @@ type Settings struct {
 	SearchPort          int    // STACK_SEARCH_PORT (HTTP, Elasticsearch API)
 	SearchTransportPort int    // STACK_SEARCH_TRANSPORT_PORT (node-to-node)
 	SearchHeap          string // STACK_SEARCH_HEAP
+
+	// TLS (STACK_TLS=on) starts PostgreSQL, Redis and Cassandra with TLS (certificates from a CA the stack command
+	// makes under Home/tls) and passwords: the platform's role on PostgreSQL as always, an ACL user on Redis, the
+	// default superuser on Cassandra. Neo4j and search stay as they are.
+	TLS           bool
+	RedisUser     string // STACK_REDIS_USER (TLS mode)
+	RedisPassword string // STACK_REDIS_PASSWORD (TLS mode)
 }
 
 // Variable documents one environment variable: its name, default and meaning. Vars lists them all, in the order the
@@ -66,6 +73,9 @@ var Vars = []Variable{
 	{"STACK_SEARCH_PORT", "9200", "search server HTTP port (Elasticsearch API)"},
 	{"STACK_SEARCH_TRANSPORT_PORT", "9300", "search server transport port"},
 	{"STACK_SEARCH_HEAP", "1g", "search server JVM heap (-Xms and -Xmx)"},
+	{"STACK_TLS", "off", "on: PostgreSQL, Redis and Cassandra with TLS (the stack's own CA in STACK_HOME/tls) and passwords"},
+	{"STACK_REDIS_USER", "streaming", "Redis ACL user of the platform when STACK_TLS=on"},
+	{"STACK_REDIS_PASSWORD", "streaming-local-redis", "its password (local use only)"},
 }
 
 var sizePattern = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG][bB]?$`)
@@ -115,6 +125,15 @@ func Load() (Settings, error) {
 		SearchPort:           port("STACK_SEARCH_PORT"),
 		SearchTransportPort:  port("STACK_SEARCH_TRANSPORT_PORT"),
 		SearchHeap:           size("STACK_SEARCH_HEAP"),
+		RedisUser:            get("STACK_REDIS_USER"),
+		RedisPassword:        get("STACK_REDIS_PASSWORD"),
+	}
+	switch get("STACK_TLS") {
+	case "on":
+		s.TLS = true
+	case "off":
+	default:
+		errs = append(errs, fmt.Errorf("STACK_TLS=%q: want on or off", get("STACK_TLS")))
 	}
 	if ip := net.ParseIP(s.Host); ip == nil || !ip.IsLoopback() {
 		errs = append(errs, fmt.Errorf("STACK_HOST=%q: want a loopback address such as 127.0.0.1", s.Host))
@@ -167,8 +186,20 @@ func (s Settings) PostgresURL() string {
 		Path:     "/" + s.PostgresDB,
 		RawQuery: "sslmode=disable",
 	}
+	if s.TLS {
+		u.RawQuery = url.Values{"sslmode": {"verify-full"}, "sslrootcert": {s.CAFile()}}.Encode()
+	}
 	return u.String()
 }
+
+// TLSDir holds the stack's CA and the servers' certificate (TLS mode).
+func (s Settings) TLSDir() string { return filepath.Join(s.Home, "tls") }
+
+// CAFile is the stack's CA certificate (PEM), which verifies every server of the stack in TLS mode.
+func (s Settings) CAFile() string { return filepath.Join(s.TLSDir(), "ca.pem") }
+
+// CassandraUser and CassandraPassword are the credentials in TLS mode: the node's default superuser.
+const CassandraUser, CassandraPassword = "cassandra", "cassandra"
 
 // PostgresAddr is host:port of PostgreSQL.
 func (s Settings) PostgresAddr() string { return s.addr(s.PostgresPort) }
@@ -210,13 +241,26 @@ type ServerSetting struct{ Flag, Env, Value string }
 
 // ServerSettings are streamingd's store settings pointing at this stack.
 func (s Settings) ServerSettings() []ServerSetting {
-	return []ServerSetting{
+	out := []ServerSetting{
 		{"postgres-url", "STREAMING_POSTGRES_URL", s.PostgresURL()},
 		{"redis-addr", "STREAMING_REDIS_ADDR", s.RedisAddr()},
 		{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", s.CassandraAddr()},
 		{"neo4j-uri", "STREAMING_NEO4J_URI", s.Neo4jURI()},
 		{"search-url", "STREAMING_SEARCH_URL", s.SearchURL()},
 	}
+	if s.TLS {
+		out = append(out, []ServerSetting{
+			{"redis-user", "STREAMING_REDIS_USER", s.RedisUser},
+			{"redis-password", "STREAMING_REDIS_PASSWORD", s.RedisPassword},
+			{"redis-tls", "STREAMING_REDIS_TLS", "true"},
+			{"redis-ca-file", "STREAMING_REDIS_CA_FILE", s.CAFile()},
+			{"cassandra-user", "STREAMING_CASSANDRA_USER", CassandraUser},
+			{"cassandra-password", "STREAMING_CASSANDRA_PASSWORD", CassandraPassword},
+			{"cassandra-tls", "STREAMING_CASSANDRA_TLS", "true"},
+			{"cassandra-ca-file", "STREAMING_CASSANDRA_CA_FILE", s.CAFile()},
+		}...)
+	}
+	return out
 }
 
 // ServerArgs are ServerSettings as streamingd's flags (config.Load's args), for those whose variable is not set in
