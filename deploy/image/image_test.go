@@ -108,6 +108,13 @@ func TestImage(t *testing.T) {
 		if b, err := os.ReadFile(filepath.Join(root, certsPath)); err != nil || bytes.Count(b, []byte("BEGIN CERTIFICATE")) < 10 {
 			t.Errorf("%s: %v, %d certificates", certsPath, err, bytes.Count(b, []byte("BEGIN CERTIFICATE")))
 		}
+		if st, err := os.Stat(filepath.Join(root, "tmp")); err != nil || st.Mode()&fs.ModeSticky == 0 || st.Mode().Perm() != 0o777 {
+			t.Errorf("/tmp: %v, %v (want a sticky, world-writable folder)", st, err)
+		}
+		if st, err := os.Stat(filepath.Join(root, "home", userName)); err != nil || !st.IsDir() ||
+			os.Geteuid() == 0 && st.Sys().(*syscall.Stat_t).Uid != uid {
+			t.Errorf("/home/%s: %v, %v (want a folder of the image's user)", userName, st, err)
+		}
 		passwd, err := os.ReadFile(filepath.Join(root, "etc/passwd"))
 		if err != nil || !strings.Contains(string(passwd), fmt.Sprintf(":x:%d:%d:", uid, gid)) {
 			t.Errorf("/etc/passwd has no entry for %d:%d: %v\n%s", uid, gid, err, passwd)
