@@ -403,6 +403,10 @@ func TestEveryOptionOn(t *testing.T) {
 		if len(pod.ImagePullSecrets) != 1 || pod.Affinity == nil || len(pod.Tolerations) != 1 {
 			t.Errorf("%s: pull secrets, affinity or tolerations missing", name)
 		}
+		if v := pod.Volumes[slices.IndexFunc(pod.Volumes, func(v corev1.Volume) bool { return v.Name == "secrets" })]; !slices.Contains(v.Secret.Items,
+			corev1.KeyToPath{Key: "postgres-ca.crt", Path: "postgres-ca.crt"}) {
+			t.Errorf("%s: secrets.extraFiles not mounted: %+v", name, v.Secret.Items)
+		}
 		if c.Image != "registry.example.com/streaming/streamingd:1.2.3" {
 			t.Errorf("%s: image %q", name, c.Image)
 		}
@@ -415,8 +419,8 @@ func TestEveryOptionOn(t *testing.T) {
 	if hpa == nil || hpa.Spec.ScaleTargetRef.Kind != "Deployment" || hpa.Spec.ScaleTargetRef.Name != "rel-streaming" || len(hpa.Spec.Metrics) != 2 {
 		t.Errorf("HorizontalPodAutoscaler %+v: want it on the API Deployment with a CPU and a memory target", hpa)
 	}
-	if s := r.secrets["rel-streaming-secrets"]; s == nil || len(s.StringData) != 9 || !strings.Contains(s.Annotations["helm.sh/hook"], "pre-install") {
-		t.Errorf("created Secret %+v: want the 9 values, made before the migrations Job (a pre-install hook)", s)
+	if s := r.secrets["rel-streaming-secrets"]; s == nil || len(s.StringData) != 10 || !strings.Contains(s.Annotations["helm.sh/hook"], "pre-install") {
+		t.Errorf("created Secret %+v: want the 10 values, made before the migrations Job (a pre-install hook)", s)
 	}
 
 	np := r.netpols["rel-streaming"]
@@ -464,5 +468,19 @@ func TestGRPCProbesRefuseTLS(t *testing.T) {
 	_, err := helmTemplate(t, "--set", "tls.secretName=api-tls")
 	if err == nil || !strings.Contains(err.Error(), "probes.kind=grpc cannot check a TLS listener") {
 		t.Fatalf("helm template with TLS and gRPC probes: %v; want the chart's refusal", err)
+	}
+}
+
+// TestSecretFileLeftOut: an entry of secrets.files set to null is neither mounted nor named to the server (a key the
+// Secret lacks would keep the pod from starting).
+func TestSecretFileLeftOut(t *testing.T) {
+	r := render(t, "--set", "secrets.files.stripeAPIKey=null")
+	pod := r.deployments["rel-streaming"].Spec.Template.Spec
+	want := slices.DeleteFunc(slices.Clone(defaultSecretFiles), func(s string) bool { return s == "STREAMING_STRIPE_API_KEY_FILE" })
+	checkContainer(t, "api", pod, pod.Containers[0], want)
+	for _, v := range pod.Volumes {
+		if v.Secret != nil && slices.ContainsFunc(v.Secret.Items, func(k corev1.KeyToPath) bool { return k.Key == "stripe-api-key" }) {
+			t.Errorf("stripe-api-key still mounted: %+v", v.Secret.Items)
+		}
 	}
 }

@@ -122,6 +122,10 @@ Call with (dict "root" $ "component" "api|relay|migrations" "env" <map> "migrati
       - key: {{ $f.key }}
         path: {{ $f.key }}
 {{- end }}
+{{- range .root.Values.secrets.extraFiles }}
+      - key: {{ . }}
+        path: {{ . }}
+{{- end }}
 {{- if .root.Values.tls.secretName }}
 - name: tls
   secret:
