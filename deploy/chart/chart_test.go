@@ -379,6 +379,12 @@ func TestEveryOptionOn(t *testing.T) {
 		t.Errorf("STREAMING_PROJECTIONS api=%q relay=%q: want the relay only in the relay Deployment",
 			apiEnv["STREAMING_PROJECTIONS"], relayEnv["STREAMING_PROJECTIONS"])
 	}
+	if relayEnv["STREAMING_API"] != "false" || apiEnv["STREAMING_API"] == "false" {
+		t.Errorf("STREAMING_API api=%q relay=%q: want the API off in the relay Deployment only", apiEnv["STREAMING_API"], relayEnv["STREAMING_API"])
+	}
+	if ports := relay.Spec.Template.Spec.Containers[0].Ports; len(ports) != 1 || ports[0].Name != "ops" {
+		t.Errorf("relay ports %+v: want the operators' port only (its API is off)", ports)
+	}
 	if apiEnv["STREAMING_INGEST_WRITERS"] != "32" || relayEnv["STREAMING_INGEST_WRITERS"] != "" {
 		t.Errorf("api.env not applied to the API alone: api=%q relay=%q", apiEnv["STREAMING_INGEST_WRITERS"], relayEnv["STREAMING_INGEST_WRITERS"])
 	}

@@ -94,7 +94,7 @@ func TestImage(t *testing.T) {
 		if len(cfg.Entrypoint) != 1 || cfg.Entrypoint[0] != binPath || len(cfg.Cmd) != 0 {
 			t.Errorf("Entrypoint %q, Cmd %q: want the server itself, no shell", cfg.Entrypoint, cfg.Cmd)
 		}
-		for _, port := range []string{grpcPort + "/tcp", httpPort + "/tcp"} {
+		for _, port := range []string{grpcPort + "/tcp", httpPort + "/tcp", opsPort + "/tcp"} {
 			if _, ok := cfg.ExposedPorts[port]; !ok {
 				t.Errorf("ExposedPorts %v lacks %s", cfg.ExposedPorts, port)
 			}
@@ -151,6 +151,7 @@ func TestImage(t *testing.T) {
 			// Port 0: the "serving" log line says which ports the kernel gave.
 			"STREAMING_GRPC_ADDR=127.0.0.1:0",
 			"STREAMING_HTTP_ADDR=127.0.0.1:0",
+			"STREAMING_OPS_ADDR=127.0.0.1:0",
 			"STREAMING_ADMIN_TOKEN="+adminToken,
 		)
 		if err := os.Chmod(root, 0o755); err != nil { // t.TempDir folders are 0700: the user could not reach "/"

@@ -46,11 +46,13 @@ const (
 	certsPath = "/etc/ssl/certs/ca-certificates.crt" // where Go's crypto/x509 looks first on Linux
 )
 
-// Ports the server listens on in the image (set through STREAMING_GRPC_ADDR and STREAMING_HTTP_ADDR below, so the
-// image does not depend on the server's own defaults).
+// Ports the server listens on in the image (set through STREAMING_GRPC_ADDR, STREAMING_HTTP_ADDR and
+// STREAMING_OPS_ADDR below, so the image does not depend on the server's own defaults, which are loopback in
+// development). The operators' port (metrics, health) is not for the API's network.
 const (
 	grpcPort = "50051"
 	httpPort = "8080"
+	opsPort  = "9090"
 )
 
 // mainPkg is the server's package, built from the module this program runs in.
@@ -264,11 +266,12 @@ func image(files []byte, arch string) (v1.Image, error) {
 		Env: []string{
 			"STREAMING_GRPC_ADDR=:" + grpcPort,
 			"STREAMING_HTTP_ADDR=:" + httpPort,
+			"STREAMING_OPS_ADDR=:" + opsPort,
 		},
-		ExposedPorts: map[string]struct{}{grpcPort + "/tcp": {}, httpPort + "/tcp": {}},
+		ExposedPorts: map[string]struct{}{grpcPort + "/tcp": {}, httpPort + "/tcp": {}, opsPort + "/tcp": {}},
 		Labels: map[string]string{
 			"org.opencontainers.image.title":       "streamingd",
-			"org.opencontainers.image.description": "the streaming platform's server (gRPC " + grpcPort + ", HTTP " + httpPort + ")",
+			"org.opencontainers.image.description": "the streaming platform's server (gRPC " + grpcPort + ", HTTP " + httpPort + ", operators " + opsPort + ")",
 		},
 	}
 	img, err = mutate.ConfigFile(img, cf)

@@ -27,6 +27,7 @@ const (
 // Config is the server's configuration.
 type Config struct {
 	Env             string // Development or Production
+	API             bool   // serve the gRPC and REST API (false: the outbox relay only)
 	GRPCAddr        string
 	HTTPAddr        string
 	OpsAddr         string // operators' listener: /metrics, /healthz, /readyz; not exposed with the API
@@ -92,6 +93,7 @@ var Settings = []Setting{
 	{"env", "STREAMING_ENV", Development, "development or production; production refuses settings that are only safe on a laptop"},
 	{"grpc-addr", "STREAMING_GRPC_ADDR", "", "gRPC listen address (127.0.0.1:50051 in development, :50051 in production)"},
 	{"http-addr", "STREAMING_HTTP_ADDR", "", "HTTP listen address: REST gateway and /openapi.json (127.0.0.1:8080 in development, :8080 in production)"},
+	{"api", "STREAMING_API", "true", "serve the gRPC and REST API; false for a process that only runs the outbox relay and its projectors (with -projections)"},
 	{"ops-addr", "STREAMING_OPS_ADDR", "", "operators' HTTP listen address: /metrics, /healthz, /readyz; keep it off the API's network (127.0.0.1:9090 in development, :9090 in production)"},
 	{"tls-cert-file", "STREAMING_TLS_CERT_FILE", "", "PEM certificate (chain) of the gRPC and HTTP API listeners; reloaded when the file changes"},
 	{"tls-key-file", "STREAMING_TLS_KEY_FILE", "", "PEM private key of that certificate"},
@@ -161,7 +163,7 @@ var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-
 	"redis-password", "cassandra-password", "search-password", "search-api-key"}
 
 // bools are the true/false settings: their flags may be given bare (-migrate-only means -migrate-only=true).
-var bools = []string{"migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections",
+var bools = []string{"api", "migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections",
 	"redis-tls", "cassandra-tls"}
 
 // boolFlag is a true/false setting's text, checked where the others are (Load's boolean).
@@ -304,7 +306,10 @@ func Load(args []string) (Config, error) {
 		return b
 	}
 	c.RedisClientCache, c.ReadModelsEnabled = boolean("redis-client-cache"), boolean("projections")
-	c.TLSUpstream, c.MigrateOnly = boolean("tls-terminated-upstream"), boolean("migrate-only")
+	c.TLSUpstream, c.MigrateOnly, c.API = boolean("tls-terminated-upstream"), boolean("migrate-only"), boolean("api")
+	if !c.API && !c.ReadModelsEnabled {
+		errs = append(errs, errors.New("-api=false with -projections=false: nothing would run in this process"))
+	}
 	c.RedisUser, c.RedisPassword, c.RedisCAFile, c.RedisTLS = get("redis-user"), get("redis-password"), get("redis-ca-file"), boolean("redis-tls")
 	c.CassandraUser, c.CassandraPassword, c.CassandraCA = get("cassandra-user"), get("cassandra-password"), get("cassandra-ca-file")
 	c.CassandraTLS = boolean("cassandra-tls")

@@ -131,6 +131,8 @@ func TestProductionRefusesLaptopSettings(t *testing.T) {
 		{"two replicas at ONE", []string{"-cassandra-replication=SimpleStrategy:2", "-cassandra-consistency=LOCAL_ONE"}, ""},
 		{"consistency ALL", []string{"-cassandra-consistency=ALL"}, "-cassandra-consistency=ALL"},
 		{"unknown mode", []string{"-env=staging"}, `-env="staging": want development or production`},
+		{"a relay-only process", []string{"-api=false"}, ""},
+		{"nothing to run", []string{"-api=false", "-projections=false"}, "-api=false with -projections=false"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

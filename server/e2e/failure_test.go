@@ -5,6 +5,8 @@ import (
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -123,4 +125,56 @@ func deadAddr(t *testing.T) string {
 	}
 	defer l.Close()
 	return l.Addr().String()
+}
+
+// A relay-only process (-api=false): no API listener; the operators' listener serves readiness and metrics, the
+// relay's among them.
+func TestRelayOnlyProcessServesOperatorsOnly(t *testing.T) {
+	server(t) // the stores, and the shared server's schema
+	cfg, err := config.Load(storetest.Settings(t).ServerArgs())
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.API, cfg.ReadModelsEnabled, cfg.OpsAddr, cfg.Migrate = false, true, "127.0.0.1:0", false
+	cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
+	cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema)
+	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatalf("build: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- built.Server.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+		built.Close()
+	})
+	if built.Server.GRPCAddr() != "" || built.Server.HTTPAddr() != "" {
+		t.Fatalf("API listeners %q and %q with -api=false", built.Server.GRPCAddr(), built.Server.HTTPAddr())
+	}
+	ops := "http://" + built.Server.OpsAddr()
+	deadline := time.Now().Add(15 * time.Second)
+	for {
+		res, err := http.Get(ops + "/readyz")
+		if err == nil {
+			res.Body.Close()
+			if res.StatusCode == http.StatusOK {
+				break
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("/readyz of the relay-only process: %v", err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	res, err := http.Get(ops + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if !strings.Contains(string(body), "outbox_oldest_unpublished_seconds") {
+		t.Fatalf("/metrics of the relay-only process has no outbox metrics")
+	}
 }

@@ -30,6 +30,9 @@ import (
 
 // Options configure the server.
 type Options struct {
+	// NoAPI leaves the API off (no gRPC or HTTP API listener): a process that only runs the outbox relay, with its
+	// operators' listener for metrics and health.
+	NoAPI    bool
 	GRPCAddr string
 	HTTPAddr string
 	// OpsAddr serves operators: /metrics, /healthz, /readyz, apart from the API.
@@ -98,29 +101,42 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	ic.Metrics.InitializeMetrics(s.grpc) // every method's series from zero, before its first call
 
 	var err error
+	if s.opsLis, err = net.Listen("tcp", opts.OpsAddr); err != nil {
+		return nil, fmt.Errorf("operators' address %s: %w", opts.OpsAddr, err)
+	}
+	if opts.NoAPI {
+		return s, nil
+	}
 	if s.grpcLis, err = net.Listen("tcp", opts.GRPCAddr); err != nil {
+		s.opsLis.Close()
 		return nil, fmt.Errorf("gRPC address %s: %w", opts.GRPCAddr, err)
 	}
 	if s.httpLis, err = net.Listen("tcp", opts.HTTPAddr); err != nil {
+		s.opsLis.Close()
 		s.grpcLis.Close()
 		return nil, fmt.Errorf("HTTP address %s: %w", opts.HTTPAddr, err)
-	}
-	if s.opsLis, err = net.Listen("tcp", opts.OpsAddr); err != nil {
-		s.grpcLis.Close()
-		s.httpLis.Close()
-		return nil, fmt.Errorf("operators' address %s: %w", opts.OpsAddr, err)
 	}
 	return s, nil
 }
 
-// GRPCAddr, HTTPAddr and OpsAddr are the bound addresses.
-func (s *Server) GRPCAddr() string { return s.grpcLis.Addr().String() }
-func (s *Server) HTTPAddr() string { return s.httpLis.Addr().String() }
-func (s *Server) OpsAddr() string  { return s.opsLis.Addr().String() }
+// GRPCAddr, HTTPAddr and OpsAddr are the bound addresses ("" for the API's when it is off).
+func (s *Server) GRPCAddr() string { return addrOf(s.grpcLis) }
+func (s *Server) HTTPAddr() string { return addrOf(s.httpLis) }
+func (s *Server) OpsAddr() string  { return addrOf(s.opsLis) }
+
+func addrOf(l net.Listener) string {
+	if l == nil {
+		return ""
+	}
+	return l.Addr().String()
+}
 
 // Run serves until ctx ends, then shuts down gracefully: health turns NOT_SERVING, the HTTP server stops taking
 // requests, and in-flight gRPC calls get ShutdownGrace to finish before they are cut.
 func (s *Server) Run(ctx context.Context) error {
+	if s.opts.NoAPI {
+		return s.runOpsOnly(ctx)
+	}
 	gateway, err := s.gateway(ctx)
 	if err != nil {
 		return err
@@ -170,6 +186,30 @@ func (s *Server) Run(ctx context.Context) error {
 		s.grpc.Stop()
 	}
 	return nil
+}
+
+// runOpsOnly serves the operators' listener and the health checks until ctx ends (the API is off).
+func (s *Server) runOpsOnly(ctx context.Context) error {
+	opsSrv := &http.Server{Handler: s.ops(), ReadHeaderTimeout: 10 * time.Second}
+	checkCtx, stopChecks := context.WithCancel(ctx)
+	defer stopChecks()
+	go s.checkLoop(checkCtx)
+	errc := make(chan error, 1)
+	go func() {
+		if err := opsSrv.Serve(s.opsLis); !errors.Is(err, http.ErrServerClosed) {
+			errc <- err
+		}
+	}()
+	s.log.Info("serving operators only (the API is off)", "ops", s.OpsAddr())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.health.Shutdown()
+	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
+	defer cancel()
+	return opsSrv.Shutdown(shutCtx)
 }
 
 // gateway is the API's HTTP handler: REST (grpc-gateway, through the gRPC server so every interceptor applies) and

@@ -172,3 +172,15 @@ Call with (dict "root" $ "component" "api|relay|migrations" "env" <map> "migrati
 {{- toYaml (get $v.probes $probe) | nindent 2 }}
 {{- end }}
 {{- end -}}
+
+{{/* Probes on the operators' listener (/healthz, /readyz), for pods without an API listener (the relay). */}}
+{{- define "streaming.httpProbes" -}}
+{{- $v := .Values -}}
+{{- range $probe := list "startup" "liveness" "readiness" }}
+{{ $probe }}Probe:
+  httpGet:
+    path: {{ if eq $probe "readiness" }}/readyz{{ else }}/healthz{{ end }}
+    port: ops
+{{- toYaml (get $v.probes $probe) | nindent 2 }}
+{{- end }}
+{{- end -}}
