@@ -39,6 +39,8 @@ type Settings struct {
 	SearchPort          int    // STACK_SEARCH_PORT (HTTP, Elasticsearch API)
 	SearchTransportPort int    // STACK_SEARCH_TRANSPORT_PORT (node-to-node)
 	SearchHeap          string // STACK_SEARCH_HEAP
+
+	StripeMockPort int // STACK_STRIPE_MOCK_PORT (HTTP, Stripe's API mock)
 }
 
 // Variable documents one environment variable: its name, default and meaning. Vars lists them all, in the order the
@@ -66,6 +68,7 @@ var Vars = []Variable{
 	{"STACK_SEARCH_PORT", "9200", "search server HTTP port (Elasticsearch API)"},
 	{"STACK_SEARCH_TRANSPORT_PORT", "9300", "search server transport port"},
 	{"STACK_SEARCH_HEAP", "1g", "search server JVM heap (-Xms and -Xmx)"},
+	{"STACK_STRIPE_MOCK_PORT", "12111", "stripe-mock HTTP port (Stripe's API mock, for the Stripe adapter's tests)"},
 }
 
 var sizePattern = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG][bB]?$`)
@@ -115,6 +118,7 @@ func Load() (Settings, error) {
 		SearchPort:           port("STACK_SEARCH_PORT"),
 		SearchTransportPort:  port("STACK_SEARCH_TRANSPORT_PORT"),
 		SearchHeap:           size("STACK_SEARCH_HEAP"),
+		StripeMockPort:       port("STACK_STRIPE_MOCK_PORT"),
 	}
 	if ip := net.ParseIP(s.Host); ip == nil || !ip.IsLoopback() {
 		errs = append(errs, fmt.Errorf("STACK_HOST=%q: want a loopback address such as 127.0.0.1", s.Host))
@@ -190,6 +194,12 @@ func (s Settings) SearchURL() string { return "http://" + s.addr(s.SearchPort) }
 
 // SearchAddr is host:port of the search server's HTTP API.
 func (s Settings) SearchAddr() string { return s.addr(s.SearchPort) }
+
+// StripeMockAddr is host:port of stripe-mock's HTTP API.
+func (s Settings) StripeMockAddr() string { return s.addr(s.StripeMockPort) }
+
+// StripeMockURL is the base URL of stripe-mock, what the Stripe adapter takes as its API base URL.
+func (s Settings) StripeMockURL() string { return "http://" + s.addr(s.StripeMockPort) }
 
 // Rel shows path relative to the working directory when it lies below it, for short log lines.
 func Rel(path string) string {
