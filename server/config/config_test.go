@@ -83,3 +83,49 @@ func TestReferenceDocumentsEverySetting(t *testing.T) {
 		}
 	}
 }
+
+func TestPaymentSettings(t *testing.T) {
+	unsetAll(t)
+	c, err := Load(stores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Payments != PaymentsLocal || c.FingerprintKey != DevFingerprintKey || c.StripeTimeout.String() != "5s" || c.StripeMaxRetries != 1 {
+		t.Fatalf("payment defaults = %q %q %s %d", c.Payments, c.FingerprintKey, c.StripeTimeout, c.StripeMaxRetries)
+	}
+	dir := t.TempDir()
+	keyFile, fpFile := dir+"/stripe-key", dir+"/fingerprint-key"
+	if err := os.WriteFile(keyFile, []byte("sk_test_fromfile\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fpFile, []byte("0123456789abcdef-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Load(append([]string{"-payments=stripe", "-stripe-api-key-file=" + keyFile,
+		"-idempotency-fingerprint-key-file=" + fpFile, "-stripe-api-url=http://127.0.0.1:12111"}, stores...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Payments != PaymentsStripe || c.StripeAPIKey != "sk_test_fromfile" || c.FingerprintKey != "0123456789abcdef-secret" ||
+		c.StripeAPIURL != "http://127.0.0.1:12111" {
+		t.Fatalf("from files: %q %q %q", c.Payments, c.FingerprintKey, c.StripeAPIURL)
+	}
+	cases := map[string][]string{
+		"-payments=\"paypal\"":                  {"-payments=paypal"},
+		"-stripe-api-key: required":             {"-payments=stripe"},
+		"set one of them":                       {"-stripe-api-key=sk_test_x", "-stripe-api-key-file=" + keyFile},
+		"-stripe-api-key-file: open":            {"-stripe-api-key-file=" + dir + "/missing"},
+		"-stripe-timeout":                       {"-stripe-timeout=0s"},
+		"-stripe-max-retries":                   {"-stripe-max-retries=9"},
+		"-idempotency-fingerprint-key: want at": {"-idempotency-fingerprint-key=short"},
+	}
+	for want, args := range cases {
+		_, err := Load(append(args, stores...))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(%v) = %v, want an error containing %s", args, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "sk_test_x") {
+			t.Errorf("error %q shows the key", err)
+		}
+	}
+}
