@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"strings"
 	"testing"
 
 	stripeapi "github.com/stripe/stripe-go/v82"
@@ -75,5 +76,34 @@ func TestMapError(t *testing.T) {
 				t.Fatalf("message %q reveals the cause", streaming.AsError(err).Message)
 			}
 		})
+	}
+}
+
+// TestPaymentIntentParams: amounts go to Stripe in the currency's smallest unit.
+func TestPaymentIntentParams(t *testing.T) {
+	cases := []struct {
+		currency string
+		cents    int64
+		amount   int64
+		invalid  bool
+	}{
+		{"EUR", 999, 999, false},
+		{"usd", 50, 50, false},
+		{"JPY", 120000, 1200, false},
+		{"JPY", 120050, 0, true},
+	}
+	for _, tc := range cases {
+		p, err := stripe.PaymentIntentParams(streaming.Charge{IdempotencyKey: "k", AmountCents: tc.cents, Currency: tc.currency,
+			Token: "pm_card_visa"})
+		if tc.invalid {
+			if streaming.ErrorCode(err) != streaming.CodeInvalid {
+				t.Errorf("%d %s: err = %v, want invalid", tc.cents, tc.currency, err)
+			}
+			continue
+		}
+		if err != nil || *p.Amount != tc.amount || *p.Currency != strings.ToLower(tc.currency) || *p.IdempotencyKey != "k" ||
+			!*p.Confirm {
+			t.Errorf("%d %s: params %+v, %v; want amount %d", tc.cents, tc.currency, p, err, tc.amount)
+		}
 	}
 }

@@ -56,7 +56,10 @@ func New(cfg Config) (*Processor, error) {
 // client with Stripe.js, never a card number. A decline is a ChargeResult with Approved false; an outage is a
 // CodeUnavailable error, safe to retry with the same c.IdempotencyKey.
 func (p *Processor) Charge(ctx context.Context, c streaming.Charge) (streaming.ChargeResult, error) {
-	params := PaymentIntentParams(c)
+	params, err := PaymentIntentParams(c)
+	if err != nil {
+		return streaming.ChargeResult{}, err
+	}
 	params.Context = ctx
 	pi, err := p.client.V1PaymentIntents.Create(ctx, params)
 	if err != nil {
@@ -65,12 +68,25 @@ func (p *Processor) Charge(ctx context.Context, c streaming.Charge) (streaming.C
 	return resultOf(pi), nil
 }
 
+// zeroDecimal are the currencies Stripe counts in whole units (https://docs.stripe.com/currencies#zero-decimal):
+// our prices are hundredths of the unit in every currency, Stripe's amount is the smallest unit it knows.
+var zeroDecimal = map[string]bool{"BIF": true, "CLP": true, "DJF": true, "GNF": true, "JPY": true, "KMF": true,
+	"KRW": true, "MGA": true, "PYG": true, "RWF": true, "UGX": true, "VND": true, "VUV": true, "XAF": true,
+	"XOF": true, "XPF": true}
+
 // PaymentIntentParams is the create-and-confirm request for c: amount in the currency's smallest unit, currency
 // in Stripe's lower case, card only (no redirecting methods: a subscription is charged without the customer on a
 // page), and our key as the Idempotency-Key header.
-func PaymentIntentParams(c streaming.Charge) *stripeapi.PaymentIntentCreateParams {
+func PaymentIntentParams(c streaming.Charge) (*stripeapi.PaymentIntentCreateParams, error) {
+	amount := c.AmountCents
+	if zeroDecimal[strings.ToUpper(c.Currency)] {
+		if amount%100 != 0 {
+			return nil, streaming.Invalid("monthly_price", "%s has no fractional unit", strings.ToUpper(c.Currency))
+		}
+		amount /= 100
+	}
 	params := &stripeapi.PaymentIntentCreateParams{
-		Amount:             stripeapi.Int64(c.AmountCents),
+		Amount:             stripeapi.Int64(amount),
 		Currency:           stripeapi.String(strings.ToLower(c.Currency)),
 		Confirm:            stripeapi.Bool(true),
 		PaymentMethod:      stripeapi.String(c.Token),
@@ -78,7 +94,7 @@ func PaymentIntentParams(c streaming.Charge) *stripeapi.PaymentIntentCreateParam
 		Metadata:           map[string]string{"user_id": c.UserID},
 	}
 	params.SetIdempotencyKey(c.IdempotencyKey)
-	return params
+	return params, nil
 }
 
 // resultOf reads a PaymentIntent Stripe answered without an error. A confirmed intent that has not succeeded is a
