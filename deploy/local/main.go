@@ -57,7 +57,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search]")
+		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search stripemock]")
 	}
 	cfg, err := stackenv.Load()
 	if err != nil {
@@ -120,7 +120,7 @@ func run(args []string) error {
 }
 
 func servers(cfg stackenv.Settings) []server {
-	return []server{newPostgres(cfg), newRedis(cfg), newCassandra(cfg), newNeo4j(cfg), newSearch(cfg)}
+	return []server{newPostgres(cfg), newRedis(cfg), newCassandra(cfg), newNeo4j(cfg), newSearch(cfg), newStripeMock(cfg)}
 }
 
 func pick(all []server, names []string) ([]server, error) {

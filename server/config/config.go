@@ -81,7 +81,25 @@ type Config struct {
 	OutboxBatch       int
 	OutboxPoll        time.Duration
 	ReadModelsEnabled bool
+
+	// Payments: which processor charges subscriptions, and how commands fingerprint their idempotency keys.
+	Payments         string // PaymentsLocal or PaymentsStripe
+	StripeAPIKey     string // secret; never logged
+	StripeAPIURL     string
+	StripeTimeout    time.Duration
+	StripeMaxRetries int
+	FingerprintKey   string // secret key of the idempotency request fingerprint (HMAC)
 }
+
+// Payment processors.
+const (
+	PaymentsLocal  = "local"  // the simulator: test tokens decide the outcome; development only
+	PaymentsStripe = "stripe" // Stripe's PaymentIntents API
+)
+
+// DevFingerprintKey is the published development default of -idempotency-fingerprint-key: fine on a laptop, never
+// a secret.
+const DevFingerprintKey = "local-fingerprint-key-change-me"
 
 // Setting documents one setting: flag, environment variable, default, meaning.
 type Setting struct {
@@ -145,6 +163,12 @@ var Settings = []Setting{
 	{"outbox-batch", "STREAMING_OUTBOX_BATCH", "500", "outbox events per relay transaction"},
 	{"outbox-poll", "STREAMING_OUTBOX_POLL", "1s", "relay poll interval; NOTIFY wakes it sooner"},
 	{"projections", "STREAMING_PROJECTIONS", "true", "run the outbox relay and its projectors (Neo4j, search, Redis) in this process"},
+	{"payments", "STREAMING_PAYMENTS", PaymentsLocal, "payment processor: local (the simulator, development only) or stripe"},
+	{"stripe-api-key", "STREAMING_STRIPE_API_KEY", "", "Stripe secret key (sk_...); required with -payments=stripe; prefer the _FILE setting"},
+	{"stripe-api-url", "STREAMING_STRIPE_API_URL", "", "Stripe API base URL; empty for https://api.stripe.com (stripe-mock's URL for tests)"},
+	{"stripe-timeout", "STREAMING_STRIPE_TIMEOUT", "5s", "timeout of one request to Stripe"},
+	{"stripe-max-retries", "STREAMING_STRIPE_MAX_RETRIES", "1", "retries of a Stripe request that failed on the network or with a retryable status (same Idempotency-Key)"},
+	{"idempotency-fingerprint-key", "STREAMING_IDEMPOTENCY_FINGERPRINT_KEY", DevFingerprintKey, "secret key of the HMAC that binds an idempotency key to its request (which may carry a payment token); the default is for development only; at least 16 characters"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -160,7 +184,8 @@ var modeDefaults = map[string]map[string]string{
 // secrets are the settings that may also be read from a file: <ENV>_FILE (or -<flag>-file) names it, as
 // orchestrators mount secrets. A value given both ways is refused.
 var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-postgres-url", "neo4j-password",
-	"redis-password", "cassandra-password", "search-password", "search-api-key"}
+	"redis-password", "cassandra-password", "search-password", "search-api-key", "stripe-api-key",
+	"idempotency-fingerprint-key"}
 
 // bools are the true/false settings: their flags may be given bare (-migrate-only means -migrate-only=true).
 var bools = []string{"api", "migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections",
@@ -205,7 +230,7 @@ func Load(args []string) (Config, error) {
 		if path == "" {
 			continue
 		}
-		if *values[name] != "" {
+		if v := *values[name]; v != "" && v != defaultOf(name) {
 			errs = append(errs, fmt.Errorf("-%s: given both as a value and as a file (%s_FILE); give one", name, envOf[name]))
 			continue
 		}
@@ -330,6 +355,7 @@ func Load(args []string) (Config, error) {
 	}
 	c.IngestWriters = count("ingest-writers", 1, 1024)
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
+	errs = append(errs, loadPayments(&c, get)...)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
 	}
@@ -337,4 +363,45 @@ func Load(args []string) (Config, error) {
 		errs = append(errs, c.checkProduction()...)
 	}
 	return c, errors.Join(errs...)
+}
+
+// loadPayments reads the payment settings (their secrets may come from files, as every secret's: see secrets).
+func loadPayments(c *Config, get func(string) string) []error {
+	var errs []error
+	c.Payments = get("payments")
+	c.StripeAPIKey, c.StripeAPIURL = get("stripe-api-key"), get("stripe-api-url")
+	c.FingerprintKey = get("idempotency-fingerprint-key")
+	switch c.Payments {
+	case PaymentsLocal:
+	case PaymentsStripe:
+		if c.StripeAPIKey == "" {
+			errs = append(errs, errors.New("-stripe-api-key: required with -payments=stripe (or -stripe-api-key-file)"))
+		}
+	default:
+		errs = append(errs, fmt.Errorf("-payments=%q: want local or stripe", c.Payments))
+	}
+	if d, err := time.ParseDuration(get("stripe-timeout")); err != nil || d <= 0 {
+		errs = append(errs, fmt.Errorf("-stripe-timeout=%q: want a positive duration such as 5s", get("stripe-timeout")))
+	} else {
+		c.StripeTimeout = d
+	}
+	if n, err := strconv.Atoi(get("stripe-max-retries")); err != nil || n < 0 || n > 5 {
+		errs = append(errs, fmt.Errorf("-stripe-max-retries=%q: want a number between 0 and 5", get("stripe-max-retries")))
+	} else {
+		c.StripeMaxRetries = n
+	}
+	if len(c.FingerprintKey) < 16 {
+		errs = append(errs, errors.New("-idempotency-fingerprint-key: want at least 16 characters"))
+	}
+	return errs
+}
+
+// defaultOf is the default of the setting with flag name.
+func defaultOf(name string) string {
+	for _, s := range Settings {
+		if s.Flag == name {
+			return s.Default
+		}
+	}
+	return ""
 }

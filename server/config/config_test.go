@@ -94,7 +94,8 @@ var safeProduction = []string{"-env=production",
 	"-neo4j-uri=neo4j+s://graph.example", "-neo4j-user=streaming", "-neo4j-password=s3cret",
 	"-redis-user=streaming", "-redis-password=s3cret", "-redis-tls", "-cassandra-user=streaming", "-cassandra-password=s3cret",
 	"-cassandra-tls", "-search-url=https://search.example", "-search-user=streaming", "-search-password=s3cret", "-admin-token=" + strings.Repeat("a1", 20), "-service-token=" + strings.Repeat("b2", 20),
-	"-tls-cert-file=/etc/streaming/tls/tls.crt", "-tls-key-file=/etc/streaming/tls/tls.key"}
+	"-tls-cert-file=/etc/streaming/tls/tls.crt", "-tls-key-file=/etc/streaming/tls/tls.key",
+	"-payments=stripe", "-stripe-api-key=sk_live_" + strings.Repeat("c3", 12), "-idempotency-fingerprint-key=" + strings.Repeat("d4", 16)}
 
 // Production refuses each setting that is only safe on a laptop, one line per problem naming it; a safe
 // configuration loads, with production's defaults.
@@ -131,6 +132,8 @@ func TestProductionRefusesLaptopSettings(t *testing.T) {
 		{"two replicas at ONE", []string{"-cassandra-replication=SimpleStrategy:2", "-cassandra-consistency=LOCAL_ONE"}, ""},
 		{"consistency ALL", []string{"-cassandra-consistency=ALL"}, "-cassandra-consistency=ALL"},
 		{"unknown mode", []string{"-env=staging"}, `-env="staging": want development or production`},
+		{"the payment simulator", []string{"-payments=local"}, "-payments=local: the simulated processor"},
+		{"the published fingerprint key", []string{"-idempotency-fingerprint-key=" + DevFingerprintKey}, "-idempotency-fingerprint-key: the published development key"},
 		{"a relay-only process", []string{"-api=false"}, ""},
 		{"nothing to run", []string{"-api=false", "-projections=false"}, "-api=false with -projections=false"},
 	}
@@ -184,5 +187,51 @@ func TestSecretsFromFiles(t *testing.T) {
 	t.Setenv("STREAMING_ADMIN_TOKEN_FILE", filepath.Join(dir, "missing"))
 	if _, err := Load(stores); err == nil || !strings.Contains(err.Error(), "-admin-token-file") {
 		t.Fatalf("missing file: %v", err)
+	}
+}
+
+func TestPaymentSettings(t *testing.T) {
+	unsetAll(t)
+	c, err := Load(stores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Payments != PaymentsLocal || c.FingerprintKey != DevFingerprintKey || c.StripeTimeout.String() != "5s" || c.StripeMaxRetries != 1 {
+		t.Fatalf("payment defaults = %q %q %s %d", c.Payments, c.FingerprintKey, c.StripeTimeout, c.StripeMaxRetries)
+	}
+	dir := t.TempDir()
+	keyFile, fpFile := dir+"/stripe-key", dir+"/fingerprint-key"
+	if err := os.WriteFile(keyFile, []byte("sk_test_fromfile\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(fpFile, []byte("0123456789abcdef-secret\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err = Load(append([]string{"-payments=stripe", "-stripe-api-key-file=" + keyFile,
+		"-idempotency-fingerprint-key-file=" + fpFile, "-stripe-api-url=http://127.0.0.1:12111"}, stores...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Payments != PaymentsStripe || c.StripeAPIKey != "sk_test_fromfile" || c.FingerprintKey != "0123456789abcdef-secret" ||
+		c.StripeAPIURL != "http://127.0.0.1:12111" {
+		t.Fatalf("from files: %q %q %q", c.Payments, c.FingerprintKey, c.StripeAPIURL)
+	}
+	cases := map[string][]string{
+		"-payments=\"paypal\"":                  {"-payments=paypal"},
+		"-stripe-api-key: required":             {"-payments=stripe"},
+		"given both as a value and as a file":   {"-stripe-api-key=sk_test_x", "-stripe-api-key-file=" + keyFile},
+		"-stripe-api-key-file: open":            {"-stripe-api-key-file=" + dir + "/missing"},
+		"-stripe-timeout":                       {"-stripe-timeout=0s"},
+		"-stripe-max-retries":                   {"-stripe-max-retries=9"},
+		"-idempotency-fingerprint-key: want at": {"-idempotency-fingerprint-key=short"},
+	}
+	for want, args := range cases {
+		_, err := Load(append(args, stores...))
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(%v) = %v, want an error containing %s", args, err, want)
+		}
+		if err != nil && strings.Contains(err.Error(), "sk_test_x") {
+			t.Errorf("error %q shows the key", err)
+		}
 	}
 }

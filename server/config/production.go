@@ -28,6 +28,12 @@ func (c Config) checkProduction() []error {
 			fail("-%s: %d characters is too short for a secret; want at least %d (production)", t.flag, len(t.value), minSecretLen)
 		}
 	}
+	if c.Payments == PaymentsLocal {
+		fail("-payments=local: the simulated processor approves test tokens for free; use -payments=stripe (production)")
+	}
+	if c.FingerprintKey == DevFingerprintKey {
+		fail("-idempotency-fingerprint-key: the published development key; set a secret of your own (production)")
+	}
 	if c.TLSCertFile == "" && !c.TLSUpstream {
 		fail("-tls-cert-file: the API would listen in plaintext; give -tls-cert-file and -tls-key-file, or set " +
 			"-tls-terminated-upstream=true when TLS ends in front of this server (production)")

@@ -64,6 +64,12 @@ func (t *commandTx) CompleteIdempotencyKey(ctx context.Context, scope, key strin
 	return nil
 }
 
+// ReleaseIdempotencyKey deletes the claim of (scope, key) unless it was completed.
+func (t *commandTx) ReleaseIdempotencyKey(ctx context.Context, scope, key string) error {
+	_, err := t.tx.Exec(ctx, `DELETE FROM idempotency_keys WHERE scope = $1 AND key = $2 AND response IS NULL`, scope, key)
+	return mapErr(err, "")
+}
+
 // ExpireIdempotencyKeys deletes idempotency keys created more than ttl ago, batch keys per statement (oldest first,
 // so no statement holds many row locks or runs long), and reports how many it deleted. A key claimed by a
 // transaction still running is locked and skipped. A retry with an expired key runs its command again, so ttl must

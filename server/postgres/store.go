@@ -233,6 +233,9 @@ var checkMessages = map[string]string{
 	"payments_amount_check":              "must be positive",
 	"payments_currency_check":            "must be an ISO 4217 code",
 	"payments_status_check":              "must be one of approved, declined",
+	"payment_attempts_amount_check":      "must be positive",
+	"payment_attempts_currency_check":    "must be an ISO 4217 code",
+	"payment_attempts_status_check":      "must be one of pending, approved, declined, unfulfilled",
 	"content_type_check":                 "must be one of movie, series, documentary",
 	"content_seasons_check":              "must not be negative",
 	"content_duration_seconds_check":     "must not be negative",
@@ -246,6 +249,8 @@ func singular(table string) string {
 		return table
 	case "idempotency_keys":
 		return "idempotency key"
+	case "payment_attempts":
+		return "payment attempt"
 	}
 	return strings.TrimSuffix(table, "s")
 }

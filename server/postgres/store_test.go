@@ -126,8 +126,8 @@ func TestConcurrentMigrationsOfAnEmptySchema(t *testing.T) {
 	if n := count(t, ctx, scoped, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); n != 1 {
 		t.Fatalf("migration 1 recorded %d times, want 1", n)
 	}
-	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 11 {
-		t.Fatalf("%d tables in the new schema, want 10 (8 + the outbox's dead letters and owed events) and goose's", n)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 12 {
+		t.Fatalf("%d tables in the new schema, want 11 (8 + the outbox's dead letters and owed events + payment attempts) and goose's", n)
 	}
 }
 
@@ -928,5 +928,141 @@ func TestExpireIdempotencyKeys(t *testing.T) {
 	}
 	if _, err := store.ExpireIdempotencyKeys(ctx, 0, 10); err == nil {
 		t.Error("a zero TTL was accepted")
+	}
+}
+
+func TestPaymentAttempts(t *testing.T) {
+	store, _, ctx := setup(t)
+	u := newUser(t, ctx, store)
+	p := newPlan(t, ctx, store, 999)
+	key := "key-" + storetest.Unique()
+	a := &streaming.PaymentAttempt{Scope: "create_subscription:" + u.ID, Key: key, UserID: u.ID, PlanID: p.ID,
+		AmountCents: 999, Currency: "EUR", PaymentMethod: streaming.PaymentCard, ProcessorKey: "sub_" + key}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreatePaymentAttempt(ctx, a) })
+	if a.ID == "" || a.Status != streaming.AttemptPending || a.CreatedAt.IsZero() || a.UpdatedAt.IsZero() {
+		t.Fatalf("created attempt = %+v", a)
+	}
+	err := store.InTx(ctx, func(tx streaming.CommandTx) error {
+		again := *a
+		again.ID = ""
+		return tx.CreatePaymentAttempt(ctx, &again)
+	})
+	wantCode(t, err, streaming.CodeConflict, "payment attempt already exists")
+
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.PaymentAttemptForUpdate(ctx, a.Scope, key)
+		if err != nil {
+			return err
+		}
+		if got.ID != a.ID || got.UserID != u.ID || got.PlanID != p.ID || got.AmountCents != 999 || got.Currency != "EUR" ||
+			got.PaymentMethod != streaming.PaymentCard || got.ProcessorKey != "sub_"+key || got.Status != streaming.AttemptPending {
+			t.Errorf("read attempt = %+v", got)
+		}
+		got.Status, got.Reason, got.ProcessorRef = streaming.AttemptDeclined, "insufficient funds", "pi_1"
+		if err := tx.UpdatePaymentAttempt(ctx, got); err != nil {
+			return err
+		}
+		if got.Status != streaming.AttemptDeclined || got.Reason != "insufficient funds" || got.ProcessorRef != "pi_1" ||
+			got.AmountCents != 999 {
+			t.Errorf("updated attempt = %+v", got)
+		}
+		return nil
+	})
+	// A declined attempt is a record, no longer the key's open attempt: the key may be tried again.
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		_, err := tx.PaymentAttemptForUpdate(ctx, a.Scope, key)
+		return err
+	})
+	wantCode(t, err, streaming.CodeNotFound, "payment attempt not found")
+	second := *a
+	second.ID, second.Status, second.ProcessorKey = "", "", "sub_other"
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreatePaymentAttempt(ctx, &second) })
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.PaymentAttemptForUpdate(ctx, a.Scope, key)
+		if err == nil && (got.ID != second.ID || got.ID == a.ID || got.ProcessorKey != "sub_other") {
+			t.Errorf("open attempt = %+v, want the second one", got)
+		}
+		return err
+	})
+
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		bad := second
+		bad.Status = "refunded"
+		return tx.UpdatePaymentAttempt(ctx, &bad)
+	})
+	wantCode(t, err, streaming.CodeInvalid, "")
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		missing := second
+		missing.ID = missingID
+		return tx.UpdatePaymentAttempt(ctx, &missing)
+	})
+	wantCode(t, err, streaming.CodeNotFound, "payment attempt not found")
+	err = store.InTx(ctx, func(tx streaming.CommandTx) error {
+		orphan := *a
+		orphan.ID, orphan.Key, orphan.UserID = "", "key-"+storetest.Unique(), missingID
+		return tx.CreatePaymentAttempt(ctx, &orphan)
+	})
+	wantCode(t, err, streaming.CodeNotFound, "user not found")
+}
+
+// TestReleaseIdempotencyKey: a committed, uncompleted claim can be given back; a completed one stays.
+func TestReleaseIdempotencyKey(t *testing.T) {
+	store, _, ctx := setup(t)
+	open, done := "key-"+storetest.Unique(), "key-"+storetest.Unique()
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		if _, _, err := tx.ClaimIdempotencyKey(ctx, "test", open, "hash-a"); err != nil {
+			return err
+		}
+		if _, _, err := tx.ClaimIdempotencyKey(ctx, "test", done, "hash-a"); err != nil {
+			return err
+		}
+		return tx.CompleteIdempotencyKey(ctx, "test", done, []byte("response"))
+	})
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		if err := tx.ReleaseIdempotencyKey(ctx, "test", open); err != nil {
+			return err
+		}
+		return tx.ReleaseIdempotencyKey(ctx, "test", done)
+	})
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		// Released: another request may claim the key.
+		if _, d, err := tx.ClaimIdempotencyKey(ctx, "test", open, "hash-b"); err != nil || d {
+			t.Errorf("claim of a released key = %v, %v; want a fresh claim", d, err)
+		}
+		resp, d, err := tx.ClaimIdempotencyKey(ctx, "test", done, "hash-a")
+		if err != nil || !d || string(resp) != "response" {
+			t.Errorf("claim of a completed key after release = %q, %v, %v; want its response", resp, d, err)
+		}
+		return nil
+	})
+}
+
+func TestHasActiveSubscription(t *testing.T) {
+	store, _, ctx := setup(t)
+	u := newUser(t, ctx, store)
+	p := newPlan(t, ctx, store, 500)
+	has := func(id string) bool {
+		var active bool
+		inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+			var err error
+			active, err = tx.HasActiveSubscription(ctx, id)
+			return err
+		})
+		return active
+	}
+	if has(u.ID) || has("not-a-uuid") {
+		t.Fatal("active subscription before subscribing")
+	}
+	s := activeSubscription(u, p)
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateSubscription(ctx, s) })
+	if !has(u.ID) {
+		t.Fatal("no active subscription after subscribing")
+	}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		s.Status = streaming.SubscriptionCanceled
+		return tx.UpdateSubscription(ctx, s)
+	})
+	if has(u.ID) {
+		t.Fatal("a canceled subscription counts as active")
 	}
 }

@@ -37,6 +37,17 @@ func (t *commandTx) CreateSubscription(ctx context.Context, s *streaming.Subscri
 	return mapErr(scanSubscription(row, s), "subscription")
 }
 
+// HasActiveSubscription reads the one-active-subscription index without locking.
+func (t *commandTx) HasActiveSubscription(ctx context.Context, userID string) (bool, error) {
+	if !validUUID(userID) {
+		return false, nil
+	}
+	var active bool
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = $1 AND status = 'active')`,
+		userID).Scan(&active)
+	return active, mapErr(err, "")
+}
+
 func (t *commandTx) SubscriptionForUpdate(ctx context.Context, id string) (*streaming.Subscription, error) {
 	if !validUUID(id) {
 		return nil, notFound("subscription")

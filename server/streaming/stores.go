@@ -38,6 +38,7 @@ type CommandTx interface {
 	Plans
 	Subscriptions
 	Payments
+	PaymentAttempts
 	Contents
 	Ratings
 	Outbox
@@ -61,6 +62,9 @@ type Plans interface {
 
 // Subscriptions is the repository of users' subscriptions.
 type Subscriptions interface {
+	// HasActiveSubscription reports whether the user has an active subscription now (not locked: the unique
+	// index of CreateSubscription stays the rule; this only avoids charging for a subscription that cannot be).
+	HasActiveSubscription(ctx context.Context, userID string) (bool, error)
 	// CreateSubscription fails with CodePrecondition when the user already has an active subscription.
 	CreateSubscription(ctx context.Context, s *Subscription) error
 	SubscriptionForUpdate(ctx context.Context, id string) (*Subscription, error)
@@ -72,6 +76,19 @@ type Subscriptions interface {
 // Payments is the repository of money taken for subscriptions.
 type Payments interface {
 	CreatePayment(ctx context.Context, p *Payment) error
+}
+
+// PaymentAttempts is the repository of charges sent (or about to be sent) to the payment processor, one per
+// idempotency key: what lets a command charge outside a transaction and still charge once per key.
+type PaymentAttempts interface {
+	// CreatePaymentAttempt stores a new attempt (a fresh ID when empty); CodeConflict when (Scope, Key) already
+	// has an open one.
+	CreatePaymentAttempt(ctx context.Context, a *PaymentAttempt) error
+	// PaymentAttemptForUpdate reads and locks the open (not declined) attempt of (scope, key); CodeNotFound when
+	// there is none.
+	PaymentAttemptForUpdate(ctx context.Context, scope, key string) (*PaymentAttempt, error)
+	// UpdatePaymentAttempt writes Status, Reason and ProcessorRef of the attempt with a.ID.
+	UpdatePaymentAttempt(ctx context.Context, a *PaymentAttempt) error
 }
 
 // Contents is the repository of catalog titles.
@@ -102,6 +119,9 @@ type Idempotency interface {
 	ClaimIdempotencyKey(ctx context.Context, scope, key, requestHash string) (response []byte, done bool, err error)
 	// CompleteIdempotencyKey stores the response of a claimed key, in the same transaction as the command.
 	CompleteIdempotencyKey(ctx context.Context, scope, key string, response []byte) error
+	// ReleaseIdempotencyKey forgets a claim that was committed but not completed (a command that failed after
+	// committing a first step), so the key may be used again, with any request. A completed key is kept.
+	ReleaseIdempotencyKey(ctx context.Context, scope, key string) error
 }
 
 // SourceOfTruth is the query side's read-only view of the command side's store (PostgreSQL), read when a read

@@ -85,6 +85,48 @@ type Payment struct {
 	CreatedAt      time.Time `json:"CreatedAt"`
 }
 
+// Payment attempt states. An attempt starts pending, before the processor is called, and ends approved (its
+// subscription and payment are written), declined, or unfulfilled (charged, but the subscription could not be
+// created: the user already had an active one; the money must be refunded).
+const (
+	AttemptPending     = "pending"
+	AttemptApproved    = "approved"
+	AttemptDeclined    = "declined"
+	AttemptUnfulfilled = "unfulfilled"
+)
+
+// PaymentAttempt is one charge for one idempotency key (Scope, Key), recorded before the processor is called so a
+// retry after a crash charges again with the same ProcessorKey (which the processor deduplicates) instead of
+// starting over. The amount is fixed when the attempt is made: a resumed charge is the same request. A key has at
+// most one open (not declined) attempt; declined ones stay as records.
+type PaymentAttempt struct {
+	ID            string
+	Scope, Key    string
+	UserID        string
+	PlanID        string
+	AmountCents   int64
+	Currency      string
+	PaymentMethod string
+	ProcessorKey  string // the idempotency key sent to the processor
+	Status        string
+	Reason        string // why it was declined or not fulfilled
+	ProcessorRef  string
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
+}
+
+// Err is the error a finished attempt that did not subscribe answers with: the decline, or the reason it was not
+// fulfilled. It is nil for a pending or approved attempt.
+func (a *PaymentAttempt) Err() error {
+	switch a.Status {
+	case AttemptDeclined:
+		return Errorf(CodePrecondition, "payment declined: %s", a.Reason)
+	case AttemptUnfulfilled:
+		return Errorf(CodePrecondition, "%s", a.Reason)
+	}
+	return nil
+}
+
 // Content types.
 const (
 	ContentMovie       = "movie"

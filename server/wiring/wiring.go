@@ -26,6 +26,7 @@ import (
 	"github.com/streamingplatform/streaming/server/outbox"
 	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/payment"
+	"github.com/streamingplatform/streaming/server/payment/stripe"
 	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
@@ -143,12 +144,18 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log)
 	store := postgres.NewCommandStore(pool)
 	sessions := redis.NewSessionStore(rc)
+	processor, err := paymentProcessor(cfg)
+	if err != nil {
+		b.Close()
+		return nil, err
+	}
 	handler := command.New(command.Deps{
-		Store:      store,
-		Sessions:   sessions,
-		Payments:   payment.Local{},
-		Passwords:  password.Default,
-		SessionTTL: cfg.SessionTTL,
+		Store:          store,
+		Sessions:       sessions,
+		Payments:       processor,
+		FingerprintKey: []byte(cfg.FingerprintKey),
+		Passwords:      password.Default,
+		SessionTTL:     cfg.SessionTTL,
 	})
 	b.Query = &query.Handler{Store: postgres.NewReadStore(pool), Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
 		Counters: trending, Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
@@ -339,4 +346,17 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
 		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
 	}, log, ic, p.Command, p.Query, ingestServer)
+}
+
+// paymentProcessor is the processor cfg selects: the simulator, or Stripe.
+func paymentProcessor(cfg config.Config) (streaming.PaymentProcessor, error) {
+	if cfg.Payments != config.PaymentsStripe {
+		return payment.Local{}, nil
+	}
+	p, err := stripe.New(stripe.Config{APIKey: cfg.StripeAPIKey, BaseURL: cfg.StripeAPIURL, Timeout: cfg.StripeTimeout,
+		MaxNetworkRetries: int64(cfg.StripeMaxRetries)})
+	if err != nil {
+		return nil, fmt.Errorf("payments: %w", err)
+	}
+	return p, nil
 }

@@ -43,9 +43,10 @@ type Settings struct {
 	// TLS (STACK_TLS=on) starts PostgreSQL, Redis and Cassandra with TLS (certificates from a CA the stack command
 	// makes under Home/tls) and passwords: the platform's role on PostgreSQL as always, an ACL user on Redis, the
 	// default superuser on Cassandra. Neo4j and search stay as they are.
-	TLS           bool
-	RedisUser     string // STACK_REDIS_USER (TLS mode)
-	RedisPassword string // STACK_REDIS_PASSWORD (TLS mode)
+	TLS            bool
+	RedisUser      string // STACK_REDIS_USER (TLS mode)
+	RedisPassword  string // STACK_REDIS_PASSWORD (TLS mode)
+	StripeMockPort int    // STACK_STRIPE_MOCK_PORT (HTTP, Stripe's API mock)
 }
 
 // Variable documents one environment variable: its name, default and meaning. Vars lists them all, in the order the
@@ -76,6 +77,7 @@ var Vars = []Variable{
 	{"STACK_TLS", "off", "on: PostgreSQL, Redis and Cassandra with TLS (the stack's own CA in STACK_HOME/tls) and passwords"},
 	{"STACK_REDIS_USER", "streaming", "Redis ACL user of the platform when STACK_TLS=on"},
 	{"STACK_REDIS_PASSWORD", "streaming-local-redis", "its password (local use only)"},
+	{"STACK_STRIPE_MOCK_PORT", "12111", "stripe-mock HTTP port (Stripe's API mock, for the Stripe adapter's tests)"},
 }
 
 var sizePattern = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG][bB]?$`)
@@ -127,6 +129,7 @@ func Load() (Settings, error) {
 		SearchHeap:           size("STACK_SEARCH_HEAP"),
 		RedisUser:            get("STACK_REDIS_USER"),
 		RedisPassword:        get("STACK_REDIS_PASSWORD"),
+		StripeMockPort:       port("STACK_STRIPE_MOCK_PORT"),
 	}
 	switch get("STACK_TLS") {
 	case "on":
@@ -221,6 +224,12 @@ func (s Settings) SearchURL() string { return "http://" + s.addr(s.SearchPort) }
 
 // SearchAddr is host:port of the search server's HTTP API.
 func (s Settings) SearchAddr() string { return s.addr(s.SearchPort) }
+
+// StripeMockAddr is host:port of stripe-mock's HTTP API.
+func (s Settings) StripeMockAddr() string { return s.addr(s.StripeMockPort) }
+
+// StripeMockURL is the base URL of stripe-mock, what the Stripe adapter takes as its API base URL.
+func (s Settings) StripeMockURL() string { return "http://" + s.addr(s.StripeMockPort) }
 
 // Rel shows path relative to the working directory when it lies below it, for short log lines.
 func Rel(path string) string {

@@ -59,12 +59,16 @@ func (f *fakePlans) PlanForUpdate(_ context.Context, id string) (*streaming.Plan
 func (f *fakePlans) UpdatePlan(_ context.Context, p *streaming.Plan) error { return f.updatePlan(p) }
 
 type fakeSubscriptions struct {
+	hasActive             func(userID string) (bool, error)
 	createSubscription    func(s *streaming.Subscription) error
 	subscriptionForUpdate func(id string) (*streaming.Subscription, error)
 	updateSubscription    func(s *streaming.Subscription) error
 	listSubscriptions     func(userID string, limit int, after string) ([]streaming.Subscription, error)
 }
 
+func (f *fakeSubscriptions) HasActiveSubscription(_ context.Context, userID string) (bool, error) {
+	return f.hasActive(userID)
+}
 func (f *fakeSubscriptions) CreateSubscription(_ context.Context, s *streaming.Subscription) error {
 	return f.createSubscription(s)
 }
@@ -84,6 +88,22 @@ type fakePayments struct {
 
 func (f *fakePayments) CreatePayment(_ context.Context, p *streaming.Payment) error {
 	return f.createPayment(p)
+}
+
+type fakePaymentAttempts struct {
+	create    func(a *streaming.PaymentAttempt) error
+	forUpdate func(scope, key string) (*streaming.PaymentAttempt, error)
+	update    func(a *streaming.PaymentAttempt) error
+}
+
+func (f *fakePaymentAttempts) CreatePaymentAttempt(_ context.Context, a *streaming.PaymentAttempt) error {
+	return f.create(a)
+}
+func (f *fakePaymentAttempts) PaymentAttemptForUpdate(_ context.Context, scope, key string) (*streaming.PaymentAttempt, error) {
+	return f.forUpdate(scope, key)
+}
+func (f *fakePaymentAttempts) UpdatePaymentAttempt(_ context.Context, a *streaming.PaymentAttempt) error {
+	return f.update(a)
 }
 
 type fakeContents struct {
@@ -127,10 +147,14 @@ func (f *fakeOutbox) AppendEvent(_ context.Context, e streaming.Event) error {
 type fakeIdempotency struct {
 	claim    func(scope, key, requestHash string) ([]byte, bool, error)
 	complete func(scope, key string, response []byte) error
+	release  func(scope, key string) error
 }
 
 func (f *fakeIdempotency) ClaimIdempotencyKey(_ context.Context, scope, key, requestHash string) ([]byte, bool, error) {
 	return f.claim(scope, key, requestHash)
+}
+func (f *fakeIdempotency) ReleaseIdempotencyKey(_ context.Context, scope, key string) error {
+	return f.release(scope, key)
 }
 func (f *fakeIdempotency) CompleteIdempotencyKey(_ context.Context, scope, key string, response []byte) error {
 	return f.complete(scope, key, response)

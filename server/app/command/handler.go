@@ -23,6 +23,9 @@ type Deps struct {
 	Passwords  password.Params
 	SessionTTL time.Duration
 	Now        func() time.Time
+
+	// FingerprintKey keys the HMAC of idempotency request fingerprints (configuration; secret).
+	FingerprintKey []byte
 }
 
 // Handler runs every command, each through the handler of its use case. It is what the transport calls.
@@ -51,7 +54,7 @@ func New(d Deps) *Handler {
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CreatePlanTx { return tx })},
 		updatePlan: UpdatePlanHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpdatePlanTx { return tx })},
-		createSubscription: CreateSubscriptionHandler{Processor: d.Payments, Now: d.Now,
+		createSubscription: CreateSubscriptionHandler{Processor: d.Payments, FingerprintKey: d.FingerprintKey, Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CreateSubscriptionTx { return tx })},
 		cancelSubscription: CancelSubscriptionHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CancelSubscriptionTx { return tx })},

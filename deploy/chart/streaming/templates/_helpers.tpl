@@ -70,6 +70,7 @@ Call with (dict "root" $ "component" "api|relay|migrations" "env" <map> "migrati
 {{- $v := .root.Values -}}
 {{- $base := dict
   "STREAMING_ENV" $v.environment
+  "STREAMING_PAYMENTS" $v.payments
   "STREAMING_GRPC_ADDR" (printf ":%v" $v.ports.grpc)
   "STREAMING_HTTP_ADDR" (printf ":%v" $v.ports.http)
   "STREAMING_OPS_ADDR" (printf ":%v" $v.ports.ops)
