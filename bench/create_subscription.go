@@ -119,8 +119,8 @@ func createSubscription(ctx context.Context) ([]Result, error) {
 	}
 	conditions := fmt.Sprintf("%d subscriptions per side for distinct fresh users, %d concurrent workers per side "+
 		"(server: gRPC calls with the admin token over one loopback HTTP/2 connection to the in-process server; "+
-		"raw: pgx, no server), pgxpool MaxConns=%d on both sides, one READ COMMITTED transaction of 7 statements "+
-		"per subscription, %d unmeasured warm-up subscriptions per side, measured in %d ABBA cycles; server built "+
+		"raw: pgx, no server), pgxpool MaxConns=%d on both sides, two READ COMMITTED transactions around the charge "+
+		"(5 and 9 statements) per subscription, %d unmeasured warm-up subscriptions per side, measured in %d ABBA cycles; server built "+
 		"with projections off (no outbox relay: the SubscriptionCreated rows stay unpublished, as on the raw side); users inserted "+
 		"directly into PostgreSQL (same columns, one shared Argon2id hash), plan created through the API; server "+
 		"logs JSON at info to io.Discard; fresh schema in the stack's database; %s; %s",
@@ -156,17 +156,24 @@ func insertUsers(ctx context.Context, pool *pgxpool.Pool, n int) ([]string, erro
 	return ids, err
 }
 
-// rawSubscribe is the baseline: what CreateSubscription writes, as plain pgx in one READ COMMITTED transaction —
-// claim the idempotency key, read the user and the plan, insert subscription, payment and outbox event, complete
-// the key with the response. Same statements, same columns and same payload shapes as the store, so the rows are
-// the same size; no gRPC, interceptors, handler or store layers.
+// rawSubscribe is the baseline: what CreateSubscription writes, as plain pgx, in the same two READ COMMITTED
+// transactions around the charge (which holds no transaction open): first claim the idempotency key, read the user
+// and the plan, check the user has no active subscription and record the pending payment attempt; then claim the
+// key again (locking it), lock the attempt, read the plan, insert subscription, payment and outbox event, mark the
+// attempt approved and complete the key with the response. Same statements, same columns and same payload shapes
+// as the store, so the rows are the same size; no gRPC, interceptors, handler or store layers. The local processor
+// in between costs a hash on both sides.
 func rawSubscribe(ctx context.Context, pool *pgxpool.Pool, userID, planID string) error {
 	key := uuid.NewString()
 	scope := "create_subscription:" + userID
 	sum := sha256.Sum256([]byte(userID + "\x00" + planID + "\x00card\x00" + subToken))
-	return pgx.BeginTxFunc(ctx, pool, pgx.TxOptions{IsoLevel: pgx.ReadCommitted}, func(tx pgx.Tx) error {
+	requestHash := hex.EncodeToString(sum[:])
+	processorKey := sha256.Sum256([]byte(scope + "\x00" + key + "\x00" + requestHash))
+	txOpts := pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
+	var attemptID string
+	err := pgx.BeginTxFunc(ctx, pool, txOpts, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
-			ON CONFLICT (scope, key) DO NOTHING`, scope, key, hex.EncodeToString(sum[:]))
+			ON CONFLICT (scope, key) DO NOTHING`, scope, key, requestHash)
 		if err != nil {
 			return err
 		}
@@ -179,15 +186,46 @@ func rawSubscribe(ctx context.Context, pool *pgxpool.Pool, userID, planID string
 			&u.Version, &u.CreatedAt); err != nil {
 			return err
 		}
-		var p streaming.Plan
-		if err := tx.QueryRow(ctx, `SELECT id, name, description, (monthly_price * 100)::bigint, currency,
-			max_streams, max_quality, available, version, created_at, updated_at FROM plans WHERE id = $1`,
-			planID).Scan(&p.ID, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.MaxStreams, &p.MaxQuality,
-			&p.Available, &p.Version, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		p, err := rawPlan(ctx, tx, planID)
+		if err != nil {
 			return err
 		}
-		if !p.Available {
-			return errors.New("plan not available")
+		var active bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = $1 AND status = 'active')`,
+			userID).Scan(&active); err != nil || active {
+			if err == nil {
+				err = errors.New("already subscribed")
+			}
+			return err
+		}
+		return tx.QueryRow(ctx, `INSERT INTO payment_attempts (id, scope, key, user_id, plan_id, amount, currency,
+				payment_method, processor_key, status)
+			VALUES (gen_random_uuid(), $1, $2, $3, $4, $5::bigint / 100.0, $6, 'card', $7, 'pending') RETURNING id`,
+			scope, key, userID, p.ID, p.PriceCents, p.Currency, hex.EncodeToString(processorKey[:])).Scan(&attemptID)
+	})
+	if err != nil {
+		return err
+	}
+	ref := sha256.Sum256([]byte(userID + "\x00" + hex.EncodeToString(processorKey[:]))) // the local processor's charge
+	return pgx.BeginTxFunc(ctx, pool, txOpts, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `INSERT INTO idempotency_keys (scope, key, request_hash) VALUES ($1, $2, $3)
+			ON CONFLICT (scope, key) DO NOTHING`, scope, key, requestHash); err != nil {
+			return err
+		}
+		var hash string
+		var stored []byte
+		if err := tx.QueryRow(ctx, `SELECT request_hash, response FROM idempotency_keys WHERE scope = $1 AND key = $2
+			FOR UPDATE`, scope, key).Scan(&hash, &stored); err != nil {
+			return err
+		}
+		var status string
+		if err := tx.QueryRow(ctx, `SELECT status FROM payment_attempts WHERE scope = $1 AND key = $2
+			AND status <> 'declined' FOR UPDATE`, scope, key).Scan(&status); err != nil {
+			return err
+		}
+		p, err := rawPlan(ctx, tx, planID)
+		if err != nil {
+			return err
 		}
 		var res command.SubscriptionResult
 		s := &res.Subscription
@@ -201,7 +239,6 @@ func rawSubscribe(ctx context.Context, pool *pgxpool.Pool, userID, planID string
 		).Scan(&s.Version, &s.CreatedAt, &s.UpdatedAt); err != nil {
 			return err
 		}
-		ref := sha256.Sum256([]byte(userID + "\x00" + key)) // the processor reference the local processor derives
 		pay := &res.Payment
 		*pay = streaming.Payment{ID: uuid.NewString(), SubscriptionID: s.ID, UserID: userID,
 			AmountCents: p.PriceCents, Currency: p.Currency, Status: "approved",
@@ -225,6 +262,10 @@ func rawSubscribe(ctx context.Context, pool *pgxpool.Pool, userID, planID string
 			"subscription", s.ID, s.Version, "SubscriptionCreated", string(event), time.Now().UTC()); err != nil {
 			return err
 		}
+		if _, err := tx.Exec(ctx, `UPDATE payment_attempts SET status = 'approved', processor_ref = $2, updated_at = now()
+			WHERE id = $1`, attemptID, pay.ProcessorRef); err != nil {
+			return err
+		}
 		response, err := json.Marshal(res)
 		if err != nil {
 			return err
@@ -233,6 +274,21 @@ func rawSubscribe(ctx context.Context, pool *pgxpool.Pool, userID, planID string
 			scope, key, response)
 		return err
 	})
+}
+
+// rawPlan reads an available plan as the store does.
+func rawPlan(ctx context.Context, tx pgx.Tx, planID string) (streaming.Plan, error) {
+	var p streaming.Plan
+	if err := tx.QueryRow(ctx, `SELECT id, name, description, (monthly_price * 100)::bigint, currency,
+		max_streams, max_quality, available, version, created_at, updated_at FROM plans WHERE id = $1`,
+		planID).Scan(&p.ID, &p.Name, &p.Description, &p.PriceCents, &p.Currency, &p.MaxStreams, &p.MaxQuality,
+		&p.Available, &p.Version, &p.CreatedAt, &p.UpdatedAt); err != nil {
+		return p, err
+	}
+	if !p.Available {
+		return p, errors.New("plan not available")
+	}
+	return p, nil
 }
 
 // checkRows confirms both sides really wrote what they claim: one active subscription, one payment, one outbox
