@@ -33,6 +33,7 @@ type Config struct {
 	OpsAddr         string // operators' listener: /metrics, /healthz, /readyz; not exposed with the API
 	TLSCertFile     string // the API listeners' certificate and key (PEM), reloaded when the files change
 	TLSKeyFile      string
+	TLSClientCAFile string // CA of the client certificates that authenticate internal services (mutual TLS)
 	TLSUpstream     bool   // TLS is terminated in front of this server (a mesh or a load balancer): plaintext is intended
 	MigrateOnly     bool   // run the migrations and exit
 	MigrateURL      string // "": PostgresURL
@@ -115,6 +116,7 @@ var Settings = []Setting{
 	{"ops-addr", "STREAMING_OPS_ADDR", "", "operators' HTTP listen address: /metrics, /healthz, /readyz; keep it off the API's network (127.0.0.1:9090 in development, :9090 in production)"},
 	{"tls-cert-file", "STREAMING_TLS_CERT_FILE", "", "PEM certificate (chain) of the gRPC and HTTP API listeners; reloaded when the file changes"},
 	{"tls-key-file", "STREAMING_TLS_KEY_FILE", "", "PEM private key of that certificate"},
+	{"tls-client-ca-file", "STREAMING_TLS_CLIENT_CA_FILE", "", "PEM CA certificates of client certificates that authenticate internal services over gRPC (mutual TLS): a call without a bearer token over a connection with such a certificate is the service role; empty: no client certificates"},
 	{"tls-terminated-upstream", "STREAMING_TLS_TERMINATED_UPSTREAM", "false", "TLS is terminated in front of this server (mesh, load balancer): production then accepts plaintext listeners"},
 	{"migrate-only", "STREAMING_MIGRATE_ONLY", "false", "apply the database migrations and exit (the migration step of a deployment)"},
 	{"migrate-postgres-url", "STREAMING_MIGRATE_POSTGRES_URL", "", "PostgreSQL URL of the role that owns the schema, for migrations; empty: -postgres-url"},
@@ -280,6 +282,7 @@ func Load(args []string) (Config, error) {
 		OpsAddr:         get("ops-addr"),
 		TLSCertFile:     get("tls-cert-file"),
 		TLSKeyFile:      get("tls-key-file"),
+		TLSClientCAFile: get("tls-client-ca-file"),
 		MigrateURL:      get("migrate-postgres-url"),
 		PostgresURL:     get("postgres-url"),
 		RedisAddr:       get("redis-addr"),
@@ -344,6 +347,9 @@ func Load(args []string) (Config, error) {
 	}
 	if (c.TLSCertFile == "") != (c.TLSKeyFile == "") {
 		errs = append(errs, errors.New("-tls-cert-file and -tls-key-file: give both or neither"))
+	}
+	if c.TLSClientCAFile != "" && c.TLSCertFile == "" {
+		errs = append(errs, errors.New("-tls-client-ca-file: client certificates need this server's TLS (-tls-cert-file)"))
 	}
 
 	count := func(name string, lo, hi int) int {

@@ -5,7 +5,9 @@ import (
 	"crypto/subtle"
 	"strings"
 
+	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -73,14 +75,21 @@ type Authenticator struct {
 	AdminToken   string                 // operator credential from configuration
 	ServiceToken string                 // credential of internal services (ingest for any user)
 	Sessions     streaming.SessionStore // nil: no user sessions, only the two credentials
+	// ServiceCerts makes a caller without a bearer token that presented a client certificate the TLS listener
+	// verified (against -tls-client-ca-file) the service role: mutual TLS for internal services.
+	ServiceCerts bool
 }
 
-// Authenticate returns the caller: anonymous without an authorization header, else the admin, the service or the
-// user of a live session. A malformed or unknown token is Unauthenticated, never anonymous.
+// Authenticate returns the caller: anonymous without an authorization header (or the service, for a verified
+// client certificate when ServiceCerts), else the admin, the service or the user of a live session. A malformed or
+// unknown token is Unauthenticated, never anonymous.
 func (a *Authenticator) Authenticate(ctx context.Context) (streaming.Principal, error) {
 	md, _ := metadata.FromIncomingContext(ctx)
 	vals := md.Get("authorization")
 	if len(vals) == 0 {
+		if a.ServiceCerts && verifiedClientCert(ctx) {
+			return streaming.Principal{Role: streaming.RoleService}, nil
+		}
 		return streaming.Principal{Role: streaming.RoleAnonymous}, nil
 	}
 	scheme, token, ok := strings.Cut(vals[0], " ")
@@ -101,6 +110,16 @@ func (a *Authenticator) Authenticate(ctx context.Context) (streaming.Principal, 
 		return streaming.Principal{}, err
 	}
 	return streaming.Principal{Role: streaming.RoleUser, UserID: user, Token: token}, nil
+}
+
+// verifiedClientCert reports whether the call came over TLS with a client certificate the listener verified.
+func verifiedClientCert(ctx context.Context) bool {
+	p, ok := peer.FromContext(ctx)
+	if !ok {
+		return false
+	}
+	info, ok := p.AuthInfo.(credentials.TLSInfo)
+	return ok && len(info.State.VerifiedChains) > 0
 }
 
 func equalSecret(got, want string) bool {

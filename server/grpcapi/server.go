@@ -5,6 +5,7 @@ package grpcapi
 import (
 	"context"
 	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -40,10 +41,13 @@ type Options struct {
 	// TLSCertFile and TLSKeyFile (PEM) turn TLS on for the gRPC and HTTP API listeners; the files are read again
 	// when they change. Empty: plaintext.
 	TLSCertFile, TLSKeyFile string
-	MaxRecvBytes            int
-	DefaultDeadline         time.Duration
-	ShutdownGrace           time.Duration
-	OpenAPI                 []byte
+	// TLSClientCAFile (PEM) verifies client certificates when callers present one (mutual TLS for services; see
+	// Authenticator.ServiceCerts). Empty: none are asked for.
+	TLSClientCAFile string
+	MaxRecvBytes    int
+	DefaultDeadline time.Duration
+	ShutdownGrace   time.Duration
+	OpenAPI         []byte
 	// Registry receives the server's metrics; a new one when nil. /metrics serves it.
 	Registry *prometheus.Registry
 	// OnShutdown run when shutdown begins, before in-flight calls are drained (e.g. ending ingest streams cleanly).
@@ -57,15 +61,16 @@ type Options struct {
 
 // Server is the gRPC server and the HTTP server (REST gateway, OpenAPI, metrics, health) of one process.
 type Server struct {
-	opts     Options
-	log      *slog.Logger
-	grpc     *grpc.Server
-	health   *health.Server
-	registry *prometheus.Registry
-	grpcLis  net.Listener
-	httpLis  net.Listener
-	opsLis   net.Listener
-	certs    *certFiles // nil: plaintext
+	opts      Options
+	log       *slog.Logger
+	grpc      *grpc.Server
+	health    *health.Server
+	registry  *prometheus.Registry
+	grpcLis   net.Listener
+	httpLis   net.Listener
+	opsLis    net.Listener
+	certs     *certFiles // nil: plaintext
+	clientCAs *x509.CertPool
 }
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
@@ -82,7 +87,12 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		if s.certs, err = newCertFiles(opts.TLSCertFile, opts.TLSKeyFile, log); err != nil {
 			return nil, err
 		}
-		creds = append(creds, grpc.Creds(credentials.NewTLS(s.certs.serverConfig())))
+		if opts.TLSClientCAFile != "" {
+			if s.clientCAs, err = loadCAs(opts.TLSClientCAFile); err != nil {
+				return nil, err
+			}
+		}
+		creds = append(creds, grpc.Creds(credentials.NewTLS(s.certs.serverConfig(s.clientCAs))))
 	}
 	s.grpc = grpc.NewServer(append(creds,
 		grpc.ChainUnaryInterceptor(ic.UnaryChain()...),
@@ -156,7 +166,7 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	httpLis := s.httpLis
 	if s.certs != nil {
-		httpSrv.TLSConfig = s.certs.serverConfig()
+		httpSrv.TLSConfig = s.certs.serverConfig(s.clientCAs)
 		httpLis = tls.NewListener(httpLis, httpSrv.TLSConfig)
 	}
 	go serveHTTP(httpSrv, httpLis)

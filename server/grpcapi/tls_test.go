@@ -19,9 +19,13 @@ import (
 	"time"
 
 	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 )
@@ -157,5 +161,94 @@ func TestTLSFromFilesWithRotation(t *testing.T) {
 	}
 	if code := https(second); code != http.StatusUnauthorized && code != http.StatusNotImplemented {
 		t.Fatalf("REST over TLS after the rotation: %d (the gateway's pinned connection must follow the new certificate)", code)
+	}
+}
+
+// issueClientCert makes a CA and a client certificate it signed, and writes the CA to caFile.
+func issueClientCert(t *testing.T, caFile string) tls.Certificate {
+	t.Helper()
+	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	caTmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "services CA"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour), IsCA: true, BasicConstraintsValid: true,
+		KeyUsage: x509.KeyUsageCertSign}
+	caDER, err := x509.CreateCertificate(rand.Reader, caTmpl, caTmpl, &caKey.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ca, _ := x509.ParseCertificate(caDER)
+	if err := os.WriteFile(caFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: caDER}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(2), Subject: pkix.Name{CommonName: "ingest-service"},
+		NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, ca, &key.PublicKey, caKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// Mutual TLS for services: a gRPC caller presenting a client certificate the configured CA signed, without a bearer
+// token, is the service role; the same call without a certificate is anonymous (Unauthenticated where a token is
+// needed), and a bearer token still decides when one is sent.
+func TestClientCertificateIsTheServiceRole(t *testing.T) {
+	dir := t.TempDir()
+	certFile, keyFile, caFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"), filepath.Join(dir, "clients-ca.pem")
+	serverCert := writeCert(t, certFile, keyFile, "server")
+	clientCert := issueClientCert(t, caFile)
+	log := slog.New(slog.DiscardHandler)
+	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0",
+		TLSCertFile: certFile, TLSKeyFile: keyFile, TLSClientCAFile: caFile, MaxRecvBytes: 4 << 20,
+		DefaultDeadline: 5 * time.Second, ShutdownGrace: 5 * time.Second},
+		log, &Interceptors{Log: log, Auth: &Authenticator{ServiceCerts: true}},
+		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		srv.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-ran
+	})
+	roots := x509.NewCertPool()
+	roots.AddCert(serverCert)
+	// RecordPlaybackEvents is for users and services only: Unimplemented here means it got past authorization.
+	call := func(certs []tls.Certificate, md ...string) codes.Code {
+		t.Helper()
+		conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(credentials.NewTLS(
+			&tls.Config{RootCAs: roots, Certificates: certs})))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
+		cctx, cancel := context.WithTimeout(metadata.AppendToOutgoingContext(ctx, md...), 10*time.Second)
+		defer cancel()
+		_, err = pb.NewIngestServiceClient(conn).RecordPlaybackEvents(cctx, &pb.RecordPlaybackEventsRequest{
+			Events: []*pb.PlaybackEvent{{EventId: "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5b", UserId: "11111111-2222-4333-8444-555555555555",
+				ContentId: "aaaaaaaa-bbbb-4ccc-8ddd-eeeeeeeeeeee", OccurTime: timestamppb.Now(), Device: pb.Device_DEVICE_TV,
+				Quality: pb.VideoQuality_VIDEO_QUALITY_HD}}})
+		return status.Code(err)
+	}
+	if got := call([]tls.Certificate{clientCert}); got != codes.Unimplemented {
+		t.Fatalf("with a service certificate: %s, want past authorization (Unimplemented)", got)
+	}
+	if got := call(nil); got != codes.Unauthenticated {
+		t.Fatalf("without a certificate: %s, want Unauthenticated", got)
+	}
+	if got := call([]tls.Certificate{clientCert}, "authorization", "Bearer unknown-token-0123456789"); got != codes.Unauthenticated {
+		t.Fatalf("with a certificate and an unknown token: %s, want Unauthenticated (the token decides)", got)
 	}
 }

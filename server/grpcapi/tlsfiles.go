@@ -95,10 +95,28 @@ func (c *certFiles) current() *tls.Certificate {
 	return c.cert
 }
 
-// serverConfig is the API listeners' TLS configuration.
-func (c *certFiles) serverConfig() *tls.Config {
-	return &tls.Config{MinVersion: tls.VersionTLS12,
+// serverConfig is the API listeners' TLS configuration. With clientCAs, a client certificate is verified against
+// them when one is presented (not required: users and REST callers have none).
+func (c *certFiles) serverConfig(clientCAs *x509.CertPool) *tls.Config {
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12,
 		GetCertificate: func(*tls.ClientHelloInfo) (*tls.Certificate, error) { return c.current(), nil }}
+	if clientCAs != nil {
+		cfg.ClientCAs, cfg.ClientAuth = clientCAs, tls.VerifyClientCertIfGiven
+	}
+	return cfg
+}
+
+// loadCAs reads the PEM certificates of a CA file.
+func loadCAs(path string) (*x509.CertPool, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("TLS: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(b) {
+		return nil, fmt.Errorf("TLS: %s holds no PEM certificate", path)
+	}
+	return pool, nil
 }
 
 // selfConfig is the configuration of the gateway's connection to this process's own gRPC listener: it trusts

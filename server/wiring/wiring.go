@@ -334,15 +334,16 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 		return nil, err
 	}
 	ic := &grpcapi.Interceptors{
-		Log:             log,
-		Auth:            &grpcapi.Authenticator{AdminToken: cfg.AdminToken, ServiceToken: cfg.ServiceToken, Sessions: p.Sessions},
+		Log: log,
+		Auth: &grpcapi.Authenticator{AdminToken: cfg.AdminToken, ServiceToken: cfg.ServiceToken, Sessions: p.Sessions,
+			ServiceCerts: cfg.TLSClientCAFile != ""},
 		Validator:       validator,
 		DefaultDeadline: cfg.DefaultDeadline,
 	}
 	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
 	return grpcapi.New(grpcapi.Options{
 		NoAPI: !cfg.API, GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,
-		TLSKeyFile: cfg.TLSKeyFile, MaxRecvBytes: cfg.MaxRecvBytes,
+		TLSKeyFile: cfg.TLSKeyFile, TLSClientCAFile: cfg.TLSClientCAFile, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
 		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
 	}, log, ic, p.Command, p.Query, ingestServer)
