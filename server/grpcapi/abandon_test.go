@@ -98,26 +98,19 @@ func startIngestTransport(t *testing.T, w streaming.PlaybackWriter, pc ingest.Co
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() {
-		defer close(ran)
-		srv.Run(ctx)
-	}()
-	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		conn.Close()
-		stop()
-		<-ran
+	t.Cleanup(func() { // after the server has stopped (cleanups run last registered first)
 		cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
 		if err := p.Close(cctx); err != nil {
 			t.Errorf("pipeline close: %v", err)
 		}
 	})
+	run(t, srv)
+	conn, err := grpc.NewClient(srv.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
 	return &ingestTransport{pipeline: p, ingest: is, conn: conn, client: pb.NewIngestServiceClient(conn)}
 }
 

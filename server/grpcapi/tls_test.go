@@ -71,24 +71,8 @@ func TestTLSFromFilesWithRotation(t *testing.T) {
 	dir := t.TempDir()
 	certFile, keyFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key")
 	first := writeCert(t, certFile, keyFile, "first")
-	log := slog.New(slog.DiscardHandler)
-	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0",
-		TLSCertFile: certFile, TLSKeyFile: keyFile, MaxRecvBytes: 4 << 20, DefaultDeadline: 5 * time.Second,
-		ShutdownGrace: 5 * time.Second}, log, &Interceptors{Log: log, Auth: &Authenticator{}},
-		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() {
-		defer close(ran)
-		srv.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		<-ran
-	})
+	srv := runTLSServer(t, certFile, keyFile, "", &Authenticator{})
+	ctx := t.Context()
 
 	// served returns the certificate a new TLS connection to the gRPC listener is served, after a health check
 	// over it, trusting only the certificates given.
@@ -204,25 +188,8 @@ func TestClientCertificateIsTheServiceRole(t *testing.T) {
 	certFile, keyFile, caFile := filepath.Join(dir, "tls.crt"), filepath.Join(dir, "tls.key"), filepath.Join(dir, "clients-ca.pem")
 	serverCert := writeCert(t, certFile, keyFile, "server")
 	clientCert := issueClientCert(t, caFile)
-	log := slog.New(slog.DiscardHandler)
-	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0",
-		TLSCertFile: certFile, TLSKeyFile: keyFile, TLSClientCAFile: caFile, MaxRecvBytes: 4 << 20,
-		DefaultDeadline: 5 * time.Second, ShutdownGrace: 5 * time.Second},
-		log, &Interceptors{Log: log, Auth: &Authenticator{ServiceCerts: true}},
-		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, stop := context.WithCancel(context.Background())
-	ran := make(chan struct{})
-	go func() {
-		defer close(ran)
-		srv.Run(ctx)
-	}()
-	t.Cleanup(func() {
-		stop()
-		<-ran
-	})
+	srv := runTLSServer(t, certFile, keyFile, caFile, &Authenticator{ServiceCerts: true})
+	ctx := t.Context()
 	roots := x509.NewCertPool()
 	roots.AddCert(serverCert)
 	// RecordPlaybackEvents is for users and services only: Unimplemented here means it got past authorization.
@@ -251,4 +218,34 @@ func TestClientCertificateIsTheServiceRole(t *testing.T) {
 	if got := call([]tls.Certificate{clientCert}, "authorization", "Bearer unknown-token-0123456789"); got != codes.Unauthenticated {
 		t.Fatalf("with a certificate and an unknown token: %s, want Unauthenticated (the token decides)", got)
 	}
+}
+
+// runTLSServer starts a transport with Unimplemented services and the given TLS files on loopback ports; it stops
+// when the test ends.
+func runTLSServer(t *testing.T, certFile, keyFile, clientCAFile string, auth *Authenticator) *Server {
+	t.Helper()
+	log := slog.New(slog.DiscardHandler)
+	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0",
+		TLSCertFile: certFile, TLSKeyFile: keyFile, TLSClientCAFile: clientCAFile, MaxRecvBytes: 4 << 20,
+		DefaultDeadline: 5 * time.Second, ShutdownGrace: 5 * time.Second}, log, &Interceptors{Log: log, Auth: auth},
+		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run(t, srv)
+	return srv
+}
+
+// run serves srv until the test ends.
+func run(t *testing.T, srv *Server) {
+	ctx, stop := context.WithCancel(context.Background())
+	ran := make(chan struct{})
+	go func() {
+		defer close(ran)
+		srv.Run(ctx)
+	}()
+	t.Cleanup(func() {
+		stop()
+		<-ran
+	})
 }
