@@ -7,6 +7,7 @@ import (
 	"math"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -161,8 +162,12 @@ func ratioText(r *float64) string {
 	return fmt.Sprintf("%.3f", *r)
 }
 
-// number prints large figures with thousands separators and no decimals, small ones with two decimals at most.
+// number prints large figures with thousands separators and no decimals, small ones with two decimals at most,
+// and figures under 0.01 with three significant digits (a 1 µs baseline is not 0).
 func number(v float64) string {
+	if v != 0 && math.Abs(v) < 0.01 {
+		return strconv.FormatFloat(v, 'g', 3, 64)
+	}
 	if math.Abs(v) < 100 {
 		s := fmt.Sprintf("%.2f", v)
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")

@@ -104,7 +104,8 @@ func TestParseNullRatio(t *testing.T) {
 
 func TestNumber(t *testing.T) {
 	for v, want := range map[float64]string{0: "0", 0.41: "0.41", 37: "37", 99.999: "100", 100: "100",
-		1344168: "1,344,168", 1000000: "1,000,000", 33500.4: "33,500", -1234: "-1,234"} {
+		1344168: "1,344,168", 1000000: "1,000,000", 33500.4: "33,500", -1234: "-1,234", 0.001: "0.001",
+		0.000123456: "0.000123"} {
 		if got := number(v); got != want {
 			t.Errorf("number(%v) = %q, want %q", v, got, want)
 		}
