@@ -75,13 +75,15 @@ type Config struct {
 	SearchUser, SearchPassword, SearchAPIKey      string
 	SearchCAFile                                  string
 
-	RecsGraphTimeout  time.Duration
-	RedisClientCache  bool
-	OutboxPartitions  int
-	OutboxWorkers     int
-	OutboxBatch       int
-	OutboxPoll        time.Duration
-	ReadModelsEnabled bool
+	RecsGraphTimeout time.Duration
+	RedisClientCache bool
+	OutboxPartitions int
+	OutboxWorkers    int
+	OutboxBatch      int
+	OutboxPoll       time.Duration
+	// OutboxProjectTimeout bounds one projector's call on one batch (outbox.Config.ProjectTimeout).
+	OutboxProjectTimeout time.Duration
+	ReadModelsEnabled    bool
 
 	// Payments: which processor charges subscriptions, and how commands fingerprint their idempotency keys.
 	Payments         string // PaymentsLocal or PaymentsStripe
@@ -164,6 +166,7 @@ var Settings = []Setting{
 	{"outbox-workers", "STREAMING_OUTBOX_WORKERS", "4", "partitions a replica's relay processes at once (each holds a PostgreSQL connection)"},
 	{"outbox-batch", "STREAMING_OUTBOX_BATCH", "500", "outbox events per relay transaction"},
 	{"outbox-poll", "STREAMING_OUTBOX_POLL", "1s", "relay poll interval; NOTIFY wakes it sooner"},
+	{"outbox-project-timeout", "STREAMING_OUTBOX_PROJECT_TIMEOUT", "10s", "the most one projector may take over one batch; then its events are owed to it and the other projectors go on"},
 	{"projections", "STREAMING_PROJECTIONS", "true", "run the outbox relay and its projectors (Neo4j, search, Redis) in this process"},
 	{"payments", "STREAMING_PAYMENTS", PaymentsLocal, "payment processor: local (the simulator, development only) or stripe"},
 	{"stripe-api-key", "STREAMING_STRIPE_API_KEY", "", "Stripe secret key (sk_...); required with -payments=stripe; prefer the _FILE setting"},
@@ -326,6 +329,7 @@ func Load(args []string) (Config, error) {
 		errs = append(errs, fmt.Errorf("-search-alias=%q: want lower-case letters, digits, _ or -", c.SearchAlias))
 	}
 	c.RecsGraphTimeout, c.OutboxPoll = dur("recs-graph-timeout"), dur("outbox-poll")
+	c.OutboxProjectTimeout = dur("outbox-project-timeout")
 	boolean := func(name string) bool {
 		b, err := strconv.ParseBool(get(name))
 		if err != nil {

@@ -29,8 +29,8 @@ import (
 // Interceptors carry what every call goes through, outermost first: the request id (the panic answer quotes it),
 // the standard gRPC server metrics and one log line per call (go-grpc-middleware; outside the recovery so that a
 // panic is counted and logged as the Internal it answers, as before), panic recovery (go-grpc-middleware; it wraps
-// all of our code below), then ours: the default deadline, authentication and authorization, the protovalidate
-// rules, the handler and the error map.
+// all of our code below), then ours: the default deadline, authentication and authorization, the audit record of
+// admin and service calls (audit.go), the protovalidate rules, the handler and the error map.
 type Interceptors struct {
 	Log             *slog.Logger
 	Auth            *Authenticator
@@ -114,17 +114,36 @@ func (i *Interceptors) logOptions() []logging.Option {
 	}
 }
 
-// unary is our part of a unary call: default deadline, authentication and authorization, the protovalidate rules,
-// the handler and the error map.
+// unary is our part of a unary call: default deadline, authentication and authorization, the audit record of an
+// admin's or service's call (audit.go), the protovalidate rules, the handler and the error map.
 func (i *Interceptors) unary(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	if _, ok := ctx.Deadline(); !ok && i.DefaultDeadline > 0 {
 		var cancel context.CancelFunc
 		ctx, cancel = context.WithTimeout(ctx, i.DefaultDeadline)
 		defer cancel()
 	}
+	started := time.Now()
 	ctx, err := i.authenticate(ctx, info.FullMethod, req)
-	if err != nil {
-		return nil, toStatus(ctx, i.Log, info.FullMethod, err)
+	if !audited(PrincipalFrom(ctx)) {
+		return i.handle(ctx, req, info, handler, err)
+	}
+	// After authentication, so the principal is known; around everything else, so the record has the answer.
+	finished := false
+	defer func() {
+		if !finished { // a panic on its way to the recovery interceptor, which answers Internal
+			i.audit(ctx, info.FullMethod, started, status.Error(codes.Internal, ""), req)
+		}
+	}()
+	resp, err := i.handle(ctx, req, info, handler, err)
+	finished = true
+	i.audit(ctx, info.FullMethod, started, err, req, resp)
+	return resp, err
+}
+
+// handle is the rest of a unary call once the caller is known (authErr: authentication or authorization failed).
+func (i *Interceptors) handle(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler, authErr error) (any, error) {
+	if authErr != nil {
+		return nil, toStatus(ctx, i.Log, info.FullMethod, authErr)
 	}
 	if err := i.validate(req); err != nil {
 		return nil, err
@@ -133,15 +152,34 @@ func (i *Interceptors) unary(ctx context.Context, req any, info *grpc.UnaryServe
 	return resp, toStatus(ctx, i.Log, info.FullMethod, err)
 }
 
-// stream is our part of a streaming call: authentication and authorization, the rules on every received message
+// stream is our part of a streaming call: authentication and authorization, the audit record, the rules on every received message
 // (validatingStream), the handler and the error map. Streams have no default deadline: an ingest stream may
 // legitimately run for hours.
 func (i *Interceptors) stream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	started := time.Now()
 	ctx, err := i.authenticate(ss.Context(), info.FullMethod, nil)
-	if err != nil {
-		return toStatus(ctx, i.Log, info.FullMethod, err)
+	if !audited(PrincipalFrom(ctx)) {
+		return i.handleStream(ctx, srv, ss, info, handler, err)
 	}
-	err = handler(srv, &validatingStream{ServerStream: ss, ctx: ctx, i: i})
+	finished := false // one record per stream, when it ends (as in unary)
+	defer func() {
+		if !finished {
+			i.audit(ctx, info.FullMethod, started, status.Error(codes.Internal, ""))
+		}
+	}()
+	err = i.handleStream(ctx, srv, ss, info, handler, err)
+	finished = true
+	i.audit(ctx, info.FullMethod, started, err)
+	return err
+}
+
+// handleStream is the rest of a streaming call once the caller is known (authErr as in handle).
+func (i *Interceptors) handleStream(ctx context.Context, srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo,
+	handler grpc.StreamHandler, authErr error) error {
+	if authErr != nil {
+		return toStatus(ctx, i.Log, info.FullMethod, authErr)
+	}
+	err := handler(srv, &validatingStream{ServerStream: ss, ctx: ctx, i: i})
 	return toStatus(ctx, i.Log, info.FullMethod, err)
 }
 

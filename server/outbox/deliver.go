@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -21,7 +22,7 @@ func (r *Relay) deliver(ctx context.Context, claim Claim) error {
 			}
 			continue
 		}
-		err := pr.Project(ctx, events)
+		err := r.project(ctx, pr, events)
 		if err == nil {
 			continue
 		}
@@ -40,6 +41,39 @@ func (r *Relay) deliver(ctx context.Context, claim Claim) error {
 			"projector", pr.Name(), "events", len(events), "err", err)
 	}
 	return nil
+}
+
+// project calls pr.Project isolated from the relay: a panic is recovered, counted and returned as a plain error (a
+// refusal: the batch fails, and delivered one by one the event is dead-lettered, by the usual rules), and a call
+// still running after ProjectTimeout is abandoned and returned as CodeUnavailable (the batch is owed to pr), so a
+// hung store cannot keep the claim's transaction open. The call runs on a goroutine of its own so that even a
+// Project that ignores its ctx cannot hold the relay; it ends on its own, and its late result is dropped.
+func (r *Relay) project(ctx context.Context, pr Projector, events []streaming.Event) error {
+	pctx, cancel := context.WithTimeout(ctx, r.cfg.ProjectTimeout)
+	defer cancel()
+	done := make(chan error, 1) // buffered: an abandoned call must not block on sending its result
+	go func() {
+		defer func() {
+			if p := recover(); p != nil {
+				r.m.projectorPanics.WithLabelValues(pr.Name()).Inc()
+				r.log.Error("projector panicked; recovered, its batch counts as refused", "projector", pr.Name(),
+					"events", len(events), "panic", fmt.Sprint(p), "stack", string(debug.Stack()))
+				done <- fmt.Errorf("projector panicked: %v", p)
+			}
+		}()
+		done <- pr.Project(pctx, events)
+	}()
+	select {
+	case err := <-done:
+		return err
+	case <-pctx.Done():
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		r.m.projectorTimeouts.WithLabelValues(pr.Name()).Inc()
+		return streaming.Unavailable("projector "+pr.Name(),
+			fmt.Errorf("no answer to a batch of %d events within %v", len(events), r.cfg.ProjectTimeout))
+	}
 }
 
 // unavailable reports an error that passes with time: the projector's store is down or slow.
@@ -124,7 +158,7 @@ func (r *Relay) deliverOwed(ctx context.Context, i int) (int, error) {
 		return 0, nil
 	}
 	r.owing[i].Store(true) // another replica may owe it events: queue behind them
-	if err := pr.Project(ctx, events); err != nil {
+	if err := r.project(ctx, pr, events); err != nil {
 		if ctx.Err() == nil {
 			r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()
 		}
@@ -149,7 +183,7 @@ func (r *Relay) deliverIsolated(ctx context.Context, claim Claim) error {
 	var refused []refusal
 	for i := range events {
 		for _, pr := range r.projectors {
-			err := pr.Project(ctx, events[i:i+1])
+			err := r.project(ctx, pr, events[i:i+1])
 			if err == nil {
 				continue
 			}

@@ -9,6 +9,8 @@ type metrics struct {
 	postgresErrors    prometheus.Counter
 	deleted           prometheus.Counter
 	deadLettered      *prometheus.CounterVec
+	projectorPanics   *prometheus.CounterVec
+	projectorTimeouts *prometheus.CounterVec
 	oldest            prometheus.Gauge
 }
 
@@ -33,12 +35,19 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 		deadLettered: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "outbox_dead_lettered_total", Help: "Events a projector could never apply, moved to outbox_dead_letters."},
 			[]string{"projector"}),
+		projectorPanics: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outbox_projector_panics_total", Help: "Projector calls that panicked; recovered, the batch counts as refused."},
+			[]string{"projector"}),
+		projectorTimeouts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "outbox_projector_timeouts_total", Help: "Projector calls abandoned at the projector deadline; the batch is owed to the projector."},
+			[]string{"projector"}),
 		oldest: prometheus.NewGauge(prometheus.GaugeOpts{
 			Name: "outbox_oldest_unpublished_seconds",
 			Help: "Age of the oldest outbox event not yet delivered to every projector (0 when none): alert on it, a stuck relay shows here first."}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.lag, m.published, m.projectorFailures, m.postgresErrors, m.deleted, m.deadLettered, m.oldest)
+		reg.MustRegister(m.lag, m.published, m.projectorFailures, m.postgresErrors, m.deleted, m.deadLettered, m.projectorPanics,
+			m.projectorTimeouts, m.oldest)
 	}
 	return m
 }

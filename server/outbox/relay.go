@@ -32,7 +32,9 @@ import (
 // Projector applies events to one read model. Delivery is at least once and in order per aggregate (not across
 // aggregates), so Project must be idempotent and ignore an event whose version is not newer than what it holds.
 // A batch may mix aggregates; it is shared by all projectors, so Project must not modify it or keep it. A returned
-// error makes the relay retry the whole batch later, with every projector.
+// error makes the relay retry the whole batch later, with every projector; a CodeUnavailable error owes the batch
+// to this projector only. A panic is recovered and counts as a refusal (a plain error); a call that outlives
+// Config.ProjectTimeout counts as CodeUnavailable and is abandoned (Project should honour ctx, which ends then).
 type Projector interface {
 	Name() string
 	Project(ctx context.Context, events []streaming.Event) error
@@ -61,6 +63,21 @@ type Config struct {
 	// a relay at Partitions/MinPassInterval passes a second (320 with the defaults) for at most that much more lag;
 	// an event after a quiet spell is still delivered at once.
 	MinPassInterval time.Duration
+
+	// ProjectTimeout bounds one projector's call on one batch (10s). A call still running then counts as failed
+	// with CodeUnavailable (the events are owed to that projector, the others go on) and is abandoned. The claim's
+	// transaction spans the projector calls, so this is what keeps it from staying open on a hung store: it is open
+	// at most about len(projectors) × ProjectTimeout. Set the relay pool's idle_in_transaction_session_timeout
+	// above that (TransactionBound).
+	ProjectTimeout time.Duration
+}
+
+// TransactionBound is the longest a claim's transaction can stay open with this many projectors: every projector
+// call at its deadline, plus a margin for the statements. The relay's pool sets its
+// idle_in_transaction_session_timeout from it, as a backstop that PostgreSQL enforces even if the process stalls.
+func (c Config) TransactionBound(projectors int) time.Duration {
+	c = c.withDefaults()
+	return time.Duration(max(projectors, 1))*c.ProjectTimeout + 30*time.Second
 }
 
 func (c Config) withDefaults() Config {
@@ -83,6 +100,7 @@ func (c Config) withDefaults() Config {
 	defDur(&c.MinPassInterval, 50*time.Millisecond)
 	defDur(&c.RetryBackoff, time.Second)
 	defDur(&c.CleanupAfter, time.Hour)
+	defDur(&c.ProjectTimeout, 10*time.Second)
 	return c
 }
 
@@ -108,6 +126,8 @@ func New(store Store, projectors []Projector, cfg Config, reg prometheus.Registe
 	for _, p := range projectors {
 		m.projectorFailures.WithLabelValues(p.Name()) // export 0 before the first failure, so rate() works
 		m.deadLettered.WithLabelValues(p.Name())
+		m.projectorPanics.WithLabelValues(p.Name())
+		m.projectorTimeouts.WithLabelValues(p.Name())
 	}
 	r := &Relay{store: store, projectors: projectors, cfg: cfg, log: log.With("component", "outbox relay"),
 		workers: make(chan struct{}, cfg.Workers), m: m, owing: make([]atomic.Bool, len(projectors)),

@@ -574,3 +574,149 @@ func TestUnavailableStoreDoesNotHoldTheOthersBack(t *testing.T) {
 	}
 	waitFor(t, 10*time.Second, "the gauge back at 0", func() bool { return value(t, reg, "outbox_oldest_unpublished_seconds") == 0 })
 }
+
+// panicky panics on one aggregate's version (and records everything else it is given).
+type panicky struct {
+	recorder
+	aggregate string
+	version   int64
+}
+
+func (p *panicky) Project(ctx context.Context, events []streaming.Event) error {
+	for _, e := range events {
+		if e.AggregateID == p.aggregate && e.Version == p.version {
+			panic("nil map in the projector")
+		}
+	}
+	return p.recorder.Project(ctx, events)
+}
+
+// A panic in a projector does not crash the process: it is recovered and counted, its event is handled like one
+// the projector refuses (dead-lettered once delivered alone), and the other projectors get every event.
+func TestPanickingProjectorIsIsolated(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	healthy := &recorder{name: "healthy"}
+	p := &panicky{recorder: recorder{name: "panicky"}, aggregate: "agg-1", version: 2}
+	reg := prometheus.NewRegistry()
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{healthy, p},
+		outbox.Config{Partitions: 1, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, IsolateAfter: 2},
+		reg, testLog(t)))
+	insertAll(t, ctx, pool, 3, 3)
+	waitPublished(t, ctx, pool)
+
+	var aggregate, projector, msg string
+	var version int64
+	if err := pool.QueryRow(ctx, `SELECT aggregate_id, version, projector, error FROM outbox_dead_letters`).
+		Scan(&aggregate, &version, &projector, &msg); err != nil {
+		t.Fatalf("dead letter: %v", err)
+	}
+	if aggregate != "agg-1" || version != 2 || projector != "panicky" || !strings.Contains(msg, "nil map in the projector") {
+		t.Errorf("dead letter = %s v%d %s %q", aggregate, version, projector, msg)
+	}
+	// Batches were retried before isolation, so each projector saw some events more than once: every version, and
+	// first in order.
+	for name, want := range map[string]map[string]string{
+		"healthy": {"agg-0": "[1 2 3]", "agg-1": "[1 2 3]", "agg-2": "[1 2 3]"},
+		"panicky": {"agg-0": "[1 2 3]", "agg-1": "[1 3]", "agg-2": "[1 2 3]"},
+	} {
+		rec := map[string]*recorder{"healthy": healthy, "panicky": &p.recorder}[name]
+		got := map[string][]int64{}
+		for _, e := range rec.got() {
+			got[e.AggregateID] = append(got[e.AggregateID], e.Version)
+		}
+		for agg, w := range want {
+			if s := fmt.Sprint(firstSeen(got[agg])); s != w {
+				t.Errorf("%s: %s delivered %v, want %s", name, agg, got[agg], w)
+			}
+		}
+	}
+	if n := value(t, reg, "outbox_projector_panics_total"); n < 3 {
+		t.Errorf("panic counter = %v, want at least 3 (IsolateAfter batches and the isolated event)", n)
+	}
+	if n := value(t, reg, "outbox_dead_lettered_total"); n != 1 {
+		t.Errorf("dead-letter counter = %v, want 1", n)
+	}
+}
+
+// hung never answers while hanging is set, whatever its ctx says, as a driver stuck on a dead socket might;
+// release lets the calls it holds end (with an error: their results come too late to count).
+type hung struct {
+	recorder
+	hanging atomic.Bool
+	release chan struct{}
+}
+
+func (h *hung) Project(ctx context.Context, events []streaming.Event) error {
+	if h.hanging.Load() {
+		h.calls.Add(1)
+		<-h.release
+		return errors.New("answered after the relay gave up")
+	}
+	return h.recorder.Project(ctx, events)
+}
+
+// A projector that hangs is abandoned at the projector deadline: the batch is published for the others within it
+// (no transaction stays open on the hung store, no partition stalls), its events are owed to the hung projector,
+// and it gets them, in order, once it answers again.
+func TestHungProjectorIsBoundedByTheDeadline(t *testing.T) {
+	t.Parallel()
+	pool, ctx := newSchema(t)
+	healthy := &recorder{name: "healthy"}
+	h := &hung{recorder: recorder{name: "hung"}, release: make(chan struct{})}
+	h.hanging.Store(true)
+	released := sync.OnceFunc(func() { close(h.release) })
+	t.Cleanup(released) // after the relay stops (cleanups run last first): the abandoned calls end
+	reg := prometheus.NewRegistry()
+	const deadline = 200 * time.Millisecond
+	start(t, outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{h, healthy},
+		outbox.Config{Partitions: 2, PollInterval: 20 * time.Millisecond, RetryBackoff: 5 * time.Millisecond, ProjectTimeout: deadline},
+		reg, testLog(t)))
+
+	began := time.Now()
+	insertAll(t, ctx, pool, 3, 4)
+	waitPublished(t, ctx, pool)
+	if took := time.Since(began); took > 10*deadline {
+		t.Errorf("publishing past a hung projector took %v with a %v deadline", took, deadline)
+	}
+	wantEachOnceInOrder(t, healthy.got(), 3, 4)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox_owed WHERE projector = 'hung'`); n != 12 {
+		t.Fatalf("%d events owed to the hung projector, want 12", n)
+	}
+	if n := value(t, reg, "outbox_projector_timeouts_total"); n < 1 {
+		t.Errorf("timeout counter = %v, want at least 1", n)
+	}
+	// The relay goes on while the projector still hangs: a later event is published within the deadline too.
+	time.Sleep(3 * deadline)
+	insert(t, ctx, pool, "agg-0", 5)
+	began = time.Now()
+	waitPublished(t, ctx, pool)
+	if took := time.Since(began); took > 10*deadline {
+		t.Errorf("a later event took %v to publish past the hung projector", took)
+	}
+	if len(h.got()) != 0 {
+		t.Fatalf("the hung projector recorded %d events", len(h.got()))
+	}
+
+	h.hanging.Store(false)
+	released()
+	waitFor(t, 10*time.Second, "owed events delivered", func() bool {
+		return count(t, ctx, pool, `SELECT count(*) FROM outbox_owed`) == 0
+	})
+	got := h.got()
+	if len(got) != 13 || got[12].AggregateID != "agg-0" || got[12].Version != 5 {
+		t.Fatalf("the hung projector got %d events once back, want 13 ending with agg-0 v5", len(got))
+	}
+	wantEachOnceInOrder(t, got[:12], 3, 4)
+}
+
+// firstSeen is versions without repeats, each where it first appears.
+func firstSeen(versions []int64) []int64 {
+	var out []int64
+	for _, v := range versions {
+		if !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}

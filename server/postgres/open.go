@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"strconv"
+	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -20,6 +21,10 @@ type Config struct {
 	MaxConns int
 	// ApplicationName names the pool's connections in pg_stat_activity ("" keeps the URL's).
 	ApplicationName string
+	// Server-side bounds for the pool's sessions (0 keeps the server's setting): PostgreSQL cancels a statement
+	// running longer than StatementTimeout or waiting longer than LockTimeout for a lock, and ends a session idle
+	// inside a transaction for longer than IdleInTransactionTimeout, so a stalled client cannot hold locks for good.
+	StatementTimeout, LockTimeout, IdleInTransactionTimeout time.Duration
 }
 
 // Open returns a connection pool and its cleanup, the one way every process (streamingd, readcheck, bench) connects.
@@ -35,6 +40,12 @@ func Open(ctx context.Context, cfg Config) (*Pool, func(), error) {
 	}
 	if cfg.ApplicationName != "" {
 		pc.ConnConfig.RuntimeParams["application_name"] = cfg.ApplicationName
+	}
+	for name, d := range map[string]time.Duration{"statement_timeout": cfg.StatementTimeout,
+		"lock_timeout": cfg.LockTimeout, "idle_in_transaction_session_timeout": cfg.IdleInTransactionTimeout} {
+		if d > 0 {
+			pc.ConnConfig.RuntimeParams[name] = strconv.FormatInt(max(d.Milliseconds(), 1), 10) // in ms
+		}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

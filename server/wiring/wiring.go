@@ -257,17 +257,23 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 // startRelay runs the outbox relay in the background on a pool of its own, so a burst of projections never takes
 // connections from commands (and commands never starve the relay).
 func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheus.Registerer) error {
+	// The graph goes before Redis: Redis invalidates cached recommendations, which must not be recomputed from a
+	// graph that does not have the event yet (and then cached for an hour).
+	projectors := []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()}
+	rcfg := outbox.Config{Partitions: cfg.OutboxPartitions, Workers: cfg.OutboxWorkers, BatchSize: cfg.OutboxBatch,
+		PollInterval: cfg.OutboxPoll, ProjectTimeout: cfg.OutboxProjectTimeout}
+	// The relay's statements are short (a claim, a publish, a cleanup batch): a statement or lock wait far longer
+	// than those means a stuck server, and is cut. A claim's transaction stays open while its projectors run, at
+	// most TransactionBound; PostgreSQL ends one idle in it longer than that even if this process stalls.
 	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL,
-		MaxConns: cfg.OutboxWorkers + 2}) // a connection per worker, LISTEN, cleanup
+		MaxConns:         cfg.OutboxWorkers + 2, // a connection per worker, LISTEN, cleanup
+		StatementTimeout: relayStatementTimeout, LockTimeout: relayLockTimeout,
+		IdleInTransactionTimeout: rcfg.TransactionBound(len(projectors))})
 	if err != nil {
 		return fmt.Errorf("outbox relay: %w", err)
 	}
 	b.cleanups = append(b.cleanups, closePool)
-	// The graph goes before Redis: Redis invalidates cached recommendations, which must not be recomputed from a
-	// graph that does not have the event yet (and then cached for an hour).
-	b.Relay = outbox.New(postgres.NewOutboxStore(pool), []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()},
-		outbox.Config{Partitions: cfg.OutboxPartitions, Workers: cfg.OutboxWorkers, BatchSize: cfg.OutboxBatch,
-			PollInterval: cfg.OutboxPoll}, reg, b.log)
+	b.Relay = outbox.New(postgres.NewOutboxStore(pool), projectors, rcfg, reg, b.log)
 	rctx, cancel := context.WithCancel(context.Background())
 	b.stopRelay, b.relayStopped = cancel, make(chan struct{})
 	go func() {
@@ -276,6 +282,12 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	}()
 	return nil
 }
+
+// Bounds of the relay pool's statements and lock waits (its transactions' are from outbox.Config.TransactionBound).
+const (
+	relayStatementTimeout = 30 * time.Second
+	relayLockTimeout      = 10 * time.Second
+)
 
 // Idempotency keys are expired every janitorEvery, janitorBatch per statement.
 const (
