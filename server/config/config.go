@@ -77,6 +77,14 @@ type Config struct {
 
 	RecsGraphTimeout time.Duration
 	RedisClientCache bool
+
+	// Failing fast: a store that is down answers Unavailable at once (docs/reliability.md, "Failing fast").
+	RedisDialTimeout time.Duration
+	RedisIOTimeout   time.Duration
+	RedisRetries     int
+	BreakerFailures  int           // consecutive failures that open a breaker (Neo4j, search)
+	BreakerOpenFor   time.Duration // how long an open breaker refuses before one probe goes through
+
 	OutboxPartitions int
 	OutboxWorkers    int
 	OutboxBatch      int
@@ -162,6 +170,11 @@ var Settings = []Setting{
 	{"search-ca-file", "STREAMING_SEARCH_CA_FILE", "", "PEM CA certificates that verify an https:// search server; empty: the system's roots"},
 	{"recs-graph-timeout", "STREAMING_RECS_GRAPH_TIMEOUT", "1s", "how long a recommendation may wait for the graph before answering with the trending fallback"},
 	{"redis-client-cache", "STREAMING_REDIS_CLIENT_CACHE", "true", "serve cached recommendations from rueidis client-side caching (RESP3 tracking; Redis 6+)"},
+	{"redis-dial-timeout", "STREAMING_REDIS_DIAL_TIMEOUT", "200ms", "how long connecting to Redis may take before the call answers Unavailable"},
+	{"redis-io-timeout", "STREAMING_REDIS_IO_TIMEOUT", "1s", "how long a Redis connection may stay silent on a read or write (and its keep-alive PING) before it is dropped"},
+	{"redis-retries", "STREAMING_REDIS_RETRIES", "1", "retries of a read-only Redis command after a network error; 0: none (without a budget the client would retry until the call's deadline)"},
+	{"breaker-failures", "STREAMING_BREAKER_FAILURES", "5", "consecutive failures (unavailable or timed out) of Neo4j or search that open its circuit breaker"},
+	{"breaker-open-for", "STREAMING_BREAKER_OPEN_FOR", "5s", "how long an open breaker answers at once (recommendations: trending fallback; search: Unavailable) before one probe call goes to the store"},
 	{"outbox-partitions", "STREAMING_OUTBOX_PARTITIONS", "16", "partitions of the outbox relay; must be the same on every replica"},
 	{"outbox-workers", "STREAMING_OUTBOX_WORKERS", "4", "partitions a replica's relay processes at once (each holds a PostgreSQL connection)"},
 	{"outbox-batch", "STREAMING_OUTBOX_BATCH", "500", "outbox events per relay transaction"},
@@ -364,6 +377,8 @@ func Load(args []string) (Config, error) {
 		return n
 	}
 	c.IngestWriters = count("ingest-writers", 1, 1024)
+	c.RedisDialTimeout, c.RedisIOTimeout, c.RedisRetries = dur("redis-dial-timeout"), dur("redis-io-timeout"), count("redis-retries", 0, 10)
+	c.BreakerFailures, c.BreakerOpenFor = count("breaker-failures", 1, 1000), dur("breaker-open-for")
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	errs = append(errs, loadPayments(&c, get)...)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {

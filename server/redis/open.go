@@ -19,6 +19,13 @@ type Config struct {
 	ClientCache bool
 	// DialTimeout bounds connecting (the client's default when 0), so a tool fails fast on an unreachable server.
 	DialTimeout time.Duration
+	// IOTimeout bounds each read and write on a connection and its keep-alive PINGs, so a server that stopped
+	// answering is noticed (DialTimeout when 0; the client's default when both are 0).
+	IOTimeout time.Duration
+	// Retries is how many times a read-only command is retried after a network error (0: none). rueidis retries
+	// until the call's deadline by default, so a call on a dead Redis took the whole deadline to fail; a small
+	// budget keeps one broken connection from failing a call yet answers Unavailable at once when Redis is down.
+	Retries int
 	// Username and Password authenticate (AUTH, an ACL user; the default user when Username is ""). Empty: none.
 	Username, Password string
 	// TLS dials with TLS, verifying the server against CAFile (PEM; the system's roots when "").
@@ -42,9 +49,23 @@ func Open(_ context.Context, cfg Config) (rueidis.Client, func(), error) {
 		opt.Dialer = net.Dialer{Timeout: cfg.DialTimeout}
 		opt.ConnWriteTimeout = cfg.DialTimeout
 	}
+	if cfg.IOTimeout > 0 {
+		opt.ConnWriteTimeout = cfg.IOTimeout
+	}
+	opt.RetryDelay = retryBudget(cfg.Retries)
 	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("redis %s: %w", cfg.Addr, err)
 	}
 	return c, c.Close, nil
+}
+
+// retryBudget retries a read-only command at most n times, after a short pause (a reconnect), then gives up.
+func retryBudget(n int) rueidis.RetryDelayFn {
+	return func(attempts int, _ rueidis.Completed, _ error) time.Duration {
+		if attempts > n { // attempts counts from 1
+			return -1 // rueidis: do not retry
+		}
+		return time.Duration(attempts) * 5 * time.Millisecond
+	}
 }

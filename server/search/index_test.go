@@ -6,14 +6,12 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -701,8 +699,8 @@ func TestUnavailable(t *testing.T) {
 // while down and forwards while up (one listener throughout, so no port has to be taken again).
 func TestRecoversAfterOutage(t *testing.T) {
 	real, ctx, url := openIndex(t)
-	proxy := newSwitchProxy(t, strings.TrimPrefix(url, "http://"))
-	x, _, err := search.Open(ctx, search.Config{URL: "http://" + proxy.addr, Alias: real.Alias(), Lazy: true})
+	proxy := storetest.NewSwitchProxy(t, strings.TrimPrefix(url, "http://"), false)
+	x, _, err := search.Open(ctx, search.Config{URL: "http://" + proxy.Addr, Alias: real.Alias(), Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -710,49 +708,10 @@ func TestRecoversAfterOutage(t *testing.T) {
 	if err := x.Ping(ctx); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Fatalf("Ping while down = %v, want unavailable", err)
 	}
-	proxy.up.Store(true)
+	proxy.Up()
 	if err := x.Ping(ctx); err != nil {
 		t.Errorf("first Ping after the server came back = %v", err)
 	}
-}
-
-// switchProxy forwards TCP connections to target while up is set, and closes them at once while it is not.
-type switchProxy struct {
-	addr string
-	up   atomic.Bool
-}
-
-func newSwitchProxy(t *testing.T, target string) *switchProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { l.Close() })
-	p := &switchProxy{addr: l.Addr().String()}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			if !p.up.Load() {
-				c.Close()
-				continue
-			}
-			go func() {
-				defer c.Close()
-				s, err := net.Dial("tcp", target)
-				if err != nil {
-					return
-				}
-				defer s.Close()
-				go io.Copy(s, c)
-				io.Copy(c, s)
-			}()
-		}
-	}()
-	return p
 }
 
 // sized gives q the page size the query side gives a request that sets none (the adapter has no default).

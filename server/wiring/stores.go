@@ -13,7 +13,8 @@ import (
 // RedisConfig is how to reach Redis.
 func RedisConfig(cfg config.Config) redis.Config {
 	return redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache, Username: cfg.RedisUser,
-		Password: cfg.RedisPassword, TLS: cfg.RedisTLS, CAFile: cfg.RedisCAFile}
+		Password: cfg.RedisPassword, TLS: cfg.RedisTLS, CAFile: cfg.RedisCAFile,
+		DialTimeout: cfg.RedisDialTimeout, IOTimeout: cfg.RedisIOTimeout, Retries: cfg.RedisRetries}
 }
 
 // GraphConfig is how to reach Neo4j.

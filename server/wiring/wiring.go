@@ -18,6 +18,7 @@ import (
 	"github.com/streamingplatform/streaming/server/app/command"
 	appingest "github.com/streamingplatform/streaming/server/app/ingest"
 	"github.com/streamingplatform/streaming/server/app/query"
+	"github.com/streamingplatform/streaming/server/breaker"
 	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/grpcapi"
@@ -157,8 +158,18 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Passwords:      password.Default,
 		SessionTTL:     cfg.SessionTTL,
 	})
-	b.Query = &query.Handler{Store: postgres.NewReadStore(pool), Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
-		Counters: trending, Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
+	// Queries reach the graph and search through circuit breakers: while one is known down they answer at once
+	// (recommendations: the trending fallback; search: Unavailable) instead of each waiting for the driver.
+	breakers := breaker.Settings{Failures: cfg.BreakerFailures, OpenFor: cfg.BreakerOpenFor, Log: log}
+	graphBreaker, searchBreaker := breaker.New("neo4j", breakers), breaker.New("search", breakers)
+	if err := breaker.Register(registry, graphBreaker, searchBreaker); err != nil {
+		b.Close()
+		return nil, err
+	}
+	b.Query = &query.Handler{Store: postgres.NewReadStore(pool), Views: b.ReadModels, Recs: b.ReadModels,
+		Graph: breaker.Graph{Next: b.Graph, Breaker: graphBreaker}, Counters: trending,
+		Index: breaker.Search{Next: b.Search, Breaker: searchBreaker}, Playback: b.Cassandra,
+		GraphTimeout: cfg.RecsGraphTimeout, Log: log}
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {
 			b.Close()
