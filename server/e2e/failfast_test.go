@@ -31,8 +31,12 @@ func TestStoresDownFailFast(t *testing.T) {
 	built, conn, _, _ := startOwn(t, func(c *config.Config) {
 		c.RedisAddr, c.Neo4jURI, c.SearchURL = redisProxy.Addr, "bolt://"+graphProxy.Addr, "http://"+searchProxy.Addr
 		c.ReadModelsEnabled = false // its relay would only retry the projectors
-		c.RecsGraphTimeout, c.BreakerFailures, c.BreakerOpenFor = 300*time.Millisecond, 2, openFor
+		c.RecsGraphTimeout, c.BreakerFailures, c.BreakerOpenFor = 2*time.Second, 2, openFor
 	})
+	// The bounds below prove that no call waited for a timeout (the graph's is 2 s here, a unary call's deadline
+	// 10 s); they are not the goals (200 ms, 50 ms), which docs/reliability.md gives as measured on a quiet machine:
+	// under -race, with every other package's tests on the same two cores, a fallback has taken 450 ms.
+	const fast = time.Second
 	q := pb.NewQueryServiceClient(conn)
 	metricsURL := "http://" + built.Server.OpsAddr() + "/metrics"
 
@@ -79,8 +83,8 @@ func TestStoresDownFailFast(t *testing.T) {
 			return nil
 		})
 		t.Logf("Redis down: slowest of 5 authenticated calls answered Unavailable in %v", w)
-		if w > 500*time.Millisecond { // goal 200 ms; generous against a loaded machine
-			t.Errorf("Redis down: Unavailable took %v, want within 200ms", w)
+		if w > fast {
+			t.Errorf("Redis down: Unavailable took %v, want well before the call's deadline (under %v)", w, fast)
 		}
 		redisProxy.Up()
 		recovers("Redis", profile)
@@ -102,8 +106,8 @@ func TestStoresDownFailFast(t *testing.T) {
 		wantBreaker(t, metricsURL, "neo4j", 2)
 		w := worst(5, fallback)
 		t.Logf("Neo4j down, breaker open: slowest of 5 recommendations (fallback) in %v", w)
-		if w > 250*time.Millisecond { // goal 50 ms
-			t.Errorf("Neo4j down, breaker open: fallback took %v, want within 50ms", w)
+		if w > fast {
+			t.Errorf("Neo4j down, breaker open: fallback took %v, want it without waiting for the graph (under %v)", w, fast)
 		}
 		graphProxy.Up()
 		time.Sleep(openFor)
@@ -135,8 +139,8 @@ func TestStoresDownFailFast(t *testing.T) {
 		wantBreaker(t, metricsURL, "search", 2)
 		w := worst(5, unavailable)
 		t.Logf("search down, breaker open: slowest of 5 searches (Unavailable) in %v", w)
-		if w > 250*time.Millisecond { // goal 50 ms
-			t.Errorf("search down, breaker open: Unavailable took %v, want within 50ms", w)
+		if w > fast {
+			t.Errorf("search down, breaker open: Unavailable took %v, want it at once (under %v)", w, fast)
 		}
 		searchProxy.Up()
 		time.Sleep(openFor)
