@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -90,6 +91,10 @@ type Config struct {
 	StripeTimeout    time.Duration
 	StripeMaxRetries int
 	FingerprintKey   string // secret key of the idempotency request fingerprint (HMAC)
+
+	// Bounds on expensive work (docs/reliability.md).
+	PasswordHashConcurrency int           // Argon2id computations at once (each holds 19 MiB)
+	PasswordHashWait        time.Duration // how long a login or registration waits for a slot before ResourceExhausted
 }
 
 // Payment processors.
@@ -171,6 +176,8 @@ var Settings = []Setting{
 	{"stripe-timeout", "STREAMING_STRIPE_TIMEOUT", "5s", "timeout of one request to Stripe"},
 	{"stripe-max-retries", "STREAMING_STRIPE_MAX_RETRIES", "1", "retries of a Stripe request that failed on the network or with a retryable status (same Idempotency-Key)"},
 	{"idempotency-fingerprint-key", "STREAMING_IDEMPOTENCY_FINGERPRINT_KEY", DevFingerprintKey, "secret key of the HMAC that binds an idempotency key to its request (which may carry a payment token); the default is for development only; at least 16 characters"},
+	{"password-hash-concurrency", "STREAMING_PASSWORD_HASH_CONCURRENCY", "0", "password hashes (Argon2id, 19 MiB each) computed at once by logins and registrations; 0: the number of usable cores (GOMAXPROCS)"},
+	{"password-hash-wait", "STREAMING_PASSWORD_HASH_WAIT", "2s", "how long a login or registration waits for a password-hash slot before it is answered ResourceExhausted with that retry hint"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -362,6 +369,10 @@ func Load(args []string) (Config, error) {
 	c.IngestWriters = count("ingest-writers", 1, 1024)
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	errs = append(errs, loadPayments(&c, get)...)
+	c.PasswordHashConcurrency, c.PasswordHashWait = count("password-hash-concurrency", 0, 1024), dur("password-hash-wait")
+	if c.PasswordHashConcurrency == 0 {
+		c.PasswordHashConcurrency = runtime.GOMAXPROCS(0)
+	}
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
 	}

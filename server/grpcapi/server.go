@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,12 +20,14 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/grpcapi/wire"
@@ -231,7 +235,7 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 			return strings.ToLower(key), true
 		}
 		return runtime.DefaultHeaderMatcher(key)
-	}))
+	}), runtime.WithErrorHandler(retryAfterErrors))
 	creds := insecure.NewCredentials()
 	if s.certs != nil {
 		creds = credentials.NewTLS(s.certs.selfConfig())
@@ -319,4 +323,19 @@ func (s *Server) checkOnce(ctx context.Context) {
 	for _, svc := range []string{pb.CommandService_ServiceDesc.ServiceName, pb.QueryService_ServiceDesc.ServiceName, pb.IngestService_ServiceDesc.ServiceName} {
 		s.health.SetServingStatus(svc, all)
 	}
+}
+
+// retryAfterErrors writes the gateway's error answers as grpc-gateway does (ResourceExhausted is 429), adding the
+// Retry-After header HTTP clients look for from the status's RetryInfo, in whole seconds rounded up.
+func retryAfterErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if st, ok := status.FromError(err); ok {
+		for _, d := range st.Details() {
+			if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
+				secs := int64(math.Ceil(ri.GetRetryDelay().AsDuration().Seconds()))
+				w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+				break
+			}
+		}
+	}
+	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }

@@ -154,7 +154,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		Sessions:       sessions,
 		Payments:       processor,
 		FingerprintKey: []byte(cfg.FingerprintKey),
-		Passwords:      password.Default,
+		Passwords:      password.NewPool(password.Default, cfg.PasswordHashConcurrency, cfg.PasswordHashWait),
 		SessionTTL:     cfg.SessionTTL,
 	})
 	b.Query = &query.Handler{Store: postgres.NewReadStore(pool), Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,

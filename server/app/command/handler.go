@@ -6,21 +6,30 @@
 package command
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"time"
 
-	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
+
+// Passwords hashes and checks passwords. The implementation (password.Pool) bounds how many of these memory-hard
+// computations run at once and answers CodeBusy with a retry hint past the bound.
+type Passwords interface {
+	Hash(ctx context.Context, pw string) (string, error)
+	Verify(ctx context.Context, pw, encoded string) (bool, error)
+	// Dummy is a hash of the same cost as Hash's for a password nobody has, checked for unknown accounts.
+	Dummy() string
+}
 
 // Deps are the ports every command is built from; New hands each command only its part.
 type Deps struct {
 	Store      streaming.CommandStore
 	Sessions   streaming.SessionStore
 	Payments   streaming.PaymentProcessor
-	Passwords  password.Params
+	Passwords  Passwords
 	SessionTTL time.Duration
 	Now        func() time.Time
 

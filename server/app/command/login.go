@@ -3,10 +3,8 @@ package command
 import (
 	"context"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -20,7 +18,7 @@ var errBadLogin = streaming.Errorf(streaming.CodeUnauthenticated, "invalid email
 type LoginHandler struct {
 	Tx         streaming.UnitOfWork[streaming.Users]
 	Sessions   streaming.SessionStore
-	Passwords  password.Params
+	Passwords  Passwords
 	SessionTTL time.Duration
 	Now        func() time.Time
 }
@@ -40,13 +38,15 @@ func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, 
 		return err
 	})
 	if streaming.ErrorCode(err) == streaming.CodeNotFound {
-		password.Verify(c.Password, dummyHash(h.Passwords))
+		if _, err := h.Passwords.Verify(ctx, c.Password, h.Passwords.Dummy()); streaming.ErrorCode(err) == streaming.CodeBusy {
+			return nil, nil, err // busy is no hint about the account: any check may be turned away
+		}
 		return nil, nil, errBadLogin
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err := password.Verify(c.Password, u.PasswordHash)
+	ok, err := h.Passwords.Verify(ctx, c.Password, u.PasswordHash)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -62,16 +62,6 @@ func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, 
 		return nil, nil, err
 	}
 	return &s, u, nil
-}
-
-var (
-	dummyOnce sync.Once
-	dummy     string
-)
-
-func dummyHash(p password.Params) string {
-	dummyOnce.Do(func() { dummy, _ = password.Hash("not a password", p) })
-	return dummy
 }
 
 // LogoutHandler ends sessions.

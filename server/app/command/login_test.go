@@ -1,6 +1,7 @@
 package command_test
 
 import (
+	"context"
 	"testing"
 	"time"
 
@@ -57,7 +58,7 @@ func TestLogin(t *testing.T) {
 				created = append(created, s)
 				return tc.sessionErr
 			}}
-			h := command.LoginHandler{Tx: &fakeUoW[streaming.Users]{tx: users}, Sessions: sessions, Passwords: cheap,
+			h := command.LoginHandler{Tx: &fakeUoW[streaming.Users]{tx: users}, Sessions: sessions, Passwords: cheapPool,
 				SessionTTL: ttl, Now: clock}
 			s, u, err := h.Handle(t.Context(), command.Login{Email: tc.email, Password: tc.password})
 			wantErr(t, err, tc.code, tc.message)
@@ -107,5 +108,41 @@ func TestLogout(t *testing.T) {
 		if len(deleted) != 1 || deleted[0] != "tok" {
 			t.Fatalf("deleted %v, want [tok]", deleted)
 		}
+	}
+}
+
+// busyPasswords is a Passwords port whose every check is turned away, as a full password.Pool does.
+type busyPasswords struct{}
+
+var errBusy = &streaming.Error{Code: streaming.CodeBusy, Message: "busy", RetryAfter: 2 * time.Second}
+
+func (busyPasswords) Hash(context.Context, string) (string, error)         { return "", errBusy }
+func (busyPasswords) Verify(context.Context, string, string) (bool, error) { return false, errBusy }
+func (busyPasswords) Dummy() string                                        { return "" }
+
+// TestLoginBusy: when no hash slot frees, known and unknown accounts alike get CodeBusy with its retry hint, and no
+// session is opened; registration too.
+func TestLoginBusy(t *testing.T) {
+	for _, found := range []bool{true, false} {
+		users := &fakeUsers{userByEmail: func(string) (*streaming.User, error) {
+			if found {
+				return &streaming.User{ID: "u1", PasswordHash: "x"}, nil
+			}
+			return nil, notFound("user")
+		}}
+		sessions := &fakeSessions{create: func(streaming.Session, time.Duration) error {
+			t.Error("a busy login opened a session")
+			return nil
+		}}
+		h := command.LoginHandler{Tx: &fakeUoW[streaming.Users]{tx: users}, Sessions: sessions, Passwords: busyPasswords{},
+			SessionTTL: time.Hour, Now: clock}
+		_, _, err := h.Handle(t.Context(), command.Login{Email: "ana@example.com", Password: "pw"})
+		if e := streaming.AsError(err); e == nil || e.Code != streaming.CodeBusy || e.RetryAfter != 2*time.Second {
+			t.Fatalf("known account %v: Login = %v, want CodeBusy with RetryAfter 2s", found, err)
+		}
+	}
+	r := command.RegisterUserHandler{Tx: &fakeUoW[command.RegisterUserTx]{}, Passwords: busyPasswords{}, Now: clock}
+	if _, err := r.Handle(t.Context(), command.RegisterUser{Email: "a@b.c", Password: "pw"}); err != errBusy {
+		t.Fatalf("RegisterUser = %v, want the busy error", err)
 	}
 }
