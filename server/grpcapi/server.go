@@ -4,8 +4,10 @@ package grpcapi
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -26,6 +28,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
 
@@ -75,6 +78,8 @@ type Server struct {
 	opsLis    net.Listener
 	certs     *certFiles // nil: plaintext
 	clientCAs *x509.CertPool
+	// gatewayKey marks the in-process REST gateway's calls (ClientAddrs).
+	gatewayKey string
 }
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
@@ -85,6 +90,15 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	}
 	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	ic.Metrics = NewMetrics(s.registry)
+	if ic.Clients == nil {
+		ic.Clients = &ClientAddrs{}
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	ic.Clients.gatewayKey = hex.EncodeToString(key)
+	s.gatewayKey = ic.Clients.gatewayKey
 	var creds []grpc.ServerOption
 	if opts.TLSCertFile != "" {
 		var err error
@@ -240,8 +254,17 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 	if s.certs != nil {
 		creds = credentials.NewTLS(s.certs.selfConfig())
 	}
+	// The gateway's calls carry this process's key: the server then reads the HTTP client's address from the
+	// x-forwarded-for the gateway writes (ClientAddrs).
+	key := s.gatewayKey
 	dial := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			return invoker(metadata.AppendToOutgoingContext(ctx, gatewayKeyHeader, key), method, req, reply, cc, opts...)
+		}),
+		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			return streamer(metadata.AppendToOutgoingContext(ctx, gatewayKeyHeader, key), desc, cc, method, opts...)
+		}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(s.opts.MaxRecvBytes), grpc.MaxCallSendMsgSize(s.opts.MaxRecvBytes)),
 	}
 	target := s.GRPCAddr()

@@ -150,12 +150,15 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, err
 	}
 	handler := command.New(command.Deps{
-		Store:          store,
-		Sessions:       sessions,
-		Payments:       processor,
-		FingerprintKey: []byte(cfg.FingerprintKey),
-		Passwords:      password.NewPool(password.Default, cfg.PasswordHashConcurrency, cfg.PasswordHashWait),
-		SessionTTL:     cfg.SessionTTL,
+		Store:            store,
+		Sessions:         sessions,
+		Payments:         processor,
+		FingerprintKey:   []byte(cfg.FingerprintKey),
+		Passwords:        password.NewPool(password.Default, cfg.PasswordHashConcurrency, cfg.PasswordHashWait),
+		SessionTTL:       cfg.SessionTTL,
+		LoginAttempts:    redis.NewRateLimiter(rc),
+		LoginsPerAccount: streaming.Limit{Burst: cfg.LoginsPerAccount, Per: cfg.LoginWindow},
+		LoginsPerClient:  streaming.Limit{Burst: cfg.LoginsPerClient, Per: cfg.LoginWindow},
 	})
 	b.Query = &query.Handler{Store: postgres.NewReadStore(pool), Views: b.ReadModels, Recs: b.ReadModels, Graph: b.Graph,
 		Counters: trending, Index: b.Search, Playback: b.Cassandra, GraphTimeout: cfg.RecsGraphTimeout, Log: log}
@@ -339,6 +342,7 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 			ServiceCerts: cfg.TLSClientCAFile != ""},
 		Validator:       validator,
 		DefaultDeadline: cfg.DefaultDeadline,
+		Clients:         &grpcapi.ClientAddrs{Trusted: cfg.TrustedProxies},
 	}
 	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
 	return grpcapi.New(grpcapi.Options{

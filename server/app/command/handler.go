@@ -33,6 +33,10 @@ type Deps struct {
 	SessionTTL time.Duration
 	Now        func() time.Time
 
+	// LoginAttempts throttles logins per account and per client address (nil: none).
+	LoginAttempts                     streaming.RateLimiter
+	LoginsPerAccount, LoginsPerClient streaming.Limit
+
 	// FingerprintKey keys the HMAC of idempotency request fingerprints (configuration; secret).
 	FingerprintKey []byte
 }
@@ -57,6 +61,7 @@ func New(d Deps) *Handler {
 		registerUser: RegisterUserHandler{Passwords: d.Passwords, Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) RegisterUserTx { return tx })},
 		login: LoginHandler{Sessions: d.Sessions, Passwords: d.Passwords, SessionTTL: d.SessionTTL, Now: d.Now,
+			Attempts: d.LoginAttempts, PerAccount: d.LoginsPerAccount, PerClient: d.LoginsPerClient,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) streaming.Users { return tx })},
 		logout: LogoutHandler{Sessions: d.Sessions},
 		createPlan: CreatePlanHandler{Now: d.Now,

@@ -2,6 +2,8 @@ package command
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
 	"time"
 
@@ -10,6 +12,8 @@ import (
 
 type Login struct {
 	Email, Password string
+	// ClientAddr is the caller's address as the transport found it ("" unknown: only the account is throttled).
+	ClientAddr string
 }
 
 var errBadLogin = streaming.Errorf(streaming.CodeUnauthenticated, "invalid email or password")
@@ -21,6 +25,10 @@ type LoginHandler struct {
 	Passwords  Passwords
 	SessionTTL time.Duration
 	Now        func() time.Time
+
+	// Attempts throttles logins per account and per client address before any password is hashed; nil: none.
+	Attempts              streaming.RateLimiter
+	PerAccount, PerClient streaming.Limit
 }
 
 // Login checks the password and opens a session.
@@ -31,10 +39,14 @@ func (h *Handler) Login(ctx context.Context, c Login) (*streaming.Session, *stre
 // Handle checks the password and opens a session. An unknown email costs the same hash as a wrong password, so the
 // answer's timing does not tell which accounts exist.
 func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, *streaming.User, error) {
+	email := strings.ToLower(strings.TrimSpace(c.Email))
+	if err := h.throttle(ctx, email, c.ClientAddr); err != nil {
+		return nil, nil, err
+	}
 	var u *streaming.User
 	err := h.Tx.InTx(ctx, func(users streaming.Users) error {
 		var err error
-		u, err = users.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(c.Email)))
+		u, err = users.UserByEmail(ctx, email)
 		return err
 	})
 	if streaming.ErrorCode(err) == streaming.CodeNotFound {
@@ -62,6 +74,32 @@ func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, 
 		return nil, nil, err
 	}
 	return &s, u, nil
+}
+
+// throttle spends one attempt of the client's bucket and one of the account's (known or not, so the answer does
+// not tell which exist); an empty bucket answers CodeBusy with the wait until the next attempt.
+func (h LoginHandler) throttle(ctx context.Context, email, client string) error {
+	if h.Attempts == nil {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(email)) // keeps emails out of Redis's keys, and the keys short
+	var keys []string
+	var limits []streaming.Limit
+	if client != "" { // first: a client over its limit spends no attempt of the accounts it tries
+		keys, limits = append(keys, "login:client:"+client), append(limits, h.PerClient)
+	}
+	keys, limits = append(keys, "login:account:"+hex.EncodeToString(sum[:16])), append(limits, h.PerAccount)
+	for i, key := range keys {
+		ok, wait, err := h.Attempts.Take(ctx, key, limits[i])
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &streaming.Error{Code: streaming.CodeBusy, Message: "too many login attempts, retry later",
+				RetryAfter: max(wait, time.Second)}
+		}
+	}
+	return nil
 }
 
 // LogoutHandler ends sessions.
