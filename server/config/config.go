@@ -7,8 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/netip"
 	"os"
 	"regexp"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -100,6 +102,14 @@ type Config struct {
 	StripeTimeout    time.Duration
 	StripeMaxRetries int
 	FingerprintKey   string // secret key of the idempotency request fingerprint (HMAC)
+
+	// Bounds on expensive work (docs/reliability.md).
+	PasswordHashConcurrency int           // Argon2id computations at once (each holds 19 MiB)
+	PasswordHashWait        time.Duration // how long a login or registration waits for a slot before ResourceExhausted
+	LoginsPerAccount        int           // login attempts per account per LoginWindow
+	LoginsPerClient         int           // login attempts per client address per LoginWindow
+	LoginWindow             time.Duration
+	TrustedProxies          []netip.Prefix // peers whose X-Forwarded-For names the client
 }
 
 // Payment processors.
@@ -187,6 +197,12 @@ var Settings = []Setting{
 	{"stripe-timeout", "STREAMING_STRIPE_TIMEOUT", "5s", "timeout of one request to Stripe"},
 	{"stripe-max-retries", "STREAMING_STRIPE_MAX_RETRIES", "1", "retries of a Stripe request that failed on the network or with a retryable status (same Idempotency-Key)"},
 	{"idempotency-fingerprint-key", "STREAMING_IDEMPOTENCY_FINGERPRINT_KEY", DevFingerprintKey, "secret key of the HMAC that binds an idempotency key to its request (which may carry a payment token); the default is for development only; at least 16 characters"},
+	{"password-hash-concurrency", "STREAMING_PASSWORD_HASH_CONCURRENCY", "0", "password hashes (Argon2id, 19 MiB each) computed at once by logins and registrations; 0: the number of usable cores (GOMAXPROCS)"},
+	{"password-hash-wait", "STREAMING_PASSWORD_HASH_WAIT", "2s", "how long a login or registration waits for a password-hash slot before it is answered ResourceExhausted with that retry hint"},
+	{"login-attempts-per-account", "STREAMING_LOGIN_ATTEMPTS_PER_ACCOUNT", "10", "login attempts per email per -login-attempts-window (a token bucket in Redis); past it ResourceExhausted without hashing; 0: no limit"},
+	{"login-attempts-per-client", "STREAMING_LOGIN_ATTEMPTS_PER_CLIENT", "60", "login attempts per client address per -login-attempts-window; 0: no limit"},
+	{"login-attempts-window", "STREAMING_LOGIN_ATTEMPTS_WINDOW", "1m", "the window of the login attempt limits (a bucket refills completely within it)"},
+	{"trusted-proxies", "STREAMING_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client (for the per-client login limit); empty: the peer is the client"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -381,6 +397,23 @@ func Load(args []string) (Config, error) {
 	c.BreakerFailures, c.BreakerOpenFor = count("breaker-failures", 1, 1000), dur("breaker-open-for")
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	errs = append(errs, loadPayments(&c, get)...)
+	c.PasswordHashConcurrency, c.PasswordHashWait = count("password-hash-concurrency", 0, 1024), dur("password-hash-wait")
+	if c.PasswordHashConcurrency == 0 {
+		c.PasswordHashConcurrency = runtime.GOMAXPROCS(0)
+	}
+	c.LoginsPerAccount, c.LoginsPerClient = count("login-attempts-per-account", 0, 1_000_000), count("login-attempts-per-client", 0, 1_000_000)
+	c.LoginWindow = dur("login-attempts-window")
+	for _, p := range strings.Split(get("trusted-proxies"), ",") {
+		if p = strings.TrimSpace(p); p == "" {
+			continue
+		}
+		prefix, err := netip.ParsePrefix(p)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("-trusted-proxies: %q: want a CIDR such as 10.0.0.0/8", p))
+			continue
+		}
+		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+	}
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
 	}

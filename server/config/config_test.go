@@ -4,9 +4,11 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 // stores are the required settings, pointing anywhere.
@@ -232,6 +234,29 @@ func TestPaymentSettings(t *testing.T) {
 		}
 		if err != nil && strings.Contains(err.Error(), "sk_test_x") {
 			t.Errorf("error %q shows the key", err)
+		}
+	}
+}
+
+// The bounds on expensive work: defaults sized to the machine, and refused nonsense.
+func TestLimitsSettings(t *testing.T) {
+	c, err := Load(stores)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.PasswordHashConcurrency != runtime.GOMAXPROCS(0) || c.PasswordHashWait != 2*time.Second ||
+		c.LoginsPerAccount != 10 || c.LoginsPerClient != 60 || c.LoginWindow != time.Minute || len(c.TrustedProxies) != 0 {
+		t.Fatalf("defaults = %d %s %d %d %s %v", c.PasswordHashConcurrency, c.PasswordHashWait, c.LoginsPerAccount,
+			c.LoginsPerClient, c.LoginWindow, c.TrustedProxies)
+	}
+	c, err = Load(append([]string{"-password-hash-concurrency=3", "-trusted-proxies=10.1.2.3/8, 192.168.0.1/32"}, stores...))
+	if err != nil || c.PasswordHashConcurrency != 3 || len(c.TrustedProxies) != 2 || c.TrustedProxies[0].String() != "10.0.0.0/8" {
+		t.Fatalf("given = %d %v, %v", c.PasswordHashConcurrency, c.TrustedProxies, err)
+	}
+	for _, bad := range []string{"-trusted-proxies=10.0.0.1", "-password-hash-concurrency=-1", "-password-hash-wait=0s",
+		"-login-attempts-per-account=x", "-login-attempts-window=0s"} {
+		if _, err := Load(append([]string{bad}, stores...)); err == nil {
+			t.Errorf("%s was accepted", bad)
 		}
 	}
 }

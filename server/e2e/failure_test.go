@@ -76,7 +76,13 @@ func TestPostgresDownIsUnavailable(t *testing.T) {
 // Shutdown lets calls in flight finish: every call started before the stop either completes or was never
 // accepted; none is cut half-way.
 func TestGracefulShutdownDrainsCalls(t *testing.T) {
-	_, conn, cancel, done := startOwn(t, func(c *config.Config) { c.ShutdownGrace = 10 * time.Second })
+	_, conn, cancel, done := startOwn(t, func(c *config.Config) {
+		c.ShutdownGrace = 10 * time.Second
+		// The logins queue for the password-hash slots (one per core); let them wait rather than be turned away
+		// busy, so every call is in flight at the stop.
+		c.PasswordHashWait = 30 * time.Second
+		c.LoginsPerAccount = 0 // twenty logins of one account at once: not what this test is about
+	})
 	cmd := pb.NewCommandServiceClient(conn)
 	u := newUser(t, server(t))
 	results := make(chan error, 20)

@@ -76,6 +76,8 @@ func server(t *testing.T) *env {
 		cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 		cfg.Migrate = true
 		cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
+		// Every test logs in from loopback, often: the login limits are tested on servers of their own (limits_test.go).
+		cfg.LoginsPerAccount, cfg.LoginsPerClient = 0, 0
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		built, err := wiring.Build(context.Background(), cfg, log)
 		if err != nil {

@@ -28,7 +28,8 @@ func (s *CommandServer) RegisterUser(ctx context.Context, r *pb.RegisterUserRequ
 }
 
 func (s *CommandServer) Login(ctx context.Context, r *pb.LoginRequest) (*pb.LoginResponse, error) {
-	sess, u, err := s.H.Login(ctx, command.Login{Email: r.GetEmail(), Password: r.GetPassword()})
+	sess, u, err := s.H.Login(ctx, command.Login{Email: r.GetEmail(), Password: r.GetPassword(),
+		ClientAddr: ClientAddrFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}

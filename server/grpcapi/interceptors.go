@@ -37,6 +37,8 @@ type Interceptors struct {
 	Validator       protovalidate.Validator
 	DefaultDeadline time.Duration
 	Metrics         *grpcprom.ServerMetrics // nil: no metrics
+	// Clients finds each call's client address (ClientAddrFrom) for per-client throttling; nil: the peer's.
+	Clients *ClientAddrs
 }
 
 // NewMetrics registers the standard gRPC server metrics with reg: grpc_server_started_total,
@@ -148,6 +150,7 @@ func (i *Interceptors) handle(ctx context.Context, req any, info *grpc.UnaryServ
 	if err := i.validate(req); err != nil {
 		return nil, err
 	}
+	ctx = context.WithValue(ctx, clientAddrKey{}, i.Clients.Of(ctx))
 	resp, err := handler(ctx, req)
 	return resp, toStatus(ctx, i.Log, info.FullMethod, err)
 }

@@ -4,13 +4,17 @@ package grpcapi
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,12 +22,15 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
+	"google.golang.org/grpc/status"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/grpcapi/wire"
@@ -71,6 +78,8 @@ type Server struct {
 	opsLis    net.Listener
 	certs     *certFiles // nil: plaintext
 	clientCAs *x509.CertPool
+	// gatewayKey marks the in-process REST gateway's calls (ClientAddrs).
+	gatewayKey string
 }
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
@@ -81,6 +90,15 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	}
 	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	ic.Metrics = NewMetrics(s.registry)
+	if ic.Clients == nil {
+		ic.Clients = &ClientAddrs{}
+	}
+	key := make([]byte, 32)
+	if _, err := rand.Read(key); err != nil {
+		return nil, err
+	}
+	ic.Clients.gatewayKey = hex.EncodeToString(key)
+	s.gatewayKey = ic.Clients.gatewayKey
 	var creds []grpc.ServerOption
 	if opts.TLSCertFile != "" {
 		var err error
@@ -231,13 +249,22 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 			return strings.ToLower(key), true
 		}
 		return runtime.DefaultHeaderMatcher(key)
-	}))
+	}), runtime.WithErrorHandler(retryAfterErrors))
 	creds := insecure.NewCredentials()
 	if s.certs != nil {
 		creds = credentials.NewTLS(s.certs.selfConfig())
 	}
+	// The gateway's calls carry this process's key: the server then reads the HTTP client's address from the
+	// x-forwarded-for the gateway writes (ClientAddrs).
+	key := s.gatewayKey
 	dial := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			return invoker(metadata.AppendToOutgoingContext(ctx, gatewayKeyHeader, key), method, req, reply, cc, opts...)
+		}),
+		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string, streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			return streamer(metadata.AppendToOutgoingContext(ctx, gatewayKeyHeader, key), desc, cc, method, opts...)
+		}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(s.opts.MaxRecvBytes), grpc.MaxCallSendMsgSize(s.opts.MaxRecvBytes)),
 	}
 	target := s.GRPCAddr()
@@ -319,4 +346,19 @@ func (s *Server) checkOnce(ctx context.Context) {
 	for _, svc := range []string{pb.CommandService_ServiceDesc.ServiceName, pb.QueryService_ServiceDesc.ServiceName, pb.IngestService_ServiceDesc.ServiceName} {
 		s.health.SetServingStatus(svc, all)
 	}
+}
+
+// retryAfterErrors writes the gateway's error answers as grpc-gateway does (ResourceExhausted is 429), adding the
+// Retry-After header HTTP clients look for from the status's RetryInfo, in whole seconds rounded up.
+func retryAfterErrors(ctx context.Context, mux *runtime.ServeMux, m runtime.Marshaler, w http.ResponseWriter, r *http.Request, err error) {
+	if st, ok := status.FromError(err); ok {
+		for _, d := range st.Details() {
+			if ri, ok := d.(*errdetails.RetryInfo); ok && ri.GetRetryDelay() != nil {
+				secs := int64(math.Ceil(ri.GetRetryDelay().AsDuration().Seconds()))
+				w.Header().Set("Retry-After", strconv.FormatInt(max(secs, 1), 10))
+				break
+			}
+		}
+	}
+	runtime.DefaultHTTPErrorHandler(ctx, mux, m, w, r, err)
 }

@@ -144,6 +144,19 @@ type SessionStore interface {
 	DeleteSession(ctx context.Context, token string) error
 }
 
+// Limit is a token bucket's shape: up to Burst attempts at once, refilled at Burst per Per.
+type Limit struct {
+	Burst int
+	Per   time.Duration
+}
+
+// RateLimiter spends attempts from named token buckets shared by every replica (Redis).
+type RateLimiter interface {
+	// Take spends one token from the bucket key of shape l. When the bucket is empty it spends nothing and returns
+	// false with the wait until a token is back.
+	Take(ctx context.Context, key string, l Limit) (ok bool, retryAfter time.Duration, err error)
+}
+
 // PaymentProcessor charges a payment method. Approved is false for a declined charge (not an error).
 type PaymentProcessor interface {
 	Charge(ctx context.Context, c Charge) (ChargeResult, error)

@@ -151,12 +151,15 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, err
 	}
 	handler := command.New(command.Deps{
-		Store:          store,
-		Sessions:       sessions,
-		Payments:       processor,
-		FingerprintKey: []byte(cfg.FingerprintKey),
-		Passwords:      password.Default,
-		SessionTTL:     cfg.SessionTTL,
+		Store:            store,
+		Sessions:         sessions,
+		Payments:         processor,
+		FingerprintKey:   []byte(cfg.FingerprintKey),
+		Passwords:        password.NewPool(password.Default, cfg.PasswordHashConcurrency, cfg.PasswordHashWait),
+		SessionTTL:       cfg.SessionTTL,
+		LoginAttempts:    redis.NewRateLimiter(rc),
+		LoginsPerAccount: streaming.Limit{Burst: cfg.LoginsPerAccount, Per: cfg.LoginWindow},
+		LoginsPerClient:  streaming.Limit{Burst: cfg.LoginsPerClient, Per: cfg.LoginWindow},
 	})
 	// Queries reach the graph and search through circuit breakers: while one is known down they answer at once
 	// (recommendations: the trending fallback; search: Unavailable) instead of each waiting for the driver.
@@ -362,6 +365,7 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 			ServiceCerts: cfg.TLSClientCAFile != ""},
 		Validator:       validator,
 		DefaultDeadline: cfg.DefaultDeadline,
+		Clients:         &grpcapi.ClientAddrs{Trusted: cfg.TrustedProxies},
 	}
 	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
 	return grpcapi.New(grpcapi.Options{

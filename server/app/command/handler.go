@@ -6,23 +6,36 @@
 package command
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/json"
 	"time"
 
-	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
+
+// Passwords hashes and checks passwords. The implementation (password.Pool) bounds how many of these memory-hard
+// computations run at once and answers CodeBusy with a retry hint past the bound.
+type Passwords interface {
+	Hash(ctx context.Context, pw string) (string, error)
+	Verify(ctx context.Context, pw, encoded string) (bool, error)
+	// Dummy is a hash of the same cost as Hash's for a password nobody has, checked for unknown accounts.
+	Dummy() string
+}
 
 // Deps are the ports every command is built from; New hands each command only its part.
 type Deps struct {
 	Store      streaming.CommandStore
 	Sessions   streaming.SessionStore
 	Payments   streaming.PaymentProcessor
-	Passwords  password.Params
+	Passwords  Passwords
 	SessionTTL time.Duration
 	Now        func() time.Time
+
+	// LoginAttempts throttles logins per account and per client address (nil: none).
+	LoginAttempts                     streaming.RateLimiter
+	LoginsPerAccount, LoginsPerClient streaming.Limit
 
 	// FingerprintKey keys the HMAC of idempotency request fingerprints (configuration; secret).
 	FingerprintKey []byte
@@ -48,6 +61,7 @@ func New(d Deps) *Handler {
 		registerUser: RegisterUserHandler{Passwords: d.Passwords, Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) RegisterUserTx { return tx })},
 		login: LoginHandler{Sessions: d.Sessions, Passwords: d.Passwords, SessionTTL: d.SessionTTL, Now: d.Now,
+			Attempts: d.LoginAttempts, PerAccount: d.LoginsPerAccount, PerClient: d.LoginsPerClient,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) streaming.Users { return tx })},
 		logout: LogoutHandler{Sessions: d.Sessions},
 		createPlan: CreatePlanHandler{Now: d.Now,

@@ -50,7 +50,7 @@ func TestNewRoutesEveryCommandThroughTheStore(t *testing.T) {
 	var calls []string
 	store := &fakeUoW[streaming.CommandTx]{tx: firstCallTx{calls: &calls}}
 	var deleted []string
-	h := command.New(command.Deps{Store: store, Passwords: cheap, SessionTTL: time.Hour, Now: clock,
+	h := command.New(command.Deps{Store: store, Passwords: cheapPool, SessionTTL: time.Hour, Now: clock,
 		Sessions: &fakeSessions{delete: func(token string) error { deleted = append(deleted, token); return nil }}})
 	ctx := t.Context()
 	runs := []struct {

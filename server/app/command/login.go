@@ -2,16 +2,18 @@ package command
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"strings"
-	"sync"
 	"time"
 
-	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 type Login struct {
 	Email, Password string
+	// ClientAddr is the caller's address as the transport found it ("" unknown: only the account is throttled).
+	ClientAddr string
 }
 
 var errBadLogin = streaming.Errorf(streaming.CodeUnauthenticated, "invalid email or password")
@@ -20,9 +22,13 @@ var errBadLogin = streaming.Errorf(streaming.CodeUnauthenticated, "invalid email
 type LoginHandler struct {
 	Tx         streaming.UnitOfWork[streaming.Users]
 	Sessions   streaming.SessionStore
-	Passwords  password.Params
+	Passwords  Passwords
 	SessionTTL time.Duration
 	Now        func() time.Time
+
+	// Attempts throttles logins per account and per client address before any password is hashed; nil: none.
+	Attempts              streaming.RateLimiter
+	PerAccount, PerClient streaming.Limit
 }
 
 // Login checks the password and opens a session.
@@ -33,20 +39,26 @@ func (h *Handler) Login(ctx context.Context, c Login) (*streaming.Session, *stre
 // Handle checks the password and opens a session. An unknown email costs the same hash as a wrong password, so the
 // answer's timing does not tell which accounts exist.
 func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, *streaming.User, error) {
+	email := strings.ToLower(strings.TrimSpace(c.Email))
+	if err := h.throttle(ctx, email, c.ClientAddr); err != nil {
+		return nil, nil, err
+	}
 	var u *streaming.User
 	err := h.Tx.InTx(ctx, func(users streaming.Users) error {
 		var err error
-		u, err = users.UserByEmail(ctx, strings.ToLower(strings.TrimSpace(c.Email)))
+		u, err = users.UserByEmail(ctx, email)
 		return err
 	})
 	if streaming.ErrorCode(err) == streaming.CodeNotFound {
-		password.Verify(c.Password, dummyHash(h.Passwords))
+		if _, err := h.Passwords.Verify(ctx, c.Password, h.Passwords.Dummy()); streaming.ErrorCode(err) == streaming.CodeBusy {
+			return nil, nil, err // busy is no hint about the account: any check may be turned away
+		}
 		return nil, nil, errBadLogin
 	}
 	if err != nil {
 		return nil, nil, err
 	}
-	ok, err := password.Verify(c.Password, u.PasswordHash)
+	ok, err := h.Passwords.Verify(ctx, c.Password, u.PasswordHash)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -64,14 +76,30 @@ func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, 
 	return &s, u, nil
 }
 
-var (
-	dummyOnce sync.Once
-	dummy     string
-)
-
-func dummyHash(p password.Params) string {
-	dummyOnce.Do(func() { dummy, _ = password.Hash("not a password", p) })
-	return dummy
+// throttle spends one attempt of the client's bucket and one of the account's (known or not, so the answer does
+// not tell which exist); an empty bucket answers CodeBusy with the wait until the next attempt.
+func (h LoginHandler) throttle(ctx context.Context, email, client string) error {
+	if h.Attempts == nil {
+		return nil
+	}
+	sum := sha256.Sum256([]byte(email)) // keeps emails out of Redis's keys, and the keys short
+	var keys []string
+	var limits []streaming.Limit
+	if client != "" { // first: a client over its limit spends no attempt of the accounts it tries
+		keys, limits = append(keys, "login:client:"+client), append(limits, h.PerClient)
+	}
+	keys, limits = append(keys, "login:account:"+hex.EncodeToString(sum[:16])), append(limits, h.PerAccount)
+	for i, key := range keys {
+		ok, wait, err := h.Attempts.Take(ctx, key, limits[i])
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return &streaming.Error{Code: streaming.CodeBusy, Message: "too many login attempts, retry later",
+				RetryAfter: max(wait, time.Second)}
+		}
+	}
+	return nil
 }
 
 // LogoutHandler ends sessions.

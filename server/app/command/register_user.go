@@ -7,7 +7,6 @@ import (
 
 	"github.com/google/uuid"
 
-	"github.com/streamingplatform/streaming/server/password"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -24,7 +23,7 @@ type RegisterUserTx interface {
 // RegisterUserHandler creates accounts.
 type RegisterUserHandler struct {
 	Tx        streaming.UnitOfWork[RegisterUserTx]
-	Passwords password.Params
+	Passwords Passwords
 	Now       func() time.Time
 }
 
@@ -35,7 +34,7 @@ func (h *Handler) RegisterUser(ctx context.Context, c RegisterUser) (*streaming.
 
 // Handle creates the account of c.
 func (h RegisterUserHandler) Handle(ctx context.Context, c RegisterUser) (*streaming.User, error) {
-	hash, err := password.Hash(c.Password, h.Passwords)
+	hash, err := h.Passwords.Hash(ctx, c.Password)
 	if err != nil {
 		return nil, err
 	}

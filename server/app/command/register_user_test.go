@@ -2,6 +2,7 @@ package command_test
 
 import (
 	"testing"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/app/command"
 	"github.com/streamingplatform/streaming/server/password"
@@ -10,6 +11,9 @@ import (
 
 // cheap keeps the tests' password hashing fast; the cost does not change the logic.
 var cheap = password.Params{MemoryKiB: 64, Time: 1, Threads: 1}
+
+// cheapPool is the handlers' bounded hasher at that cost; its bound is tested in server/password.
+var cheapPool = password.NewPool(cheap, 4, time.Second)
 
 type registerTx struct {
 	*fakeUsers
@@ -39,7 +43,7 @@ func TestRegisterUser(t *testing.T) {
 				stored = u
 				return tc.create(u)
 			}}, out}}
-			h := command.RegisterUserHandler{Tx: uow, Passwords: cheap, Now: clock}
+			h := command.RegisterUserHandler{Tx: uow, Passwords: cheapPool, Now: clock}
 			u, err := h.Handle(t.Context(), command.RegisterUser{Email: "  Ana@Example.COM ", Password: "s3cret!!",
 				DisplayName: " Ana ", Country: "ES"})
 			wantErr(t, err, tc.code, tc.message)
