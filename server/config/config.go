@@ -30,6 +30,8 @@ const (
 type Config struct {
 	Env             string // Development or Production
 	API             bool   // serve the gRPC and REST API (false: the outbox relay only)
+	MaxConnections  int    // per API listener
+	StreamIdle      time.Duration
 	GRPCAddr        string
 	HTTPAddr        string
 	OpsAddr         string // operators' listener: /metrics, /healthz, /readyz; not exposed with the API
@@ -133,6 +135,8 @@ var Settings = []Setting{
 	{"grpc-addr", "STREAMING_GRPC_ADDR", "", "gRPC listen address (127.0.0.1:50051 in development, :50051 in production)"},
 	{"http-addr", "STREAMING_HTTP_ADDR", "", "HTTP listen address: REST gateway and /openapi.json (127.0.0.1:8080 in development, :8080 in production)"},
 	{"api", "STREAMING_API", "true", "serve the gRPC and REST API; false for a process that only runs the outbox relay and its projectors (with -projections)"},
+	{"max-connections", "STREAMING_MAX_CONNECTIONS", "10000", "connections each API listener (gRPC, HTTP) holds at once; past it new connections wait to be accepted (0: no bound)"},
+	{"stream-idle-timeout", "STREAMING_STREAM_IDLE_TIMEOUT", "5m", "an ingest stream whose client sends nothing for this long is ended (DeadlineExceeded, trailer with what is durable)"},
 	{"ops-addr", "STREAMING_OPS_ADDR", "", "operators' HTTP listen address: /metrics, /healthz, /readyz; keep it off the API's network (127.0.0.1:9090 in development, :9090 in production)"},
 	{"tls-cert-file", "STREAMING_TLS_CERT_FILE", "", "PEM certificate (chain) of the gRPC and HTTP API listeners; reloaded when the file changes"},
 	{"tls-key-file", "STREAMING_TLS_KEY_FILE", "", "PEM private key of that certificate"},
@@ -392,6 +396,7 @@ func Load(args []string) (Config, error) {
 		}
 		return n
 	}
+	c.MaxConnections, c.StreamIdle = count("max-connections", 0, 1_000_000), dur("stream-idle-timeout")
 	c.IngestWriters = count("ingest-writers", 1, 1024)
 	c.RedisDialTimeout, c.RedisIOTimeout, c.RedisRetries = dur("redis-dial-timeout"), dur("redis-io-timeout"), count("redis-retries", 0, 10)
 	c.BreakerFailures, c.BreakerOpenFor = count("breaker-failures", 1, 1000), dur("breaker-open-for")

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strconv"
 	"sync"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -23,6 +24,9 @@ import (
 type IngestServer struct {
 	pb.UnimplementedIngestServiceServer
 	svc *appingest.Service
+	// IdleTimeout ends a stream whose client sends nothing for this long (0: never), so an idle or forgotten
+	// stream does not hold its slot on the connection and what it read for good.
+	IdleTimeout time.Duration
 
 	drainOnce sync.Once
 	draining  chan struct{}
@@ -98,10 +102,23 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 			}
 		}
 	}()
+	var idle <-chan time.Time
+	var idleTimer *time.Timer
+	if s.IdleTimeout > 0 {
+		idleTimer = time.NewTimer(s.IdleTimeout)
+		defer idleTimer.Stop()
+		idle = idleTimer.C
+	}
 	for {
 		var r received
 		select {
 		case r = <-next:
+			if idleTimer != nil {
+				idleTimer.Reset(s.IdleTimeout)
+			}
+		case <-idle:
+			sum := st.Abort(ctx)
+			return fail(status.Errorf(codes.DeadlineExceeded, "no message for %s: stream closed; events through batch %d are settled (see trailer)", s.IdleTimeout, sum.DurableThrough))
 		case <-ctx.Done(): // the client went away, its deadline passed or the connection broke
 			return fail(status.FromContextError(ctx.Err()).Err())
 		case <-s.draining:

@@ -22,12 +22,14 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/net/netutil"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
 	"google.golang.org/grpc/status"
@@ -48,6 +50,9 @@ type Options struct {
 	// TLSCertFile and TLSKeyFile (PEM) turn TLS on for the gRPC and HTTP API listeners; the files are read again
 	// when they change. Empty: plaintext.
 	TLSCertFile, TLSKeyFile string
+	// MaxConnections bounds the connections each API listener holds at once (the REST gateway's own connection to
+	// the gRPC listener counts); past it new connections wait to be accepted. 0: no bound.
+	MaxConnections int
 	// TLSClientCAFile (PEM) verifies client certificates when callers present one (mutual TLS for services; see
 	// Authenticator.ServiceCerts). Empty: none are asked for.
 	TLSClientCAFile string
@@ -120,6 +125,12 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		grpc.ForceServerCodecV2(wire.NewCodec()),
 		// Bounds the calls one connection may hold open (each ingest stream keeps up to 64k events to settle).
 		grpc.MaxConcurrentStreams(1024),
+		// Connection-level limits: headers of at most 16 KiB (grpc-go accepts 16 MiB by default), clients may not
+		// ping more often than every 10 s, and a connection without calls for 15 min is closed.
+		grpc.MaxHeaderListSize(maxHeaderBytes),
+		grpc.KeepaliveEnforcementPolicy(keepalive.EnforcementPolicy{MinTime: 10 * time.Second, PermitWithoutStream: true}),
+		grpc.KeepaliveParams(keepalive.ServerParameters{MaxConnectionIdle: 15 * time.Minute, Time: 2 * time.Minute,
+			Timeout: 20 * time.Second}),
 	)...)
 	pb.RegisterCommandServiceServer(s.grpc, cmd)
 	pb.RegisterQueryServiceServer(s.grpc, query)
@@ -144,8 +155,15 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 		s.grpcLis.Close()
 		return nil, fmt.Errorf("HTTP address %s: %w", opts.HTTPAddr, err)
 	}
+	if opts.MaxConnections > 0 {
+		s.grpcLis = netutil.LimitListener(s.grpcLis, opts.MaxConnections)
+		s.httpLis = netutil.LimitListener(s.httpLis, opts.MaxConnections)
+	}
 	return s, nil
 }
+
+// maxHeaderBytes bounds a call's headers, gRPC and HTTP alike.
+const maxHeaderBytes = 16 << 10
 
 // GRPCAddr, HTTPAddr and OpsAddr are the bound addresses ("" for the API's when it is off).
 func (s *Server) GRPCAddr() string { return addrOf(s.grpcLis) }
@@ -169,7 +187,10 @@ func (s *Server) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	httpSrv := &http.Server{Handler: gateway, ReadHeaderTimeout: 10 * time.Second}
+	// Read, write and idle timeouts bound what a slow or idle client holds; a REST call has its unary deadline well
+	// inside them.
+	httpSrv := &http.Server{Handler: gateway, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
+		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	opsSrv := &http.Server{Handler: s.ops(), ReadHeaderTimeout: 10 * time.Second}
 	checkCtx, stopChecks := context.WithCancel(ctx)
 	defer stopChecks()

@@ -368,8 +368,9 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 		Clients:         &grpcapi.ClientAddrs{Trusted: cfg.TrustedProxies},
 	}
 	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
+	ingestServer.IdleTimeout = cfg.StreamIdle
 	return grpcapi.New(grpcapi.Options{
-		NoAPI: !cfg.API, GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,
+		NoAPI: !cfg.API, MaxConnections: cfg.MaxConnections, GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,
 		TLSKeyFile: cfg.TLSKeyFile, TLSClientCAFile: cfg.TLSClientCAFile, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
 		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
