@@ -64,20 +64,8 @@ func (d daemon) pid() int { return livePID(d.pidFile, d.mark) }
 // livePID reads the first line of a pid file and returns that pid if the process is alive (not a zombie) and its
 // command line contains mark.
 func livePID(pidFile, mark string) int {
-	b, err := os.ReadFile(pidFile)
-	if err != nil {
-		return 0
-	}
-	line, _, _ := strings.Cut(string(b), "\n")
-	pid, err := strconv.Atoi(strings.TrimSpace(line))
-	if err != nil || pid <= 0 {
-		return 0
-	}
-	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return 0
-	}
-	if i := bytes.LastIndexByte(stat, ')'); i < 0 || i+2 >= len(stat) || stat[i+2] == 'Z' {
+	pid := filePID(pidFile)
+	if pid == 0 || !alive(pid) {
 		return 0
 	}
 	cmdline, err := os.ReadFile(fmt.Sprintf("/proc/%d/cmdline", pid))
@@ -108,9 +96,25 @@ func (d daemon) stop(grace time.Duration) error {
 	return fmt.Errorf("did not stop within %s of SIGTERM; killed (see %s)", grace, stackenv.Rel(d.logFile))
 }
 
-// exited is "" while the process runs, else the last lines of its output.
+// filePID is the pid on the first line of a pid file, or 0.
+func filePID(pidFile string) int {
+	b, err := os.ReadFile(pidFile)
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	pid, err := strconv.Atoi(strings.TrimSpace(line))
+	if err != nil || pid <= 0 {
+		return 0
+	}
+	return pid
+}
+
+// exited is "" while the process runs, else the last lines of its output. It asks only whether the pid this stack
+// started moments ago is alive, not whether its command line still carries the mark: a server that rewrites its
+// process title (redis does) briefly shows an empty command line, and that is not an exit.
 func (d daemon) exited() string {
-	if d.pid() != 0 {
+	if pid := filePID(d.pidFile); pid != 0 && alive(pid) {
 		return ""
 	}
 	return tail(d.logFile, 5)

@@ -70,7 +70,7 @@ func (r *redis) Start(ctx context.Context) error {
 	argv = append(argv,
 		"--dir", r.DataDir(),
 		"--daemonize", "no",
-		"--logfile", filepath.Join(r.home, "logs", "redis.log"),
+		// No --logfile: redis logs to stdout, into the console log, so a failed start shows its reason.
 		// Sessions and counters survive a restart through snapshots; caches are rebuilt anyway.
 		"--save", "300 10 60 10000",
 		"--appendonly", "no",
