@@ -87,10 +87,10 @@ func TestShippedDerivedUpdatesApplyAndCleanUp(t *testing.T) {
 	e := events[0]
 	bucket := e.OccurredAt.UTC().Format("2006010215")
 	score := func() (float64, error) {
-		return rc.Do(ctx, rc.B().Zscore().Key("trending:"+bucket).Member(e.ContentID).Build()).AsFloat64()
+		return rc.Do(ctx, rc.B().Zscore().Key("trending:viewers:"+bucket).Member(e.ContentID).Build()).AsFloat64()
 	}
 	if s, err := score(); err != nil || s < 1 {
-		t.Errorf("trending:%s %s = %v, %v; want a count of at least 1", bucket, e.ContentID, s, err)
+		t.Errorf("trending:viewers:%s %s = %v, %v; want a count of at least 1", bucket, e.ContentID, s, err)
 	}
 
 	cleanDerived(ctx, rc, cfg, users, titles)
@@ -99,6 +99,6 @@ func TestShippedDerivedUpdatesApplyAndCleanUp(t *testing.T) {
 		t.Errorf("%d WATCHED edges left after clean-up", n)
 	}
 	if s, err := score(); err == nil {
-		t.Errorf("trending:%s %s = %v after clean-up, want no member", bucket, e.ContentID, s)
+		t.Errorf("trending:viewers:%s %s = %v after clean-up, want no member", bucket, e.ContentID, s)
 	}
 }

@@ -126,10 +126,14 @@ func (t *target) dropped() []uint64 {
 // calls and the buffers to close after it.
 type observerFactory func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver)
 
-// noDerivedUpdates is a no-op asynchronous observer: the pipeline pays for handing events over, nothing is applied.
+// noDerivedUpdates is streamingd's fan-out to two asynchronous observers with nothing applied: the pipeline pays for
+// folding events into viewings and handing them over, as it does in streamingd.
 func noDerivedUpdates(_ prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
-	o := ingest.NewAsyncObserver(100_000, func([]streaming.PlaybackEvent) {}, nil, log)
-	return o, []*ingest.AsyncObserver{o}
+	os := []*ingest.AsyncObserver{
+		ingest.NewAsyncObserver(100_000, func([]streaming.Viewing) {}, nil, log),
+		ingest.NewAsyncObserver(100_000, func([]streaming.Viewing) {}, nil, log),
+	}
+	return ingest.FanOut(os), os
 }
 
 // partitionWrites reads from our server's metrics how many partition writes the pipeline has made and how many

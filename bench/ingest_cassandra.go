@@ -345,11 +345,11 @@ func cleanDerived(ctx context.Context, rc rueidis.Client, cfg config.Config, use
 	var cmds rueidis.Commands
 	for h := range 3 {
 		bucket := now.Add(-time.Duration(h) * time.Hour).Format("2006010215")
-		cmds = append(cmds, rc.B().Zrem().Key("trending:"+bucket).Member(titles...).Build())
+		cmds = append(cmds, rc.B().Zrem().Key("trending:viewers:"+bucket).Member(titles...).Build())
 		for chunk := range slices.Chunk(titles, 500) {
 			keys := make([]string, len(chunk))
 			for i, t := range chunk {
-				keys[i] = "trending:seen:" + bucket + ":" + t
+				keys[i] = "trending:viewers:" + bucket + ":" + t
 			}
 			cmds = append(cmds, rc.B().Del().Key(keys...).Build())
 		}

@@ -115,7 +115,7 @@ func frontCommon(cfg config.Config) string {
 		"enums) encoded once before the run and cycled, so neither side pays client marshalling; ours: wiring.NewServer "+
 		"and wiring.NewPipeline, as streamingd is built (JSON log at info to io.Discard, Prometheus metrics, service-token auth, protovalidate), "+
 		"ingest.Validate and ownership per event, ingest pipeline (QueueEvents=%d, default MaxBatch/Linger/Writers) "+
-		"over ingest.DiscardWriter, no-op async observer; bare: grpc.NewServer without interceptors, Recv and count, "+
+		"over ingest.DiscardWriter, streamingd's fan-out to two asynchronous observers applying nothing; bare: grpc.NewServer without interceptors, Recv and count, "+
 		"one with grpc-go's standard protobuf decoder (generated messages), one forcing our codec (wire.NewCodec, "+
 		"RecvMsg into wire.Batch: domain events, the fast path); all servers: MaxRecvMsgSize=%d, grpc-go default flow-control windows (BDP estimation; grpcapi.New sets "+
 		"none), default GC; %s",

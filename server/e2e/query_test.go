@@ -332,7 +332,7 @@ func TestRecommendationsFallBackWithoutTheGraph(t *testing.T) {
 	thriller := genre("thriller")
 	seen, trending, elsewhere := newTitle(t, e, "Visto", thriller), newTitle(t, e, "En boga", thriller), newTitle(t, e, "Otro", genre("musical"))
 	watch(t, e, u.id, seen)
-	for range 3 { // plays for the trending counters (each event counts once)
+	for range 3 { // three viewers for the trending counters (a viewer counts once per title and hour)
 		watch(t, e, uuid.NewString(), trending, elsewhere)
 	}
 	eventually(t, "trending counts", func() string {

@@ -80,7 +80,7 @@ func (s *QueryServer) GetTrending(ctx context.Context, r *pb.GetTrendingRequest)
 	}
 	out := &pb.GetTrendingResponse{Items: make([]*pb.TrendingItem, 0, len(items))}
 	for _, it := range items {
-		out.Items = append(out.Items, &pb.TrendingItem{ContentId: it.Content.ID, Title: it.Content.Title, Plays: it.Plays})
+		out.Items = append(out.Items, &pb.TrendingItem{ContentId: it.Content.ID, Title: it.Content.Title, Plays: it.Viewers})
 	}
 	return out, nil
 }

@@ -15,23 +15,24 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// AsyncObserver is a streaming.PlaybackObserver that never blocks the write path: Observe copies the events into
-// a bounded buffer and one goroutine hands what has gathered to apply (a derived update such as the trending
-// counters). When the buffer is full Observe drops the events and counts them; derived views are approximate by
-// design, the durable events are not affected.
+// AsyncObserver is a streaming.PlaybackObserver that never blocks the write path: Observe folds the events into
+// viewings (one per (user, title, hour), see Viewings) and copies those into a bounded buffer, and one goroutine
+// hands what has gathered to apply (a derived update such as the trending viewers). When the buffer is full Observe
+// drops the viewings and counts them; derived views are approximate by design, the durable events are not affected.
+// What waits in the buffer holds only its own bytes (the viewings' cloned ids), never a request's.
 //
 // The buffer is double-buffered rather than a channel of slices: Observe appends into the pending half and the
-// goroutine swaps halves, so steady state allocates nothing and apply sees everything that gathered while the
-// previous apply ran (one Redis pipeline instead of one per partition write).
+// goroutine swaps halves, so steady state allocates nothing but the ids and apply sees everything that gathered
+// while the previous apply ran (one Redis pipeline instead of one per partition write).
 type AsyncObserver struct {
-	apply func([]streaming.PlaybackEvent)
+	apply func([]streaming.Viewing)
 	lag   prometheus.Observer
 	log   *slog.Logger
 	max   int
 
 	mu      sync.Mutex
-	pending []streaming.PlaybackEvent
-	since   time.Time // when the oldest pending event was observed (became durable)
+	pending []streaming.Viewing
+	since   time.Time // when the oldest pending viewing was observed (became durable)
 	closed  bool
 
 	wake    chan struct{} // cap 1
@@ -42,11 +43,11 @@ type AsyncObserver struct {
 
 var _ streaming.PlaybackObserver = (*AsyncObserver)(nil)
 
-// NewAsyncObserver starts an observer buffering up to buffer events (at least 1) for apply. lag, if not nil,
-// observes in seconds for every apply call how long its oldest event waited since Observe — the time between the
-// event becoming durable and the derived update being applied. Drops are logged on log (nil = none) at most once
+// NewAsyncObserver starts an observer buffering up to buffer viewings (at least 1) for apply. lag, if not nil,
+// observes in seconds for every apply call how long its oldest viewing waited since Observe — the time between the
+// events becoming durable and the derived update being applied. Drops are logged on log (nil = none) at most once
 // every 10 seconds, with the running total. apply must not keep its slice: it is reused.
-func NewAsyncObserver(buffer int, apply func([]streaming.PlaybackEvent), lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
+func NewAsyncObserver(buffer int, apply func([]streaming.Viewing), lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -63,18 +64,24 @@ func NewAsyncObserver(buffer int, apply func([]streaming.PlaybackEvent), lag pro
 	return o
 }
 
-// Observe copies events for apply, or drops them if the buffer has no room for all of them or the observer is
-// closed. It never waits for apply.
+// Observe folds events into viewings for apply, or drops them if the buffer has no room for all of them or the
+// observer is closed. It never waits for apply.
 func (o *AsyncObserver) Observe(events []*streaming.PlaybackEvent) {
-	if len(events) == 0 {
+	var buf [2]streaming.Viewing
+	o.add(Viewings(buf[:0], events))
+}
+
+// add copies viewings into the buffer, or drops them.
+func (o *AsyncObserver) add(viewings []streaming.Viewing) {
+	if len(viewings) == 0 {
 		return
 	}
 	o.mu.Lock()
-	if o.closed || len(o.pending)+len(events) > o.max {
+	if o.closed || len(o.pending)+len(viewings) > o.max {
 		o.mu.Unlock()
-		total := o.dropped.Add(uint64(len(events)))
+		total := o.dropped.Add(uint64(len(viewings)))
 		if o.dropLog.Allow() {
-			o.log.Warn("playback observer buffer full: events dropped from derived views (logged at most every 10s)",
+			o.log.Warn("playback observer buffer full: viewings dropped from derived views (logged at most every 10s)",
 				"dropped_total", total, "buffer", o.max)
 		}
 		return
@@ -82,9 +89,7 @@ func (o *AsyncObserver) Observe(events []*streaming.PlaybackEvent) {
 	if len(o.pending) == 0 {
 		o.since = time.Now()
 	}
-	for _, e := range events {
-		o.pending = append(o.pending, *e)
-	}
+	o.pending = append(o.pending, viewings...)
 	o.mu.Unlock()
 	select {
 	case o.wake <- struct{}{}:
@@ -92,12 +97,12 @@ func (o *AsyncObserver) Observe(events []*streaming.PlaybackEvent) {
 	}
 }
 
-// Dropped is the number of events dropped so far.
+// Dropped is the number of viewings dropped so far.
 func (o *AsyncObserver) Dropped() uint64 { return o.dropped.Load() }
 
 func (o *AsyncObserver) run() {
 	defer close(o.done)
-	var spare []streaming.PlaybackEvent
+	var spare []streaming.Viewing
 	for {
 		<-o.wake
 		o.mu.Lock()
@@ -109,7 +114,7 @@ func (o *AsyncObserver) run() {
 			if o.lag != nil {
 				o.lag.Observe(time.Since(since).Seconds())
 			}
-			clear(batch) // drop references to the events' strings
+			clear(batch) // drop the viewings' ids
 		}
 		spare = batch
 		if closed {
@@ -118,7 +123,7 @@ func (o *AsyncObserver) run() {
 	}
 }
 
-func (o *AsyncObserver) callApply(batch []streaming.PlaybackEvent) {
+func (o *AsyncObserver) callApply(batch []streaming.Viewing) {
 	defer func() {
 		if r := recover(); r != nil {
 			o.log.Error("playback observer apply panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
@@ -145,13 +150,16 @@ func (o *AsyncObserver) Close(ctx context.Context) error {
 	}
 }
 
-// FanOut is a PlaybackObserver that passes each batch to every observer in turn (the trending counters, watched
-// edges, cache invalidation...). Each must itself not block, which an AsyncObserver per derived view ensures.
-type FanOut []streaming.PlaybackObserver
+// FanOut is a PlaybackObserver that folds each partition write's events into viewings once and passes them to
+// every observer in turn (the trending viewers, watched edges and cache invalidation). Each buffers on its own, so
+// none waits for another.
+type FanOut []*AsyncObserver
 
-// Observe passes events to each observer.
+// Observe passes the events' viewings to each observer.
 func (f FanOut) Observe(events []*streaming.PlaybackEvent) {
+	var buf [2]streaming.Viewing
+	vs := Viewings(buf[:0], events)
 	for _, o := range f {
-		o.Observe(events)
+		o.add(vs)
 	}
 }

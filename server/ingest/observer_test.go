@@ -6,6 +6,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -19,9 +20,9 @@ func (l *lagRec) Observe(v float64) { l.mu.Lock(); l.v = append(l.v, v); l.mu.Un
 
 func TestAsyncObserverAppliesAll(t *testing.T) {
 	var mu sync.Mutex
-	var got []streaming.PlaybackEvent
+	var got []streaming.Viewing
 	lag := &lagRec{}
-	o := NewAsyncObserver(1000, func(b []streaming.PlaybackEvent) {
+	o := NewAsyncObserver(1000, func(b []streaming.Viewing) {
 		mu.Lock()
 		got = append(got, b...) // copy: the slice is reused
 		mu.Unlock()
@@ -40,9 +41,9 @@ func TestAsyncObserverAppliesAll(t *testing.T) {
 	if len(got) != 300 || o.Dropped() != 0 {
 		t.Fatalf("applied %d, dropped %d; want 300, 0", len(got), o.Dropped())
 	}
-	for i, e := range got {
-		if e.EventID != uuidN('e', i) {
-			t.Fatalf("event %d is %s: order or copy broken", i, e.EventID)
+	for i, v := range got { // one viewing per event: each event of a batch is another title
+		if v.UserID != uuidN('a', i/3) || v.ContentID != uuidN('c', i%3) {
+			t.Fatalf("viewing %d is %s/%s: order or copy broken", i, v.UserID, v.ContentID)
 		}
 	}
 	lag.mu.Lock()
@@ -61,12 +62,13 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 100)
 	applied := make(chan int, 100)
-	o := NewAsyncObserver(10, func(b []streaming.PlaybackEvent) {
+	o := NewAsyncObserver(10, func(b []streaming.Viewing) {
 		entered <- struct{}{}
 		<-release
 		applied <- len(b)
 	}, nil, nil)
-	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2), ev(1, 1, 3), ev(1, 1, 4)}
+	// Four titles: four viewings per Observe.
+	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 2, 2), ev(1, 3, 3), ev(1, 4, 4)}
 	start := time.Now()
 	o.Observe(refs(batch)) // taken by the goroutine, which blocks in apply
 	<-entered
@@ -92,7 +94,7 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 		total += n
 	}
 	if total != 14 {
-		t.Fatalf("applied %d events, want 4+10", total)
+		t.Fatalf("applied %d viewings, want 4+10", total)
 	}
 	o.Observe(refs(batch)) // after Close: dropped, not blocking, not applied
 	if o.Dropped() != 8 {
@@ -105,7 +107,7 @@ func TestAsyncObserverCloseTimesOutAndSurvivesPanic(t *testing.T) {
 	defer close(block)
 	entered := make(chan struct{}, 2)
 	calls := 0
-	o := NewAsyncObserver(10, func(b []streaming.PlaybackEvent) {
+	o := NewAsyncObserver(10, func(b []streaming.Viewing) {
 		calls++
 		entered <- struct{}{}
 		if calls == 1 {
@@ -124,21 +126,24 @@ func TestAsyncObserverCloseTimesOutAndSurvivesPanic(t *testing.T) {
 	}
 }
 
-// The pipeline and the async observer together: the observer sees every durable event, Close in order.
+// The pipeline and the async observer together: the observer sees every partition the durable events fell in,
+// once per partition write (not per event), and Close goes in order.
 func TestPipelineWithAsyncObserver(t *testing.T) {
 	var mu sync.Mutex
-	seen := map[string]int{}
-	o := NewAsyncObserver(100_000, func(b []streaming.PlaybackEvent) {
+	seen := map[[2]string]int{}
+	viewings := 0
+	o := NewAsyncObserver(100_000, func(b []streaming.Viewing) {
 		mu.Lock()
-		for _, e := range b {
-			seen[e.ContentID]++
+		for _, v := range b {
+			seen[[2]string{v.UserID, v.ContentID}]++
 		}
+		viewings += len(b)
 		mu.Unlock()
 	}, nil, nil)
 	p := New(Config{MaxBatch: 10, Linger: time.Millisecond}, DiscardWriter{}, o, nil, nil)
 	events := make([]streaming.PlaybackEvent, 1000)
 	for i := range events {
-		events[i] = ev(i%17, i%4, i)
+		events[i] = ev(i%17, i%4, i) // 68 partitions of 14 or 15 events
 	}
 	tk, err := p.Submit(context.Background(), events)
 	if err != nil {
@@ -153,17 +158,37 @@ func TestPipelineWithAsyncObserver(t *testing.T) {
 	if err := o.Close(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	for c := 0; c < 4; c++ {
-		if seen[uuidN('c', c)] != 250 {
-			t.Fatalf("content %d counted %d, want 250", c, seen[uuidN('c', c)])
-		}
+	if len(seen) != 68 {
+		t.Fatalf("observed %d partitions, want 68", len(seen))
+	}
+	// At most 10 events per write: each partition is written in two writes at most once grouped, never per event.
+	if viewings < 68 || viewings > 2*68 {
+		t.Fatalf("%d viewings for 68 partitions of 14-15 events in writes of up to 10, want 68..136", viewings)
 	}
 }
 
+// FanOut folds a write's events once and hands the same viewings to every observer.
 func TestFanOut(t *testing.T) {
-	a, b := &recObserver{}, &recObserver{}
+	var mu sync.Mutex
+	var got [2][]streaming.Viewing
+	rec := func(k int) *AsyncObserver {
+		return NewAsyncObserver(10, func(b []streaming.Viewing) {
+			mu.Lock()
+			got[k] = append(got[k], b...)
+			mu.Unlock()
+		}, nil, nil)
+	}
+	a, b := rec(0), rec(1)
 	FanOut{a, b}.Observe(refs([]streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2)}))
-	if a.count() != 2 || b.count() != 2 {
-		t.Fatalf("observers saw %d and %d events, want 2 each", a.count(), b.count())
+	for _, o := range []*AsyncObserver{a, b} {
+		if err := o.Close(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(got[0]) != 1 || len(got[1]) != 1 {
+		t.Fatalf("observers got %d and %d viewings, want 1 each (two events of one partition and hour)", len(got[0]), len(got[1]))
+	}
+	if unsafe.StringData(got[0][0].UserID) != unsafe.StringData(got[1][0].UserID) {
+		t.Error("the observers got separate copies: the events were folded twice")
 	}
 }

@@ -9,15 +9,18 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Trending keeps time-bucketed play counters per title, fed by durable playback events:
+// Trending keeps time-bucketed viewer counters per title, fed by the viewings of durable playback events:
 //
-//	trending:{YYYYMMDDHH}        sorted set, member content id, score plays in that UTC hour
-//	trending:seen:{YYYYMMDDHH}:{content id}   HyperLogLog of the event ids already counted
+//	trending:viewers:{YYYYMMDDHH}               sorted set, member content id, score distinct viewers in that UTC hour
+//	trending:viewers:{YYYYMMDDHH}:{content id}  HyperLogLog of the user ids already counted for that title and hour
 //
-// Delivery of events is at least once, so counting must tolerate replays: an event is counted only when PFADD of
-// its id changes the title's HyperLogLog for that hour, which a replayed id never does. (A HyperLogLog may, rarely,
-// also report "unchanged" for a new id: about 1% of counts can be missed, never doubled; fine for trending.)
-// Buckets expire after TrendingRetention, which covers the longest window (a week).
+// A title trends by how many people watch it, not how many events they send: a viewer is counted once per title and
+// hour however many events, replays or sessions they produce, so one user (or one client replaying a stream)
+// cannot push a title up. Delivery is at least once, and counting tolerates it: a viewer is counted only when PFADD
+// of the user id changes the title's HyperLogLog for that hour, which a viewer already counted never does. (A
+// HyperLogLog may, rarely, also report "unchanged" for a new viewer: about 1% of viewers can be missed, never
+// doubled; fine for trending.) A window sums its hours, so a viewer who came back in another hour counts again
+// there. Buckets expire after TrendingRetention, which covers the longest window (a week).
 type Trending struct {
 	c rueidis.Client
 }
@@ -29,14 +32,18 @@ func NewTrending(c rueidis.Client) *Trending { return &Trending{c: c} }
 
 func hourBucket(t time.Time) string { return t.UTC().Format("2006010215") }
 
-// Apply counts the events. It is the derived-update function behind the ingest observer.
-func (t *Trending) Apply(ctx context.Context, events []streaming.PlaybackEvent) error {
-	if len(events) == 0 {
+// trendingKey is the hour's sorted set of titles by viewers; its HyperLogLogs add ":" and the content id.
+func trendingKey(hour time.Time) string { return "trending:viewers:" + hourBucket(hour) }
+
+// Apply counts the viewings' viewers. It is the derived-update function behind the ingest observer: one PFADD per
+// viewing (per partition write and hour), one ZINCRBY per title whose viewers grew, one EXPIRE per key touched.
+func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) error {
+	if len(viewings) == 0 {
 		return nil
 	}
-	cmds := make(rueidis.Commands, 0, len(events))
-	for _, e := range events {
-		cmds = append(cmds, t.c.B().Pfadd().Key("trending:seen:"+hourBucket(e.OccurredAt)+":"+e.ContentID).Element(e.EventID).Build())
+	cmds := make(rueidis.Commands, 0, len(viewings))
+	for _, v := range viewings {
+		cmds = append(cmds, t.c.B().Pfadd().Key(trendingKey(v.Hour)+":"+v.ContentID).Element(v.UserID).Build())
 	}
 	type key struct{ bucket, content string }
 	incr := map[key]int64{}
@@ -46,17 +53,17 @@ func (t *Trending) Apply(ctx context.Context, events []streaming.PlaybackEvent) 
 		if err != nil {
 			return streaming.Unavailable("Redis", err)
 		}
-		e := events[i]
-		b := hourBucket(e.OccurredAt)
-		expire["trending:seen:"+b+":"+e.ContentID] = true
+		v := viewings[i]
+		b := trendingKey(v.Hour)
+		expire[b+":"+v.ContentID] = true
 		if changed == 1 {
-			incr[key{b, e.ContentID}]++
+			incr[key{b, v.ContentID}]++
 		}
 	}
 	cmds = cmds[:0]
 	for k, n := range incr {
-		cmds = append(cmds, t.c.B().Zincrby().Key("trending:"+k.bucket).Increment(float64(n)).Member(k.content).Build())
-		expire["trending:"+k.bucket] = true
+		cmds = append(cmds, t.c.B().Zincrby().Key(k.bucket).Increment(float64(n)).Member(k.content).Build())
+		expire[k.bucket] = true
 	}
 	ttl := int64(TrendingRetention / time.Second)
 	for k := range expire {
@@ -70,7 +77,8 @@ func (t *Trending) Apply(ctx context.Context, events []streaming.PlaybackEvent) 
 	return nil
 }
 
-// Top returns the most played titles over the hours ending at now (window 1h, 24h or 168h), most played first.
+// Top returns the most watched titles over the hours ending at now (window 1h, 24h or 168h), most viewers first:
+// distinct viewers per hour, summed over the hours.
 func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]streaming.TrendingItem, error) {
 	hours := int(window / time.Hour)
 	if hours < 1 {
@@ -78,7 +86,7 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 	}
 	keys := make([]string, 0, hours)
 	for h := 0; h < hours; h++ {
-		keys = append(keys, "trending:"+hourBucket(now.Add(-time.Duration(h)*time.Hour)))
+		keys = append(keys, trendingKey(now.Add(-time.Duration(h)*time.Hour)))
 	}
 	// ZUNION (Redis 6.2+) sums the buckets without a temporary key; it returns ascending scores.
 	res, err := t.c.Do(ctx, t.c.B().Zunion().Numkeys(int64(len(keys))).Key(keys...).Withscores().Build()).AsZScores()
@@ -87,7 +95,7 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 	}
 	out := make([]streaming.TrendingItem, 0, min(limit, len(res)))
 	for i := len(res) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, streaming.TrendingItem{ContentID: res[i].Member, Plays: int64(res[i].Score)})
+		out = append(out, streaming.TrendingItem{ContentID: res[i].Member, Viewers: int64(res[i].Score)})
 	}
 	return out, nil
 }

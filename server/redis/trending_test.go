@@ -13,27 +13,32 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-func TestTrendingCountsOnceAndRanks(t *testing.T) {
+func TestTrendingCountsViewersOnceAndRanks(t *testing.T) {
 	c := storetest.Redis(t)
 	ctx := storetest.Context(t, 30*time.Second)
 	tr := redis.NewTrending(c)
 	// A random far-future hour among ~80 years of them, so other runs' counters (kept 8 days) practically never
 	// mix in.
 	now := time.Date(2100, 1, 2, 15, 30, 0, 0, time.UTC).Add(time.Duration(rand.Int64N(700_000)) * time.Hour)
-	hot, warm, old := uuid.NewString(), uuid.NewString(), uuid.NewString()
-	var events []streaming.PlaybackEvent
-	add := func(content string, n int, at time.Time) {
-		for range n {
-			events = append(events, streaming.PlaybackEvent{EventID: uuid.NewString(), ContentID: content, OccurredAt: at})
+	hour := now.Truncate(time.Hour)
+	hot, warm, old, flooded := uuid.NewString(), uuid.NewString(), uuid.NewString(), uuid.NewString()
+	var viewings []streaming.Viewing
+	add := func(content string, viewers, each int, at time.Time) {
+		for range viewers {
+			user := uuid.NewString()
+			for range each { // several partition writes of one viewer in the hour
+				viewings = append(viewings, streaming.Viewing{UserID: user, ContentID: content, Hour: at})
+			}
 		}
 	}
-	add(hot, 30, now)
-	add(warm, 10, now.Add(-2*time.Hour))
-	add(old, 50, now.Add(-30*time.Hour))
-	if err := tr.Apply(ctx, events); err != nil {
+	add(hot, 30, 3, hour)
+	add(warm, 10, 1, hour.Add(-2*time.Hour))
+	add(old, 50, 1, hour.Add(-30*time.Hour))
+	add(flooded, 2, 500, hour) // two viewers sending a flood of events: still two viewers
+	if err := tr.Apply(ctx, viewings); err != nil {
 		t.Fatal(err)
 	}
-	if err := tr.Apply(ctx, events); err != nil { // a replay of every event
+	if err := tr.Apply(ctx, viewings); err != nil { // a replay of everything
 		t.Fatal(err)
 	}
 	check := func(window time.Duration, want ...string) {
@@ -46,16 +51,19 @@ func TestTrendingCountsOnceAndRanks(t *testing.T) {
 			t.Errorf("top over %v = %v, want %v", window, top, want)
 		}
 	}
-	check(time.Hour, hot)
-	check(24*time.Hour, hot, warm)
-	check(7*24*time.Hour, old, hot, warm)
-	top, _ := tr.Top(ctx, now, 24*time.Hour, 1)
-	if len(top) != 1 || top[0].Plays < 29 || top[0].Plays > 30 { // counted once despite the replay (HLL: ~1% may be missed)
-		t.Errorf("plays of the hot title = %v, want 30 (not 60)", top)
+	check(time.Hour, hot, flooded)
+	check(24*time.Hour, hot, warm, flooded)
+	check(7*24*time.Hour, old, hot, warm, flooded)
+	top, _ := tr.Top(ctx, now, time.Hour, 2)
+	// Counted once per viewer despite three viewings each and the replay (HLL: ~1% may be missed).
+	if len(top) != 2 || top[0].Viewers < 29 || top[0].Viewers > 30 || top[1].Viewers != 2 {
+		t.Errorf("viewers = %v, want hot 30 (not 90 or 180) and flooded 2 (not 1000)", top)
 	}
-	ttl, _ := c.Do(ctx, c.B().Ttl().Key("trending:"+now.UTC().Format("2006010215")).Build()).AsInt64()
-	if ttl <= 0 {
-		t.Errorf("bucket TTL = %d, want set", ttl)
+	key := "trending:viewers:" + now.UTC().Format("2006010215")
+	for _, k := range []string{key, key + ":" + hot} {
+		if ttl, _ := c.Do(ctx, c.B().Ttl().Key(k).Build()).AsInt64(); ttl <= 0 {
+			t.Errorf("%s TTL = %d, want set", k, ttl)
+		}
 	}
 }
 

@@ -97,14 +97,14 @@ type RecommendationCache interface {
 	InvalidateRecommendations(ctx context.Context, userIDs ...string) error
 }
 
-// TrendingItem is one title's plays over a window.
+// TrendingItem is one title's viewers over a window (distinct per hour, summed over its hours).
 type TrendingItem struct {
 	ContentID string
-	Plays     int64
+	Viewers   int64
 }
 
-// TrendingCounters are the time-bucketed play counters fed by ingest (Redis).
+// TrendingCounters are the time-bucketed viewer counters fed by ingest (Redis).
 type TrendingCounters interface {
-	// Top returns the most played titles over the window ending at now, most played first.
+	// Top returns the most watched titles over the window ending at now, most viewers first.
 	Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]TrendingItem, error)
 }

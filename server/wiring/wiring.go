@@ -232,28 +232,28 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
-// invalidation of the watchers' cached recommendations. It returns the fan-out to give the pipeline and the
-// buffers, which the caller closes (after the pipeline) to flush them. Exported so the benchmarks run the derived
-// updates exactly as streamingd does.
+// invalidation of the watchers' cached recommendations. Both are fed viewings (one per partition write and hour),
+// folded once from the events. It returns the fan-out to give the pipeline and the buffers, which the caller closes
+// (after the pipeline) to flush them. Exported so the benchmarks run the derived updates exactly as streamingd does.
 func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 	// Derived updates follow durable writes asynchronously; their lag is a product figure.
 	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
 		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)}, []string{"update"})
 	reg.MustRegister(lag)
-	apply := func(name string, f func(context.Context, []streaming.PlaybackEvent) error) *ingest.AsyncObserver {
-		return ingest.NewAsyncObserver(100_000, func(events []streaming.PlaybackEvent) {
+	apply := func(name string, f func(context.Context, []streaming.Viewing) error) *ingest.AsyncObserver {
+		return ingest.NewAsyncObserver(100_000, func(viewings []streaming.Viewing) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if err := f(ctx, events); err != nil {
-				log.Warn("derived playback update failed", "update", name, "events", len(events), "err", err)
+			if err := f(ctx, viewings); err != nil {
+				log.Warn("derived playback update failed", "update", name, "viewings", len(viewings), "err", err)
 			}
 		}, lag.WithLabelValues(name), log)
 	}
 	observers := []*ingest.AsyncObserver{
 		apply("trending", trending.Apply),
-		apply("watched", func(ctx context.Context, events []streaming.PlaybackEvent) error {
-			watches, users := ingest.Watches(events)
+		apply("watched", func(ctx context.Context, viewings []streaming.Viewing) error {
+			watches, users := ingest.Watches(viewings)
 			if err := graph.ApplyWatches(ctx, watches); err != nil {
 				return err
 			}
@@ -261,11 +261,7 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 			return recs.InvalidateRecommendations(ctx, users...)
 		}),
 	}
-	fan := make(ingest.FanOut, len(observers))
-	for i, o := range observers {
-		fan[i] = o
-	}
-	return fan, observers
+	return ingest.FanOut(observers), observers
 }
 
 // startRelay runs the outbox relay in the background on a pool of its own, so a burst of projections never takes

@@ -661,7 +661,8 @@ type TrendingItem struct {
 	state     protoimpl.MessageState `protogen:"open.v1"`
 	ContentId string                 `protobuf:"bytes,1,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
 	Title     string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
-	// Playback events counted in the window.
+	// Distinct viewers of the title in the window: each viewer counts once per hour of it, however many playback
+	// events they sent (the field keeps its name for compatibility).
 	Plays         int64 `protobuf:"varint,3,opt,name=plays,proto3" json:"plays,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

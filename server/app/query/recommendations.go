@@ -23,7 +23,7 @@ const (
 // for, so every limit is served from one cache entry.
 const cachedRecommendations = 50
 
-// fallbackWindow is the trending window of the fallback: a day has enough plays to be meaningful.
+// fallbackWindow is the trending window of the fallback: a day has enough viewers to be meaningful.
 const fallbackWindow = 24 * time.Hour
 
 // Recommendations follows the seed: the cache first; else the graph, whose answer is cached for an hour; when the
@@ -110,7 +110,7 @@ func (h *Handler) fallbackRecommendations(ctx context.Context, userID string, li
 			}
 		}
 		out = append(out, streaming.Recommendation{ContentID: t.Content.ID, Title: t.Content.Title,
-			Score: float64(t.Plays), Reason: reason})
+			Score: float64(t.Viewers), Reason: reason})
 	}
 	return out, nil
 }

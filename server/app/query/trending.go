@@ -7,13 +7,13 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// TrendingTitle is a title with its plays over the window.
+// TrendingTitle is a title with its viewers over the window.
 type TrendingTitle struct {
 	Content streaming.Content
-	Plays   int64
+	Viewers int64
 }
 
-// Trending returns the most played catalog titles over the window (an hour, a day or a week; DefaultTrendingWindow
+// Trending returns the most watched catalog titles over the window (an hour, a day or a week; DefaultTrendingWindow
 // when 0) ending now, at most limit (DefaultTrending when 0). Counted ids that are not in the catalog are left out.
 func (h *Handler) Trending(ctx context.Context, window time.Duration, limit int) ([]TrendingTitle, error) {
 	return h.trending(ctx, orDefault(window, DefaultTrendingWindow), orDefault(limit, DefaultTrending), nil)
@@ -44,7 +44,7 @@ func (h *Handler) trending(ctx context.Context, window time.Duration, limit int,
 			if !ok || (keep != nil && !keep(c)) {
 				continue
 			}
-			out = append(out, TrendingTitle{Content: c, Plays: t.Plays})
+			out = append(out, TrendingTitle{Content: c, Viewers: t.Viewers})
 			if len(out) == limit {
 				return out, nil
 			}

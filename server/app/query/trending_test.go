@@ -32,7 +32,7 @@ func titles(ids ...string) map[string]streaming.Content {
 func items(ids ...string) []streaming.TrendingItem {
 	out := make([]streaming.TrendingItem, len(ids))
 	for i, id := range ids {
-		out[i] = streaming.TrendingItem{ContentID: id, Plays: int64(1000 - i)}
+		out[i] = streaming.TrendingItem{ContentID: id, Viewers: int64(1000 - i)}
 	}
 	return out
 }
@@ -79,7 +79,7 @@ func TestTrending(t *testing.T) {
 			var ids []string
 			for i, tt := range got {
 				ids = append(ids, tt.Content.ID)
-				if tt.Content.Title != "title "+tt.Content.ID || tt.Plays <= 0 || (i > 0 && tt.Plays >= got[i-1].Plays) {
+				if tt.Content.Title != "title "+tt.Content.ID || tt.Viewers <= 0 || (i > 0 && tt.Viewers >= got[i-1].Viewers) {
 					t.Fatalf("trending %d = %+v", i, tt)
 				}
 			}
