@@ -18,8 +18,8 @@ func TestViewingsOnePerUserTitleAndHour(t *testing.T) {
 	events := []*streaming.PlaybackEvent{
 		ev("u1", "c1", h.Add(5*time.Minute), false),
 		ev("u1", "c1", h.Add(59*time.Minute).In(est), true), // same hour, another zone
-		ev("u1", "c1", h.Add(61*time.Minute), false),         // the next hour
-		ev("u1", "c1", h.Add(10*time.Minute), false),         // back in the first
+		ev("u1", "c1", h.Add(61*time.Minute), false),        // the next hour
+		ev("u1", "c1", h.Add(10*time.Minute), false),        // back in the first
 		ev("u2", "c1", h, false),
 	}
 	got := Viewings(nil, events)
