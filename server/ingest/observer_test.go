@@ -33,7 +33,9 @@ func TestAsyncObserverAppliesAll(t *testing.T) {
 		for j := range batch {
 			batch[j] = ev(i, j, i*3+j)
 		}
-		o.Observe(refs(batch)) // the caller reuses its events: Observe copied them
+		for _, e := range refs(batch) { // one partition (user, title) per call, as the pipeline makes them
+			o.Observe([]*streaming.PlaybackEvent{e}) // the caller reuses its events: Observe copied what it keeps
+		}
 	}
 	if err := o.Close(context.Background()); err != nil {
 		t.Fatal(err)
@@ -67,8 +69,11 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 		<-release
 		applied <- len(b)
 	}, nil, nil)
-	// Four titles: four viewings per Observe.
-	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 2, 2), ev(1, 3, 3), ev(1, 4, 4)}
+	// One partition over four hours: four viewings per Observe.
+	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2), ev(1, 1, 3), ev(1, 1, 4)}
+	for i := range batch {
+		batch[i].OccurredAt = batch[i].OccurredAt.Add(time.Duration(i) * time.Hour)
+	}
 	start := time.Now()
 	o.Observe(refs(batch)) // taken by the goroutine, which blocks in apply
 	<-entered

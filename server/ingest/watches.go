@@ -1,46 +1,51 @@
 package ingest
 
 import (
+	"math"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Viewings appends to dst the viewings of durable events: one per (user, title, UTC hour), completed if any of its
-// events is. The pipeline passes one partition write at a time, so the events share a user and title and usually
-// an hour: the common case costs a comparison per event and two small copies (the ids) per write. The ids are
-// cloned, so a viewing keeps nothing of the request the events were decoded from.
+// Viewings appends to dst the viewings of one partition write's durable events, which share a user and a title (the
+// pipeline writes one partition at a time; PlaybackObserver promises it): one viewing per UTC hour, completed if any
+// of its events is. It reads only each event's time and completed flag, so the ids are read (and cloned, so a
+// viewing keeps nothing of the request the events were decoded from) once per write, not compared per event.
 func Viewings(dst []streaming.Viewing, events []*streaming.PlaybackEvent) []streaming.Viewing {
+	if len(events) == 0 {
+		return dst
+	}
 	first := len(dst)
+	user, content := strings.Clone(events[0].UserID), strings.Clone(events[0].ContentID)
+	var hours []int64 // parallel to dst[first:], while the write spans more than one hour
+	last := int64(math.MinInt64)
 	for _, e := range events {
-		hour := e.OccurredAt.UTC().Truncate(time.Hour)
+		h := hourOf(e.OccurredAt)
 		i := len(dst) - 1
-		for ; i >= first; i-- { // newest first: the last viewing is almost always the one
-			v := &dst[i]
-			if v.Hour.Equal(hour) && v.UserID == e.UserID && v.ContentID == e.ContentID {
-				break
+		if h != last { // rare: the write spans hours
+			i = first + slices.Index(hours, h)
+			if i < first {
+				hours = append(hours, h)
+				dst = append(dst, streaming.Viewing{UserID: user, ContentID: content, Hour: time.Unix(h*3600, 0).UTC()})
+				i = len(dst) - 1
 			}
+			last = h
 		}
-		if i >= first {
-			dst[i].Completed = dst[i].Completed || e.Completed
-			continue
-		}
-		v := streaming.Viewing{Hour: hour, Completed: e.Completed}
-		// Share the clones of an earlier viewing of this write where the ids are the same.
-		if n := len(dst); n > first && dst[n-1].UserID == e.UserID {
-			v.UserID = dst[n-1].UserID
-		} else {
-			v.UserID = strings.Clone(e.UserID)
-		}
-		if n := len(dst); n > first && dst[n-1].ContentID == e.ContentID {
-			v.ContentID = dst[n-1].ContentID
-		} else {
-			v.ContentID = strings.Clone(e.ContentID)
-		}
-		dst = append(dst, v)
+		dst[i].Completed = dst[i].Completed || e.Completed
 	}
 	return dst
+}
+
+// hourOf is t's hour since the Unix epoch, floored.
+func hourOf(t time.Time) int64 {
+	s := t.Unix()
+	h := s / 3600
+	if s%3600 < 0 {
+		h--
+	}
+	return h
 }
 
 // Watches folds viewings into one watch signal per (user, title) — completed if any viewing says so — and the

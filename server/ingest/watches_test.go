@@ -9,24 +9,24 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-func TestViewingsOnePerUserTitleAndHour(t *testing.T) {
+func TestViewingsOnePerHourOfAPartitionWrite(t *testing.T) {
 	h := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
-	ev := func(user, content string, at time.Time, completed bool) *streaming.PlaybackEvent {
-		return &streaming.PlaybackEvent{UserID: user, ContentID: content, OccurredAt: at, Completed: completed}
+	ev := func(at time.Time, completed bool) *streaming.PlaybackEvent {
+		return &streaming.PlaybackEvent{UserID: "u1", ContentID: "c1", OccurredAt: at, Completed: completed}
 	}
 	est := time.FixedZone("EST", -5*3600)
 	events := []*streaming.PlaybackEvent{
-		ev("u1", "c1", h.Add(5*time.Minute), false),
-		ev("u1", "c1", h.Add(59*time.Minute).In(est), true), // same hour, another zone
-		ev("u1", "c1", h.Add(61*time.Minute), false),        // the next hour
-		ev("u1", "c1", h.Add(10*time.Minute), false),        // back in the first
-		ev("u2", "c1", h, false),
+		ev(h.Add(5*time.Minute), false),
+		ev(h.Add(59*time.Minute).In(est), true), // same hour, another zone
+		ev(h.Add(61*time.Minute), false),        // the next hour
+		ev(h.Add(10*time.Minute), false),        // back in the first
+		ev(h.Add(-time.Second), false),          // the hour before
 	}
 	got := Viewings(nil, events)
 	want := []streaming.Viewing{
 		{UserID: "u1", ContentID: "c1", Hour: h, Completed: true},
 		{UserID: "u1", ContentID: "c1", Hour: h.Add(time.Hour)},
-		{UserID: "u2", ContentID: "c1", Hour: h},
+		{UserID: "u1", ContentID: "c1", Hour: h.Add(-time.Hour)},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("viewings = %+v, want %+v", got, want)
@@ -41,9 +41,16 @@ func TestViewingsOnePerUserTitleAndHour(t *testing.T) {
 	if unsafe.StringData(got[0].UserID) == unsafe.StringData(events[0].UserID) {
 		t.Error("a viewing shares its user id with the event it came from")
 	}
-	// Appending keeps what dst held.
-	if again := Viewings(got[:1:1], events[4:]); len(again) != 2 || again[0].UserID != "u1" || again[1].UserID != "u2" {
+	// Appending keeps what dst held; no events, no viewings.
+	if again := Viewings(got[:1:1], events[2:3]); len(again) != 2 || !again[1].Hour.Equal(h.Add(time.Hour)) {
 		t.Errorf("appended viewings = %+v", again)
+	}
+	if none := Viewings(nil, nil); len(none) != 0 {
+		t.Errorf("no events gave %+v", none)
+	}
+	// Before 1970 the hour is floored, not truncated toward zero.
+	if v := Viewings(nil, []*streaming.PlaybackEvent{ev(time.Unix(-1, 0), false)}); !v[0].Hour.Equal(time.Unix(-3600, 0)) {
+		t.Errorf("hour of 1969-12-31T23:59:59Z = %v", v[0].Hour)
 	}
 }
 

@@ -51,8 +51,9 @@ type PlaybackReader interface {
 }
 
 // PlaybackObserver receives events after they are durable, for derived updates (trending counters, watched edges,
-// cache invalidation). Observe must not block: derived updates never slow the durable write path. It must copy
-// what it keeps: the caller reuses the slice, and the events are not the observer's.
+// cache invalidation), one partition write at a time: the events of one call share a user and a title. Observe must
+// not block: derived updates never slow the durable write path. It must copy what it keeps: the caller reuses the
+// slice, and the events are not the observer's.
 type PlaybackObserver interface {
 	Observe(events []*PlaybackEvent)
 }
