@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
+	"math"
 	"net/netip"
 	"os"
 	"regexp"
@@ -63,6 +64,9 @@ type Config struct {
 	IngestWriters     int
 	IngestMaxSkew     time.Duration
 	IngestMaxAge      time.Duration
+	// Per-caller ingest quotas (events/s, events); a rate of 0 is unlimited.
+	IngestUserRate, IngestServiceRate   float64
+	IngestUserBurst, IngestServiceBurst int
 
 	Neo4jURI      string
 	Neo4jUser     string
@@ -164,6 +168,10 @@ var Settings = []Setting{
 	{"ingest-writers", "STREAMING_INGEST_WRITERS", "16", "partition writes to Cassandra in flight at once; fewer, fuller writes beat many small ones on a small cluster"},
 	{"ingest-max-skew", "STREAMING_INGEST_MAX_SKEW", "5m", "how far in the future an event's time may be"},
 	{"ingest-max-age", "STREAMING_INGEST_MAX_AGE", "720h", "how old an event may be"},
+	{"ingest-user-rate", "STREAMING_INGEST_USER_RATE", "100", "playback events per second one user may send on average, per replica; past it (and the burst) a batch gets ResourceExhausted with the wait; 0: unlimited"},
+	{"ingest-user-burst", "STREAMING_INGEST_USER_BURST", "2000", "playback events one user may send at once above the rate; at least 1000 (the largest batch)"},
+	{"ingest-service-rate", "STREAMING_INGEST_SERVICE_RATE", "0", "playback events per second the internal services (service token) may send together, per replica; 0: unlimited"},
+	{"ingest-service-burst", "STREAMING_INGEST_SERVICE_BURST", "200000", "playback events the internal services may send at once above their rate; at least 1000"},
 	{"neo4j-uri", "STREAMING_NEO4J_URI", "", "Neo4j Bolt URI of the recommendation graph (bolt:// for one instance, neo4j:// for a cluster; required)"},
 	{"neo4j-user", "STREAMING_NEO4J_USER", "", "Neo4j user; empty for a server without authentication (the local stack)"},
 	{"neo4j-password", "STREAMING_NEO4J_PASSWORD", "", "Neo4j password"},
@@ -398,6 +406,15 @@ func Load(args []string) (Config, error) {
 	}
 	c.MaxConnections, c.StreamIdle = count("max-connections", 0, 1_000_000), dur("stream-idle-timeout")
 	c.IngestWriters = count("ingest-writers", 1, 1024)
+	rate := func(name string) float64 {
+		r, err := strconv.ParseFloat(get(name), 64)
+		if err != nil || r < 0 || math.IsInf(r, 0) || math.IsNaN(r) {
+			errs = append(errs, fmt.Errorf("-%s=%q: want events per second, 0 or more (0: unlimited)", name, get(name)))
+		}
+		return r
+	}
+	c.IngestUserRate, c.IngestUserBurst = rate("ingest-user-rate"), count("ingest-user-burst", 1000, 100_000_000)
+	c.IngestServiceRate, c.IngestServiceBurst = rate("ingest-service-rate"), count("ingest-service-burst", 1000, 100_000_000)
 	c.RedisDialTimeout, c.RedisIOTimeout, c.RedisRetries = dur("redis-dial-timeout"), dur("redis-io-timeout"), count("redis-retries", 0, 10)
 	c.BreakerFailures, c.BreakerOpenFor = count("breaker-failures", 1, 1000), dur("breaker-open-for")
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)

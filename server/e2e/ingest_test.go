@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
@@ -271,5 +273,65 @@ func TestIngestBatchBounds(t *testing.T) {
 		if f := violationFields(t, err); len(f) != 1 || !f["events"] {
 			t.Errorf("unary, %d events: violations %v, want events", n, f)
 		}
+	}
+}
+
+// A user past their ingest quota gets ResourceExhausted with the wait in RetryInfo, and the trailer says exactly
+// what was stored (Cassandra agrees), while another user's stream on the same server goes on unaffected.
+func TestIngestQuotaPerUser(t *testing.T) {
+	e := server(t)
+	built, conn, _, _ := startOwn(t, func(c *config.Config) { c.IngestUserRate, c.IngestUserBurst = 10, 1000 })
+	ingest := pb.NewIngestServiceClient(conn)
+	flooder, other := newUser(t, e), newUser(t, e)
+	title := uuid.NewString()
+	at := time.Now().Add(-time.Minute)
+	batch := func(user string, from int) *pb.IngestPlaybackEventsRequest {
+		r := &pb.IngestPlaybackEventsRequest{}
+		for i := range 500 {
+			r.Events = append(r.Events, event(user, title, at, int32(from+i)))
+		}
+		return r
+	}
+	stream, err := ingest.IngestPlaybackEvents(as(t, flooder.token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range 4 { // 2000 events against a burst of 1000 at 10/s
+		if err := stream.Send(batch(flooder.id, 500*k)); err != nil {
+			break // the server ended the call: CloseAndRecv has its status
+		}
+	}
+	_, err = stream.CloseAndRecv()
+	st := status.Convert(err)
+	if st.Code() != codes.ResourceExhausted {
+		t.Fatalf("flooding stream: %v, want ResourceExhausted", err)
+	}
+	var wait time.Duration
+	for _, d := range st.Details() {
+		if ri, ok := d.(*errdetails.RetryInfo); ok {
+			wait = ri.GetRetryDelay().AsDuration()
+		}
+	}
+	if wait < 40*time.Second || wait > 60*time.Second { // 500 events at 10/s, give or take what refilled meanwhile
+		t.Errorf("RetryInfo %s, want about 50s (500 events at 10 events/s)", wait)
+	}
+	if got := stream.Trailer(); fmt.Sprint(got.Get("x-ingest-accepted"), got.Get("x-ingest-durable-through-batch")) != "[1000] [1]" {
+		t.Errorf("trailer %v, want 1000 accepted, durable through batch 1", got)
+	}
+	if n := rows(t, built, flooder.id, title); n != 1000 {
+		t.Errorf("Cassandra holds %d of the flooder's events, want the 1000 acknowledged", n)
+	}
+
+	other2, err := ingest.IngestPlaybackEvents(as(t, other.token))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for k := range 2 {
+		if err := other2.Send(batch(other.id, 500*k)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if res, err := other2.CloseAndRecv(); err != nil || res.GetAccepted() != 1000 {
+		t.Fatalf("the other user's stream: %v, %v; want 1000 accepted", res, err)
 	}
 }

@@ -363,7 +363,9 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 		DefaultDeadline: cfg.DefaultDeadline,
 		Clients:         &grpcapi.ClientAddrs{Trusted: cfg.TrustedProxies},
 	}
-	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge})
+	ingestServer := grpcapi.NewIngestServer(&appingest.Service{Queue: p.Pipeline, MaxSkew: cfg.IngestMaxSkew, MaxAge: cfg.IngestMaxAge,
+		Quotas: &appingest.Quotas{User: appingest.Quota{Rate: cfg.IngestUserRate, Burst: cfg.IngestUserBurst},
+			Service: appingest.Quota{Rate: cfg.IngestServiceRate, Burst: cfg.IngestServiceBurst}}})
 	ingestServer.IdleTimeout = cfg.StreamIdle
 	return grpcapi.New(grpcapi.Options{
 		NoAPI: !cfg.API, MaxConnections: cfg.MaxConnections, GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,

@@ -46,7 +46,9 @@ type Service struct {
 	MaxSkew, MaxAge time.Duration
 	// Per-stream read-ahead bounds (DefaultMaxInFlightEvents, DefaultMaxInFlightBytes when 0).
 	MaxInFlightEvents, MaxInFlightBytes int
-	Now                                 func() time.Time // time.Now when nil
+	// Quotas bound each caller's event rate (nil: unbounded).
+	Quotas *Quotas
+	Now    func() time.Time // time.Now when nil
 }
 
 // Rejection is one event that was not accepted: where it was (batch and position in it) and why.
@@ -133,8 +135,9 @@ func (q *pending) position(k int) int {
 // Add checks the next batch, records its rejections and hands its good events to the queue. events is handed over:
 // the good events are moved to its front and kept, unchanged, until written. bytes is the memory the batch keeps
 // alive while queued (the decoded message and its events). When the stream has more in flight than its bounds allow,
-// Add waits for its oldest batches to settle. An error (ctx ended, the queue refused) ends the stream: report
-// Summary() to the client where it can still be told.
+// Add waits for its oldest batches to settle. An error (ctx ended, the caller's quota or the queue refused) ends the
+// stream: report Summary() to the client where it can still be told. A batch refused as a whole is not counted as
+// received, so the summary's DurableThrough stays before it and the client resends it.
 func (st *Stream) Add(ctx context.Context, events []streaming.PlaybackEvent, bytes int) error {
 	batch := st.batch
 	st.batch++
@@ -145,8 +148,13 @@ func (st *Stream) Add(ctx context.Context, events []streaming.PlaybackEvent, byt
 		}
 		return nil
 	}
+	if err := st.s.Quotas.Take(st.p, len(good), st.s.now()); err != nil {
+		st.batch = batch
+		return err
+	}
 	t, err := st.s.Queue.Submit(ctx, good)
 	if err != nil {
+		st.batch = batch
 		return err
 	}
 	st.queue = append(st.queue, pending{batch: batch, ticket: t, bytes: bytes, n: len(good), index: index})

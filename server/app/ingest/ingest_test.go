@@ -284,3 +284,119 @@ func TestRejectionDetailsAreCappedCountsExact(t *testing.T) {
 		t.Fatalf("rejected %d with %d details; want %d with %d", sum.Rejected, len(sum.Rejections), len(events), MaxRejections)
 	}
 }
+
+// queueFunc is a fake of the Queue port.
+type queueFunc func(ctx context.Context, events []streaming.PlaybackEvent) (*ingest.Ticket, error)
+
+func (f queueFunc) Submit(ctx context.Context, events []streaming.PlaybackEvent) (*ingest.Ticket, error) {
+	return f(ctx, events)
+}
+
+// A batch the queue refuses is not durable: the summary a failing stream reports stays before it, even when earlier
+// batches settle after the refusal, so the client resends it.
+func TestRefusedBatchIsNotReportedDurable(t *testing.T) {
+	w := &writer{hold: make(chan struct{})}
+	real := service(t, w)
+	calls := 0
+	svc := *real
+	svc.Queue = queueFunc(func(ctx context.Context, events []streaming.PlaybackEvent) (*ingest.Ticket, error) {
+		if calls++; calls == 2 {
+			return nil, &streaming.Error{Code: streaming.CodeBusy, RetryAfter: time.Second, Message: "full"}
+		}
+		return real.Queue.Submit(ctx, events)
+	})
+	st := svc.Open(streaming.Principal{Role: streaming.RoleService})
+	if err := st.Add(t.Context(), []streaming.PlaybackEvent{ev(alice, 1)}, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Add(t.Context(), []streaming.PlaybackEvent{ev(alice, 2)}, 0); streaming.AsError(err) == nil || streaming.AsError(err).Code != streaming.CodeBusy {
+		t.Fatalf("second batch: %v, want the queue's CodeBusy", err)
+	}
+	close(w.hold)
+	if sum := st.Abort(t.Context()); sum.DurableThrough != 0 || sum.Accepted != 1 {
+		t.Fatalf("summary %+v, want batch 0 durable (1 accepted) and batch 1 not", sum)
+	}
+}
+
+// A user over their quota is refused with CodeBusy and the wait after which the batch fits; another user, and the
+// services, are not affected; the refused batch is not reported durable.
+func TestQuotasArePerCaller(t *testing.T) {
+	w := &writer{}
+	svc := service(t, w)
+	clock := now
+	svc.Now = func() time.Time { return clock }
+	svc.MaxAge = 48 * time.Hour
+	svc.Quotas = &Quotas{User: Quota{Rate: 10, Burst: 4}, Service: Quota{Rate: 100, Burst: 6}}
+	batch := func(user string, from, n int) []streaming.PlaybackEvent {
+		out := make([]streaming.PlaybackEvent, n)
+		for i := range out {
+			out[i] = ev(user, from+i)
+		}
+		return out
+	}
+	ctx := t.Context()
+	a := svc.Open(streaming.Principal{Role: streaming.RoleUser, UserID: alice})
+	if err := a.Add(ctx, batch(alice, 0, 4), 0); err != nil { // the whole burst
+		t.Fatal(err)
+	}
+	err := a.Add(ctx, batch(alice, 4, 3), 0)
+	e := streaming.AsError(err)
+	if e == nil || e.Code != streaming.CodeBusy || e.RetryAfter != 300*time.Millisecond {
+		t.Fatalf("over quota: %v, want CodeBusy with RetryAfter 300ms (3 events at 10/s)", err)
+	}
+	if !strings.Contains(e.Message, "10 events/s (burst 4) for a user") {
+		t.Errorf("message %q does not name the quota", e.Message)
+	}
+	if sum := a.Abort(ctx); sum.DurableThrough != 0 || sum.Accepted != 4 {
+		t.Fatalf("alice's summary %+v, want batch 0 durable and the refused batch 1 not", sum)
+	}
+	b := svc.Open(streaming.Principal{Role: streaming.RoleUser, UserID: bob})
+	if err := b.Add(ctx, batch(bob, 100, 4), 0); err != nil {
+		t.Fatalf("bob within his own quota: %v", err)
+	}
+	s := svc.Open(streaming.Principal{Role: streaming.RoleService})
+	if err := s.Add(ctx, batch(alice, 200, 6), 0); err != nil {
+		t.Fatalf("the service within its own quota: %v", err)
+	}
+	if err := s.Add(ctx, batch(bob, 300, 1), 0); streaming.AsError(err) == nil || streaming.AsError(err).Code != streaming.CodeBusy {
+		t.Fatalf("the service past its burst: %v, want CodeBusy", err)
+	}
+	clock = clock.Add(300 * time.Millisecond) // the wait alice was told
+	a = svc.Open(streaming.Principal{Role: streaming.RoleUser, UserID: alice})
+	if err := a.Add(ctx, batch(alice, 4, 3), 0); err != nil {
+		t.Fatalf("alice after the retry delay: %v", err)
+	}
+	for _, st := range []*Stream{a, b} {
+		if _, err := st.Finish(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := s.Finish(ctx); err != nil {
+		t.Fatal(err)
+	}
+	// A batch larger than the burst could never fit: it is invalid, not "retry later".
+	if err := svc.Open(streaming.Principal{Role: streaming.RoleUser, UserID: bob}).Add(ctx, batch(bob, 400, 5), 0); streaming.AsError(err) == nil || streaming.AsError(err).Code != streaming.CodeInvalid {
+		t.Fatalf("a batch over the burst: %v, want CodeInvalid", err)
+	}
+}
+
+// Idle users' buckets (full again) are dropped once a shard grows, so memory follows the active users.
+func TestQuotasForgetIdleUsers(t *testing.T) {
+	q := &Quotas{User: Quota{Rate: 1000, Burst: 1000}}
+	user := streaming.Principal{Role: streaming.RoleUser}
+	t0 := now
+	for i := range 200_000 {
+		user.UserID = eventID(i)
+		if err := q.Take(user, 1, t0.Add(time.Duration(i)*time.Millisecond)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Each bucket is full again a second after its one event, so a sweep keeps about the last thousand users: a
+	// shard never holds more than quotaSweepAt.
+	if n := q.users(); n > quotaShards*quotaSweepAt {
+		t.Fatalf("%d user buckets held after 200000 users each sent once, 1 ms apart; want at most %d", n, quotaShards*quotaSweepAt)
+	}
+	if err := (*Quotas)(nil).Take(user, 1_000_000, t0); err != nil {
+		t.Fatalf("nil quotas refused: %v", err)
+	}
+}
