@@ -47,6 +47,8 @@ type Config struct {
 	AdminToken      string
 	ServiceToken    string
 	SessionTTL      time.Duration
+	SessionIdle     time.Duration
+	SessionRecheck  time.Duration
 	IdempotencyTTL  time.Duration
 	DefaultDeadline time.Duration
 	ShutdownGrace   time.Duration
@@ -152,7 +154,9 @@ var Settings = []Setting{
 	{"redis-addr", "STREAMING_REDIS_ADDR", "", "Redis host:port (required)"},
 	{"admin-token", "STREAMING_ADMIN_TOKEN", "", "bearer token of the operator (admin role); at least 16 characters; empty disables the role"},
 	{"service-token", "STREAMING_SERVICE_TOKEN", "", "bearer token of internal services (ingest for any user); at least 16 characters; empty disables the role"},
-	{"session-ttl", "STREAMING_SESSION_TTL", "24h", "lifetime of a login session"},
+	{"session-ttl", "STREAMING_SESSION_TTL", "24h", "absolute lifetime of a login session: it ends then however much it is used"},
+	{"session-idle-timeout", "STREAMING_SESSION_IDLE_TIMEOUT", "2h", "a login session unused for this long ends; every authenticated call renews it"},
+	{"session-recheck", "STREAMING_SESSION_RECHECK", "5s", "how often a user's open stream checks its session, so it ends this soon after Logout, LogoutAll or the session's end"},
 	{"idempotency-ttl", "STREAMING_IDEMPOTENCY_TTL", "24h", "how long a command's idempotency key is remembered (a retry with it within this gets the first answer); older keys are deleted"},
 	{"default-deadline", "STREAMING_DEFAULT_DEADLINE", "10s", "deadline given to unary calls that set none"},
 	{"shutdown-grace", "STREAMING_SHUTDOWN_GRACE", "20s", "how long in-flight calls may finish after SIGTERM"},
@@ -333,6 +337,8 @@ func Load(args []string) (Config, error) {
 		AdminToken:      token("admin-token"),
 		ServiceToken:    token("service-token"),
 		SessionTTL:      dur("session-ttl"),
+		SessionIdle:     dur("session-idle-timeout"),
+		SessionRecheck:  dur("session-recheck"),
 		IdempotencyTTL:  dur("idempotency-ttl"),
 		DefaultDeadline: dur("default-deadline"),
 		ShutdownGrace:   dur("shutdown-grace"),

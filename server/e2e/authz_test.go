@@ -26,6 +26,7 @@ var matrix = map[string][5]string{
 	"streaming.v1.CommandService/RegisterUser":           {ok, ok, ok, ok, ok},
 	"streaming.v1.CommandService/Login":                  {ok, ok, ok, ok, ok},
 	"streaming.v1.CommandService/Logout":                 {U, ok, ok, PD, PD},
+	"streaming.v1.CommandService/LogoutAll":              {U, ok, ok, PD, PD},
 	"streaming.v1.CommandService/CreatePlan":             {U, PD, PD, ok, PD},
 	"streaming.v1.CommandService/UpdatePlan":             {U, PD, PD, ok, PD},
 	"streaming.v1.CommandService/CreateSubscription":     {U, ok, PD, ok, PD},
@@ -69,8 +70,11 @@ func TestAuthorizationMatrix(t *testing.T) {
 					case 1, 2:
 						u := []user{a, b}[c-1]
 						token = u.token
-						if m.Name() == "Logout" { // do not end the sessions the other rows use
+						switch m.Name() {
+						case "Logout": // do not end the sessions the other rows use
 							token = freshSession(t, e, u)
+						case "LogoutAll": // ends every session of its user: one of its own
+							token = newUser(t, e).token
 						}
 					case 3:
 						token = adminToken

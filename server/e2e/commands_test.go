@@ -4,6 +4,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/uuid"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
@@ -12,6 +13,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
 
@@ -308,4 +310,53 @@ func TestInjectionStringsStoredLiterally(t *testing.T) {
 	if n := count(t, e, `SELECT count(*) FROM users`); n == 0 {
 		t.Fatal("users table is empty")
 	}
+}
+
+// LogoutAll ends every session of the caller, on every device, and an ingest stream open on one of them ends with
+// Unauthenticated within the re-check interval; another user's sessions stay.
+func TestLogoutAllEndsEverySessionAndOpenStreams(t *testing.T) {
+	e := server(t)
+	_, conn, _, _ := startOwn(t, func(c *config.Config) { c.SessionRecheck = 200 * time.Millisecond })
+	cmd, ingest := pb.NewCommandServiceClient(conn), pb.NewIngestServiceClient(conn)
+	u, other := newUser(t, e), newUser(t, e)
+	login := func() string {
+		res, err := cmd.Login(as(t, ""), &pb.LoginRequest{Email: u.email, Password: "correct horse battery"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.GetToken()
+	}
+	tv, phone := login(), login()
+
+	stream, err := ingest.IngestPlaybackEvents(as(t, tv))
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := uuid.NewString()
+	send := func(i int) error {
+		return stream.Send(&pb.IngestPlaybackEventsRequest{Events: []*pb.PlaybackEvent{event(u.id, title, time.Now().Add(-time.Minute), int32(i))}})
+	}
+	if err := send(0); err != nil {
+		t.Fatal(err)
+	}
+
+	res, err := cmd.LogoutAll(as(t, phone), &pb.LogoutAllRequest{})
+	if err != nil || res.GetSessionsEnded() != 3 { // newUser's login, the TV's and the phone's
+		t.Fatalf("LogoutAll = %v, %v; want 3 sessions ended", res, err)
+	}
+	ended := time.Now()
+	for i := 1; send(i) == nil && time.Since(ended) < 10*time.Second; i++ {
+		time.Sleep(20 * time.Millisecond)
+	}
+	_, err = stream.CloseAndRecv()
+	wantCode(t, err, codes.Unauthenticated)
+	if took := time.Since(ended); took > 2*time.Second {
+		t.Errorf("the open stream ended %s after LogoutAll, want within the 200ms re-check (and some slack)", took)
+	}
+	for _, tok := range []string{u.token, tv, phone} {
+		_, err := cmd.RateContent(as(t, tok), &pb.RateContentRequest{UserId: u.id, ContentId: uuid.NewString(), Stars: 3})
+		wantCode(t, err, codes.Unauthenticated)
+	}
+	_, err = cmd.RateContent(as(t, other.token), &pb.RateContentRequest{UserId: other.id, ContentId: uuid.NewString(), Stars: 3})
+	wantCode(t, err, codes.NotFound) // still signed in: reaches the handler, which finds no such title
 }

@@ -67,7 +67,7 @@ type wireCase struct {
 func TestWireFuzzEveryRPC(t *testing.T) {
 	e := server(t)
 	const workers, maxCalls, budget = 4, 5000, 25 * time.Second
-	a := newUser(t, e)
+	a, other := newUser(t, e), newUser(t, e)
 	plan := newPlan(t, e, "7.99")
 	validator, err := protovalidate.New()
 	if err != nil {
@@ -124,6 +124,14 @@ func TestWireFuzzEveryRPC(t *testing.T) {
 					}
 					token = res.GetToken()
 				}
+				if c.caller == "user" && m.Name() == "LogoutAll" { // ends every session of its user: another user's
+					res, err := e.cmd.Login(t.Context(), &pb.LoginRequest{Email: other.email, Password: "correct horse battery"})
+					if err != nil {
+						t.Errorf("login: %v", err)
+						return
+					}
+					token = res.GetToken()
+				}
 				code := wireCall(t, e, c, token)
 				mu.Lock()
 				codesSeen[code]++
@@ -157,7 +165,8 @@ func TestWireFuzzEveryRPC(t *testing.T) {
 }
 
 // pooledConnections are the goroutines of the store clients' pooled connections (the search client's HTTP
-// connections, up to 64; Redis pipes), and the Neo4j driver's goroutines of a read or write in flight and of a
+// connections, up to 64; Redis pipes; a pooled PostgreSQL connection's background reader, which pgx starts while it
+// writes a large message and which waits in Read until the connection is next used or closed), and the Neo4j driver's goroutines of a read or write in flight and of a
 // connection being closed, which the asynchronous derived updates (WATCHED edges) may still be running: their number
 // follows the load, not the calls under test. TestMain checks that none is left once the clients are closed.
 var pooledConnections = []goleak.Option{
@@ -165,6 +174,7 @@ var pooledConnections = []goleak.Option{
 	goleak.IgnoreTopFunction("net/http.(*persistConn).writeLoop"),
 	goleak.IgnoreAnyFunction("github.com/redis/rueidis.(*pipe)._background"),
 	goleak.IgnoreAnyFunction("github.com/redis/rueidis.(*pipe)._backgroundWrite"),
+	goleak.IgnoreAnyFunction("github.com/jackc/pgx/v5/pgconn/internal/bgreader.(*BGReader).bgRead"),
 	goleak.IgnoreAnyFunction("github.com/neo4j/neo4j-go-driver/v5/neo4j/internal/racing.(*racingReader).race.func1"),
 	goleak.IgnoreAnyFunction("github.com/neo4j/neo4j-go-driver/v5/neo4j/internal/racing.(*racingWriter).Write.func1"),
 	goleak.IgnoreAnyFunction("github.com/neo4j/neo4j-go-driver/v5/neo4j/internal/pool.(*Pool).closeConnection.func1"),

@@ -4,10 +4,13 @@ import (
 	"context"
 	"crypto/subtle"
 	"strings"
+	"time"
 
+	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/reflect/protoreflect"
 
@@ -44,6 +47,7 @@ var rules = map[string]Rule{
 	commandService + "RegisterUser":           Public,
 	commandService + "Login":                  Public,
 	commandService + "Logout":                 UserOnly,
+	commandService + "LogoutAll":              UserOnly,
 	commandService + "CreatePlan":             AdminOnly,
 	commandService + "UpdatePlan":             AdminOnly,
 	commandService + "CreateSubscription":     SelfOrAdmin,
@@ -78,6 +82,54 @@ type Authenticator struct {
 	// ServiceCerts makes a caller without a bearer token that presented a client certificate the TLS listener
 	// verified (against -tls-client-ca-file) the service role: mutual TLS for internal services.
 	ServiceCerts bool
+	// SessionRecheck is how often a user's open stream checks that its session is still live (0: never), so a
+	// stream outlives neither Logout, LogoutAll nor the session's end by more than this.
+	SessionRecheck time.Duration
+}
+
+// errSessionEnded ends a user's stream whose session is no longer live.
+var errSessionEnded = status.Error(codes.Unauthenticated, "the session ended (logged out, expired or revoked): log in again")
+
+// watchSession returns ctx ended, with cause errSessionEnded, once the session of token is found not live; it is
+// checked every SessionRecheck (which also renews its idle timeout while the stream is open). While the session
+// store cannot answer the stream goes on: the next check decides. stop ends the watch and waits for it.
+func (a *Authenticator) watchSession(ctx context.Context, token string) (_ context.Context, stop func()) {
+	if a.Sessions == nil || a.SessionRecheck <= 0 {
+		return ctx, func() {}
+	}
+	ctx, cancel := context.WithCancelCause(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		t := time.NewTicker(a.SessionRecheck)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			cctx, ccancel := context.WithTimeout(ctx, a.SessionRecheck)
+			_, err := a.Sessions.SessionUser(cctx, token)
+			ccancel()
+			if streaming.ErrorCode(err) == streaming.CodeUnauthenticated {
+				cancel(errSessionEnded)
+				return
+			}
+		}
+	}()
+	return ctx, func() { cancel(nil); <-done }
+}
+
+// contextStatus is the status of a call whose context ended: its cause when that is a status (a session that
+// ended), else the context's own error as a status (Canceled, DeadlineExceeded).
+func contextStatus(ctx context.Context) error {
+	if cause := context.Cause(ctx); cause != nil {
+		if _, ok := status.FromError(cause); ok {
+			return cause
+		}
+	}
+	return status.FromContextError(ctx.Err()).Err()
 }
 
 // Authenticate returns the caller: anonymous without an authorization header (or the service, for a verified

@@ -2,6 +2,7 @@ package grpcapi
 
 import (
 	"context"
+	"math"
 
 	"google.golang.org/grpc/metadata"
 
@@ -41,6 +42,14 @@ func (s *CommandServer) Logout(ctx context.Context, _ *pb.LogoutRequest) (*pb.Lo
 		return nil, err
 	}
 	return &pb.LogoutResponse{}, nil
+}
+
+func (s *CommandServer) LogoutAll(ctx context.Context, _ *pb.LogoutAllRequest) (*pb.LogoutAllResponse, error) {
+	n, err := s.H.LogoutAll(ctx, PrincipalFrom(ctx).UserID)
+	if err != nil {
+		return nil, err
+	}
+	return &pb.LogoutAllResponse{SessionsEnded: int32(min(n, math.MaxInt32))}, nil
 }
 
 func (s *CommandServer) CreatePlan(ctx context.Context, r *pb.CreatePlanRequest) (*pb.CreatePlanResponse, error) {

@@ -119,8 +119,8 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		case <-idle:
 			sum := st.Abort(ctx)
 			return fail(status.Errorf(codes.DeadlineExceeded, "no message for %s: stream closed; events through batch %d are settled (see trailer)", s.IdleTimeout, sum.DurableThrough))
-		case <-ctx.Done(): // the client went away, its deadline passed or the connection broke
-			return fail(status.FromContextError(ctx.Err()).Err())
+		case <-ctx.Done(): // the client went away, its deadline passed, the connection broke or the session ended
+			return fail(contextStatus(ctx))
 		case <-s.draining:
 			sum := st.Abort(ctx)
 			return fail(status.Errorf(codes.Unavailable, "server shutting down: events through batch %d are settled (see trailer); resend the rest to another server", sum.DurableThrough))

@@ -24,6 +24,8 @@ import (
 	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+
+	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 // Interceptors carry what every call goes through, outermost first: the request id (the panic answer quotes it),
@@ -181,6 +183,11 @@ func (i *Interceptors) handleStream(ctx context.Context, srv any, ss grpc.Server
 	handler grpc.StreamHandler, authErr error) error {
 	if authErr != nil {
 		return toStatus(ctx, i.Log, info.FullMethod, authErr)
+	}
+	if p := PrincipalFrom(ctx); p.Role == streaming.RoleUser {
+		var stop func()
+		ctx, stop = i.Auth.watchSession(ctx, p.Token)
+		defer stop()
 	}
 	err := handler(srv, &validatingStream{ServerStream: ss, ctx: ctx, i: i})
 	return toStatus(ctx, i.Log, info.FullMethod, err)

@@ -120,3 +120,12 @@ func TestRecommendationListFormat(t *testing.T) {
 		t.Errorf("decoded (-want +got):\n%s", diff)
 	}
 }
+
+func TestSessionFormat(t *testing.T) {
+	doc, err := json.Marshal(sessionDoc{UserID: "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5b", EndsAt: fixedEnd.UnixMilli()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored := golden.JSON(t, "session.golden.json", doc)
+	decodeInto(t, stored, sessionDoc{UserID: "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5b", EndsAt: 1770001445000}) // 2026-02-02T03:04:05Z
+}

@@ -24,10 +24,10 @@ func TestSessionLookupFailsFastWhileRedisIsDown(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer closeClient()
-	sessions := redis.NewSessionStore(c)
+	sessions := redis.NewSessionStore(c, time.Minute)
 	token := "outage-" + storetest.Unique()
 	ctx := storetest.Context(t, time.Minute)
-	if err := sessions.CreateSession(ctx, streaming.Session{Token: token, UserID: "u-" + token}, time.Minute); err != nil {
+	if err := sessions.CreateSession(ctx, streaming.Session{Token: token, UserID: "u-" + token, ExpiresAt: time.Now().Add(time.Minute)}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sessions.DeleteSession(context.Background(), token) })

@@ -136,12 +136,15 @@ type SourceOfTruth interface {
 	ContentsByID(ctx context.Context, ids []string) ([]Content, error)
 }
 
-// SessionStore keeps login sessions with a TTL (Redis).
+// SessionStore keeps login sessions (Redis): each ends at its ExpiresAt, or earlier after the store's idle timeout
+// without a use.
 type SessionStore interface {
-	CreateSession(ctx context.Context, s Session, ttl time.Duration) error
-	// SessionUser returns the user of a live session, or a CodeUnauthenticated *Error.
+	CreateSession(ctx context.Context, s Session) error
+	// SessionUser returns the user of a live session, or a CodeUnauthenticated *Error; a use renews the idle timeout.
 	SessionUser(ctx context.Context, token string) (string, error)
 	DeleteSession(ctx context.Context, token string) error
+	// DeleteUserSessions ends every session of the user and returns how many were live.
+	DeleteUserSessions(ctx context.Context, userID string) (int, error)
 }
 
 // Limit is a token bucket's shape: up to Burst attempts at once, refilled at Burst per Per.

@@ -144,7 +144,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	trending := redis.NewTrending(rc)
 	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log)
 	store := postgres.NewCommandStore(pool)
-	sessions := redis.NewSessionStore(rc)
+	sessions := redis.NewSessionStore(rc, cfg.SessionIdle)
 	processor, err := paymentProcessor(cfg)
 	if err != nil {
 		b.Close()
@@ -358,7 +358,7 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 	ic := &grpcapi.Interceptors{
 		Log: log,
 		Auth: &grpcapi.Authenticator{AdminToken: cfg.AdminToken, ServiceToken: cfg.ServiceToken, Sessions: p.Sessions,
-			ServiceCerts: cfg.TLSClientCAFile != ""},
+			ServiceCerts: cfg.TLSClientCAFile != "", SessionRecheck: cfg.SessionRecheck},
 		Validator:       validator,
 		DefaultDeadline: cfg.DefaultDeadline,
 		Clients:         &grpcapi.ClientAddrs{Trusted: cfg.TrustedProxies},

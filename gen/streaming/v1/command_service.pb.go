@@ -322,6 +322,87 @@ func (*LogoutResponse) Descriptor() ([]byte, []int) {
 	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{5}
 }
 
+type LogoutAllRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogoutAllRequest) Reset() {
+	*x = LogoutAllRequest{}
+	mi := &file_streaming_v1_command_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogoutAllRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogoutAllRequest) ProtoMessage() {}
+
+func (x *LogoutAllRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_command_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogoutAllRequest.ProtoReflect.Descriptor instead.
+func (*LogoutAllRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{6}
+}
+
+type LogoutAllResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Sessions that were still live and are now ended.
+	SessionsEnded int32 `protobuf:"varint,1,opt,name=sessions_ended,json=sessionsEnded,proto3" json:"sessions_ended,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LogoutAllResponse) Reset() {
+	*x = LogoutAllResponse{}
+	mi := &file_streaming_v1_command_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LogoutAllResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LogoutAllResponse) ProtoMessage() {}
+
+func (x *LogoutAllResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_command_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LogoutAllResponse.ProtoReflect.Descriptor instead.
+func (*LogoutAllResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *LogoutAllResponse) GetSessionsEnded() int32 {
+	if x != nil {
+		return x.SessionsEnded
+	}
+	return 0
+}
+
 type CreatePlanRequest struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
 	Name        string                 `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
@@ -338,7 +419,7 @@ type CreatePlanRequest struct {
 
 func (x *CreatePlanRequest) Reset() {
 	*x = CreatePlanRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[6]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -350,7 +431,7 @@ func (x *CreatePlanRequest) String() string {
 func (*CreatePlanRequest) ProtoMessage() {}
 
 func (x *CreatePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[6]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -363,7 +444,7 @@ func (x *CreatePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePlanRequest.ProtoReflect.Descriptor instead.
 func (*CreatePlanRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{6}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *CreatePlanRequest) GetName() string {
@@ -424,7 +505,7 @@ type CreatePlanResponse struct {
 
 func (x *CreatePlanResponse) Reset() {
 	*x = CreatePlanResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[7]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -436,7 +517,7 @@ func (x *CreatePlanResponse) String() string {
 func (*CreatePlanResponse) ProtoMessage() {}
 
 func (x *CreatePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[7]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -449,7 +530,7 @@ func (x *CreatePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreatePlanResponse.ProtoReflect.Descriptor instead.
 func (*CreatePlanResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{7}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CreatePlanResponse) GetPlan() *Plan {
@@ -475,7 +556,7 @@ type UpdatePlanRequest struct {
 
 func (x *UpdatePlanRequest) Reset() {
 	*x = UpdatePlanRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[8]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -487,7 +568,7 @@ func (x *UpdatePlanRequest) String() string {
 func (*UpdatePlanRequest) ProtoMessage() {}
 
 func (x *UpdatePlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[8]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -500,7 +581,7 @@ func (x *UpdatePlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePlanRequest.ProtoReflect.Descriptor instead.
 func (*UpdatePlanRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{8}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *UpdatePlanRequest) GetPlanId() string {
@@ -561,7 +642,7 @@ type UpdatePlanResponse struct {
 
 func (x *UpdatePlanResponse) Reset() {
 	*x = UpdatePlanResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[9]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -573,7 +654,7 @@ func (x *UpdatePlanResponse) String() string {
 func (*UpdatePlanResponse) ProtoMessage() {}
 
 func (x *UpdatePlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[9]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -586,7 +667,7 @@ func (x *UpdatePlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdatePlanResponse.ProtoReflect.Descriptor instead.
 func (*UpdatePlanResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{9}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdatePlanResponse) GetPlan() *Plan {
@@ -611,7 +692,7 @@ type CreateSubscriptionRequest struct {
 
 func (x *CreateSubscriptionRequest) Reset() {
 	*x = CreateSubscriptionRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[10]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -623,7 +704,7 @@ func (x *CreateSubscriptionRequest) String() string {
 func (*CreateSubscriptionRequest) ProtoMessage() {}
 
 func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[10]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -636,7 +717,7 @@ func (x *CreateSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{10}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *CreateSubscriptionRequest) GetUserId() string {
@@ -684,7 +765,7 @@ type CreateSubscriptionResponse struct {
 
 func (x *CreateSubscriptionResponse) Reset() {
 	*x = CreateSubscriptionResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[11]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -696,7 +777,7 @@ func (x *CreateSubscriptionResponse) String() string {
 func (*CreateSubscriptionResponse) ProtoMessage() {}
 
 func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[11]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -709,7 +790,7 @@ func (x *CreateSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CreateSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{11}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *CreateSubscriptionResponse) GetSubscription() *Subscription {
@@ -737,7 +818,7 @@ type CancelSubscriptionRequest struct {
 
 func (x *CancelSubscriptionRequest) Reset() {
 	*x = CancelSubscriptionRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[12]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -749,7 +830,7 @@ func (x *CancelSubscriptionRequest) String() string {
 func (*CancelSubscriptionRequest) ProtoMessage() {}
 
 func (x *CancelSubscriptionRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[12]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -762,7 +843,7 @@ func (x *CancelSubscriptionRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelSubscriptionRequest.ProtoReflect.Descriptor instead.
 func (*CancelSubscriptionRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{12}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *CancelSubscriptionRequest) GetUserId() string {
@@ -795,7 +876,7 @@ type CancelSubscriptionResponse struct {
 
 func (x *CancelSubscriptionResponse) Reset() {
 	*x = CancelSubscriptionResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[13]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -807,7 +888,7 @@ func (x *CancelSubscriptionResponse) String() string {
 func (*CancelSubscriptionResponse) ProtoMessage() {}
 
 func (x *CancelSubscriptionResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[13]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -820,7 +901,7 @@ func (x *CancelSubscriptionResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelSubscriptionResponse.ProtoReflect.Descriptor instead.
 func (*CancelSubscriptionResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{13}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CancelSubscriptionResponse) GetSubscription() *Subscription {
@@ -841,7 +922,7 @@ type ChangeSubscriptionPlanRequest struct {
 
 func (x *ChangeSubscriptionPlanRequest) Reset() {
 	*x = ChangeSubscriptionPlanRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[14]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -853,7 +934,7 @@ func (x *ChangeSubscriptionPlanRequest) String() string {
 func (*ChangeSubscriptionPlanRequest) ProtoMessage() {}
 
 func (x *ChangeSubscriptionPlanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[14]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -866,7 +947,7 @@ func (x *ChangeSubscriptionPlanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeSubscriptionPlanRequest.ProtoReflect.Descriptor instead.
 func (*ChangeSubscriptionPlanRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{14}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *ChangeSubscriptionPlanRequest) GetUserId() string {
@@ -899,7 +980,7 @@ type ChangeSubscriptionPlanResponse struct {
 
 func (x *ChangeSubscriptionPlanResponse) Reset() {
 	*x = ChangeSubscriptionPlanResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[15]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -911,7 +992,7 @@ func (x *ChangeSubscriptionPlanResponse) String() string {
 func (*ChangeSubscriptionPlanResponse) ProtoMessage() {}
 
 func (x *ChangeSubscriptionPlanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[15]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -924,7 +1005,7 @@ func (x *ChangeSubscriptionPlanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ChangeSubscriptionPlanResponse.ProtoReflect.Descriptor instead.
 func (*ChangeSubscriptionPlanResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{15}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *ChangeSubscriptionPlanResponse) GetSubscription() *Subscription {
@@ -943,7 +1024,7 @@ type UpsertContentRequest struct {
 
 func (x *UpsertContentRequest) Reset() {
 	*x = UpsertContentRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[16]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -955,7 +1036,7 @@ func (x *UpsertContentRequest) String() string {
 func (*UpsertContentRequest) ProtoMessage() {}
 
 func (x *UpsertContentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[16]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -968,7 +1049,7 @@ func (x *UpsertContentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertContentRequest.ProtoReflect.Descriptor instead.
 func (*UpsertContentRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{16}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *UpsertContentRequest) GetContent() *Content {
@@ -989,7 +1070,7 @@ type UpsertContentResponse struct {
 
 func (x *UpsertContentResponse) Reset() {
 	*x = UpsertContentResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[17]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1001,7 +1082,7 @@ func (x *UpsertContentResponse) String() string {
 func (*UpsertContentResponse) ProtoMessage() {}
 
 func (x *UpsertContentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[17]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1014,7 +1095,7 @@ func (x *UpsertContentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertContentResponse.ProtoReflect.Descriptor instead.
 func (*UpsertContentResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{17}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *UpsertContentResponse) GetContent() *Content {
@@ -1043,7 +1124,7 @@ type RateContentRequest struct {
 
 func (x *RateContentRequest) Reset() {
 	*x = RateContentRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1055,7 +1136,7 @@ func (x *RateContentRequest) String() string {
 func (*RateContentRequest) ProtoMessage() {}
 
 func (x *RateContentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1068,7 +1149,7 @@ func (x *RateContentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RateContentRequest.ProtoReflect.Descriptor instead.
 func (*RateContentRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{18}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *RateContentRequest) GetUserId() string {
@@ -1108,7 +1189,7 @@ type RateContentResponse struct {
 
 func (x *RateContentResponse) Reset() {
 	*x = RateContentResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1120,7 +1201,7 @@ func (x *RateContentResponse) String() string {
 func (*RateContentResponse) ProtoMessage() {}
 
 func (x *RateContentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1133,7 +1214,7 @@ func (x *RateContentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RateContentResponse.ProtoReflect.Descriptor instead.
 func (*RateContentResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{19}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *RateContentResponse) GetRating() *Rating {
@@ -1170,7 +1251,10 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"expireTime\x12&\n" +
 	"\x04user\x18\x03 \x01(\v2\x12.streaming.v1.UserR\x04user\"\x0f\n" +
 	"\rLogoutRequest\"\x10\n" +
-	"\x0eLogoutResponse\"\xf2\x02\n" +
+	"\x0eLogoutResponse\"\x12\n" +
+	"\x10LogoutAllRequest\":\n" +
+	"\x11LogoutAllResponse\x12%\n" +
+	"\x0esessions_ended\x18\x01 \x01(\x05R\rsessionsEnded\"\xf2\x02\n" +
 	"\x11CreatePlanRequest\x12\x1d\n" +
 	"\x04name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\x04name\x12*\n" +
 	"\vdescription\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\vdescription\x12P\n" +
@@ -1242,12 +1326,12 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"\x05stars\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x05(\x01R\x05stars\x12 \n" +
 	"\x06review\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06review\"C\n" +
 	"\x13RateContentResponse\x12,\n" +
-	"\x06rating\x18\x01 \x01(\v2\x14.streaming.v1.RatingR\x06rating2\xae\n" +
-	"\n" +
+	"\x06rating\x18\x01 \x01(\v2\x14.streaming.v1.RatingR\x06rating2\x92\v\n" +
 	"\x0eCommandService\x12k\n" +
 	"\fRegisterUser\x12!.streaming.v1.RegisterUserRequest\x1a\".streaming.v1.RegisterUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/users\x12Y\n" +
 	"\x05Login\x12\x1a.streaming.v1.LoginRequest\x1a\x1b.streaming.v1.LoginResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/sessions\x12a\n" +
-	"\x06Logout\x12\x1b.streaming.v1.LogoutRequest\x1a\x1c.streaming.v1.LogoutResponse\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/v1/sessions/current\x12e\n" +
+	"\x06Logout\x12\x1b.streaming.v1.LogoutRequest\x1a\x1c.streaming.v1.LogoutResponse\"\x1c\x82\xd3\xe4\x93\x02\x16*\x14/v1/sessions/current\x12b\n" +
+	"\tLogoutAll\x12\x1e.streaming.v1.LogoutAllRequest\x1a\x1f.streaming.v1.LogoutAllResponse\"\x14\x82\xd3\xe4\x93\x02\x0e*\f/v1/sessions\x12e\n" +
 	"\n" +
 	"CreatePlan\x12\x1f.streaming.v1.CreatePlanRequest\x1a .streaming.v1.CreatePlanResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/plans\x12o\n" +
 	"\n" +
@@ -1271,7 +1355,7 @@ func file_streaming_v1_command_service_proto_rawDescGZIP() []byte {
 	return file_streaming_v1_command_service_proto_rawDescData
 }
 
-var file_streaming_v1_command_service_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_streaming_v1_command_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_streaming_v1_command_service_proto_goTypes = []any{
 	(*RegisterUserRequest)(nil),            // 0: streaming.v1.RegisterUserRequest
 	(*RegisterUserResponse)(nil),           // 1: streaming.v1.RegisterUserResponse
@@ -1279,68 +1363,72 @@ var file_streaming_v1_command_service_proto_goTypes = []any{
 	(*LoginResponse)(nil),                  // 3: streaming.v1.LoginResponse
 	(*LogoutRequest)(nil),                  // 4: streaming.v1.LogoutRequest
 	(*LogoutResponse)(nil),                 // 5: streaming.v1.LogoutResponse
-	(*CreatePlanRequest)(nil),              // 6: streaming.v1.CreatePlanRequest
-	(*CreatePlanResponse)(nil),             // 7: streaming.v1.CreatePlanResponse
-	(*UpdatePlanRequest)(nil),              // 8: streaming.v1.UpdatePlanRequest
-	(*UpdatePlanResponse)(nil),             // 9: streaming.v1.UpdatePlanResponse
-	(*CreateSubscriptionRequest)(nil),      // 10: streaming.v1.CreateSubscriptionRequest
-	(*CreateSubscriptionResponse)(nil),     // 11: streaming.v1.CreateSubscriptionResponse
-	(*CancelSubscriptionRequest)(nil),      // 12: streaming.v1.CancelSubscriptionRequest
-	(*CancelSubscriptionResponse)(nil),     // 13: streaming.v1.CancelSubscriptionResponse
-	(*ChangeSubscriptionPlanRequest)(nil),  // 14: streaming.v1.ChangeSubscriptionPlanRequest
-	(*ChangeSubscriptionPlanResponse)(nil), // 15: streaming.v1.ChangeSubscriptionPlanResponse
-	(*UpsertContentRequest)(nil),           // 16: streaming.v1.UpsertContentRequest
-	(*UpsertContentResponse)(nil),          // 17: streaming.v1.UpsertContentResponse
-	(*RateContentRequest)(nil),             // 18: streaming.v1.RateContentRequest
-	(*RateContentResponse)(nil),            // 19: streaming.v1.RateContentResponse
-	(*User)(nil),                           // 20: streaming.v1.User
-	(*timestamppb.Timestamp)(nil),          // 21: google.protobuf.Timestamp
-	(VideoQuality)(0),                      // 22: streaming.v1.VideoQuality
-	(*Plan)(nil),                           // 23: streaming.v1.Plan
-	(PaymentMethod)(0),                     // 24: streaming.v1.PaymentMethod
-	(*Subscription)(nil),                   // 25: streaming.v1.Subscription
-	(*Payment)(nil),                        // 26: streaming.v1.Payment
-	(*Content)(nil),                        // 27: streaming.v1.Content
-	(*Rating)(nil),                         // 28: streaming.v1.Rating
+	(*LogoutAllRequest)(nil),               // 6: streaming.v1.LogoutAllRequest
+	(*LogoutAllResponse)(nil),              // 7: streaming.v1.LogoutAllResponse
+	(*CreatePlanRequest)(nil),              // 8: streaming.v1.CreatePlanRequest
+	(*CreatePlanResponse)(nil),             // 9: streaming.v1.CreatePlanResponse
+	(*UpdatePlanRequest)(nil),              // 10: streaming.v1.UpdatePlanRequest
+	(*UpdatePlanResponse)(nil),             // 11: streaming.v1.UpdatePlanResponse
+	(*CreateSubscriptionRequest)(nil),      // 12: streaming.v1.CreateSubscriptionRequest
+	(*CreateSubscriptionResponse)(nil),     // 13: streaming.v1.CreateSubscriptionResponse
+	(*CancelSubscriptionRequest)(nil),      // 14: streaming.v1.CancelSubscriptionRequest
+	(*CancelSubscriptionResponse)(nil),     // 15: streaming.v1.CancelSubscriptionResponse
+	(*ChangeSubscriptionPlanRequest)(nil),  // 16: streaming.v1.ChangeSubscriptionPlanRequest
+	(*ChangeSubscriptionPlanResponse)(nil), // 17: streaming.v1.ChangeSubscriptionPlanResponse
+	(*UpsertContentRequest)(nil),           // 18: streaming.v1.UpsertContentRequest
+	(*UpsertContentResponse)(nil),          // 19: streaming.v1.UpsertContentResponse
+	(*RateContentRequest)(nil),             // 20: streaming.v1.RateContentRequest
+	(*RateContentResponse)(nil),            // 21: streaming.v1.RateContentResponse
+	(*User)(nil),                           // 22: streaming.v1.User
+	(*timestamppb.Timestamp)(nil),          // 23: google.protobuf.Timestamp
+	(VideoQuality)(0),                      // 24: streaming.v1.VideoQuality
+	(*Plan)(nil),                           // 25: streaming.v1.Plan
+	(PaymentMethod)(0),                     // 26: streaming.v1.PaymentMethod
+	(*Subscription)(nil),                   // 27: streaming.v1.Subscription
+	(*Payment)(nil),                        // 28: streaming.v1.Payment
+	(*Content)(nil),                        // 29: streaming.v1.Content
+	(*Rating)(nil),                         // 30: streaming.v1.Rating
 }
 var file_streaming_v1_command_service_proto_depIdxs = []int32{
-	20, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
-	21, // 1: streaming.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
-	20, // 2: streaming.v1.LoginResponse.user:type_name -> streaming.v1.User
-	22, // 3: streaming.v1.CreatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
-	23, // 4: streaming.v1.CreatePlanResponse.plan:type_name -> streaming.v1.Plan
-	22, // 5: streaming.v1.UpdatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
-	23, // 6: streaming.v1.UpdatePlanResponse.plan:type_name -> streaming.v1.Plan
-	24, // 7: streaming.v1.CreateSubscriptionRequest.payment_method:type_name -> streaming.v1.PaymentMethod
-	25, // 8: streaming.v1.CreateSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
-	26, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
-	25, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
-	25, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
-	27, // 12: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
-	27, // 13: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
-	28, // 14: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
+	22, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
+	23, // 1: streaming.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
+	22, // 2: streaming.v1.LoginResponse.user:type_name -> streaming.v1.User
+	24, // 3: streaming.v1.CreatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
+	25, // 4: streaming.v1.CreatePlanResponse.plan:type_name -> streaming.v1.Plan
+	24, // 5: streaming.v1.UpdatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
+	25, // 6: streaming.v1.UpdatePlanResponse.plan:type_name -> streaming.v1.Plan
+	26, // 7: streaming.v1.CreateSubscriptionRequest.payment_method:type_name -> streaming.v1.PaymentMethod
+	27, // 8: streaming.v1.CreateSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
+	28, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
+	27, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
+	27, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
+	29, // 12: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
+	29, // 13: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
+	30, // 14: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
 	0,  // 15: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
 	2,  // 16: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
 	4,  // 17: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
-	6,  // 18: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
-	8,  // 19: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
-	10, // 20: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
-	12, // 21: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
-	14, // 22: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
-	16, // 23: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
-	18, // 24: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
-	1,  // 25: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
-	3,  // 26: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
-	5,  // 27: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
-	7,  // 28: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
-	9,  // 29: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
-	11, // 30: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
-	13, // 31: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
-	15, // 32: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
-	17, // 33: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
-	19, // 34: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
-	25, // [25:35] is the sub-list for method output_type
-	15, // [15:25] is the sub-list for method input_type
+	6,  // 18: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
+	8,  // 19: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
+	10, // 20: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
+	12, // 21: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
+	14, // 22: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
+	16, // 23: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
+	18, // 24: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
+	20, // 25: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
+	1,  // 26: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
+	3,  // 27: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
+	5,  // 28: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
+	7,  // 29: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
+	9,  // 30: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
+	11, // 31: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
+	13, // 32: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
+	15, // 33: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
+	17, // 34: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
+	19, // 35: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
+	21, // 36: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
+	26, // [26:37] is the sub-list for method output_type
+	15, // [15:26] is the sub-list for method input_type
 	15, // [15:15] is the sub-list for extension type_name
 	15, // [15:15] is the sub-list for extension extendee
 	0,  // [0:15] is the sub-list for field type_name
@@ -1352,14 +1440,14 @@ func file_streaming_v1_command_service_proto_init() {
 		return
 	}
 	file_streaming_v1_resources_proto_init()
-	file_streaming_v1_command_service_proto_msgTypes[8].OneofWrappers = []any{}
+	file_streaming_v1_command_service_proto_msgTypes[10].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_command_service_proto_rawDesc), len(file_streaming_v1_command_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

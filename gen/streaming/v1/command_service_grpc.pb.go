@@ -22,6 +22,7 @@ const (
 	CommandService_RegisterUser_FullMethodName           = "/streaming.v1.CommandService/RegisterUser"
 	CommandService_Login_FullMethodName                  = "/streaming.v1.CommandService/Login"
 	CommandService_Logout_FullMethodName                 = "/streaming.v1.CommandService/Logout"
+	CommandService_LogoutAll_FullMethodName              = "/streaming.v1.CommandService/LogoutAll"
 	CommandService_CreatePlan_FullMethodName             = "/streaming.v1.CommandService/CreatePlan"
 	CommandService_UpdatePlan_FullMethodName             = "/streaming.v1.CommandService/UpdatePlan"
 	CommandService_CreateSubscription_FullMethodName     = "/streaming.v1.CommandService/CreateSubscription"
@@ -45,6 +46,9 @@ type CommandServiceClient interface {
 	Login(ctx context.Context, in *LoginRequest, opts ...grpc.CallOption) (*LoginResponse, error)
 	// Ends the caller's session.
 	Logout(ctx context.Context, in *LogoutRequest, opts ...grpc.CallOption) (*LogoutResponse, error)
+	// Ends every session of the caller (every device), including the one making the call. Open ingest streams of
+	// those sessions end within seconds.
+	LogoutAll(ctx context.Context, in *LogoutAllRequest, opts ...grpc.CallOption) (*LogoutAllResponse, error)
 	// Adds a plan. Admin only.
 	CreatePlan(ctx context.Context, in *CreatePlanRequest, opts ...grpc.CallOption) (*CreatePlanResponse, error)
 	// Changes the fields of a plan that are set in the request. Admin only.
@@ -95,6 +99,16 @@ func (c *commandServiceClient) Logout(ctx context.Context, in *LogoutRequest, op
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(LogoutResponse)
 	err := c.cc.Invoke(ctx, CommandService_Logout_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *commandServiceClient) LogoutAll(ctx context.Context, in *LogoutAllRequest, opts ...grpc.CallOption) (*LogoutAllResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(LogoutAllResponse)
+	err := c.cc.Invoke(ctx, CommandService_LogoutAll_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -185,6 +199,9 @@ type CommandServiceServer interface {
 	Login(context.Context, *LoginRequest) (*LoginResponse, error)
 	// Ends the caller's session.
 	Logout(context.Context, *LogoutRequest) (*LogoutResponse, error)
+	// Ends every session of the caller (every device), including the one making the call. Open ingest streams of
+	// those sessions end within seconds.
+	LogoutAll(context.Context, *LogoutAllRequest) (*LogoutAllResponse, error)
 	// Adds a plan. Admin only.
 	CreatePlan(context.Context, *CreatePlanRequest) (*CreatePlanResponse, error)
 	// Changes the fields of a plan that are set in the request. Admin only.
@@ -219,6 +236,9 @@ func (UnimplementedCommandServiceServer) Login(context.Context, *LoginRequest) (
 }
 func (UnimplementedCommandServiceServer) Logout(context.Context, *LogoutRequest) (*LogoutResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method Logout not implemented")
+}
+func (UnimplementedCommandServiceServer) LogoutAll(context.Context, *LogoutAllRequest) (*LogoutAllResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method LogoutAll not implemented")
 }
 func (UnimplementedCommandServiceServer) CreatePlan(context.Context, *CreatePlanRequest) (*CreatePlanResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CreatePlan not implemented")
@@ -312,6 +332,24 @@ func _CommandService_Logout_Handler(srv interface{}, ctx context.Context, dec fu
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(CommandServiceServer).Logout(ctx, req.(*LogoutRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _CommandService_LogoutAll_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(LogoutAllRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommandServiceServer).LogoutAll(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommandService_LogoutAll_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommandServiceServer).LogoutAll(ctx, req.(*LogoutAllRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -460,6 +498,10 @@ var CommandService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "Logout",
 			Handler:    _CommandService_Logout_Handler,
+		},
+		{
+			MethodName: "LogoutAll",
+			Handler:    _CommandService_LogoutAll_Handler,
 		},
 		{
 			MethodName: "CreatePlan",

@@ -161,18 +161,21 @@ func (f *fakeIdempotency) CompleteIdempotencyKey(_ context.Context, scope, key s
 }
 
 type fakeSessions struct {
-	create func(s streaming.Session, ttl time.Duration) error
-	user   func(token string) (string, error)
-	delete func(token string) error
+	create     func(s streaming.Session) error
+	user       func(token string) (string, error)
+	delete     func(token string) error
+	deleteUser func(userID string) (int, error)
 }
 
-func (f *fakeSessions) CreateSession(_ context.Context, s streaming.Session, ttl time.Duration) error {
-	return f.create(s, ttl)
-}
-func (f *fakeSessions) SessionUser(_ context.Context, token string) (string, error) {
-	return f.user(token)
-}
+func (f *fakeSessions) CreateSession(_ context.Context, s streaming.Session) error { return f.create(s) }
+
+func (f *fakeSessions) SessionUser(_ context.Context, token string) (string, error) { return f.user(token) }
+
 func (f *fakeSessions) DeleteSession(_ context.Context, token string) error { return f.delete(token) }
+
+func (f *fakeSessions) DeleteUserSessions(_ context.Context, userID string) (int, error) {
+	return f.deleteUser(userID)
+}
 
 type fakeProcessor struct {
 	charge func(c streaming.Charge) (streaming.ChargeResult, error)

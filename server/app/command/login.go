@@ -70,7 +70,7 @@ func (h LoginHandler) Handle(ctx context.Context, c Login) (*streaming.Session, 
 		return nil, nil, err
 	}
 	s := streaming.Session{Token: token, UserID: u.ID, ExpiresAt: now(h.Now).Add(h.SessionTTL).UTC()}
-	if err := h.Sessions.CreateSession(ctx, s, h.SessionTTL); err != nil {
+	if err := h.Sessions.CreateSession(ctx, s); err != nil {
 		return nil, nil, err
 	}
 	return &s, u, nil
@@ -115,4 +115,9 @@ func (h *Handler) Logout(ctx context.Context, token string) error {
 // Handle ends the session of token.
 func (h LogoutHandler) Handle(ctx context.Context, token string) error {
 	return h.Sessions.DeleteSession(ctx, token)
+}
+
+// LogoutAll ends every session of the user (every device) and returns how many were live.
+func (h *Handler) LogoutAll(ctx context.Context, userID string) (int, error) {
+	return h.logout.Sessions.DeleteUserSessions(ctx, userID)
 }

@@ -52,9 +52,9 @@ func TestLogin(t *testing.T) {
 				asked = email
 				return tc.byEmail(email)
 			}}
-			sessions := &fakeSessions{create: func(s streaming.Session, got time.Duration) error {
-				if got != ttl {
-					t.Errorf("session TTL %s, want %s", got, ttl)
+			sessions := &fakeSessions{create: func(s streaming.Session) error {
+				if want := clock().Add(ttl).UTC(); !s.ExpiresAt.Equal(want) {
+					t.Errorf("session ends %s, want %s (the TTL from now)", s.ExpiresAt, want)
 				}
 				created = append(created, s)
 				return tc.sessionErr
@@ -112,6 +112,22 @@ func TestLogout(t *testing.T) {
 	}
 }
 
+func TestLogoutAll(t *testing.T) {
+	for _, want := range []error{nil, streaming.Unavailable("Redis", nil)} {
+		var users []string
+		h := command.New(command.Deps{Sessions: &fakeSessions{deleteUser: func(userID string) (int, error) {
+			users = append(users, userID)
+			return 3, want
+		}}})
+		if n, err := h.LogoutAll(t.Context(), "u-1"); err != want || n != 3 {
+			t.Fatalf("LogoutAll = %d, %v; want 3, %v", n, err, want)
+		}
+		if len(users) != 1 || users[0] != "u-1" {
+			t.Fatalf("ended the sessions of %v, want [u-1]", users)
+		}
+	}
+}
+
 // busyPasswords is a Passwords port whose every check is turned away, as a full password.Pool does.
 type busyPasswords struct{}
 
@@ -131,7 +147,7 @@ func TestLoginBusy(t *testing.T) {
 			}
 			return nil, notFound("user")
 		}}
-		sessions := &fakeSessions{create: func(streaming.Session, time.Duration) error {
+		sessions := &fakeSessions{create: func(streaming.Session) error {
 			t.Error("a busy login opened a session")
 			return nil
 		}}
