@@ -167,9 +167,13 @@ type fakeSessions struct {
 	deleteUser func(userID string) (int, error)
 }
 
-func (f *fakeSessions) CreateSession(_ context.Context, s streaming.Session) error { return f.create(s) }
+func (f *fakeSessions) CreateSession(_ context.Context, s streaming.Session) error {
+	return f.create(s)
+}
 
-func (f *fakeSessions) SessionUser(_ context.Context, token string) (string, error) { return f.user(token) }
+func (f *fakeSessions) SessionUser(_ context.Context, token string) (string, error) {
+	return f.user(token)
+}
 
 func (f *fakeSessions) DeleteSession(_ context.Context, token string) error { return f.delete(token) }
 
