@@ -177,13 +177,17 @@ func addrOf(l net.Listener) string {
 	return l.Addr().String()
 }
 
-// Run serves until ctx ends, then shuts down gracefully: health turns NOT_SERVING, the HTTP server stops taking
-// requests, and in-flight gRPC calls get ShutdownGrace to finish before they are cut.
+// Run serves until ctx ends, then shuts down gracefully: health turns NOT_SERVING, both API listeners stop taking
+// calls, and the gRPC and REST calls in flight get ShutdownGrace to finish before they are cut.
 func (s *Server) Run(ctx context.Context) error {
 	if s.opts.NoAPI {
 		return s.runOpsOnly(ctx)
 	}
-	gateway, err := s.gateway(ctx)
+	// The gateway's connections to the gRPC server close with gwCtx, after the REST calls in flight have drained:
+	// with ctx they would close when shutdown begins and fail those calls.
+	gwCtx, closeGateway := context.WithCancel(context.WithoutCancel(ctx))
+	defer closeGateway()
+	gateway, err := s.gateway(gwCtx)
 	if err != nil {
 		return err
 	}
@@ -224,8 +228,11 @@ func (s *Server) Run(ctx context.Context) error {
 	}
 	shutCtx, cancel := context.WithTimeout(context.Background(), s.opts.ShutdownGrace)
 	defer cancel()
-	httpSrv.Shutdown(shutCtx)
 	defer opsSrv.Shutdown(shutCtx) // last: metrics and health stay readable while calls drain
+	// REST and gRPC drain together: both listeners stop taking calls, the calls in flight get the grace period. The
+	// REST calls in flight are gRPC calls of the gateway too, so GracefulStop also waits for them.
+	restDone := make(chan struct{})
+	go func() { httpSrv.Shutdown(shutCtx); close(restDone) }()
 	done := make(chan struct{})
 	go func() { s.grpc.GracefulStop(); close(done) }()
 	select {
@@ -233,6 +240,12 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-shutCtx.Done():
 		s.log.Warn("grace period over; cutting remaining calls")
 		s.grpc.Stop()
+	}
+	select {
+	case <-restDone:
+	case <-shutCtx.Done():
+		httpSrv.Close() // cut what is left, as gRPC's Stop does
+		<-restDone
 	}
 	return nil
 }
