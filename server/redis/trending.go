@@ -2,6 +2,8 @@ package redis
 
 import (
 	"context"
+	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -78,24 +80,63 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 }
 
 // Top returns the most watched titles over the hours ending at now (window 1h, 24h or 168h), most viewers first:
-// distinct viewers per hour, summed over the hours.
+// distinct viewers per hour, summed over the hours; at most TrendingTopSize.
+//
+// A read costs O(log n + limit), whatever the number of titles counted: an hour is read from its sorted set; a
+// longer window from its top list, trending:top:{hours}h:{yyyymmddhh}, the union of its hours cut to the best
+// TrendingTopSize and kept for TrendingTopRefresh. So the union, which grows with the titles, runs at most once per
+// window and refresh on each Redis, not once per request; a longer window's figures may be that much behind.
 func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]streaming.TrendingItem, error) {
-	hours := int(window / time.Hour)
-	if hours < 1 {
-		hours = 1
+	hours := max(int(window/time.Hour), 1)
+	limit = min(limit, TrendingTopSize)
+	if limit <= 0 {
+		return nil, nil
+	}
+	read := func(key string) rueidis.Completed {
+		return t.c.B().Zrange().Key(key).Min("0").Max(strconv.Itoa(limit - 1)).Rev().Withscores().Build()
+	}
+	if hours == 1 {
+		return topItems(t.c.Do(ctx, read(trendingKey(now))))
+	}
+	top := fmt.Sprintf("trending:top:%dh:%s", hours, hourBucket(now))
+	res := t.c.DoMulti(ctx, t.c.B().Exists().Key(top).Build(), read(top))
+	if n, err := res[0].AsInt64(); err != nil {
+		return nil, streaming.Unavailable("Redis", err)
+	} else if n == 1 {
+		return topItems(res[1])
 	}
 	keys := make([]string, 0, hours)
-	for h := 0; h < hours; h++ {
+	for h := range hours {
 		keys = append(keys, trendingKey(now.Add(-time.Duration(h)*time.Hour)))
 	}
-	// ZUNION (Redis 6.2+) sums the buckets without a temporary key; it returns ascending scores.
-	res, err := t.c.Do(ctx, t.c.B().Zunion().Numkeys(int64(len(keys))).Key(keys...).Withscores().Build()).AsZScores()
+	// Replicas that miss at once each build the same list: the last write wins, and they agree.
+	res = t.c.DoMulti(ctx,
+		t.c.B().Zunionstore().Destination(top).Numkeys(int64(len(keys))).Key(keys...).Build(),
+		t.c.B().Zremrangebyrank().Key(top).Start(0).Stop(int64(-TrendingTopSize-1)).Build(),
+		t.c.B().Pexpire().Key(top).Milliseconds(TrendingTopRefresh.Milliseconds()).Build(),
+		read(top))
+	for _, r := range res[:3] {
+		if err := r.Error(); err != nil {
+			return nil, streaming.Unavailable("Redis", err)
+		}
+	}
+	return topItems(res[3])
+}
+
+// TrendingTopSize is how many titles a window's top list keeps, and the most Top returns.
+const TrendingTopSize = 5000
+
+// TrendingTopRefresh is how long a window's top list is served before it is built again.
+const TrendingTopRefresh = time.Minute
+
+func topItems(r rueidis.RedisResult) ([]streaming.TrendingItem, error) {
+	zs, err := r.AsZScores()
 	if err != nil {
 		return nil, streaming.Unavailable("Redis", err)
 	}
-	out := make([]streaming.TrendingItem, 0, min(limit, len(res)))
-	for i := len(res) - 1; i >= 0 && len(out) < limit; i-- {
-		out = append(out, streaming.TrendingItem{ContentID: res[i].Member, Viewers: int64(res[i].Score)})
+	out := make([]streaming.TrendingItem, len(zs))
+	for i, z := range zs {
+		out[i] = streaming.TrendingItem{ContentID: z.Member, Viewers: int64(z.Score)}
 	}
 	return out, nil
 }

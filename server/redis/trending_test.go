@@ -74,3 +74,53 @@ func ids(items []streaming.TrendingItem) []string {
 	}
 	return out
 }
+
+// A longer window is read from its top list: built once from the union of its hours, cut to TrendingTopSize, kept
+// for TrendingTopRefresh; the hour itself is always read live.
+func TestTrendingTopListOfALongerWindow(t *testing.T) {
+	c := storetest.Redis(t)
+	ctx := storetest.Context(t, 30*time.Second)
+	tr := redis.NewTrending(c)
+	now := time.Date(2100, 1, 2, 15, 30, 0, 0, time.UTC).Add(time.Duration(rand.Int64N(700_000)) * time.Hour)
+	hour := now.Truncate(time.Hour)
+	var viewings []streaming.Viewing
+	for i := range redis.TrendingTopSize + 10 { // more titles than a list keeps, one viewer each...
+		viewings = append(viewings, streaming.Viewing{UserID: "u", ContentID: fmt.Sprintf("t%05d", i), Hour: hour.Add(-time.Hour)})
+	}
+	best := uuid.NewString()
+	for range 3 { // ...and one title with three
+		viewings = append(viewings, streaming.Viewing{UserID: uuid.NewString(), ContentID: best, Hour: hour})
+	}
+	if err := tr.Apply(ctx, viewings); err != nil {
+		t.Fatal(err)
+	}
+	top, err := tr.Top(ctx, now, 24*time.Hour, 3)
+	if err != nil || len(top) != 3 || top[0].ContentID != best || top[0].Viewers != 3 {
+		t.Fatalf("day top = %v, %v; want %s with 3 first", top, err, best)
+	}
+	list := fmt.Sprintf("trending:top:24h:%s", now.UTC().Format("2006010215"))
+	if n, _ := c.Do(ctx, c.B().Zcard().Key(list).Build()).AsInt64(); n != redis.TrendingTopSize {
+		t.Errorf("the day's top list holds %d titles, want %d", n, redis.TrendingTopSize)
+	}
+	if ttl, _ := c.Do(ctx, c.B().Pttl().Key(list).Build()).AsInt64(); ttl <= 0 || ttl > redis.TrendingTopRefresh.Milliseconds() {
+		t.Errorf("the day's top list expires in %d ms, want within %s", ttl, redis.TrendingTopRefresh)
+	}
+	late := uuid.NewString()
+	var more []streaming.Viewing
+	for range 5 {
+		more = append(more, streaming.Viewing{UserID: uuid.NewString(), ContentID: late, Hour: hour})
+	}
+	if err := tr.Apply(ctx, more); err != nil {
+		t.Fatal(err)
+	}
+	if top, _ := tr.Top(ctx, now, time.Hour, 1); len(top) != 1 || top[0].ContentID != late {
+		t.Errorf("hour top = %v, want %s at once", top, late)
+	}
+	if top, _ := tr.Top(ctx, now, 24*time.Hour, 1); len(top) != 1 || top[0].ContentID != best {
+		t.Errorf("day top = %v, want the list as built (%s) until it is refreshed", top, best)
+	}
+	c.Do(ctx, c.B().Del().Key(list).Build()) // as if TrendingTopRefresh had passed
+	if top, _ := tr.Top(ctx, now, 24*time.Hour, 1); len(top) != 1 || top[0].ContentID != late {
+		t.Errorf("day top after the refresh = %v, want %s", top, late)
+	}
+}
