@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
 
@@ -76,31 +79,70 @@ func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Con
 	return out, nil
 }
 
-// UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt, and recomputes
-// the title's average and count, bumping its version. It returns the updated title.
-func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) (*streaming.Content, error) {
+// UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt and r.Version,
+// and adds the change the rating makes to one of the title's aggregate shards (content_rating_shards): a new rating
+// adds its stars and 1, a changed one the difference of stars. Nothing reads or locks the title's other ratings, so
+// the cost does not grow with the title's ratings, and concurrent raters of one title wait only for those that drew
+// the same shard. The title's row and version are not touched: the flusher publishes the new figures
+// (RatingStore.FlushAggregates).
+func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error {
 	if !validUUID(r.ContentID) {
-		return nil, notFound("content")
+		return notFound("content")
 	}
-	// Lock the title first: concurrent raters of one title then queue here, and each recount below starts after the
-	// previous rater committed, so its snapshot includes that rating (READ COMMITTED takes one per statement).
-	var one int
-	if err := t.tx.QueryRow(ctx, `SELECT 1 FROM content WHERE id = $1 FOR UPDATE`, r.ContentID).Scan(&one); err != nil {
-		return nil, mapErr(err, "content")
-	}
-	err := t.tx.QueryRow(ctx, `
-		INSERT INTO ratings (user_id, content_id, stars, review) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,
-			updated_at = now()
-		RETURNING updated_at`,
-		r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt)
+	old, found, err := t.lockOrInsertRating(ctx, r)
 	if err != nil {
-		return nil, mapErr(err, "rating")
+		return err
 	}
-	return queryOne(ctx, t.tx, "content", scanContent, `
-		UPDATE content SET
-			(rating_avg, rating_count) = (SELECT coalesce(round(avg(stars), 2), 0), count(*) FROM ratings WHERE content_id = $1),
-			version = version + 1, updated_at = now()
-		WHERE id = $1
-		RETURNING `+contentColumns, r.ContentID)
+	starsDelta, countDelta := int64(r.Stars), int64(1)
+	if found {
+		err := t.tx.QueryRow(ctx, `
+			UPDATE ratings SET stars = $3, review = $4, updated_at = now(), version = version + 1
+			WHERE user_id = $1 AND content_id = $2
+			RETURNING updated_at, version`,
+			r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt, &r.Version)
+		if err != nil {
+			return mapErr(err, "rating")
+		}
+		starsDelta, countDelta = int64(r.Stars-old), 0
+	}
+	if starsDelta == 0 && countDelta == 0 {
+		return nil // same stars again (a new review): the aggregate is unchanged
+	}
+	// Last statement of the rating: the shard's row lock is then held only until the commit that follows.
+	_, err = t.tx.Exec(ctx, `
+		INSERT INTO content_rating_shards AS s (content_id, shard, stars_sum, ratings, dirty_since)
+		VALUES ($1, $2, $3, $4, now())
+		ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
+			ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)`,
+		r.ContentID, rand.IntN(RatingShards), starsDelta, countDelta)
+	return mapErr(err, "rating")
+}
+
+// lockOrInsertRating locks the user's existing rating of the title and returns its stars (found), or inserts r as
+// a new one. Locking first is what makes the delta exact: FOR UPDATE reads the latest committed stars and keeps
+// them until commit. Two first ratings of one user and title at once: the second insert finds the first's row
+// (ON CONFLICT DO NOTHING waits for it to commit), and the loop then locks and updates it.
+func (t *commandTx) lockOrInsertRating(ctx context.Context, r *streaming.Rating) (old int32, found bool, err error) {
+	for attempt := 0; attempt < 3; attempt++ {
+		err = t.tx.QueryRow(ctx, `SELECT stars FROM ratings WHERE user_id = $1 AND content_id = $2 FOR UPDATE`,
+			r.UserID, r.ContentID).Scan(&old)
+		if err == nil {
+			return old, true, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return 0, false, mapErr(err, "rating")
+		}
+		err = t.tx.QueryRow(ctx, `
+			INSERT INTO ratings (user_id, content_id, stars, review) VALUES ($1, $2, $3, $4)
+			ON CONFLICT (user_id, content_id) DO NOTHING
+			RETURNING updated_at, version`,
+			r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt, &r.Version)
+		if err == nil {
+			return 0, false, nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return 0, false, mapErr(err, "rating")
+		}
+	}
+	return 0, false, fmt.Errorf("rating of %s by %s: neither found nor inserted after 3 attempts", r.ContentID, r.UserID)
 }
