@@ -89,60 +89,41 @@ func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error
 	if !validUUID(r.ContentID) {
 		return notFound("content")
 	}
-	old, found, err := t.lockOrInsertRating(ctx, r)
-	if err != nil {
-		return err
-	}
-	starsDelta, countDelta := int64(r.Stars), int64(1)
-	if found {
+	shard := rand.IntN(RatingShards)
+	// One statement, one round trip: lock the user's earlier rating (FOR UPDATE reads its latest committed stars and
+	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, and add the
+	// difference to the drawn shard. The shard's row lock is then held only until the commit that follows.
+	// No row back means a first rating of this user and title committed between the statement's snapshot and its
+	// insert (ON CONFLICT DO NOTHING waited for it): the next attempt sees it, locks it and updates it.
+	for attempt := 0; attempt < 3; attempt++ {
 		err := t.tx.QueryRow(ctx, `
-			UPDATE ratings SET stars = $3, review = $4, updated_at = now(), version = version + 1
-			WHERE user_id = $1 AND content_id = $2
-			RETURNING updated_at, version`,
-			r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt, &r.Version)
-		if err != nil {
+			WITH old AS (
+				SELECT stars FROM ratings WHERE user_id = $1 AND content_id = $2 FOR UPDATE
+			), ins AS (
+				INSERT INTO ratings (user_id, content_id, stars, review)
+				SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM old)
+				ON CONFLICT (user_id, content_id) DO NOTHING
+				RETURNING updated_at, version, 0 AS old_stars, 1 AS added
+			), upd AS (
+				UPDATE ratings r SET stars = $3, review = $4, updated_at = now(), version = r.version + 1
+				FROM old WHERE r.user_id = $1 AND r.content_id = $2
+				RETURNING r.updated_at, r.version, old.stars AS old_stars, 0 AS added
+			), done AS (
+				SELECT * FROM ins UNION ALL SELECT * FROM upd
+			), shard AS (
+				INSERT INTO content_rating_shards AS s (content_id, shard, stars_sum, ratings, dirty_since)
+				SELECT $2, $5, $3 - old_stars, added, now() FROM done WHERE $3 - old_stars <> 0 OR added <> 0
+				ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
+					ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)
+			)
+			SELECT updated_at, version FROM done`,
+			r.UserID, r.ContentID, r.Stars, r.Review, shard).Scan(&r.UpdatedAt, &r.Version)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
 			return mapErr(err, "rating")
 		}
-		starsDelta, countDelta = int64(r.Stars-old), 0
 	}
-	if starsDelta == 0 && countDelta == 0 {
-		return nil // same stars again (a new review): the aggregate is unchanged
-	}
-	// Last statement of the rating: the shard's row lock is then held only until the commit that follows.
-	_, err = t.tx.Exec(ctx, `
-		INSERT INTO content_rating_shards AS s (content_id, shard, stars_sum, ratings, dirty_since)
-		VALUES ($1, $2, $3, $4, now())
-		ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
-			ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)`,
-		r.ContentID, rand.IntN(RatingShards), starsDelta, countDelta)
-	return mapErr(err, "rating")
-}
-
-// lockOrInsertRating locks the user's existing rating of the title and returns its stars (found), or inserts r as
-// a new one. Locking first is what makes the delta exact: FOR UPDATE reads the latest committed stars and keeps
-// them until commit. Two first ratings of one user and title at once: the second insert finds the first's row
-// (ON CONFLICT DO NOTHING waits for it to commit), and the loop then locks and updates it.
-func (t *commandTx) lockOrInsertRating(ctx context.Context, r *streaming.Rating) (old int32, found bool, err error) {
-	for attempt := 0; attempt < 3; attempt++ {
-		err = t.tx.QueryRow(ctx, `SELECT stars FROM ratings WHERE user_id = $1 AND content_id = $2 FOR UPDATE`,
-			r.UserID, r.ContentID).Scan(&old)
-		if err == nil {
-			return old, true, nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, false, mapErr(err, "rating")
-		}
-		err = t.tx.QueryRow(ctx, `
-			INSERT INTO ratings (user_id, content_id, stars, review) VALUES ($1, $2, $3, $4)
-			ON CONFLICT (user_id, content_id) DO NOTHING
-			RETURNING updated_at, version`,
-			r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt, &r.Version)
-		if err == nil {
-			return 0, false, nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return 0, false, mapErr(err, "rating")
-		}
-	}
-	return 0, false, fmt.Errorf("rating of %s by %s: neither found nor inserted after 3 attempts", r.ContentID, r.UserID)
+	return fmt.Errorf("rating of %s by %s: neither found nor inserted after 3 attempts", r.ContentID, r.UserID)
 }
