@@ -89,6 +89,9 @@ func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error
 	if !validUUID(r.ContentID) {
 		return notFound("content")
 	}
+	if !validUUID(r.UserID) {
+		return notFound("user")
+	}
 	shard := rand.IntN(RatingShards)
 	// One statement, one round trip: lock the user's earlier rating (FOR UPDATE reads its latest committed stars and
 	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, and add the

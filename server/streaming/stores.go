@@ -103,7 +103,8 @@ type Contents interface {
 type Ratings interface {
 	// UpsertRating stores the rating (replacing the user's earlier rating of the title), writes back r.UpdatedAt and
 	// r.Version, and adjusts the title's rating aggregate by the change in constant time. The title's published
-	// figures (Content.RatingAvg/RatingCount) follow within a flush interval; its version does not change.
+	// figures (Content.RatingAvg/RatingCount) follow within a flush interval; its version does not change. An unknown
+	// user or title is a CodeNotFound *Error ("user not found", "content not found").
 	UpsertRating(ctx context.Context, r *Rating) error
 }
 

@@ -13,7 +13,6 @@ type upsertContentTx struct {
 }
 
 type rateContentTx struct {
-	*fakeUsers
 	*fakeRatings
 	*fakeOutbox
 }
@@ -63,14 +62,13 @@ func TestUpsertContent(t *testing.T) {
 func TestRateContent(t *testing.T) {
 	tests := []struct {
 		name    string
-		user    error
 		rate    error
 		outbox  error
 		code    streaming.Code
 		message string
 	}{
 		{name: "rates"},
-		{name: "unknown user", user: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
+		{name: "unknown user", rate: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
 		{name: "unknown title", rate: notFound("content"), code: streaming.CodeNotFound, message: "content not found"},
 		{name: "outbox down", outbox: errStore, code: streaming.CodeUnavailable},
 	}
@@ -78,12 +76,6 @@ func TestRateContent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			out := &fakeOutbox{err: tc.outbox}
 			var rated []streaming.Rating
-			users := &fakeUsers{userByID: func(id string) (*streaming.User, error) {
-				if tc.user != nil {
-					return nil, tc.user
-				}
-				return &streaming.User{ID: id}, nil
-			}}
 			ratings := &fakeRatings{upsertRating: func(r *streaming.Rating) error {
 				if tc.rate != nil {
 					return tc.rate
@@ -92,12 +84,12 @@ func TestRateContent(t *testing.T) {
 				r.UpdatedAt, r.Version = at, 3
 				return nil
 			}}
-			uow := &fakeUoW[command.RateContentTx]{tx: rateContentTx{users, ratings, out}}
+			uow := &fakeUoW[command.RateContentTx]{tx: rateContentTx{ratings, out}}
 			r, err := command.RateContentHandler{Tx: uow, Now: clock}.Handle(t.Context(),
 				command.RateContent{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good"})
 			wantErr(t, err, tc.code, tc.message)
 			if tc.code != "" {
-				if r != nil || len(out.events) != 0 || (tc.user != nil && len(rated) != 0) {
+				if r != nil || len(out.events) != 0 || (tc.rate != nil && len(rated) != 0) {
 					t.Fatalf("failed rating returned %+v, rated %+v, events %+v", r, rated, out.events)
 				}
 				return

@@ -13,9 +13,10 @@ type RateContent struct {
 	Review            string
 }
 
-// RateContentTx is what rating touches: the rater it checks, the rating (and the title's aggregate), the event.
+// RateContentTx is what rating touches: the rating (and the title's aggregate) and the event. The rater is not read
+// first: the rating's foreign key answers CodeNotFound "user not found" for an unknown one, and on a hit title every
+// round trip a rating holds its connection for counts.
 type RateContentTx interface {
-	streaming.Users
 	streaming.Ratings
 	streaming.Outbox
 }
@@ -36,9 +37,6 @@ func (h *Handler) RateContent(ctx context.Context, c RateContent) (*streaming.Ra
 func (h RateContentHandler) Handle(ctx context.Context, c RateContent) (*streaming.Rating, error) {
 	r := &streaming.Rating{UserID: c.UserID, ContentID: c.ContentID, Stars: c.Stars, Review: c.Review}
 	err := h.Tx.InTx(ctx, func(tx RateContentTx) error {
-		if _, err := tx.UserByID(ctx, c.UserID); err != nil {
-			return err
-		}
 		if err := tx.UpsertRating(ctx, r); err != nil {
 			return err
 		}
