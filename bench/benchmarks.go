@@ -9,6 +9,7 @@ import (
 // file of its own and listing it here; BENCH=name,name picks entries by this name.
 var benchmarks = []benchmark{
 	{"create_subscription", createSubscription},
+	{"rate_content_hot", rateContentHot},
 	{"ingest_frontend", ingestFrontend},
 	{"ingest_cassandra", ingestCassandra},
 	{"recs_warm", recsWarm},

@@ -61,6 +61,8 @@ var Goals = map[string]Goal{
 	"recs_cold_p99":            {MaxValue: 50, MaxRatio: 1.2},
 	"search_p99":               {MaxValue: 30, MaxRatio: 1.2},
 	"projection_lag_p99":       {MaxValue: 500},
+	"rate_content_hot":         {MinValue: 500, MinRatio: 0.7}, // issue 19: a title with 1M ratings, 32 raters
+	"rate_content_hot_p99":     {MaxValue: 50},
 }
 
 // Check describes goal g against r, each part marked ✓ (met) or ✗ (missed); "" when g is empty. A ratio goal

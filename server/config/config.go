@@ -118,6 +118,12 @@ type Config struct {
 	LoginsPerClient         int           // login attempts per client address per LoginWindow
 	LoginWindow             time.Duration
 	TrustedProxies          []netip.Prefix // peers whose X-Forwarded-For names the client
+
+	// Ratings (docs/architecture.md, "Ratings"): how often titles' rating figures are published to the read models,
+	// and the repair command that recounts them.
+	RatingFlushInterval time.Duration
+	RepairRatings       bool // recount every title's rating aggregate, print the titles that differ, and exit
+	RepairRatingsFix    bool // with RepairRatings: also fix them
 }
 
 // Payment processors.
@@ -219,6 +225,9 @@ var Settings = []Setting{
 	{"login-attempts-per-client", "STREAMING_LOGIN_ATTEMPTS_PER_CLIENT", "60", "login attempts per client address per -login-attempts-window; 0: no limit"},
 	{"login-attempts-window", "STREAMING_LOGIN_ATTEMPTS_WINDOW", "1m", "the window of the login attempt limits (a bucket refills completely within it)"},
 	{"trusted-proxies", "STREAMING_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client (for the per-client login limit); empty: the peer is the client"},
+	{"rating-flush-interval", "STREAMING_RATING_FLUSH_INTERVAL", "1s", "how often titles rated since the last flush publish their new average and count to search, Redis and the graph (one update per title however many ratings); a rating shows there within about this plus the relay's delivery"},
+	{"repair-ratings", "STREAMING_REPAIR_RATINGS", "false", "recount every title's rating aggregate from the ratings table, print the titles whose stored aggregate differs, and exit (status 1 if any differs, unless -repair-ratings-fix)"},
+	{"repair-ratings-fix", "STREAMING_REPAIR_RATINGS_FIX", "false", "with -repair-ratings: replace each differing title's aggregate by its recount (and publish it)"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -239,7 +248,7 @@ var secrets = []string{"admin-token", "service-token", "postgres-url", "migrate-
 
 // bools are the true/false settings: their flags may be given bare (-migrate-only means -migrate-only=true).
 var bools = []string{"api", "migrate", "migrate-only", "tls-terminated-upstream", "redis-client-cache", "projections",
-	"redis-tls", "cassandra-tls"}
+	"redis-tls", "cassandra-tls", "repair-ratings", "repair-ratings-fix"}
 
 // boolFlag is a true/false setting's text, checked where the others are (Load's boolean).
 type boolFlag string
@@ -441,6 +450,11 @@ func Load(args []string) (Config, error) {
 			continue
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
+	}
+	c.RatingFlushInterval = dur("rating-flush-interval")
+	c.RepairRatings, c.RepairRatingsFix = boolean("repair-ratings"), boolean("repair-ratings-fix")
+	if c.RepairRatingsFix && !c.RepairRatings {
+		errs = append(errs, errors.New("-repair-ratings-fix: only with -repair-ratings"))
 	}
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -268,20 +269,28 @@ func TestContentAndRatings(t *testing.T) {
 			t.Fatalf("rate: %v", err)
 		}
 	}
-	var avg string
-	var n int
-	if err := e.built.Pool.QueryRow(as(t, ""), `SELECT rating_avg::text, rating_count FROM content WHERE id = $1`, content.GetId()).Scan(&avg, &n); err != nil {
-		t.Fatal(err)
-	}
-	if avg != "3.00" || n != 2 { // a's 4 replaced a's 5; b's 2
-		t.Errorf("rating avg, count = %s, %d; want 3.00, 2", avg, n)
-	}
+	// The title's figures are published by the flusher (within -rating-flush-interval), not by the rating.
+	eventually(t, "published rating figures", func() string {
+		var avg string
+		var n int
+		if err := e.built.Pool.QueryRow(as(t, ""), `SELECT rating_avg::text, rating_count FROM content WHERE id = $1`, content.GetId()).Scan(&avg, &n); err != nil {
+			return err.Error()
+		}
+		if avg != "3.00" || n != 2 { // a's 4 replaced a's 5; b's 2
+			return fmt.Sprintf("rating avg, count = %s, %d; want 3.00, 2", avg, n)
+		}
+		return ""
+	})
 	_, err = e.cmd.RateContent(as(t, a.token), &pb.RateContentRequest{UserId: a.id, ContentId: content.GetId(), Stars: 6})
 	wantCode(t, err, codes.InvalidArgument)
 	_, err = e.cmd.RateContent(as(t, a.token), &pb.RateContentRequest{UserId: a.id, ContentId: uuid.NewString(), Stars: 3})
 	wantCode(t, err, codes.NotFound)
-	if n := count(t, e, `SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND event_type = 'ContentRated'`, content.GetId()); n != 3 {
-		t.Errorf("ContentRated events = %d, want 3", n)
+	// One small event per rating (its own aggregate), none re-publishing the title, whose version is unchanged.
+	if n := count(t, e, `SELECT count(*) FROM outbox WHERE aggregate_id LIKE $1 || '/%' AND event_type = 'RatingChanged'`, content.GetId()); n != 3 {
+		t.Errorf("RatingChanged events = %d, want 3", n)
+	}
+	if n := count(t, e, `SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND event_type IN ('ContentRated', 'ContentUpserted')`, content.GetId()); n != 2 {
+		t.Errorf("whole-title events = %d, want the 2 upserts", n)
 	}
 }
 

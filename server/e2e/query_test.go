@@ -128,7 +128,7 @@ func TestCommandsReachEveryReadModel(t *testing.T) {
 			return err.Error()
 		case !found:
 			return "no document"
-		case version < 2 || doc.RatingAvg != 4 || doc.Title != c.GetTitle():
+		case version != 1 || doc.RatingAvg != 4 || doc.Title != c.GetTitle(): // a rating leaves the title's version
 			return fmt.Sprintf("version %d, %+v", version, doc)
 		}
 		return ""
@@ -233,6 +233,10 @@ func TestOutboxReplayChangesNothing(t *testing.T) {
 		return fmt.Sprint(sortedMap(profile), sortedMap(content), doc, version, nodes)
 	}
 	settled := func() string {
+		// Rated titles not yet flushed will still write an event.
+		if n := count(t, e, `SELECT count(*) FROM content_rating_shards WHERE dirty_since IS NOT NULL`); n != 0 {
+			return fmt.Sprintf("%d rating shards not yet published", n)
+		}
 		if n := count(t, e, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 0 {
 			return fmt.Sprintf("%d unpublished", n)
 		}

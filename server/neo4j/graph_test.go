@@ -690,3 +690,34 @@ func TestUnavailable(t *testing.T) {
 		}
 	}
 }
+
+// RatingChanged sets the user's edge, guarded by the rating's own version; ContentRatingAggregated sets only the
+// title's average, guarded by its sequence, leaving the title's version and properties alone.
+func TestProjectorAppliesRatingEvents(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t)
+	user, title := f.id(), f.id()
+	rating := func(v int64, stars int32) streaming.Event {
+		return streaming.Event{AggregateType: streaming.AggregateRating, AggregateID: streaming.RatingAggregateID(title, user),
+			Version: v, Type: streaming.EventRatingChanged, OccurredAt: time.Now(),
+			Payload: payload(t, streaming.RatingPayload{UserID: user, ContentID: title, Stars: stars})}
+	}
+	figures := func(seq int64, avg float64) streaming.Event {
+		return streaming.Event{AggregateType: streaming.AggregateContent, AggregateID: title, Version: 3,
+			Type: streaming.EventContentRatingAggregated, OccurredAt: time.Now(),
+			Payload: payload(t, streaming.RatingAggregatePayload{ContentID: title, RatingAvg: avg, RatingCount: 4, RatingSeq: seq})}
+	}
+	f.project(contentEvent(t, title, 3, "Title", f.genre("drama")), rating(2, 4), rating(1, 1), figures(2, 4.25), figures(1, 1.5))
+	f.project(rating(1, 1), figures(1, 1.5)) // older ones again, later: ignored
+	recs := f.query(`MATCH (:User {id: $u})-[w:WATCHED]->(c:Content {id: $c})
+		RETURN w.rating AS rating, w.rating_version AS rv, c.rating_avg AS avg, c.rating_seq AS seq, c.version AS v, c.title AS title`,
+		map[string]any{"u": user, "c": title})
+	if len(recs) != 1 {
+		t.Fatalf("%d edges, want 1", len(recs))
+	}
+	got := recs[0].AsMap()
+	want := map[string]any{"rating": int64(4), "rv": int64(2), "avg": 4.25, "seq": int64(2), "v": int64(3), "title": "Title"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("graph after rating events (-want +got):\n%s", diff)
+	}
+}

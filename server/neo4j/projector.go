@@ -67,6 +67,15 @@ MERGE (u)-[w:WATCHED]->(c)
 SET w.completed = coalesce(w.completed, false)
 WITH w, r WHERE coalesce(w.rating_version, 0) < r.version
 SET w.rating = r.stars, w.rating_version = r.version, w.rated_at = r.rated_at`
+
+	// A title's published rating figures (ContentRatingAggregated): only its average, guarded by the figures' own
+	// sequence, so the title's version and other properties are left alone. A title not in the graph yet gets its
+	// average from its ContentUpserted event, which comes first.
+	projectRatingAggregatesCypher = `
+UNWIND $rows AS r
+MATCH (c:Content {id: r.id})
+WITH c, r WHERE coalesce(c.rating_seq, 0) < r.seq
+SET c.rating_avg = r.rating_avg, c.rating_seq = r.seq`
 )
 
 // Project applies the batch in one write transaction. Events of other types are ignored; a payload that cannot be
@@ -78,8 +87,33 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	contents := map[string]contentRow{}
 	type ratingKey struct{ user, content string }
 	ratings := map[ratingKey]ratingRow{}
+	aggregates := map[string]streaming.RatingAggregatePayload{}
 	for _, e := range events {
 		switch e.Type {
+		case streaming.EventRatingChanged:
+			var pl streaming.RatingPayload
+			if err := streaming.DecodePayload(e, &pl); err != nil {
+				return err
+			}
+			k := ratingKey{pl.UserID, pl.ContentID}
+			if cur, ok := ratings[k]; !ok || cur.version < e.Version {
+				ratedAt := e.OccurredAt
+				if ratedAt.IsZero() {
+					ratedAt = pl.UpdatedAt
+				}
+				ratings[k] = ratingRow{userID: pl.UserID, contentID: pl.ContentID, version: e.Version, stars: pl.Stars,
+					ratedAt: ratedAt}
+			}
+		case streaming.EventContentRatingAggregated:
+			var pl streaming.RatingAggregatePayload
+			if err := streaming.DecodePayload(e, &pl); err != nil {
+				return err
+			}
+			id := cmp.Or(pl.ContentID, e.AggregateID)
+			if cur, ok := aggregates[id]; !ok || cur.RatingSeq < pl.RatingSeq {
+				pl.ContentID = id
+				aggregates[id] = pl
+			}
 		case streaming.EventUserRegistered:
 			var pl streaming.UserPayload
 			if err := streaming.DecodePayload(e, &pl); err != nil {
@@ -112,7 +146,7 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			}
 		}
 	}
-	if len(users) == 0 && len(contents) == 0 && len(ratings) == 0 {
+	if len(users) == 0 && len(contents) == 0 && len(ratings) == 0 && len(aggregates) == 0 {
 		return nil
 	}
 
@@ -136,6 +170,11 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	for i, r := range ratingRows {
 		ratingParams[i] = r.params()
 	}
+	aggregateRows := make([]map[string]any, 0, len(aggregates))
+	for _, id := range slices.Sorted(maps.Keys(aggregates)) {
+		a := aggregates[id]
+		aggregateRows = append(aggregateRows, map[string]any{"id": id, "seq": a.RatingSeq, "rating_avg": a.RatingAvg})
+	}
 
 	// Titles before ratings: the rating statement merges the title too, but running the title's own statement first
 	// means a new title gets its properties and genres in the same transaction either way.
@@ -147,6 +186,7 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			{projectUsersCypher, userRows},
 			{projectContentCypher, contentRows},
 			{projectRatingsCypher, ratingParams},
+			{projectRatingAggregatesCypher, aggregateRows},
 		} {
 			for chunk := range slices.Chunk(step.rows, maxRows) {
 				if err := run(ctx, tx, step.cypher, map[string]any{"rows": chunk}); err != nil {

@@ -2,6 +2,9 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
 
@@ -76,31 +79,54 @@ func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Con
 	return out, nil
 }
 
-// UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt, and recomputes
-// the title's average and count, bumping its version. It returns the updated title.
-func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) (*streaming.Content, error) {
+// UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt and r.Version,
+// and adds the change the rating makes to one of the title's aggregate shards (content_rating_shards): a new rating
+// adds its stars and 1, a changed one the difference of stars. Nothing reads or locks the title's other ratings, so
+// the cost does not grow with the title's ratings, and concurrent raters of one title wait only for those that drew
+// the same shard. The title's row and version are not touched: the flusher publishes the new figures
+// (RatingStore.FlushAggregates).
+func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error {
 	if !validUUID(r.ContentID) {
-		return nil, notFound("content")
+		return notFound("content")
 	}
-	// Lock the title first: concurrent raters of one title then queue here, and each recount below starts after the
-	// previous rater committed, so its snapshot includes that rating (READ COMMITTED takes one per statement).
-	var one int
-	if err := t.tx.QueryRow(ctx, `SELECT 1 FROM content WHERE id = $1 FOR UPDATE`, r.ContentID).Scan(&one); err != nil {
-		return nil, mapErr(err, "content")
+	if !validUUID(r.UserID) {
+		return notFound("user")
 	}
-	err := t.tx.QueryRow(ctx, `
-		INSERT INTO ratings (user_id, content_id, stars, review) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,
-			updated_at = now()
-		RETURNING updated_at`,
-		r.UserID, r.ContentID, r.Stars, r.Review).Scan(&r.UpdatedAt)
-	if err != nil {
-		return nil, mapErr(err, "rating")
+	shard := rand.IntN(RatingShards)
+	// One statement, one round trip: lock the user's earlier rating (FOR UPDATE reads its latest committed stars and
+	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, and add the
+	// difference to the drawn shard. The shard's row lock is then held only until the commit that follows.
+	// No row back means a first rating of this user and title committed between the statement's snapshot and its
+	// insert (ON CONFLICT DO NOTHING waited for it): the next attempt sees it, locks it and updates it.
+	for attempt := 0; attempt < 3; attempt++ {
+		err := t.tx.QueryRow(ctx, `
+			WITH old AS (
+				SELECT stars FROM ratings WHERE user_id = $1 AND content_id = $2 FOR UPDATE
+			), ins AS (
+				INSERT INTO ratings (user_id, content_id, stars, review)
+				SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM old)
+				ON CONFLICT (user_id, content_id) DO NOTHING
+				RETURNING updated_at, version, 0 AS old_stars, 1 AS added
+			), upd AS (
+				UPDATE ratings r SET stars = $3, review = $4, updated_at = now(), version = r.version + 1
+				FROM old WHERE r.user_id = $1 AND r.content_id = $2
+				RETURNING r.updated_at, r.version, old.stars AS old_stars, 0 AS added
+			), done AS (
+				SELECT * FROM ins UNION ALL SELECT * FROM upd
+			), shard AS (
+				INSERT INTO content_rating_shards AS s (content_id, shard, stars_sum, ratings, dirty_since)
+				SELECT $2, $5, $3 - old_stars, added, now() FROM done WHERE $3 - old_stars <> 0 OR added <> 0
+				ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
+					ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)
+			)
+			SELECT updated_at, version FROM done`,
+			r.UserID, r.ContentID, r.Stars, r.Review, shard).Scan(&r.UpdatedAt, &r.Version)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, pgx.ErrNoRows) {
+			return mapErr(err, "rating")
+		}
 	}
-	return queryOne(ctx, t.tx, "content", scanContent, `
-		UPDATE content SET
-			(rating_avg, rating_count) = (SELECT coalesce(round(avg(stars), 2), 0), count(*) FROM ratings WHERE content_id = $1),
-			version = version + 1, updated_at = now()
-		WHERE id = $1
-		RETURNING `+contentColumns, r.ContentID)
+	return fmt.Errorf("rating of %s by %s: neither found nor inserted after 3 attempts", r.ContentID, r.UserID)
 }

@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"slices"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/streamingplatform/streaming/server/postgres"
@@ -126,8 +128,8 @@ func TestConcurrentMigrationsOfAnEmptySchema(t *testing.T) {
 	if n := count(t, ctx, scoped, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); n != 1 {
 		t.Fatalf("migration 1 recorded %d times, want 1", n)
 	}
-	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 12 {
-		t.Fatalf("%d tables in the new schema, want 11 (8 + the outbox's dead letters and owed events + payment attempts) and goose's", n)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 13 {
+		t.Fatalf("%d tables in the new schema, want 12 (8 + the outbox's dead letters and owed events + payment attempts + rating shards) and goose's", n)
 	}
 }
 
@@ -508,7 +510,7 @@ func TestContentsByIDReadsTheOnesThatExist(t *testing.T) {
 }
 
 func TestContentAndRatings(t *testing.T) {
-	store, _, ctx := setup(t)
+	store, pool, ctx := setup(t)
 	u1, u2 := newUser(t, ctx, store), newUser(t, ctx, store)
 	c := &streaming.Content{Title: `Ocean's "Eleven"'); DROP TABLE content;--`, Type: streaming.ContentMovie,
 		Genres: []string{"drama", "heist"}, ReleaseYear: 2001, DurationSeconds: 6960}
@@ -521,28 +523,64 @@ func TestContentAndRatings(t *testing.T) {
 		t.Fatalf("created = %v, content = %+v", created, c)
 	}
 
-	rate := func(u *streaming.User, stars int32) *streaming.Content {
+	ratings := postgres.NewRatingStore(pool)
+	rate := func(u *streaming.User, stars int32) *streaming.Rating {
 		t.Helper()
-		var got *streaming.Content
 		r := &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: stars, Review: "it's 'fine'"}
-		inTx(t, ctx, store, func(tx streaming.CommandTx) (err error) {
-			got, err = tx.UpsertRating(ctx, r)
-			return err
-		})
+		inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.UpsertRating(ctx, r) })
 		if r.UpdatedAt.IsZero() {
 			t.Fatalf("rating UpdatedAt not set")
 		}
-		return got
+		return r
 	}
-	if got := rate(u1, 5); got.RatingAvg != 5 || got.RatingCount != 1 || got.Version != 2 {
-		t.Fatalf("after one rating: %+v", got)
+	wantAggregate := func(want postgres.RatingAggregate) {
+		t.Helper()
+		if got, err := ratings.Aggregate(ctx, c.ID); err != nil || got != want {
+			t.Fatalf("aggregate = %+v, %v; want %+v", got, err, want)
+		}
 	}
-	if got := rate(u2, 4); got.RatingAvg != 4.5 || got.RatingCount != 2 {
-		t.Fatalf("after two ratings: %+v", got)
+	if r := rate(u1, 5); r.Version != 1 {
+		t.Fatalf("first rating's version = %d, want 1", r.Version)
 	}
-	if got := rate(u1, 2); got.RatingAvg != 3 || got.RatingCount != 2 || got.Version != 4 {
-		t.Fatalf("after a re-rating: %+v", got)
+	wantAggregate(postgres.RatingAggregate{StarsSum: 5, Ratings: 1})
+	rate(u2, 4)
+	wantAggregate(postgres.RatingAggregate{StarsSum: 9, Ratings: 2})
+	if r := rate(u1, 2); r.Version != 2 {
+		t.Fatalf("re-rating's version = %d, want 2", r.Version)
 	}
+	wantAggregate(postgres.RatingAggregate{StarsSum: 6, Ratings: 2})
+	rate(u1, 2) // the same stars again: nothing to add
+	wantAggregate(postgres.RatingAggregate{StarsSum: 6, Ratings: 2})
+
+	// Ratings neither bump the title nor publish its figures; the flush publishes them, once for all three.
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.ContentByID(ctx, c.ID)
+		if err == nil && (got.Version != 1 || got.RatingCount != 0 || !got.UpdatedAt.Equal(c.UpdatedAt)) {
+			t.Errorf("content before the flush = %+v, want version 1 and no published ratings", got)
+		}
+		return err
+	})
+	flushAll(t, ctx, ratings)
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.ContentByID(ctx, c.ID)
+		if err == nil && (got.Version != 1 || got.RatingAvg != 3 || got.RatingCount != 2) {
+			t.Errorf("content after the flush = %+v, want version 1, 3.00 over 2", got)
+		}
+		return err
+	})
+	var payloads []string
+	rows, _ := pool.Query(ctx, `SELECT payload::text FROM outbox WHERE aggregate_id = $1 AND event_type = $2`,
+		c.ID, streaming.EventContentRatingAggregated)
+	payloads, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(payloads) != 1 {
+		t.Fatalf("aggregate events = %q, %v; want 1", payloads, err)
+	}
+	var pl streaming.RatingAggregatePayload
+	if err := json.Unmarshal([]byte(payloads[0]), &pl); err != nil ||
+		pl != (streaming.RatingAggregatePayload{ContentID: c.ID, RatingAvg: 3, RatingCount: 2, RatingSeq: 1}) {
+		t.Fatalf("aggregate payload = %+v, %v", pl, err)
+	}
+	c.Version = 1 // what UpsertContent below bumps from
 
 	// Replacing the title keeps its rating figures.
 	c.Title, c.Actors, c.Seasons = "Ocean's Twelve", []string{"George"}, 0
@@ -550,7 +588,7 @@ func TestContentAndRatings(t *testing.T) {
 		created, err = tx.UpsertContent(ctx, c)
 		return err
 	})
-	if created || c.Version != 5 || c.RatingAvg != 3 || c.RatingCount != 2 || c.Title != "Ocean's Twelve" {
+	if created || c.Version != 2 || c.RatingAvg != 3 || c.RatingCount != 2 || c.Title != "Ocean's Twelve" {
 		t.Fatalf("created = %v, content = %+v", created, c)
 	}
 	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
@@ -572,16 +610,16 @@ func TestContentAndRatings(t *testing.T) {
 			return err
 		}, streaming.CodeNotFound, "content not found"},
 		{"rating of missing content", func(tx streaming.CommandTx) error {
-			_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: u1.ID, ContentID: missingID, Stars: 3})
-			return err
+			return tx.UpsertRating(ctx, &streaming.Rating{UserID: u1.ID, ContentID: missingID, Stars: 3})
 		}, streaming.CodeNotFound, "content not found"},
 		{"rating by missing user", func(tx streaming.CommandTx) error {
-			_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: missingID, ContentID: c.ID, Stars: 3})
-			return err
+			return tx.UpsertRating(ctx, &streaming.Rating{UserID: missingID, ContentID: c.ID, Stars: 3})
 		}, streaming.CodeNotFound, "user not found"},
 		{"six stars", func(tx streaming.CommandTx) error {
-			_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: u1.ID, ContentID: c.ID, Stars: 6})
-			return err
+			return tx.UpsertRating(ctx, &streaming.Rating{UserID: u1.ID, ContentID: c.ID, Stars: 6})
+		}, streaming.CodeInvalid, "must be between 1 and 5"},
+		{"six stars on a re-rating", func(tx streaming.CommandTx) error {
+			return tx.UpsertRating(ctx, &streaming.Rating{UserID: u2.ID, ContentID: c.ID, Stars: 6})
 		}, streaming.CodeInvalid, "must be between 1 and 5"},
 		{"unknown type", func(tx streaming.CommandTx) error {
 			_, err := tx.UpsertContent(ctx, &streaming.Content{Title: "x", Type: "podcast", ReleaseYear: 2000})
@@ -594,9 +632,10 @@ func TestContentAndRatings(t *testing.T) {
 	}
 }
 
-// TestConcurrentRatingsAreAllCounted: raters of one title queue on its row, so no recount misses a rating.
+// TestConcurrentRatingsAreAllCounted: raters of one title that draw the same shard queue on its row, so no change
+// is lost; the published figures after a flush are the exact ones.
 func TestConcurrentRatingsAreAllCounted(t *testing.T) {
-	store, _, ctx := setup(t)
+	store, pool, ctx := setup(t)
 	c := &streaming.Content{Title: "Crowded " + storetest.Unique(), Type: streaming.ContentSeries, Seasons: 2,
 		ReleaseYear: 2020}
 	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
@@ -609,8 +648,7 @@ func TestConcurrentRatingsAreAllCounted(t *testing.T) {
 	for i, u := range users {
 		wg.Go(func() {
 			errs[i] = store.InTx(ctx, func(tx streaming.CommandTx) error {
-				_, err := tx.UpsertRating(ctx, &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: int32(i%5 + 1)})
-				return err
+				return tx.UpsertRating(ctx, &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: int32(i%5 + 1)})
 			})
 		})
 	}
@@ -618,10 +656,11 @@ func TestConcurrentRatingsAreAllCounted(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
+	flushAll(t, ctx, postgres.NewRatingStore(pool))
 	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
 		got, err := tx.ContentByID(ctx, c.ID)
-		// Stars 1..5, 1..5, 1, 2: 33 over 12 ratings.
-		if err == nil && (got.RatingCount != 12 || got.RatingAvg != 2.75 || got.Version != 13) {
+		// Stars 1..5, 1..5, 1, 2: 33 over 12 ratings; the title's version stays 1.
+		if err == nil && (got.RatingCount != 12 || got.RatingAvg != 2.75 || got.Version != 1) {
 			t.Errorf("content after 12 concurrent ratings = %+v", got)
 		}
 		return err

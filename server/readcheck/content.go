@@ -113,13 +113,14 @@ func (c *checker) checkContent(ctx context.Context, ids []string) ([]result, err
 }
 
 // compareRatings checks that every rating is a WATCHED edge with the same stars, and that no rated edge lacks a
-// rating. Ratings carry no version of their own: their events are the title's (ContentRated).
+// rating. Ratings are compared by stars only (their versions are not compared); a rating's own outbox events
+// (RatingChanged, aggregate "rating") explain a lag.
 func compareRatings(rows map[string]streaming.Content, ratings, edges map[ratingKey]int64) []result {
 	keys := slices.SortedFunc(maps.Keys(ratings), compareKeys)
 	var out []result
 	for _, k := range keys {
 		r := result{model: ModelNeo4j, kind: KindRating, id: k.String(), batchID: k.content,
-			agg: aggregate{Type: streaming.AggregateContent, ID: k.content}}
+			agg: aggregate{Type: streaming.AggregateRating, ID: streaming.RatingAggregateID(k.content, k.user)}}
 		stars, found := edges[k]
 		switch {
 		case !found:

@@ -267,14 +267,16 @@ func (w *world) rate(u streaming.User, c streaming.Content, stars int32) {
 	w.t.Helper()
 	r := &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: stars}
 	w.inTx(func(tx streaming.CommandTx) error {
-		rated, err := tx.UpsertRating(w.ctx, r)
-		if err != nil {
+		if err := tx.UpsertRating(w.ctx, r); err != nil {
 			return err
 		}
-		p := streaming.NewContentPayload(rated)
-		p.RatedBy, p.Stars = u.ID, stars
-		return tx.AppendEvent(w.ctx, w.event(streaming.AggregateContent, c.ID, rated.Version, streaming.EventContentRated, p))
+		return tx.AppendEvent(w.ctx, w.event(streaming.AggregateRating, streaming.RatingAggregateID(c.ID, u.ID), r.Version,
+			streaming.EventRatingChanged, streaming.RatingPayload{UserID: u.ID, ContentID: c.ID, Stars: stars, UpdatedAt: r.UpdatedAt}))
 	})
+	// What the server's flusher does within its interval: publish the title's new figures.
+	if _, err := postgres.NewRatingStore(w.pool).FlushAggregates(w.ctx, 1000); err != nil {
+		w.t.Fatal(err)
+	}
 }
 
 // relay delivers the unpublished events (of the given aggregates only, when named) to the projectors, as the

@@ -28,7 +28,21 @@ func (p *Projector) Name() string { return "redis" }
 func (p *Projector) Project(ctx context.Context, events []streaming.Event) error {
 	var writes []write
 	var invalidate []string
+	ratings := map[string]streaming.RatingAggregatePayload{} // the newest figures per title in the batch
 	for _, e := range events {
+		if e.Type == streaming.EventContentRatingAggregated {
+			var pl streaming.RatingAggregatePayload
+			if err := streaming.DecodePayload(e, &pl); err != nil {
+				return err
+			}
+			if pl.ContentID == "" {
+				return fmt.Errorf("%s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
+			}
+			if cur, ok := ratings[pl.ContentID]; !ok || cur.RatingSeq < pl.RatingSeq {
+				ratings[pl.ContentID] = pl
+			}
+			continue
+		}
 		w, users, err := p.project(e)
 		if err != nil {
 			return err
@@ -40,7 +54,11 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			invalidate = append(invalidate, recommendationsKey(u))
 		}
 	}
-	return p.m.apply(ctx, writes, invalidate)
+	if err := p.m.apply(ctx, writes, invalidate); err != nil {
+		return err
+	}
+	// After the batch's whole-title writes: those carry figures at least as old as a later aggregate's.
+	return p.m.applyRatings(ctx, ratings)
 }
 
 // project turns one event into its versioned write and the users whose recommendations it invalidates.
@@ -108,6 +126,17 @@ func (p *Projector) project(e streaming.Event) (write, []string, error) {
 			users = []string{pl.RatedBy}
 		}
 		return w, users, nil
+
+	case streaming.EventRatingChanged:
+		// The graph has the new edge (its projector runs first): the rater's recommendations are recomputed.
+		var pl streaming.RatingPayload
+		if err := streaming.DecodePayload(e, &pl); err != nil {
+			return write{}, nil, err
+		}
+		if pl.UserID == "" {
+			return failed(fmt.Errorf("payload has no user_id"))
+		}
+		return write{}, []string{pl.UserID}, nil
 	}
 	return write{}, nil, nil
 }

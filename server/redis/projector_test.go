@@ -171,3 +171,57 @@ func TestProjectorFailsLoudlyOnABadEvent(t *testing.T) {
 		t.Errorf("a failed batch wrote %d keys", n)
 	}
 }
+
+// A title's rating figures replace those in its cached view and nothing else, the newest of them winning whatever
+// order they arrive in; a RatingChanged drops the rater's recommendations; a title not cached stays uncached.
+func TestProjectorAppliesRatingFigures(t *testing.T) {
+	t.Parallel()
+	c := storetest.Redis(t)
+	ctx := storetest.Context(t, 30*time.Second)
+	m := redis.NewReadModel(c, redis.ReadModelOptions{})
+	p := m.Projector()
+	u := storetest.Unique()
+	content := streaming.Content{ID: "c-" + u, Title: `"RatingAvg":1,"RatingCount":1, in a title`, Type: streaming.ContentMovie,
+		Genres: []string{}, RatingAvg: 2, RatingCount: 1, UpdatedAt: day0}
+	uncached, rater := "c-"+u+"-uncached", "u-"+u+"-rater"
+	dropAfter(t, c, "content:"+content.ID, "content:"+uncached, "recommendations:"+rater)
+	if err := m.CacheRecommendations(ctx, rater, []streaming.Recommendation{{ContentID: "old", Score: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	figures := func(id string, avg float64, count, seq int64) streaming.Event {
+		return event(t, streaming.AggregateContent, id, 3, streaming.EventContentRatingAggregated,
+			streaming.RatingAggregatePayload{ContentID: id, RatingAvg: avg, RatingCount: count, RatingSeq: seq})
+	}
+	batch := []streaming.Event{
+		event(t, streaming.AggregateContent, content.ID, 3, streaming.EventContentUpserted, streaming.NewContentPayload(&content)),
+		figures(content.ID, 4.33, 3, 2),
+		figures(content.ID, 3.5, 2, 1),
+		figures(uncached, 5, 1, 1),
+		event(t, streaming.AggregateRating, streaming.RatingAggregateID(content.ID, rater), 1, streaming.EventRatingChanged,
+			streaming.RatingPayload{UserID: rater, ContentID: content.ID, Stars: 5, UpdatedAt: day0}),
+	}
+	want := content
+	want.RatingAvg, want.RatingCount, want.Version = 4.33, 3, 3
+	for _, round := range []string{"first delivery", "redelivery"} {
+		if err := p.Project(ctx, batch); err != nil {
+			t.Fatalf("%s: %v", round, err)
+		}
+		got, err := m.Contents(ctx, content.ID, uncached)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, map[string]streaming.Content{content.ID: want}) {
+			t.Errorf("%s: contents = %+v, want only %+v", round, got, want)
+		}
+	}
+	// An older figure alone, later, is ignored too.
+	if err := p.Project(ctx, []streaming.Event{figures(content.ID, 1, 9, 1)}); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := m.Contents(ctx, content.ID); got[content.ID].RatingAvg != 4.33 {
+		t.Errorf("an older figure was applied: %+v", got[content.ID])
+	}
+	if _, ok, err := m.CachedRecommendations(ctx, rater, 0); ok || err != nil {
+		t.Errorf("rater's recommendations cached = %v (%v) after a rating", ok, err)
+	}
+}

@@ -112,6 +112,16 @@ func event(typ string, c streaming.Content) streaming.Event {
 		Type: typ, Payload: b, OccurredAt: time.Now()}
 }
 
+// ratingEvent is a ContentRatingAggregated event of the title at its version.
+func ratingEvent(id string, version int64, avg float64, count, seq int64) streaming.Event {
+	b, err := json.Marshal(streaming.RatingAggregatePayload{ContentID: id, RatingAvg: avg, RatingCount: count, RatingSeq: seq})
+	if err != nil {
+		panic(err)
+	}
+	return streaming.Event{AggregateType: streaming.AggregateContent, AggregateID: id, Version: version,
+		Type: streaming.EventContentRatingAggregated, Payload: b, OccurredAt: time.Now()}
+}
+
 func title(id, name string, version int64) streaming.Content {
 	return streaming.Content{ID: id, Title: name, Description: "about " + name, Type: streaming.ContentMovie,
 		Genres: []string{"drama"}, Actors: []string{"Ana Torres", "Luis Gil"}, ReleaseYear: 2020, DurationSeconds: 5400,
@@ -305,6 +315,32 @@ func TestProjector(t *testing.T) {
 			if got, v := get(t, want.ID); got.Title != want.Title || v != want.Version || got.Version != v {
 				t.Errorf("got %q v%d (Version %d), want %q v%d", got.Title, v, got.Version, want.Title, want.Version)
 			}
+		}
+	})
+
+	t.Run("rating figures are a partial update at the title's version", func(t *testing.T) {
+		d := uuid.NewString()
+		project(t, event(streaming.EventContentUpserted, title(d, "Delta", 4)))
+		project(t, ratingEvent(d, 4, 4.25, 8, 1), ratingEvent(d, 4, 4.5, 10, 3), ratingEvent(d, 4, 4.0, 9, 2))
+		want := title(d, "Delta", 4)
+		want.RatingAvg, want.RatingCount = 4.5, 10 // the newest figures of the batch; the rest as indexed
+		if got, v := get(t, d); v != 4 || cmp.Diff(want, *got) != "" {
+			t.Errorf("after figures: v%d (-want +got):\n%s", v, cmp.Diff(want, *got))
+		}
+		// The title's next catalog change is not refused as old (an update request would have bumped the version).
+		project(t, event(streaming.EventContentUpserted, title(d, "Delta v5", 5)))
+		if got, v := get(t, d); v != 5 || got.Title != "Delta v5" {
+			t.Errorf("catalog change after figures: %q v%d, want Delta v5 v5", got.Title, v)
+		}
+		// Figures after a whole title in one batch apply on top of it; figures of a title not indexed are skipped.
+		missing := uuid.NewString()
+		project(t, event(streaming.EventContentUpserted, title(d, "Delta v6", 6)), ratingEvent(d, 6, 1.5, 2, 4),
+			ratingEvent(missing, 1, 5, 1, 1))
+		if got, v := get(t, d); v != 6 || got.Title != "Delta v6" || got.RatingAvg != 1.5 || got.RatingCount != 2 {
+			t.Errorf("whole title then figures: %+v v%d", got, v)
+		}
+		if _, _, found, err := x.Get(ctx, missing); found || err != nil {
+			t.Errorf("figures of an unindexed title created a document: found %v, %v", found, err)
 		}
 	})
 

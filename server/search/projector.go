@@ -64,46 +64,101 @@ func (x *Index) Projector() *Projector { return &Projector{x: x} }
 func (p *Projector) Name() string { return "search" }
 
 // Project indexes the titles of the batch's ContentUpserted and ContentRated events in one bulk request, each as
-// its latest version in the batch; other event types are not this projector's business. Versions are external, so
-// the server itself refuses a version not newer than the indexed one (409): that document is already newer and the
-// event is skipped. Any other refused document is an error naming it, and the relay retries the whole batch.
+// its latest version in the batch, and applies ContentRatingAggregated events as partial updates of the rating
+// fields; other event types are not this projector's business. Versions are external, so the server itself refuses
+// a version not newer than the indexed one (409): that document is already newer and the event is skipped. Any other
+// refused document is an error naming it, and the relay retries the whole batch.
 func (p *Projector) Project(ctx context.Context, events []streaming.Event) error {
 	type latest struct {
 		version int64
 		doc     document
+		whole   bool                              // doc holds a whole title from this batch
+		rating  *streaming.RatingAggregatePayload // newest figures after the whole title (if any)
 	}
-	byID := map[string]latest{}
+	byID := map[string]*latest{}
 	var order []string // first-seen order, so the bulk body is deterministic
 	for _, e := range events {
-		if e.Type != streaming.EventContentUpserted && e.Type != streaming.EventContentRated {
-			continue
-		}
-		var payload streaming.ContentPayload
-		if err := streaming.DecodePayload(e, &payload); err != nil {
-			return fmt.Errorf("search projector: %w", err)
-		}
-		if payload.ContentID == "" {
-			return fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
-		}
-		cur, seen := byID[payload.ContentID]
-		if !seen {
-			order = append(order, payload.ContentID)
-		}
-		if !seen || e.Version > cur.version {
-			byID[payload.ContentID] = latest{e.Version, newDocument(payload)}
+		switch e.Type {
+		case streaming.EventContentUpserted, streaming.EventContentRated:
+			var payload streaming.ContentPayload
+			if err := streaming.DecodePayload(e, &payload); err != nil {
+				return fmt.Errorf("search projector: %w", err)
+			}
+			if payload.ContentID == "" {
+				return fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
+			}
+			cur, seen := byID[payload.ContentID]
+			if !seen {
+				cur = &latest{}
+				byID[payload.ContentID] = cur
+				order = append(order, payload.ContentID)
+			}
+			if !cur.whole || e.Version > cur.version {
+				// Figures published before this title's event are in it already (events of a title come in order).
+				*cur = latest{version: e.Version, doc: newDocument(payload), whole: true}
+			}
+		case streaming.EventContentRatingAggregated:
+			var payload streaming.RatingAggregatePayload
+			if err := streaming.DecodePayload(e, &payload); err != nil {
+				return fmt.Errorf("search projector: %w", err)
+			}
+			if payload.ContentID == "" {
+				return fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
+			}
+			cur, seen := byID[payload.ContentID]
+			if !seen {
+				cur = &latest{}
+				byID[payload.ContentID] = cur
+				order = append(order, payload.ContentID)
+			}
+			if cur.rating == nil || payload.RatingSeq > cur.rating.RatingSeq {
+				cur.rating = &payload
+			}
 		}
 	}
 	if len(order) == 0 {
 		return nil
 	}
+	// Titles with only new figures: their indexed document is read and written back whole with the figures
+	// replaced, at the version it has (external_gte accepts the same version). An update request would do it in
+	// one step but bumps the document's version past the title's, and the title's next catalog change would then be
+	// refused as old.
+	var partial []string
+	for _, id := range order {
+		if !byID[id].whole {
+			partial = append(partial, id)
+		}
+	}
+	indexed, err := p.indexed(ctx, partial)
+	if err != nil {
+		return err
+	}
+	for id, d := range indexed {
+		byID[id].doc, byID[id].version = d.doc, d.version
+	}
 	bulk := p.x.client.Bulk()
+	var sent []string
 	for _, id := range order {
 		l := byID[id]
-		bulk.Add(elastic.NewBulkIndexRequest().Index(p.x.alias).Id(id).VersionType("external").Version(l.version).Doc(l.doc))
+		if l.rating != nil {
+			l.doc.RatingAvg, l.doc.RatingCount = l.rating.RatingAvg, l.rating.RatingCount
+		}
+		switch {
+		case l.whole:
+			bulk.Add(elastic.NewBulkIndexRequest().Index(p.x.alias).Id(id).VersionType("external").Version(l.version).Doc(l.doc))
+		case l.version > 0: // indexed: the figures replace its rating fields
+			bulk.Add(elastic.NewBulkIndexRequest().Index(p.x.alias).Id(id).VersionType("external_gte").Version(l.version).Doc(l.doc))
+		default: // not indexed yet: its ContentUpserted carries the figures published before it
+			continue
+		}
+		sent = append(sent, id)
+	}
+	if len(sent) == 0 {
+		return nil
 	}
 	res, err := bulk.Do(ctx)
 	if err != nil {
-		return classify(fmt.Sprintf("bulk index of %d titles", len(order)), err)
+		return classify(fmt.Sprintf("bulk index of %d titles", len(sent)), err)
 	}
 	var failures []string
 	retryable := false
@@ -116,16 +171,55 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			if r.Error != nil {
 				reason = r.Error.Type + ": " + r.Error.Reason
 			}
-			failures = append(failures, fmt.Sprintf("content %s v%d: status %d: %s", r.Id, byID[r.Id].version, r.Status, reason))
+			v := int64(0)
+			if l, ok := byID[r.Id]; ok {
+				v = l.version
+			}
+			failures = append(failures, fmt.Sprintf("content %s v%d: status %d: %s", r.Id, v, r.Status, reason))
 			retryable = retryable || r.Status == http.StatusTooManyRequests || r.Status >= 500
 		}
 	}
 	if len(failures) == 0 {
 		return nil
 	}
-	err = fmt.Errorf("search projector: %d of %d titles not indexed: %s", len(failures), len(order), strings.Join(failures, "; "))
+	err = fmt.Errorf("search projector: %d of %d titles not indexed: %s", len(failures), len(sent), strings.Join(failures, "; "))
 	if retryable {
 		return streaming.Unavailable("search", err)
 	}
 	return err
+}
+
+type indexedDoc struct {
+	doc     document
+	version int64
+}
+
+// indexed reads the documents of ids as indexed, with their versions, in one request; missing ones are absent.
+func (p *Projector) indexed(ctx context.Context, ids []string) (map[string]indexedDoc, error) {
+	out := make(map[string]indexedDoc, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	mget := p.x.client.Mget()
+	for _, id := range ids {
+		mget.Add(elastic.NewMultiGetItem().Index(p.x.alias).Id(id))
+	}
+	res, err := mget.Do(ctx)
+	if err != nil {
+		return nil, classify(fmt.Sprintf("get %d titles", len(ids)), err)
+	}
+	for _, d := range res.Docs {
+		if d.Error != nil {
+			return nil, streaming.Unavailable("search", fmt.Errorf("get %s: %s: %s", d.Id, d.Error.Type, d.Error.Reason))
+		}
+		if !d.Found || d.Version == nil {
+			continue
+		}
+		var doc document
+		if err := json.Unmarshal(d.Source, &doc); err != nil {
+			return nil, fmt.Errorf("search projector: document %s: %w", d.Id, err)
+		}
+		out[d.Id] = indexedDoc{doc: doc, version: *d.Version}
+	}
+	return out, nil
 }

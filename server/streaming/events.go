@@ -7,7 +7,10 @@ import (
 )
 
 // Event types written to the outbox. Every payload carries the aggregate's whole state after the change, so a
-// projector never reads back from PostgreSQL and a replay of the latest event alone rebuilds a read model.
+// projector never reads back from PostgreSQL and a replay of the latest event alone rebuilds a read model. The
+// exceptions are the rating events: a rating no longer re-publishes its whole title (a hit title gets thousands a
+// minute). RatingChanged carries one user's rating (for the graph), and ContentRatingAggregated carries only a title's
+// rating figures, published at most once per flush interval however many ratings arrived (see docs/architecture.md).
 const (
 	EventUserRegistered          = "UserRegistered"
 	EventPlanCreated             = "PlanCreated"
@@ -16,7 +19,14 @@ const (
 	EventSubscriptionPlanChanged = "SubscriptionPlanChanged"
 	EventSubscriptionCanceled    = "SubscriptionCanceled"
 	EventContentUpserted         = "ContentUpserted"
-	EventContentRated            = "ContentRated"
+	// EventContentRated was written per rating before ratings were aggregated in shards (migration 00006); the
+	// projectors still apply it, for events written by an older server.
+	EventContentRated = "ContentRated"
+	// EventRatingChanged is one user's new or changed rating (aggregate "rating", version = the rating's Version).
+	EventRatingChanged = "RatingChanged"
+	// EventContentRatingAggregated is a title's published rating figures (aggregate "content"; its version is the
+	// title's version, unchanged: a rating is not a catalog change). RatingSeq orders these events of a title.
+	EventContentRatingAggregated = "ContentRatingAggregated"
 )
 
 // Aggregate types of the outbox.
@@ -25,7 +35,28 @@ const (
 	AggregatePlan         = "plan"
 	AggregateSubscription = "subscription"
 	AggregateContent      = "content"
+	AggregateRating       = "rating" // one user's rating of one title; id RatingAggregateID(content, user)
 )
+
+// RatingAggregateID is the outbox aggregate id of userID's rating of contentID.
+func RatingAggregateID(contentID, userID string) string { return contentID + "/" + userID }
+
+// RatingPayload is the payload of RatingChanged: one user's rating of one title.
+type RatingPayload struct {
+	UserID    string    `json:"user_id"`
+	ContentID string    `json:"content_id"`
+	Stars     int32     `json:"stars"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// RatingAggregatePayload is the payload of ContentRatingAggregated: the title's rating figures as published, and
+// RatingSeq, which grows by one per publication of this title's figures (read models keep the highest).
+type RatingAggregatePayload struct {
+	ContentID   string  `json:"content_id"`
+	RatingAvg   float64 `json:"rating_avg"`
+	RatingCount int64   `json:"rating_count"`
+	RatingSeq   int64   `json:"rating_seq"`
+}
 
 // UserPayload is the payload of user events. The password hash is never published.
 type UserPayload struct {

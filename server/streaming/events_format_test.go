@@ -83,4 +83,20 @@ func TestOutboxPayloadFormats(t *testing.T) {
 			t.Errorf("decoded (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("rating changed", func(t *testing.T) {
+		want := RatingPayload{UserID: user.ID, ContentID: content.ID, Stars: 4, UpdatedAt: fixedTime}
+		var got RatingPayload
+		check(t, "payload_rating.golden.json", want, &got)
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("decoded (-want +got):\n%s", diff)
+		}
+	})
+	t.Run("content rating aggregated", func(t *testing.T) {
+		want := RatingAggregatePayload{ContentID: content.ID, RatingAvg: 4.25, RatingCount: 1000001, RatingSeq: 17}
+		var got RatingAggregatePayload
+		check(t, "payload_rating_aggregate.golden.json", want, &got)
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("decoded (-want +got):\n%s", diff)
+		}
+	})
 }

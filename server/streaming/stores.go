@@ -101,8 +101,11 @@ type Contents interface {
 
 // Ratings is the repository of users' ratings of titles.
 type Ratings interface {
-	// UpsertRating stores the rating and recomputes the title's average and count.
-	UpsertRating(ctx context.Context, r *Rating) (*Content, error)
+	// UpsertRating stores the rating (replacing the user's earlier rating of the title), writes back r.UpdatedAt and
+	// r.Version, and adjusts the title's rating aggregate by the change in constant time. The title's published
+	// figures (Content.RatingAvg/RatingCount) follow within a flush interval; its version does not change. An unknown
+	// user or title is a CodeNotFound *Error ("user not found", "content not found").
+	UpsertRating(ctx context.Context, r *Rating) error
 }
 
 // Outbox takes the domain events of a command, written in the command's transaction.

@@ -156,13 +156,15 @@ type Content struct {
 	UpdatedAt       time.Time `json:"UpdatedAt"`
 }
 
-// Rating is one user's stars for one title; a new rating replaces the old.
+// Rating is one user's stars for one title; a new rating replaces the old. Version counts the changes of this
+// user's rating of this title (the graph's guard for its edge); it is not the title's version.
 type Rating struct {
 	UserID    string
 	ContentID string
 	Stars     int32
 	Review    string
 	UpdatedAt time.Time
+	Version   int64
 }
 
 // Event is a domain event written to the outbox in the same transaction as the change it describes. Version is the

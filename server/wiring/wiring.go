@@ -6,8 +6,10 @@ package wiring
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
+	"sync"
 	"time"
 
 	"buf.build/go/protovalidate"
@@ -223,6 +225,24 @@ func Migrate(ctx context.Context, cfg config.Config) error {
 	return nil
 }
 
+// RepairRatings recounts every title's rating aggregate from the ratings table and prints each title whose stored
+// aggregate differs to w; with cfg.RepairRatingsFix it also fixes them. It returns how many differed.
+func RepairRatings(ctx context.Context, cfg config.Config, w io.Writer) (int, error) {
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL})
+	if err != nil {
+		return 0, fmt.Errorf("repair ratings: %w", err)
+	}
+	defer closePool()
+	diffs, err := postgres.NewRatingStore(pool).RepairAggregates(ctx, cfg.RepairRatingsFix)
+	for _, d := range diffs {
+		fmt.Fprintln(w, d)
+	}
+	if err != nil {
+		return len(diffs), fmt.Errorf("repair ratings: %w", err)
+	}
+	return len(diffs), nil
+}
+
 // playbackObservers are the derived updates of durable playback events (PlaybackObservers); Close flushes them.
 func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Trending) streaming.PlaybackObserver {
 	obs, async := PlaybackObservers(reg, trending, b.Graph, b.ReadModels, b.log)
@@ -276,7 +296,7 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	// than those means a stuck server, and is cut. A claim's transaction stays open while its projectors run, at
 	// most TransactionBound; PostgreSQL ends one idle in it longer than that even if this process stalls.
 	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL,
-		MaxConns:         cfg.OutboxWorkers + 2, // a connection per worker, LISTEN, cleanup
+		MaxConns:         cfg.OutboxWorkers + 3, // a connection per worker, LISTEN, cleanup, the rating flusher
 		StatementTimeout: relayStatementTimeout, LockTimeout: relayLockTimeout,
 		IdleInTransactionTimeout: rcfg.TransactionBound(len(projectors))})
 	if err != nil {
@@ -284,11 +304,17 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	}
 	b.cleanups = append(b.cleanups, closePool)
 	b.Relay = outbox.New(postgres.NewOutboxStore(pool), projectors, rcfg, reg, b.log)
+	// The rating flusher runs where the relay runs: it writes the outbox events the relay delivers, and with
+	// projections off in every process nobody would read them.
+	flusher := outbox.NewFlusher(postgres.NewRatingStore(pool), cfg.RatingFlushInterval, reg, b.log)
 	rctx, cancel := context.WithCancel(context.Background())
 	b.stopRelay, b.relayStopped = cancel, make(chan struct{})
 	go func() {
 		defer close(b.relayStopped)
+		var wg sync.WaitGroup
+		wg.Go(func() { flusher.Run(rctx) })
 		b.Relay.Run(rctx)
+		wg.Wait()
 	}()
 	return nil
 }

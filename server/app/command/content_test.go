@@ -13,7 +13,6 @@ type upsertContentTx struct {
 }
 
 type rateContentTx struct {
-	*fakeUsers
 	*fakeRatings
 	*fakeOutbox
 }
@@ -63,49 +62,45 @@ func TestUpsertContent(t *testing.T) {
 func TestRateContent(t *testing.T) {
 	tests := []struct {
 		name    string
-		user    error
 		rate    error
+		outbox  error
 		code    streaming.Code
 		message string
 	}{
 		{name: "rates"},
-		{name: "unknown user", user: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
+		{name: "unknown user", rate: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
 		{name: "unknown title", rate: notFound("content"), code: streaming.CodeNotFound, message: "content not found"},
+		{name: "outbox down", outbox: errStore, code: streaming.CodeUnavailable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out := &fakeOutbox{}
+			out := &fakeOutbox{err: tc.outbox}
 			var rated []streaming.Rating
-			users := &fakeUsers{userByID: func(id string) (*streaming.User, error) {
-				if tc.user != nil {
-					return nil, tc.user
-				}
-				return &streaming.User{ID: id}, nil
-			}}
-			ratings := &fakeRatings{upsertRating: func(r *streaming.Rating) (*streaming.Content, error) {
+			ratings := &fakeRatings{upsertRating: func(r *streaming.Rating) error {
 				if tc.rate != nil {
-					return nil, tc.rate
+					return tc.rate
 				}
 				rated = append(rated, *r)
-				r.UpdatedAt = at
-				return &streaming.Content{ID: r.ContentID, Title: "T", RatingAvg: 4, RatingCount: 3, Version: 7}, nil
+				r.UpdatedAt, r.Version = at, 3
+				return nil
 			}}
-			uow := &fakeUoW[command.RateContentTx]{tx: rateContentTx{users, ratings, out}}
+			uow := &fakeUoW[command.RateContentTx]{tx: rateContentTx{ratings, out}}
 			r, err := command.RateContentHandler{Tx: uow, Now: clock}.Handle(t.Context(),
 				command.RateContent{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good"})
 			wantErr(t, err, tc.code, tc.message)
 			if tc.code != "" {
-				if r != nil || len(out.events) != 0 || (tc.user != nil && len(rated) != 0) {
+				if r != nil || len(out.events) != 0 || (tc.rate != nil && len(rated) != 0) {
 					t.Fatalf("failed rating returned %+v, rated %+v, events %+v", r, rated, out.events)
 				}
 				return
 			}
-			want := streaming.Rating{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good", UpdatedAt: at}
+			want := streaming.Rating{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good", UpdatedAt: at, Version: 3}
 			if *r != want || len(rated) != 1 {
 				t.Fatalf("rating = %+v, want %+v", r, want)
 			}
-			pl := wantEvent[streaming.ContentPayload](t, out.events, streaming.AggregateContent, "c1", 7, streaming.EventContentRated)
-			if pl.RatedBy != "u1" || pl.Stars != 4 || pl.RatingAvg != 4 || pl.RatingCount != 3 {
+			// One small event per rating, versioned by the rating: the title is neither re-published nor bumped.
+			pl := wantEvent[streaming.RatingPayload](t, out.events, streaming.AggregateRating, "c1/u1", 3, streaming.EventRatingChanged)
+			if pl != (streaming.RatingPayload{UserID: "u1", ContentID: "c1", Stars: 4, UpdatedAt: at}) {
 				t.Fatalf("payload = %+v", pl)
 			}
 		})

@@ -123,10 +123,10 @@ func (f *fakeContents) ContentsByID(_ context.Context, ids []string) ([]streamin
 }
 
 type fakeRatings struct {
-	upsertRating func(r *streaming.Rating) (*streaming.Content, error)
+	upsertRating func(r *streaming.Rating) error
 }
 
-func (f *fakeRatings) UpsertRating(_ context.Context, r *streaming.Rating) (*streaming.Content, error) {
+func (f *fakeRatings) UpsertRating(_ context.Context, r *streaming.Rating) error {
 	return f.upsertRating(r)
 }
 

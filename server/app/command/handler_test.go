@@ -43,6 +43,9 @@ func (f firstCallTx) SubscriptionForUpdate(context.Context, string) (*streaming.
 func (f firstCallTx) UpsertContent(context.Context, *streaming.Content) (bool, error) {
 	return false, f.record("UpsertContent")
 }
+func (f firstCallTx) UpsertRating(context.Context, *streaming.Rating) error {
+	return f.record("UpsertRating")
+}
 
 // TestNewRoutesEveryCommandThroughTheStore: each command the transport calls runs in a transaction of Deps.Store
 // and reaches the repository it starts with; Logout reaches the session store.
@@ -81,7 +84,7 @@ func TestNewRoutesEveryCommandThroughTheStore(t *testing.T) {
 			return err
 		}},
 		{"UpsertContent", func() error { _, _, err := h.UpsertContent(ctx, streaming.Content{}); return err }},
-		{"UserByID", func() error { _, err := h.RateContent(ctx, command.RateContent{UserID: "u"}); return err }},
+		{"UpsertRating", func() error { _, err := h.RateContent(ctx, command.RateContent{UserID: "u"}); return err }},
 	}
 	for i, r := range runs {
 		if err := r.run(); err != errFirst {

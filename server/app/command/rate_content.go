@@ -13,9 +13,10 @@ type RateContent struct {
 	Review            string
 }
 
-// RateContentTx is what rating touches: the rater it checks, the rating and title, the event.
+// RateContentTx is what rating touches: the rating (and the title's aggregate) and the event. The rater is not read
+// first: the rating's foreign key answers CodeNotFound "user not found" for an unknown one, and on a hit title every
+// round trip a rating holds its connection for counts.
 type RateContentTx interface {
-	streaming.Users
 	streaming.Ratings
 	streaming.Outbox
 }
@@ -26,23 +27,26 @@ type RateContentHandler struct {
 	Now func() time.Time
 }
 
-// RateContent stores the user's rating and the title's new average in one transaction.
+// RateContent stores the user's rating and adjusts the title's aggregate in one transaction.
 func (h *Handler) RateContent(ctx context.Context, c RateContent) (*streaming.Rating, error) {
 	return h.rateContent.Handle(ctx, c)
 }
 
-// Handle stores the rating of c and the title's new average.
+// Handle stores the rating of c. Its event names only the rating (for the graph): the title is not re-published
+// per rating; its new figures reach the read models through the coalesced ContentRatingAggregated events.
 func (h RateContentHandler) Handle(ctx context.Context, c RateContent) (*streaming.Rating, error) {
 	r := &streaming.Rating{UserID: c.UserID, ContentID: c.ContentID, Stars: c.Stars, Review: c.Review}
 	err := h.Tx.InTx(ctx, func(tx RateContentTx) error {
-		if _, err := tx.UserByID(ctx, c.UserID); err != nil {
+		if err := tx.UpsertRating(ctx, r); err != nil {
 			return err
 		}
-		content, err := tx.UpsertRating(ctx, r)
+		ev, err := event(now(h.Now), streaming.AggregateRating, streaming.RatingAggregateID(r.ContentID, r.UserID),
+			r.Version, streaming.EventRatingChanged,
+			streaming.RatingPayload{UserID: r.UserID, ContentID: r.ContentID, Stars: r.Stars, UpdatedAt: r.UpdatedAt})
 		if err != nil {
 			return err
 		}
-		return appendContentEvent(ctx, tx, now(h.Now), content, streaming.EventContentRated, r)
+		return tx.AppendEvent(ctx, ev)
 	})
 	if err != nil {
 		return nil, err

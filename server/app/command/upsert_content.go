@@ -32,7 +32,7 @@ func (h UpsertContentHandler) Handle(ctx context.Context, c streaming.Content) (
 		if created, err = tx.UpsertContent(ctx, &c); err != nil {
 			return err
 		}
-		return appendContentEvent(ctx, tx, now(h.Now), &c, streaming.EventContentUpserted, nil)
+		return appendContentEvent(ctx, tx, now(h.Now), &c, streaming.EventContentUpserted)
 	})
 	if err != nil {
 		return nil, false, err
@@ -40,14 +40,9 @@ func (h UpsertContentHandler) Handle(ctx context.Context, c streaming.Content) (
 	return &c, created, nil
 }
 
-// appendContentEvent carries the whole title, so the search and graph projectors need no read-back. A rating
-// event also names the rating (rated is nil otherwise).
-func appendContentEvent(ctx context.Context, out streaming.Outbox, at time.Time, c *streaming.Content, typ string, rated *streaming.Rating) error {
-	payload := streaming.NewContentPayload(c)
-	if rated != nil {
-		payload.RatedBy, payload.Stars = rated.UserID, rated.Stars
-	}
-	ev, err := event(at, streaming.AggregateContent, c.ID, c.Version, typ, payload)
+// appendContentEvent carries the whole title, so the search and graph projectors need no read-back.
+func appendContentEvent(ctx context.Context, out streaming.Outbox, at time.Time, c *streaming.Content, typ string) error {
+	ev, err := event(at, streaming.AggregateContent, c.ID, c.Version, typ, streaming.NewContentPayload(c))
 	if err != nil {
 		return err
 	}

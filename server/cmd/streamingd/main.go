@@ -31,6 +31,18 @@ func main() {
 		log.Info("migrations applied")
 		return
 	}
+	if cfg.RepairRatings {
+		differed, err := wiring.RepairRatings(ctx, cfg, os.Stdout)
+		if err != nil {
+			log.Error("rating repair failed", "err", err)
+			os.Exit(1)
+		}
+		log.Info("rating aggregates recounted", "differed", differed, "fixed", cfg.RepairRatingsFix)
+		if differed > 0 && !cfg.RepairRatingsFix {
+			os.Exit(1) // a stored aggregate was wrong: that is a bug worth an alert, even before it is fixed
+		}
+		return
+	}
 	built, err := wiring.Build(ctx, cfg, log)
 	if err != nil {
 		log.Error("start-up failed", "err", err)

@@ -1,0 +1,375 @@
+package main
+
+// rate_content_hot: ratings per second of one hit title that already has a million ratings, through the real server
+// (gRPC, interceptors, RateContent handler, CommandStore: the rating, one aggregate shard and the RatingChanged
+// event in one transaction), against raw pgx upserting the same rating rows with the same concurrency on the same
+// database. Ratio = server ÷ raw. Then, with projections on, the time from a rating's answer to the title's new
+// figures in search and in Redis (the coalescing flusher plus the relay).
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/postgres"
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+const (
+	hotConcurrency    = 32   // raters at once per side, each with one call in flight
+	hotPerSide        = 6000 // measured ratings per side
+	hotCycles         = 3    // ABBA cycles the measured ratings are spread over
+	hotWarmup         = 300  // unmeasured ratings per side first
+	hotRerateShare    = 5    // one rating in this many is a preloaded user changing their stars; the rest are new
+	hotRoundCap       = 60 * time.Second
+	hotProbes         = 10 // visibility samples: one new rating each, spread over the flush interval
+	hotVisibleCap     = 10 * time.Second
+	hotDefaultPreload = 1_000_000
+)
+
+// hotPreload is the title's ratings before the run: BENCH_RATE_PRELOAD (a smaller one for a smoke run, with
+// BENCH_QUICK=true for fewer measured ratings), or a million.
+func hotPreload() (int, error) {
+	v := os.Getenv("BENCH_RATE_PRELOAD")
+	if v == "" {
+		return hotDefaultPreload, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1000 {
+		return 0, fmt.Errorf("BENCH_RATE_PRELOAD=%q: want a number of ratings, at least 1000", v)
+	}
+	return n, nil
+}
+
+// hotRating is one measured rating: who rates, and the stars they had before (0 for a new rater).
+type hotRating struct {
+	user       string
+	stars, old int32
+}
+
+// hotOps draws a side's ratings: new raters, and one in hotRerateShare a preloaded rater (each at most once)
+// changing their stars. delta is what they add to the title's aggregate.
+func hotOps(rng *rand.Rand, fresh []string, preloaded []string, preStars []int32, n int) (ops []hotRating, delta postgres.RatingAggregate) {
+	for i := range n {
+		r := hotRating{stars: rng.Int32N(5) + 1}
+		if i%hotRerateShare == 0 {
+			k := len(ops) / hotRerateShare
+			r.user, r.old = preloaded[k], preStars[k]
+		} else {
+			r.user = fresh[0]
+			fresh = fresh[1:]
+		}
+		if r.old == 0 {
+			delta.Ratings++
+		}
+		delta.StarsSum += int64(r.stars - r.old)
+		ops = append(ops, r)
+	}
+	return ops, delta
+}
+
+func rateContentHot(ctx context.Context) ([]Result, error) {
+	preload, err := hotPreload()
+	if err != nil {
+		return nil, err
+	}
+	perSide := hotPerSide
+	if quick, _ := strconv.ParseBool(os.Getenv("BENCH_QUICK")); quick {
+		perSide = 1200 // a smoke run: the figures are then only indicative
+	}
+	pgURL, drop, err := benchSchema(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer drop()
+	// Projections off while throughput is measured: the raw side writes the rating rows and nothing else, so the
+	// relay must not also run its projectors over the server's events then (create_subscription does the same).
+	srv, err := startServer(ctx, pgURL, func(c *config.Config) { c.ReadModelsEnabled = false })
+	if err != nil {
+		return nil, err
+	}
+	stopped := false
+	defer func() {
+		if !stopped {
+			srv.stop()
+		}
+	}()
+	client := pb.NewCommandServiceClient(srv.conn)
+	title := streaming.Content{ID: uuid.NewString(), Title: "Hot Title", Description: "a hit of the rating benchmark",
+		Type: streaming.ContentMovie, Genres: []string{"bench-hot"}, Actors: []string{"Ana Torres"}, ReleaseYear: 2026,
+		DurationSeconds: 6000}
+	if _, err := client.UpsertContent(srv.asAdmin(ctx), &pb.UpsertContentRequest{Content: contentPB(title)}); err != nil {
+		return nil, fmt.Errorf("create title: %w", err)
+	}
+	raw, closeRaw, err := postgres.Open(ctx, postgres.Config{URL: srv.cfg.PostgresURL,
+		MaxConns: int(srv.built.Pool.Config().MaxConns)})
+	if err != nil {
+		return nil, err
+	}
+	defer closeRaw()
+
+	// Set-up: the preloaded raters and their ratings by COPY, the title's aggregate backfilled as migration 00006
+	// backfills an existing database; then the raters of the measured rounds.
+	loadStart := time.Now()
+	rng := rand.New(rand.NewPCG(19, 1))
+	rerates := 2 * (perSide + hotWarmup) / hotRerateShare
+	users, err := insertUsers(ctx, raw, preload+2*(perSide+hotWarmup)+hotProbes)
+	if err != nil {
+		return nil, err
+	}
+	preloaded, fresh := users[:preload], users[preload:]
+	preStars := make([]int32, preload)
+	var preAgg postgres.RatingAggregate
+	rows := make([][]any, preload)
+	for i, u := range preloaded {
+		preStars[i] = rng.Int32N(5) + 1
+		preAgg.StarsSum, preAgg.Ratings = preAgg.StarsSum+int64(preStars[i]), preAgg.Ratings+1
+		rows[i] = []any{u, title.ID, preStars[i]}
+	}
+	if _, err := raw.CopyFrom(ctx, pgx.Identifier{"ratings"}, []string{"user_id", "content_id", "stars"},
+		pgx.CopyFromRows(rows)); err != nil {
+		return nil, fmt.Errorf("copy ratings: %w", err)
+	}
+	rows = nil
+	if _, err := raw.Exec(ctx, `
+		INSERT INTO content_rating_shards (content_id, shard, stars_sum, ratings, dirty_since)
+		SELECT content_id, 0, sum(stars), count(*), now() FROM ratings WHERE content_id = $1 GROUP BY content_id`,
+		title.ID); err != nil {
+		return nil, fmt.Errorf("backfill shards: %w", err)
+	}
+	for _, table := range []string{"ratings", "content_rating_shards"} {
+		if _, err := raw.Exec(ctx, "ANALYZE "+table); err != nil {
+			return nil, err
+		}
+	}
+	loaded := time.Since(loadStart)
+	if rerates > preload/2 {
+		return nil, fmt.Errorf("a preload of %d is too small for %d re-ratings", preload, rerates)
+	}
+	half := rerates / 2
+	nFresh := perSide + hotWarmup
+	serverOps, serverDelta := hotOps(rng, fresh[:nFresh], preloaded[:half], preStars[:half], perSide+hotWarmup)
+	rawOps, rawDelta := hotOps(rng, fresh[nFresh:2*nFresh], preloaded[half:2*half], preStars[half:2*half], perSide+hotWarmup)
+	probeUsers := fresh[2*nFresh:]
+
+	type side struct {
+		name  string
+		ops   []hotRating
+		op    func(ctx context.Context, r hotRating) error
+		total load
+	}
+	server := &side{name: "server", ops: serverOps, op: func(ctx context.Context, r hotRating) error {
+		_, err := client.RateContent(srv.asAdmin(ctx), &pb.RateContentRequest{UserId: r.user, ContentId: title.ID, Stars: r.stars})
+		return err
+	}}
+	baseline := &side{name: "raw pgx", ops: rawOps, op: func(ctx context.Context, r hotRating) error {
+		return rawRate(ctx, raw, r.user, title.ID, r.stars)
+	}}
+	forOps := func(s *side, ops []hotRating) func(context.Context, int) error {
+		return func(ctx context.Context, i int) error { return s.op(ctx, ops[i]) }
+	}
+	for _, s := range []*side{baseline, server} {
+		if _, err := runLoad(ctx, hotWarmup, hotConcurrency, hotRoundCap, forOps(s, s.ops[:hotWarmup])); err != nil {
+			return nil, fmt.Errorf("%s warm-up: %w", s.name, err)
+		}
+	}
+	chunk := perSide / (2 * hotCycles)
+	next := map[*side]int{}
+	for range hotCycles {
+		for _, s := range []*side{baseline, server, server, baseline} {
+			ops := s.ops[hotWarmup+next[s]*chunk : hotWarmup+(next[s]+1)*chunk]
+			next[s]++
+			l, err := runLoad(ctx, len(ops), hotConcurrency, hotRoundCap, forOps(s, ops))
+			if err != nil {
+				return nil, fmt.Errorf("%s: %w", s.name, err)
+			}
+			s.total.add(l)
+		}
+	}
+
+	// Exactness under the hot load: the shards hold the preload plus exactly the server's changes (the raw side
+	// bypasses them by design), and the ratings table holds both sides' changes.
+	ratings := postgres.NewRatingStore(raw)
+	stored, err := ratings.Aggregate(ctx, title.ID)
+	if err != nil {
+		return nil, err
+	}
+	want := postgres.RatingAggregate{StarsSum: preAgg.StarsSum + serverDelta.StarsSum, Ratings: preAgg.Ratings + serverDelta.Ratings}
+	if stored != want {
+		return nil, fmt.Errorf("title aggregate after the run = %+v, want %+v (preload %+v + server %+v)", stored, want, preAgg, serverDelta)
+	}
+	var counted postgres.RatingAggregate
+	if err := raw.QueryRow(ctx, `SELECT sum(stars)::bigint, count(*) FROM ratings WHERE content_id = $1`, title.ID).
+		Scan(&counted.StarsSum, &counted.Ratings); err != nil {
+		return nil, err
+	}
+	if counted.StarsSum != want.StarsSum+rawDelta.StarsSum || counted.Ratings != want.Ratings+rawDelta.Ratings {
+		return nil, fmt.Errorf("ratings table after the run = %+v, want %+v plus raw %+v", counted, want, rawDelta)
+	}
+	pg, err := postgresConditions(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	maxConns := srv.built.Pool.Config().MaxConns
+
+	// Visibility: the same schema served with projections on (as shipped), a throwaway search alias. The events of
+	// the throughput rounds are marked published first: they are not what is timed, and the shared Neo4j need not
+	// hold thousands of bench raters.
+	srv.stop()
+	stopped = true
+	if _, err := raw.Exec(ctx, `UPDATE outbox SET published_at = now() WHERE published_at IS NULL`); err != nil {
+		return nil, err
+	}
+	alias := "bench_hot_" + randomHex(4)
+	vis, err := startServer(ctx, srv.cfg.PostgresURL, func(c *config.Config) {
+		c.ReadModelsEnabled = true
+		c.SearchAlias = alias
+		c.Migrate = false
+	})
+	if err != nil {
+		return nil, err
+	}
+	defer vis.stop()
+	defer cleanUpLag(vis, alias, []*lagTitle{{content: title}}, probeUsers)
+	searchLat, redisLat, err := hotVisibility(ctx, vis, title, probeUsers, ratings)
+	if err != nil {
+		return nil, err
+	}
+
+	conditions := fmt.Sprintf("one title with %d ratings preloaded (COPY, %d raters inserted directly, aggregate backfilled "+
+		"into one shard as migration 00006 does; set-up took %s); %d measured ratings per side from %d concurrent "+
+		"workers (one in %d a preloaded rater changing stars, the rest new raters, disjoint per side), %d unmeasured "+
+		"warm-up ratings per side, %d ABBA cycles; server: gRPC RateContent with the admin token over one loopback "+
+		"HTTP/2 connection to the in-process server, projections off while measured (the RatingChanged rows stay "+
+		"unpublished); raw: one autocommitted INSERT ... ON CONFLICT (user_id, content_id) DO UPDATE of the rating "+
+		"row per rating with pgx (no aggregate, no event); pgxpool MaxConns=%d on both sides; after the rounds the "+
+		"title's %d aggregate shards equal the preload plus the server's changes exactly; %s; %s",
+		preload, preload, loaded.Round(time.Second), perSide, hotConcurrency, hotRerateShare, hotWarmup, hotCycles,
+		maxConns, postgres.RatingShards, pg, machine())
+	visConditions := fmt.Sprintf("time from a RateContent answer (a new rater, so the title's count changes) to the "+
+		"title's new count in the search index (Get of the document) and in the Redis read model (content:{id}), "+
+		"polled every 5 ms; %d samples started at random points of the flush interval, on the same title and schema "+
+		"served again with projections on (flusher every %s, outbox relay with NOTIFY, projectors Neo4j → search → "+
+		"Redis) and a throwaway search alias; baseline = the flush interval, the bound's main term (the documented "+
+		"bound is the interval plus the relay's delivery); %s",
+		hotProbes, vis.cfg.RatingFlushInterval, machine())
+	flushMS := ms(vis.cfg.RatingFlushInterval)
+	s, b := server.total, baseline.total
+	out := []Result{
+		{Name: "rate_content_hot", Value: round(s.perSecond(), 1), Unit: "ratings/s",
+			Baseline: round(b.perSecond(), 1), Ratio: ratio(s.perSecond(), b.perSecond()), Conditions: conditions},
+		{Name: "rate_content_hot_p50", Value: ms(s.percentile(.50)), Unit: "ms",
+			Baseline: ms(b.percentile(.50)), Ratio: ratio(ms(s.percentile(.50)), ms(b.percentile(.50))), Conditions: conditions},
+		{Name: "rate_content_hot_p99", Value: ms(s.percentile(.99)), Unit: "ms",
+			Baseline: ms(b.percentile(.99)), Ratio: ratio(ms(s.percentile(.99)), ms(b.percentile(.99))), Conditions: conditions},
+	}
+	for _, v := range []struct {
+		name string
+		lat  load
+	}{{"rate_content_visible_search", searchLat}, {"rate_content_visible_redis", redisLat}} {
+		for _, q := range []struct {
+			suffix string
+			p      float64
+		}{{"_p50", .5}, {"_max", 1}} {
+			o := ms(v.lat.percentile(q.p))
+			out = append(out, Result{Name: v.name + q.suffix, Value: o, Unit: "ms", Baseline: flushMS,
+				Ratio: ratio(o, flushMS), Conditions: visConditions})
+		}
+	}
+	return out, nil
+}
+
+// rawRate is the baseline: the rating row alone, upserted as one statement.
+func rawRate(ctx context.Context, pool *pgxpool.Pool, userID, contentID string, stars int32) error {
+	_, err := pool.Exec(ctx, `
+		INSERT INTO ratings (user_id, content_id, stars, review) VALUES ($1, $2, $3, '')
+		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,
+			updated_at = now()`, userID, contentID, stars)
+	return err
+}
+
+// hotVisibility re-publishes the title (so search and Redis hold it), then rates it hotProbes times with new raters,
+// each at a random point of the flush interval, and times until search and Redis show the new count.
+func hotVisibility(ctx context.Context, vis *server, title streaming.Content, raters []string,
+	ratings *postgres.RatingStore) (searchLat, redisLat load, err error) {
+	client := pb.NewCommandServiceClient(vis.conn)
+	title.Description += " (visibility)"
+	if _, err := client.UpsertContent(vis.asAdmin(ctx), &pb.UpsertContentRequest{Content: contentPB(title)}); err != nil {
+		return searchLat, redisLat, err
+	}
+	var version int64
+	if err := vis.built.Pool.QueryRow(ctx, `SELECT version FROM content WHERE id = $1`, title.ID).Scan(&version); err != nil {
+		return searchLat, redisLat, err
+	}
+	shown := func(want int64) (inSearch, inRedis bool, err error) {
+		doc, v, found, err := vis.built.Search.Get(ctx, title.ID)
+		if err != nil {
+			return false, false, err
+		}
+		inSearch = found && v >= version && doc.RatingCount >= want
+		got, err := vis.built.ReadModels.Contents(ctx, title.ID)
+		if err != nil {
+			return false, false, err
+		}
+		c, ok := got[title.ID]
+		return inSearch, ok && c.Version >= version && c.RatingCount >= want, nil
+	}
+	// Everything before the probes (the re-published title, the flush of the run's changes) is visible first.
+	agg, err := ratings.Aggregate(ctx, title.ID)
+	if err != nil {
+		return searchLat, redisLat, err
+	}
+	deadline := time.Now().Add(hotVisibleCap + vis.cfg.RatingFlushInterval)
+	for {
+		s, r, err := shown(agg.Ratings)
+		if err != nil {
+			return searchLat, redisLat, err
+		}
+		if s && r {
+			break
+		}
+		if time.Now().After(deadline) {
+			return searchLat, redisLat, fmt.Errorf("title with %d ratings not visible in search (%v) and Redis (%v) after %s", agg.Ratings, s, r, hotVisibleCap)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	rng := rand.New(rand.NewPCG(19, 2))
+	for i, u := range raters[:hotProbes] {
+		time.Sleep(time.Duration(rng.Int64N(int64(vis.cfg.RatingFlushInterval))))
+		if _, err := client.RateContent(vis.asAdmin(ctx), &pb.RateContentRequest{UserId: u, ContentId: title.ID, Stars: 5}); err != nil {
+			return searchLat, redisLat, fmt.Errorf("probe rating %d: %w", i, err)
+		}
+		answered := time.Now()
+		want := agg.Ratings + int64(i) + 1
+		var sDone, rDone bool
+		for !sDone || !rDone {
+			s, r, err := shown(want)
+			if err != nil {
+				return searchLat, redisLat, err
+			}
+			took := time.Since(answered)
+			if s && !sDone {
+				sDone = true
+				searchLat.lat = append(searchLat.lat, took)
+			}
+			if r && !rDone {
+				rDone = true
+				redisLat.lat = append(redisLat.lat, took)
+			}
+			if took > hotVisibleCap {
+				return searchLat, redisLat, fmt.Errorf("probe rating %d: count %d not visible (search %v, Redis %v) after %s", i, want, sDone, rDone, hotVisibleCap)
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
+	return searchLat, redisLat, nil
+}
