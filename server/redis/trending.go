@@ -24,15 +24,22 @@ import (
 // doubled; fine for trending.) A window sums its hours, so a viewer who came back in another hour counts again
 // there. Buckets expire after TrendingRetention, which covers the longest window (a week).
 type Trending struct {
-	c rueidis.Client
+	c   rueidis.Client
+	now func() time.Time // which top lists Apply keeps current
 }
 
 // TrendingRetention is how long hourly buckets live.
 const TrendingRetention = 8 * 24 * time.Hour
 
-func NewTrending(c rueidis.Client) *Trending { return &Trending{c: c} }
+func NewTrending(c rueidis.Client) *Trending { return &Trending{c: c, now: time.Now} }
 
 func hourBucket(t time.Time) string { return t.UTC().Format("2006010215") }
+
+// trendingIncr is a title's new viewers in one hour.
+type trendingIncr struct {
+	hour    time.Time
+	content string
+}
 
 // trendingKey is the hour's sorted set of titles by viewers; its HyperLogLogs add ":" and the content id.
 func trendingKey(hour time.Time) string { return "trending:viewers:" + hourBucket(hour) }
@@ -47,8 +54,7 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 	for _, v := range viewings {
 		cmds = append(cmds, t.c.B().Pfadd().Key(trendingKey(v.Hour)+":"+v.ContentID).Element(v.UserID).Build())
 	}
-	type key struct{ bucket, content string }
-	incr := map[key]int64{}
+	incr := map[trendingIncr]int64{}
 	expire := map[string]bool{}
 	for i, res := range t.c.DoMulti(ctx, cmds...) {
 		changed, err := res.AsInt64()
@@ -59,13 +65,13 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 		b := trendingKey(v.Hour)
 		expire[b+":"+v.ContentID] = true
 		if changed == 1 {
-			incr[key{b, v.ContentID}]++
+			incr[trendingIncr{v.Hour.UTC().Truncate(time.Hour), v.ContentID}]++
 		}
 	}
 	cmds = cmds[:0]
 	for k, n := range incr {
-		cmds = append(cmds, t.c.B().Zincrby().Key(k.bucket).Increment(float64(n)).Member(k.content).Build())
-		expire[k.bucket] = true
+		cmds = append(cmds, t.c.B().Zincrby().Key(trendingKey(k.hour)).Increment(float64(n)).Member(k.content).Build())
+		expire[trendingKey(k.hour)] = true
 	}
 	ttl := int64(TrendingRetention / time.Second)
 	for k := range expire {
@@ -73,6 +79,42 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 	}
 	for _, res := range t.c.DoMulti(ctx, cmds...) {
 		if err := res.Error(); err != nil {
+			return streaming.Unavailable("Redis", err)
+		}
+	}
+	return t.bumpTopLists(ctx, t.now(), incr)
+}
+
+// topListWindows are the windows read from a top list (an hour is read from its own sorted set).
+var topListWindows = []int{24, 168}
+
+func topListKey(hours int, now time.Time) string {
+	return fmt.Sprintf("trending:top:%dh:%s", hours, hourBucket(now))
+}
+
+// bumpTopScript adds the new viewers (ARGV: count, content id, ...) to a window's top list, if the list exists:
+// one that does not is built from the hours at its next read, and includes them then.
+var bumpTopScript = rueidis.NewLuaScript(`
+if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+for i = 1, #ARGV, 2 do redis.call('ZINCRBY', KEYS[1], ARGV[i], ARGV[i + 1]) end
+return 1
+`)
+
+// bumpTopLists keeps the current top lists of the longer windows as fresh as the hours: each new viewer counted in
+// an hour the window covers is added to the window's list at once.
+func (t *Trending) bumpTopLists(ctx context.Context, now time.Time, incr map[trendingIncr]int64) error {
+	for _, hours := range topListWindows {
+		from := now.Add(-time.Duration(hours-1) * time.Hour).Truncate(time.Hour)
+		var args []string
+		for k, n := range incr {
+			if !k.hour.Before(from) {
+				args = append(args, strconv.FormatInt(n, 10), k.content)
+			}
+		}
+		if len(args) == 0 {
+			continue
+		}
+		if err := bumpTopScript.Exec(ctx, t.c, []string{topListKey(hours, now)}, args).Error(); err != nil {
 			return streaming.Unavailable("Redis", err)
 		}
 	}
@@ -84,8 +126,9 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 //
 // A read costs O(log n + limit), whatever the number of titles counted: an hour is read from its sorted set; a
 // longer window from its top list, trending:top:{hours}h:{yyyymmddhh}, the union of its hours cut to the best
-// TrendingTopSize and kept for TrendingTopRefresh. So the union, which grows with the titles, runs at most once per
-// window and refresh on each Redis, not once per request; a longer window's figures may be that much behind.
+// TrendingTopSize, which Apply keeps current and which is rebuilt after TrendingTopRefresh (and each hour, as its
+// key names the hour). So the union, which grows with the titles, runs a few times an hour on each Redis, not once
+// per request. A title below the cut that gains viewers counts only those until the next rebuild.
 func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration, limit int) ([]streaming.TrendingItem, error) {
 	hours := max(int(window/time.Hour), 1)
 	limit = min(limit, TrendingTopSize)
@@ -98,7 +141,7 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 	if hours == 1 {
 		return topItems(t.c.Do(ctx, read(trendingKey(now))))
 	}
-	top := fmt.Sprintf("trending:top:%dh:%s", hours, hourBucket(now))
+	top := topListKey(hours, now)
 	res := t.c.DoMulti(ctx, t.c.B().Exists().Key(top).Build(), read(top))
 	if n, err := res[0].AsInt64(); err != nil {
 		return nil, streaming.Unavailable("Redis", err)
@@ -126,8 +169,9 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 // TrendingTopSize is how many titles a window's top list keeps, and the most Top returns.
 const TrendingTopSize = 5000
 
-// TrendingTopRefresh is how long a window's top list is served before it is built again.
-const TrendingTopRefresh = time.Minute
+// TrendingTopRefresh is how long a window's top list is served before it is built again from its hours. New
+// viewers reach it at once (Apply adds them); the rebuild brings back titles below the cut that gained viewers.
+const TrendingTopRefresh = 10 * time.Minute
 
 func topItems(r rueidis.RedisResult) ([]streaming.TrendingItem, error) {
 	zs, err := r.AsZScores()
