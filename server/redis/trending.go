@@ -101,7 +101,9 @@ return 1
 `)
 
 // bumpTopLists keeps the current top lists of the longer windows as fresh as the hours: each new viewer counted in
-// an hour the window covers is added to the window's list at once.
+// an hour the window covers is added to the window's list at once. (A list built by a read between the hour's
+// increment and this one counts those viewers twice until its rebuild: a few viewers, for at most
+// TrendingTopRefresh.)
 func (t *Trending) bumpTopLists(ctx context.Context, now time.Time, incr map[trendingIncr]int64) error {
 	for _, hours := range topListWindows {
 		from := now.Add(-time.Duration(hours-1) * time.Hour).Truncate(time.Hour)
