@@ -86,6 +86,29 @@ func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Con
 // the same shard. The title's row and version are not touched: the flusher publishes the new figures
 // (RatingStore.FlushAggregates).
 func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error {
+	return rate(ctx, t.tx, r, nil)
+}
+
+// RecordRating rates and appends ev in one statement, autocommitted: one round trip for the whole rating (a
+// transaction around it would add BEGIN and COMMIT, and a separate outbox insert a third). A serialization failure
+// or deadlock runs it again, as InTx would.
+func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating, ev streaming.Event) error {
+	for attempt := 0; ; attempt++ {
+		err := rate(ctx, s.pool, r, &ev)
+		if err == nil || attempt == maxRetries || !retryable(err) {
+			return err
+		}
+	}
+}
+
+// queryRower is what rate needs of a pool or a transaction.
+type queryRower interface {
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// rate stores r and adjusts the title's aggregate; with ev it also appends ev (its version the rating's new one),
+// in the same statement. r.UpdatedAt, when set, is the time stored; else the server's clock.
+func rate(ctx context.Context, q queryRower, r *streaming.Rating, ev *streaming.Event) error {
 	if !validUUID(r.ContentID) {
 		return notFound("content")
 	}
@@ -93,22 +116,36 @@ func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error
 		return notFound("user")
 	}
 	shard := rand.IntN(RatingShards)
+	var at any
+	if !r.UpdatedAt.IsZero() {
+		at = r.UpdatedAt
+	}
+	var typ, aggType, aggID, payload, occurred any // NULL: no event
+	if ev != nil {
+		payload = string(ev.Payload)
+		if payload == "" {
+			payload = "{}"
+		}
+		typ, aggType, aggID, occurred = ev.Type, ev.AggregateType, ev.AggregateID, timeOrNil(ev.OccurredAt)
+	}
 	// One statement, one round trip: lock the user's earlier rating (FOR UPDATE reads its latest committed stars and
-	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, and add the
-	// difference to the drawn shard. The shard's row lock is then held only until the commit that follows.
-	// No row back means a first rating of this user and title committed between the statement's snapshot and its
-	// insert (ON CONFLICT DO NOTHING waited for it): the next attempt sees it, locks it and updates it.
+	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, add the
+	// difference to the drawn shard and, given an event, append it. The shard's row lock is then held only until the
+	// commit. No row back means a first rating of this user and title committed between the statement's snapshot and
+	// its insert (ON CONFLICT DO NOTHING waited for it): nothing was written, and the next attempt sees it, locks it
+	// and updates it.
 	for attempt := 0; attempt < 3; attempt++ {
-		err := t.tx.QueryRow(ctx, `
+		var version int64
+		err := q.QueryRow(ctx, `
 			WITH old AS (
 				SELECT stars FROM ratings WHERE user_id = $1 AND content_id = $2 FOR UPDATE
 			), ins AS (
-				INSERT INTO ratings (user_id, content_id, stars, review)
-				SELECT $1, $2, $3, $4 WHERE NOT EXISTS (SELECT 1 FROM old)
+				INSERT INTO ratings (user_id, content_id, stars, review, updated_at)
+				SELECT $1, $2, $3, $4, coalesce($6::timestamptz, now()) WHERE NOT EXISTS (SELECT 1 FROM old)
 				ON CONFLICT (user_id, content_id) DO NOTHING
 				RETURNING updated_at, version, 0 AS old_stars, 1 AS added
 			), upd AS (
-				UPDATE ratings r SET stars = $3, review = $4, updated_at = now(), version = r.version + 1
+				UPDATE ratings r SET stars = $3, review = $4, updated_at = coalesce($6::timestamptz, now()), version = r.version + 1
 				FROM old WHERE r.user_id = $1 AND r.content_id = $2
 				RETURNING r.updated_at, r.version, old.stars AS old_stars, 0 AS added
 			), done AS (
@@ -118,10 +155,17 @@ func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error
 				SELECT $2, $5, $3 - old_stars, added, now() FROM done WHERE $3 - old_stars <> 0 OR added <> 0
 				ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
 					ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)
+			), event AS (
+				INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at)
+				SELECT $7, $8, version, $9, $10::jsonb, coalesce($11::timestamptz, now()) FROM done WHERE $9::text IS NOT NULL
 			)
 			SELECT updated_at, version FROM done`,
-			r.UserID, r.ContentID, r.Stars, r.Review, shard).Scan(&r.UpdatedAt, &r.Version)
+			r.UserID, r.ContentID, r.Stars, r.Review, shard, at, aggType, aggID, typ, payload, occurred).Scan(&r.UpdatedAt, &version)
 		if err == nil {
+			r.Version = version
+			if ev != nil {
+				ev.Version = version
+			}
 			return nil
 		}
 		if !errors.Is(err, pgx.ErrNoRows) {

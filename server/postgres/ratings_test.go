@@ -3,6 +3,7 @@ package postgres_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math/rand/v2"
 	"sync"
 	"testing"
@@ -100,9 +101,10 @@ func TestTenThousandConcurrentRatingsOfOneTitle(t *testing.T) {
 	for w := range errs {
 		wg.Go(func() {
 			for j := range work {
-				err := store.InTx(ctx, func(tx streaming.CommandTx) error {
-					return tx.UpsertRating(ctx, &streaming.Rating{UserID: j.user, ContentID: c.ID, Stars: j.stars})
-				})
+				// The shipped path: one statement for the rating, the aggregate and its event.
+				err := store.RecordRating(ctx, &streaming.Rating{UserID: j.user, ContentID: c.ID, Stars: j.stars},
+					streaming.Event{AggregateType: streaming.AggregateRating, AggregateID: streaming.RatingAggregateID(c.ID, j.user),
+						Type: streaming.EventRatingChanged, Payload: []byte(fmt.Sprintf(`{"stars":%d}`, j.stars))})
 				if err != nil && errs[w] == nil {
 					errs[w] = err
 				}
@@ -151,6 +153,15 @@ func TestTenThousandConcurrentRatingsOfOneTitle(t *testing.T) {
 		t.Errorf("%d aggregate events at version %d for 10,000 ratings; want a few, all at the title's version 1", events, versions)
 	}
 	t.Logf("10,000 ratings published in %d aggregate events", events)
+	// Every rating appended its event in the same statement, versioned 1..4 per rater.
+	var changed, raters, maxVersion int
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT aggregate_id), max(version) FROM outbox
+		WHERE event_type = $1 AND aggregate_id LIKE $2 || '/%'`, streaming.EventRatingChanged, c.ID).Scan(&changed, &raters, &maxVersion); err != nil {
+		t.Fatal(err)
+	}
+	if changed != 10_000 || raters != 2500 || maxVersion != 4 {
+		t.Errorf("%d rating events of %d raters, newest version %d; want 10000 of 2500, version 4", changed, raters, maxVersion)
+	}
 }
 
 // The repair finds a title whose shards were changed behind the ratings' back, exits non-zero's worth of
@@ -192,4 +203,43 @@ func TestRepairRatingAggregates(t *testing.T) {
 		}
 		return err
 	})
+}
+
+// RecordRating writes the rating and its event together or not at all: a rating of an unknown user or title is
+// CodeNotFound and leaves no event; a good one stores the given time and versions its event by the rating.
+func TestRecordRatingIsAtomic(t *testing.T) {
+	store, pool, ctx := setup(t)
+	c := &streaming.Content{Title: "Atomic " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	user := newUsers(t, ctx, pool, 1)[0]
+	missing := "00000000-0000-4000-8000-000000000000"
+	ev := func(content, user string) streaming.Event {
+		return streaming.Event{AggregateType: streaming.AggregateRating, AggregateID: streaming.RatingAggregateID(content, user),
+			Type: streaming.EventRatingChanged, Payload: []byte(`{}`)}
+	}
+	at := time.Date(2026, 12, 3, 7, 8, 9, 123456000, time.UTC)
+	for _, tc := range []struct{ user, content, message string }{
+		{missing, c.ID, "user not found"},
+		{user, missing, "content not found"},
+	} {
+		err := store.RecordRating(ctx, &streaming.Rating{UserID: tc.user, ContentID: tc.content, Stars: 3, UpdatedAt: at}, ev(tc.content, tc.user))
+		if e := streaming.AsError(err); e == nil || e.Code != streaming.CodeNotFound || e.Message != tc.message {
+			t.Errorf("rating by %s of %s: %v, want CodeNotFound %q", tc.user, tc.content, err, tc.message)
+		}
+		if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE aggregate_id = $1`, streaming.RatingAggregateID(tc.content, tc.user)); n != 0 {
+			t.Errorf("a refused rating left %d events", n)
+		}
+	}
+	for want := int64(1); want <= 2; want++ {
+		r := &streaming.Rating{UserID: user, ContentID: c.ID, Stars: int32(want + 2), UpdatedAt: at}
+		if err := store.RecordRating(ctx, r, ev(c.ID, user)); err != nil || r.Version != want || !r.UpdatedAt.Equal(at) {
+			t.Fatalf("rating %d: %+v, %v; want version %d at %s", want, r, err, want, at)
+		}
+	}
+	var versions []int64
+	rows, _ := pool.Query(ctx, `SELECT version FROM outbox WHERE aggregate_id = $1 ORDER BY id`, streaming.RatingAggregateID(c.ID, user))
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+	if err != nil || fmt.Sprint(versions) != "[1 2]" {
+		t.Fatalf("event versions %v, %v; want [1 2]", versions, err)
+	}
 }

@@ -108,6 +108,15 @@ type Ratings interface {
 	UpsertRating(ctx context.Context, r *Rating) error
 }
 
+// RatingRecorder rates in one atomic step, outside any transaction of the caller: the hot path of a title that
+// many users rate at once, where every round trip a rating holds its connection for counts.
+type RatingRecorder interface {
+	// RecordRating does what Ratings.UpsertRating does and appends ev, atomically: both or neither. The event is
+	// stored with the rating's new version as its version; r.UpdatedAt is stored as given (the time of the rating,
+	// as in ev's payload).
+	RecordRating(ctx context.Context, r *Rating, ev Event) error
+}
+
 // Outbox takes the domain events of a command, written in the command's transaction.
 type Outbox interface {
 	// AppendEvent writes a domain event to the outbox.

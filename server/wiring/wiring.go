@@ -154,6 +154,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	}
 	handler := command.New(command.Deps{
 		Store:            store,
+		Ratings:          store,
 		Sessions:         sessions,
 		Payments:         processor,
 		FingerprintKey:   []byte(cfg.FingerprintKey),

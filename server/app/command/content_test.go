@@ -1,7 +1,9 @@
 package command_test
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/app/command"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -9,11 +11,6 @@ import (
 
 type upsertContentTx struct {
 	*fakeContents
-	*fakeOutbox
-}
-
-type rateContentTx struct {
-	*fakeRatings
 	*fakeOutbox
 }
 
@@ -59,47 +56,55 @@ func TestUpsertContent(t *testing.T) {
 	}
 }
 
+// recorder is a fake of the RatingRecorder port: it records the rating and the event it was given.
+type recorder struct {
+	err    error
+	rated  []streaming.Rating
+	events []streaming.Event
+}
+
+func (f *recorder) RecordRating(_ context.Context, r *streaming.Rating, ev streaming.Event) error {
+	if f.err != nil {
+		return f.err
+	}
+	r.Version = 3 // as the store writes it back
+	ev.Version = r.Version
+	f.rated, f.events = append(f.rated, *r), append(f.events, ev)
+	return nil
+}
+
 func TestRateContent(t *testing.T) {
+	at := clock().UTC().Truncate(time.Microsecond)
 	tests := []struct {
 		name    string
-		rate    error
-		outbox  error
+		err     error
 		code    streaming.Code
 		message string
 	}{
 		{name: "rates"},
-		{name: "unknown user", rate: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
-		{name: "unknown title", rate: notFound("content"), code: streaming.CodeNotFound, message: "content not found"},
-		{name: "outbox down", outbox: errStore, code: streaming.CodeUnavailable},
+		{name: "unknown user", err: notFound("user"), code: streaming.CodeNotFound, message: "user not found"},
+		{name: "unknown title", err: notFound("content"), code: streaming.CodeNotFound, message: "content not found"},
+		{name: "store down", err: errStore, code: streaming.CodeUnavailable},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			out := &fakeOutbox{err: tc.outbox}
-			var rated []streaming.Rating
-			ratings := &fakeRatings{upsertRating: func(r *streaming.Rating) error {
-				if tc.rate != nil {
-					return tc.rate
-				}
-				rated = append(rated, *r)
-				r.UpdatedAt, r.Version = at, 3
-				return nil
-			}}
-			uow := &fakeUoW[command.RateContentTx]{tx: rateContentTx{ratings, out}}
-			r, err := command.RateContentHandler{Tx: uow, Now: clock}.Handle(t.Context(),
+			rec := &recorder{err: tc.err}
+			r, err := command.RateContentHandler{Ratings: rec, Now: clock}.Handle(t.Context(),
 				command.RateContent{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good"})
 			wantErr(t, err, tc.code, tc.message)
 			if tc.code != "" {
-				if r != nil || len(out.events) != 0 || (tc.rate != nil && len(rated) != 0) {
-					t.Fatalf("failed rating returned %+v, rated %+v, events %+v", r, rated, out.events)
+				if r != nil {
+					t.Fatalf("failed rating returned %+v", r)
 				}
 				return
 			}
 			want := streaming.Rating{UserID: "u1", ContentID: "c1", Stars: 4, Review: "good", UpdatedAt: at, Version: 3}
-			if *r != want || len(rated) != 1 {
+			if *r != want || len(rec.rated) != 1 {
 				t.Fatalf("rating = %+v, want %+v", r, want)
 			}
-			// One small event per rating, versioned by the rating: the title is neither re-published nor bumped.
-			pl := wantEvent[streaming.RatingPayload](t, out.events, streaming.AggregateRating, "c1/u1", 3, streaming.EventRatingChanged)
+			// One small event per rating, versioned by the rating and timed as it: the title is neither re-published
+			// nor bumped.
+			pl := wantEvent[streaming.RatingPayload](t, rec.events, streaming.AggregateRating, "c1/u1", 3, streaming.EventRatingChanged)
 			if pl != (streaming.RatingPayload{UserID: "u1", ContentID: "c1", Stars: 4, UpdatedAt: at}) {
 				t.Fatalf("payload = %+v", pl)
 			}

@@ -122,14 +122,6 @@ func (f *fakeContents) ContentsByID(_ context.Context, ids []string) ([]streamin
 	return f.contentsByID(ids)
 }
 
-type fakeRatings struct {
-	upsertRating func(r *streaming.Rating) error
-}
-
-func (f *fakeRatings) UpsertRating(_ context.Context, r *streaming.Rating) error {
-	return f.upsertRating(r)
-}
-
 // fakeOutbox records the events; err fails every append.
 type fakeOutbox struct {
 	events []streaming.Event

@@ -27,6 +27,7 @@ type Passwords interface {
 // Deps are the ports every command is built from; New hands each command only its part.
 type Deps struct {
 	Store      streaming.CommandStore
+	Ratings    streaming.RatingRecorder // the store's one-step rating
 	Sessions   streaming.SessionStore
 	Payments   streaming.PaymentProcessor
 	Passwords  Passwords
@@ -76,8 +77,7 @@ func New(d Deps) *Handler {
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) ChangeSubscriptionPlanTx { return tx })},
 		upsertContent: UpsertContentHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpsertContentTx { return tx })},
-		rateContent: RateContentHandler{Now: d.Now,
-			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) RateContentTx { return tx })},
+		rateContent: RateContentHandler{Now: d.Now, Ratings: d.Ratings},
 	}
 }
 
