@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -112,6 +113,11 @@ type Config struct {
 	LoginsPerClient         int           // login attempts per client address per LoginWindow
 	LoginWindow             time.Duration
 	TrustedProxies          []netip.Prefix // peers whose X-Forwarded-For names the client
+
+	// Tracing (docs/operations.md): off while OTelEndpoint is empty.
+	OTelEndpoint    string  // OTLP/gRPC collector: a URL, or host:port (plaintext)
+	OTelSampleRatio float64 // share of new traces kept (parent-based)
+	OTelServiceName string
 }
 
 // Payment processors.
@@ -207,6 +213,9 @@ var Settings = []Setting{
 	{"login-attempts-per-client", "STREAMING_LOGIN_ATTEMPTS_PER_CLIENT", "60", "login attempts per client address per -login-attempts-window; 0: no limit"},
 	{"login-attempts-window", "STREAMING_LOGIN_ATTEMPTS_WINDOW", "1m", "the window of the login attempt limits (a bucket refills completely within it)"},
 	{"trusted-proxies", "STREAMING_TRUSTED_PROXIES", "", "comma-separated CIDRs of proxies whose X-Forwarded-For names the client (for the per-client login limit); empty: the peer is the client"},
+	{"otel-exporter-otlp-endpoint", "STREAMING_OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces: the OTLP/gRPC collector (http://host:4317 plaintext, https:// TLS, or host:port plaintext); empty: the standard OTEL_EXPORTER_OTLP_ENDPOINT, and when that is empty too tracing is off"},
+	{"otel-sampling-ratio", "STREAMING_OTEL_SAMPLING_RATIO", "1", "share of new traces kept, 0 to 1 (parent-based: a call whose caller sampled it is always kept)"},
+	{"otel-service-name", "STREAMING_OTEL_SERVICE_NAME", "", "service.name of the spans; empty: the standard OTEL_SERVICE_NAME, else streamingd"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -419,6 +428,7 @@ func Load(args []string) (Config, error) {
 		}
 		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
+	errs = append(errs, loadTracing(&c, get)...)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
 	}
@@ -456,6 +466,20 @@ func loadPayments(c *Config, get func(string) string) []error {
 	if len(c.FingerprintKey) < 16 {
 		errs = append(errs, errors.New("-idempotency-fingerprint-key: want at least 16 characters"))
 	}
+	return errs
+}
+
+// loadTracing reads the tracing settings. The standard OTEL_* variables fill in what the server's own leave empty,
+// so a deployment that sets them for every service needs nothing more here.
+func loadTracing(c *Config, get func(string) string) []error {
+	var errs []error
+	c.OTelEndpoint = cmp.Or(get("otel-exporter-otlp-endpoint"), os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
+	c.OTelServiceName = cmp.Or(get("otel-service-name"), os.Getenv("OTEL_SERVICE_NAME"), "streamingd")
+	r, err := strconv.ParseFloat(get("otel-sampling-ratio"), 64)
+	if err != nil || r < 0 || r > 1 {
+		errs = append(errs, fmt.Errorf("-otel-sampling-ratio=%q: want a number between 0 and 1", get("otel-sampling-ratio")))
+	}
+	c.OTelSampleRatio = r
 	return errs
 }
 
