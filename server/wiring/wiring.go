@@ -128,6 +128,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 			log.Warn("tracing: spans not exported at shutdown", "err", err)
 		}
 	}
+	if tracing.Enabled() {
+		log.Info("tracing on", "otlp_endpoint", cfg.OTelEndpoint, "sampling_ratio", cfg.OTelSampleRatio, "service", cfg.OTelServiceName)
+	}
 	tp := tracing.Provider()
 	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL, TracerProvider: tp})
 	if err != nil {
