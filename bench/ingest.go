@@ -172,7 +172,7 @@ func startIngestServer(w streaming.PlaybackWriter, derived observerFactory) (*ta
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	registry := prometheus.NewRegistry()
 	observer, observers := derived(registry, log)
-	pipeline := wiring.NewPipeline(cfg, w, observer, registry, log)
+	pipeline := wiring.NewPipeline(cfg, w, observer, registry, log, nil)
 	srv, err := wiring.NewServer(cfg, log, wiring.Parts{Registry: registry, Command: &grpcapi.CommandServer{},
 		Query: &grpcapi.QueryServer{}, Pipeline: pipeline})
 	if err != nil {

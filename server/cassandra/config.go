@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gocql/gocql"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Defaults applied by Open to zero fields of Config.
@@ -68,6 +69,10 @@ type Config struct {
 	// when "").
 	TLS    bool
 	CAFile string
+
+	// TracerProvider records a span per batch write (never per event or per read); nil: no observer is installed
+	// (tracing off).
+	TracerProvider trace.TracerProvider
 
 	tls *tls.Config // built from CAFile by Open
 }

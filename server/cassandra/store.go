@@ -93,6 +93,9 @@ func newCluster(cfg Config, keyspace string) *gocql.ClusterConfig {
 	if cfg.Username != "" {
 		c.Authenticator = gocql.PasswordAuthenticator{Username: cfg.Username, Password: cfg.Password}
 	}
+	if cfg.TracerProvider != nil {
+		c.BatchObserver = newBatchTracer(cfg.TracerProvider)
+	}
 	if cfg.tls != nil {
 		c.SslOpts = &gocql.SslOptions{Config: cfg.tls, EnableHostVerification: true}
 	}

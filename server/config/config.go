@@ -3,6 +3,7 @@
 package config
 
 import (
+	"cmp"
 	"errors"
 	"flag"
 	"fmt"
@@ -124,6 +125,11 @@ type Config struct {
 	RatingFlushInterval time.Duration
 	RepairRatings       bool // recount every title's rating aggregate, print the titles that differ, and exit
 	RepairRatingsFix    bool // with RepairRatings: also fix them
+
+	// Tracing (docs/operations.md): off while OTelEndpoint is empty.
+	OTelEndpoint    string  // OTLP/gRPC collector: a URL, or host:port (plaintext)
+	OTelSampleRatio float64 // share of new traces kept (parent-based)
+	OTelServiceName string
 }
 
 // Payment processors.
@@ -228,6 +234,9 @@ var Settings = []Setting{
 	{"rating-flush-interval", "STREAMING_RATING_FLUSH_INTERVAL", "1s", "how often titles rated since the last flush publish their new average and count to search, Redis and the graph (one update per title however many ratings); a rating shows there within about this plus the relay's delivery"},
 	{"repair-ratings", "STREAMING_REPAIR_RATINGS", "false", "recount every title's rating aggregate from the ratings table, print the titles whose stored aggregate differs, and exit (status 1 if any differs, unless -repair-ratings-fix)"},
 	{"repair-ratings-fix", "STREAMING_REPAIR_RATINGS_FIX", "false", "with -repair-ratings: replace each differing title's aggregate by its recount (and publish it)"},
+	{"otel-exporter-otlp-endpoint", "STREAMING_OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces: the OTLP/gRPC collector (http://host:4317 plaintext, https:// TLS, or host:port plaintext); empty: the standard OTEL_EXPORTER_OTLP_ENDPOINT, and when that is empty too tracing is off"},
+	{"otel-sampling-ratio", "STREAMING_OTEL_SAMPLING_RATIO", "1", "share of new traces kept, 0 to 1 (parent-based: a call whose caller sampled it is always kept)"},
+	{"otel-service-name", "STREAMING_OTEL_SERVICE_NAME", "", "service.name of the spans; empty: the standard OTEL_SERVICE_NAME, else streamingd"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -456,6 +465,7 @@ func Load(args []string) (Config, error) {
 	if c.RepairRatingsFix && !c.RepairRatings {
 		errs = append(errs, errors.New("-repair-ratings-fix: only with -repair-ratings"))
 	}
+	errs = append(errs, loadTracing(&c, get)...)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {
 		errs = append(errs, errors.New("-admin-token and -service-token must differ"))
 	}
@@ -493,6 +503,20 @@ func loadPayments(c *Config, get func(string) string) []error {
 	if len(c.FingerprintKey) < 16 {
 		errs = append(errs, errors.New("-idempotency-fingerprint-key: want at least 16 characters"))
 	}
+	return errs
+}
+
+// loadTracing reads the tracing settings. The standard OTEL_* variables fill in what the server's own leave empty,
+// so a deployment that sets them for every service needs nothing more here.
+func loadTracing(c *Config, get func(string) string) []error {
+	var errs []error
+	c.OTelEndpoint = cmp.Or(get("otel-exporter-otlp-endpoint"), os.Getenv("OTEL_EXPORTER_OTLP_ENDPOINT"))
+	c.OTelServiceName = cmp.Or(get("otel-service-name"), os.Getenv("OTEL_SERVICE_NAME"), "streamingd")
+	r, err := strconv.ParseFloat(get("otel-sampling-ratio"), 64)
+	if err != nil || r < 0 || r > 1 {
+		errs = append(errs, fmt.Errorf("-otel-sampling-ratio=%q: want a number between 0 and 1", get("otel-sampling-ratio")))
+	}
+	c.OTelSampleRatio = r
 	return errs
 }
 

@@ -260,3 +260,28 @@ func TestLimitsSettings(t *testing.T) {
 		}
 	}
 }
+
+// Tracing is off unless an endpoint is set, ours or the standard OTEL_* one; ours wins.
+func TestTracingSettings(t *testing.T) {
+	unsetAll(t)
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "")
+	t.Setenv("OTEL_SERVICE_NAME", "")
+	c, err := Load(stores)
+	if err != nil || c.OTelEndpoint != "" || c.OTelSampleRatio != 1 || c.OTelServiceName != "streamingd" {
+		t.Fatalf("defaults: %q %v %q, %v", c.OTelEndpoint, c.OTelSampleRatio, c.OTelServiceName, err)
+	}
+	t.Setenv("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4317")
+	t.Setenv("OTEL_SERVICE_NAME", "streaming-eu")
+	if c, err = Load(stores); err != nil || c.OTelEndpoint != "http://collector:4317" || c.OTelServiceName != "streaming-eu" {
+		t.Fatalf("standard variables: %q %q, %v", c.OTelEndpoint, c.OTelServiceName, err)
+	}
+	if c, err = Load(append(stores, "-otel-exporter-otlp-endpoint=jaeger:4317", "-otel-sampling-ratio=0.01")); err != nil ||
+		c.OTelEndpoint != "jaeger:4317" || c.OTelSampleRatio != 0.01 {
+		t.Fatalf("flags: %q %v, %v", c.OTelEndpoint, c.OTelSampleRatio, err)
+	}
+	for _, bad := range []string{"-otel-sampling-ratio=1.5", "-otel-sampling-ratio=-0.1", "-otel-sampling-ratio=all"} {
+		if _, err := Load(append(stores, bad)); err == nil || !strings.Contains(err.Error(), "-otel-sampling-ratio") {
+			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}

@@ -8,6 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/attribute"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
@@ -27,6 +31,12 @@ type IngestServer struct {
 	// IdleTimeout ends a stream whose client sends nothing for this long (0: never), so an idle or forgotten
 	// stream does not hold its slot on the connection and what it read for good.
 	IdleTimeout time.Duration
+	// Tracer, when set, records one span per received batch, a child of the stream's span; the pipeline's
+	// partition writes link to it. nil: no spans (tracing off).
+	Tracer trace.Tracer
+	// Rejected counts the events answered as rejected (failed a check, or not stored), per finished call; nil: not
+	// counted.
+	Rejected prometheus.Counter
 
 	drainOnce sync.Once
 	draining  chan struct{}
@@ -55,6 +65,7 @@ func (s *IngestServer) RecordPlaybackEvents(ctx context.Context, r *pb.RecordPla
 		events[i] = wire.FromPB(e)
 	}
 	sum, err := s.svc.Record(ctx, PrincipalFrom(ctx), events)
+	s.countRejected(sum)
 	if err != nil {
 		return nil, err
 	}
@@ -74,6 +85,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	// at once: the pipeline writes and resolves the handed-over events on its own, so nothing waits on them here.
 	fail := func(err error) error {
 		sum := st.Abort(ctx)
+		s.countRejected(sum)
 		stream.SetTrailer(metadata.Pairs("x-ingest-accepted", strconv.FormatInt(sum.Accepted, 10),
 			"x-ingest-durable-through-batch", strconv.FormatInt(sum.DurableThrough, 10)))
 		return err
@@ -109,6 +121,7 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		defer idleTimer.Stop()
 		idle = idleTimer.C
 	}
+	var batches int64
 	for {
 		var r received
 		select {
@@ -131,7 +144,8 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 		if r.err != nil {
 			return fail(r.err)
 		}
-		if err := st.Add(ctx, r.msg.Events, r.msg.Bytes); err != nil {
+		batches++
+		if err := s.add(ctx, st, r.msg, batches); err != nil {
 			return fail(err)
 		}
 	}
@@ -139,5 +153,27 @@ func (s *IngestServer) IngestPlaybackEvents(stream grpc.ClientStreamingServer[pb
 	if err != nil {
 		return fail(err)
 	}
+	s.countRejected(sum)
 	return stream.SendAndClose(&pb.IngestPlaybackEventsResponse{Accepted: sum.Accepted, Rejected: sum.Rejected, Rejections: rejectionsToPB(sum.Rejections)})
+}
+
+func (s *IngestServer) countRejected(sum appingest.Summary) {
+	if s.Rejected != nil && sum.Rejected > 0 {
+		s.Rejected.Add(float64(sum.Rejected))
+	}
+}
+
+// add hands one received batch to the stream, in a span of its own when tracing is on.
+func (s *IngestServer) add(ctx context.Context, st *appingest.Stream, msg *wire.Batch, n int64) error {
+	if s.Tracer == nil {
+		return st.Add(ctx, msg.Events, msg.Bytes)
+	}
+	ctx, span := s.Tracer.Start(ctx, "ingest.batch", trace.WithAttributes(attribute.Int64("ingest.batch.index", n),
+		attribute.Int("ingest.batch.events", len(msg.Events))))
+	defer span.End()
+	err := st.Add(ctx, msg.Events, msg.Bytes)
+	if err != nil {
+		span.SetStatus(otelcodes.Error, err.Error())
+	}
+	return err
 }

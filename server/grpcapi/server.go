@@ -22,6 +22,11 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc"
+	"go.opentelemetry.io/contrib/instrumentation/google.golang.org/grpc/otelgrpc/filters"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/net/netutil"
 	"google.golang.org/genproto/googleapis/rpc/errdetails"
 	"google.golang.org/grpc"
@@ -36,6 +41,7 @@ import (
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/grpcapi/wire"
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // Options configure the server.
@@ -69,6 +75,9 @@ type Options struct {
 	// Degradable names checks whose failure is reported under their own name but leaves the overall status
 	// SERVING, because the server still answers without them (Neo4j: recommendations fall back to trending).
 	Degradable map[string]bool
+	// TracerProvider traces every call (otelgrpc on the gRPC server, otelhttp on the REST gateway, W3C trace
+	// context). nil: tracing is off and no stats handler or HTTP wrapper is installed at all.
+	TracerProvider trace.TracerProvider
 }
 
 // Server is the gRPC server and the HTTP server (REST gateway, OpenAPI, metrics, health) of one process.
@@ -85,6 +94,8 @@ type Server struct {
 	clientCAs *x509.CertPool
 	// gatewayKey marks the in-process REST gateway's calls (ClientAddrs).
 	gatewayKey string
+	// storeUp is the last health check of each dependency, 1 answering, 0 not (store_up{store}): what alerts read.
+	storeUp *prometheus.GaugeVec
 }
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
@@ -93,7 +104,9 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
 	}
-	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
+	s.storeUp = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "store_up",
+		Help: "Whether the store answered its last health check (every 5s): 1 yes, 0 no."}, []string{"store"})
+	s.registry.MustRegister(prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}), s.storeUp)
 	ic.Metrics = NewMetrics(s.registry)
 	if ic.Clients == nil {
 		ic.Clients = &ClientAddrs{}
@@ -116,6 +129,12 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 			}
 		}
 		creds = append(creds, grpc.Creds(credentials.NewTLS(s.certs.serverConfig(s.clientCAs))))
+	}
+	if opts.TracerProvider != nil {
+		creds = append(creds, grpc.StatsHandler(otelgrpc.NewServerHandler(otelgrpc.WithTracerProvider(opts.TracerProvider),
+			otelgrpc.WithPropagators(telemetry.Propagator), otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()),
+			// Health probes every few seconds would drown the traces that matter.
+			otelgrpc.WithFilter(filters.Not(filters.HealthCheck())))))
 	}
 	s.grpc = grpc.NewServer(append(creds,
 		grpc.ChainUnaryInterceptor(ic.UnaryChain()...),
@@ -301,6 +320,12 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 		}),
 		grpc.WithDefaultCallOptions(grpc.MaxCallRecvMsgSize(s.opts.MaxRecvBytes), grpc.MaxCallSendMsgSize(s.opts.MaxRecvBytes)),
 	}
+	if tp := s.opts.TracerProvider; tp != nil {
+		// The gateway's call to the gRPC server continues the HTTP request's trace (its traceparent replaces the one
+		// the header matcher forwarded).
+		dial = append(dial, grpc.WithStatsHandler(otelgrpc.NewClientHandler(otelgrpc.WithTracerProvider(tp),
+			otelgrpc.WithPropagators(telemetry.Propagator), otelgrpc.WithMeterProvider(metricnoop.NewMeterProvider()))))
+	}
 	target := s.GRPCAddr()
 	for _, register := range []func(context.Context, *runtime.ServeMux, string, []grpc.DialOption) error{
 		pb.RegisterCommandServiceHandlerFromEndpoint,
@@ -312,7 +337,13 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 		}
 	}
 	root := http.NewServeMux()
-	root.Handle("/v1/", http.MaxBytesHandler(mux, int64(s.opts.MaxRecvBytes)))
+	var api http.Handler = mux
+	if tp := s.opts.TracerProvider; tp != nil {
+		api = otelhttp.NewHandler(mux, "gateway", otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(telemetry.Propagator),
+			otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
+			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "gateway " + r.Method }))
+	}
+	root.Handle("/v1/", http.MaxBytesHandler(api, int64(s.opts.MaxRecvBytes)))
 	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Write(s.opts.OpenAPI)
@@ -360,9 +391,13 @@ func (s *Server) checkOnce(ctx context.Context) {
 			cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			defer cancel()
 			st := healthpb.HealthCheckResponse_SERVING
+			up := 1.0
 			if err := check(cctx); err != nil {
-				st = healthpb.HealthCheckResponse_NOT_SERVING
+				st, up = healthpb.HealthCheckResponse_NOT_SERVING, 0
 				s.log.Warn("dependency not healthy", "dependency", name, "err", err)
+			}
+			if ctx.Err() == nil { // a check cut by shutdown says nothing about the store
+				s.storeUp.WithLabelValues(name).Set(up)
 			}
 			s.health.SetServingStatus(name, st)
 			mu.Lock()

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 	"golang.org/x/time/rate"
 
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -23,6 +24,9 @@ type Config struct {
 	EnqueueWait  time.Duration // how long Submit waits for room before answering CodeBusy; < 0 does not wait [2s]
 	WriteTimeout time.Duration // a partition write still running after this is canceled and fails [5s]
 	RetryAfter   time.Duration // RetryAfter of the CodeBusy error [1s]
+	// Tracer, when set, records one span per partition write (never per event), linked to the spans of the
+	// batches whose events it writes. nil: no spans and no span bookkeeping (tracing off).
+	Tracer trace.Tracer
 }
 
 func (c Config) withDefaults() Config {
@@ -166,6 +170,9 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 		}
 	}
 	t := newTicket(events)
+	if p.cfg.Tracer != nil {
+		t.span = trace.SpanContextFromContext(ctx)
+	}
 
 	p.mu.Lock()
 	if p.closed {

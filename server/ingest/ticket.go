@@ -5,6 +5,8 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -15,6 +17,7 @@ type Ticket struct {
 	events  []streaming.PlaybackEvent // what was submitted; the groups refer to it
 	pending atomic.Int64
 	done    chan struct{}
+	span    trace.SpanContext // the submitting batch's span, when tracing (Config.Tracer)
 
 	mu      sync.Mutex // guards results and failed until done is closed
 	results []error    // allocated on the first failure

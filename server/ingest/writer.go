@@ -8,6 +8,10 @@ import (
 	"sync"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -138,10 +142,21 @@ func (p *Pipeline) write(s *slot, g *group) bool {
 		s.buf = append(s.buf, &r.t.events[r.i])
 	}
 	events := s.buf
-	err := p.callWriter(ctx, events)
+	var span trace.Span
+	wctx := ctx
+	if p.cfg.Tracer != nil {
+		wctx, span = p.startWriteSpan(ctx, g)
+	}
+	err := p.callWriter(wctx, events)
 	p.m.observeWrite(time.Since(clock)-start, len(events))
 	if err != nil {
 		err = p.writeError(ctx, err, len(events))
+	}
+	if span != nil {
+		if err != nil {
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
 	}
 	if !g.finished.CompareAndSwap(false, true) {
 		return false // Close gave up on this write and failed its events; the outcome stays "not stored"
@@ -152,6 +167,28 @@ func (p *Pipeline) write(s *slot, g *group) bool {
 	}
 	clear(events) // do not keep the requests' events alive
 	return true
+}
+
+// maxWriteLinks bounds the links of one partition write's span (one per submitting batch).
+const maxWriteLinks = 32
+
+// startWriteSpan starts the span of g's write: a root of its own, since it writes for many streams at once, with a
+// link to each distinct batch span among its events'.
+func (p *Pipeline) startWriteSpan(ctx context.Context, g *group) (context.Context, trace.Span) {
+	var links []trace.Link
+	var last *Ticket
+	for _, r := range g.refs {
+		if r.t == last || !r.t.span.IsValid() {
+			continue
+		}
+		last = r.t
+		if len(links) == maxWriteLinks {
+			break
+		}
+		links = append(links, trace.Link{SpanContext: r.t.span})
+	}
+	return p.cfg.Tracer.Start(ctx, "ingest.partition_write", trace.WithNewRoot(), trace.WithLinks(links...),
+		trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attribute.Int("ingest.write.events", len(g.refs))))
 }
 
 func (p *Pipeline) callWriter(ctx context.Context, events []*streaming.PlaybackEvent) (err error) {

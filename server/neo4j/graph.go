@@ -34,6 +34,9 @@ import (
 
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j/config"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -51,6 +54,8 @@ type Config struct {
 	Lazy bool
 	// ReadOnly skips EnsureSchema at Open, for a tool that only reads (readcheck); the first write would run it.
 	ReadOnly bool
+	// TracerProvider records a span per write transaction and per query inside a trace; nil: none (tracing off).
+	TracerProvider trace.TracerProvider
 }
 
 // Driver timings. The transaction retry budget is short because every caller has a better retry of its own: the
@@ -66,7 +71,8 @@ type Graph struct {
 	driver   neo4j.DriverWithContext
 	database string
 	closed   atomic.Bool
-	schema   atomic.Bool // EnsureSchema succeeded: writes may MERGE
+	schema   atomic.Bool  // EnsureSchema succeeded: writes may MERGE
+	tracer   trace.Tracer // nil: tracing off
 }
 
 var _ streaming.RecommendationGraph = (*Graph)(nil)
@@ -120,7 +126,11 @@ func newGraph(cfg Config) (*Graph, error) {
 	if err != nil {
 		return nil, fmt.Errorf("neo4j: %w", err) // a malformed URI or an unsupported scheme
 	}
-	return &Graph{driver: driver, database: cfg.Database}, nil
+	g := &Graph{driver: driver, database: cfg.Database}
+	if cfg.TracerProvider != nil {
+		g.tracer = cfg.TracerProvider.Tracer("github.com/streamingplatform/streaming/server/neo4j")
+	}
+	return g, nil
 }
 
 // Driver is the driver underneath, for a benchmark's raw-driver baseline and test set-up; the platform's code
@@ -201,12 +211,31 @@ func (g *Graph) write(ctx context.Context, work func(tx neo4j.ManagedTransaction
 			return err
 		}
 	}
+	ctx, end := g.span(ctx, "write")
 	s := g.session(ctx, neo4j.AccessModeWrite)
 	defer s.Close(context.WithoutCancel(ctx))
 	_, err := s.ExecuteWrite(ctx, func(tx neo4j.ManagedTransaction) (any, error) {
 		return nil, work(tx)
 	})
-	return mapErr(err)
+	err = mapErr(err)
+	end(err)
+	return err
+}
+
+// span starts a span named after op inside a trace and returns the function that ends it with the call's error.
+// Outside a trace, or with tracing off, it records nothing.
+func (g *Graph) span(ctx context.Context, op string) (context.Context, func(error)) {
+	if g.tracer == nil || !trace.SpanContextFromContext(ctx).IsValid() {
+		return ctx, func(error) {}
+	}
+	ctx, span := g.tracer.Start(ctx, "neo4j "+op, trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("db.system.name", "neo4j"), attribute.String("db.namespace", g.database)))
+	return ctx, func(err error) {
+		if err != nil {
+			span.SetStatus(codes.Error, err.Error())
+		}
+		span.End()
+	}
 }
 
 // run executes one statement in tx and consumes its result, so that its errors surface inside the transaction.

@@ -46,11 +46,15 @@ func (g *Graph) read(ctx context.Context, op, cypher string, params map[string]a
 	if g.closed.Load() {
 		return nil, errClosed
 	}
+	ctx, end := g.span(ctx, op)
 	res, err := neo4j.ExecuteQuery(ctx, g.driver, cypher, params, neo4j.EagerResultTransformer,
 		neo4j.ExecuteQueryWithDatabase(g.database), neo4j.ExecuteQueryWithReadersRouting())
 	if err != nil {
-		return nil, mapErr(fmt.Errorf("%s: %w", op, err))
+		err = mapErr(fmt.Errorf("%s: %w", op, err))
+		end(err)
+		return nil, err
 	}
+	end(nil)
 	return res.Records, nil
 }
 

@@ -149,6 +149,7 @@ func (g *Graph) Recommend(ctx context.Context, userID string, limit int) ([]stre
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
 		timeout = max(time.Until(d), time.Millisecond)
 	}
+	ctx, end := g.span(ctx, "recommend")
 	s := g.session(ctx, neo4j.AccessModeRead)
 	defer s.Close(context.WithoutCancel(ctx))
 	recs, err := neo4j.ExecuteRead(ctx, s, func(tx neo4j.ManagedTransaction) ([]streaming.Recommendation, error) {
@@ -181,7 +182,10 @@ func (g *Graph) Recommend(ctx context.Context, userID string, limit int) ([]stre
 		return out, nil
 	}, neo4j.WithTxTimeout(timeout))
 	if err != nil {
-		return nil, mapErr(err)
+		err = mapErr(err)
+		end(err)
+		return nil, err
 	}
+	end(nil)
 	return recs, nil
 }

@@ -7,7 +7,13 @@ import (
 	"runtime/debug"
 	"time"
 
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+	"go.opentelemetry.io/otel/trace/noop"
+
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // deliver hands the claimed events to every projector. A projector that is already owed events gets these owed too,
@@ -49,6 +55,8 @@ func (r *Relay) deliver(ctx context.Context, claim Claim) error {
 // hung store cannot keep the claim's transaction open. The call runs on a goroutine of its own so that even a
 // Project that ignores its ctx cannot hold the relay; it ends on its own, and its late result is dropped.
 func (r *Relay) project(ctx context.Context, pr Projector, events []streaming.Event) error {
+	ctx, span := r.startSpan(ctx, "outbox.project "+pr.Name(), events, attribute.String("outbox.projector", pr.Name()))
+	defer span.End()
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.ProjectTimeout)
 	defer cancel()
 	done := make(chan error, 1) // buffered: an abandoned call must not block on sending its result
@@ -65,6 +73,9 @@ func (r *Relay) project(ctx context.Context, pr Projector, events []streaming.Ev
 	}()
 	select {
 	case err := <-done:
+		if err != nil {
+			span.SetStatus(codes.Error, err.Error())
+		}
 		return err
 	case <-pctx.Done():
 		if ctx.Err() != nil {
@@ -75,6 +86,26 @@ func (r *Relay) project(ctx context.Context, pr Projector, events []streaming.Ev
 			fmt.Errorf("no answer to a batch of %d events within %v", len(events), r.cfg.ProjectTimeout))
 	}
 }
+
+// maxLinks bounds a relay span's links (one per distinct command span among its events; the SDK keeps 128).
+const maxLinks = 128
+
+// startSpan starts a relay span over events when tracing is on (Config.Tracer): a child of ctx's span (the relay's
+// own, for a projector) that LINKS to the commands that wrote the events rather than continuing their traces, since
+// one batch carries the events of many commands. Off, it returns ctx and a no-op span.
+func (r *Relay) startSpan(ctx context.Context, name string, events []streaming.Event, attrs ...attribute.KeyValue) (context.Context, trace.Span) {
+	if r.cfg.Tracer == nil {
+		return ctx, noopSpan
+	}
+	stored := make([]string, len(events))
+	for i, e := range events {
+		stored[i] = e.TraceContext
+	}
+	return r.cfg.Tracer.Start(ctx, name, trace.WithLinks(telemetry.Links(stored, maxLinks)...),
+		trace.WithAttributes(append(attrs, attribute.Int("outbox.events", len(events)))...))
+}
+
+var noopSpan = noop.Span{}
 
 // unavailable reports an error that passes with time: the projector's store is down or slow.
 func unavailable(err error) bool {
@@ -158,6 +189,8 @@ func (r *Relay) deliverOwed(ctx context.Context, i int) (int, error) {
 		return 0, nil
 	}
 	r.owing[i].Store(true) // another replica may owe it events: queue behind them
+	ctx, span := r.startSpan(ctx, "outbox.relay_owed", events, attribute.String("outbox.projector", pr.Name()))
+	defer span.End()
 	if err := r.project(ctx, pr, events); err != nil {
 		if ctx.Err() == nil {
 			r.m.projectorFailures.WithLabelValues(pr.Name()).Inc()

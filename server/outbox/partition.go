@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"time"
+
+	"go.opentelemetry.io/otel/attribute"
 )
 
 // runPartition drains partition p at start, on every wake-up and every PollInterval, but not sooner than
@@ -78,6 +80,8 @@ func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, err
 	if len(events) == 0 {
 		return 0, nil
 	}
+	ctx, span := r.startSpan(ctx, "outbox.relay", events, attribute.Int("outbox.partition", p))
+	defer span.End()
 	if isolate {
 		err = r.deliverIsolated(ctx, claim)
 	} else {

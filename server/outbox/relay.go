@@ -25,6 +25,7 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/streamingplatform/streaming/server/streaming"
 )
@@ -70,6 +71,10 @@ type Config struct {
 	// at most about len(projectors) × ProjectTimeout. Set the relay pool's idle_in_transaction_session_timeout
 	// above that (TransactionBound).
 	ProjectTimeout time.Duration
+
+	// Tracer, when set, records a span per relay batch and per projector call, each LINKED to the spans of the
+	// commands that wrote its events (streaming.Event.TraceContext). nil: no spans (tracing off).
+	Tracer trace.Tracer
 }
 
 // TransactionBound is the longest a claim's transaction can stay open with this many projectors: every projector

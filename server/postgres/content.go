@@ -121,12 +121,14 @@ func rate(ctx context.Context, q queryRower, r *streaming.Rating, ev *streaming.
 		at = r.UpdatedAt
 	}
 	var typ, aggType, aggID, payload, occurred any // NULL: no event
+	trace := ""
 	if ev != nil {
 		payload = string(ev.Payload)
 		if payload == "" {
 			payload = "{}"
 		}
 		typ, aggType, aggID, occurred = ev.Type, ev.AggregateType, ev.AggregateID, timeOrNil(ev.OccurredAt)
+		trace = traceContext(ctx, *ev)
 	}
 	// One statement, one round trip: lock the user's earlier rating (FOR UPDATE reads its latest committed stars and
 	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, add the
@@ -156,11 +158,12 @@ func rate(ctx context.Context, q queryRower, r *streaming.Rating, ev *streaming.
 				ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
 					ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)
 			), event AS (
-				INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at)
-				SELECT $7, $8, version, $9, $10::jsonb, coalesce($11::timestamptz, now()) FROM done WHERE $9::text IS NOT NULL
+				INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at, trace_context)
+				SELECT $7, $8, version, $9, $10::jsonb, coalesce($11::timestamptz, now()), nullif($12, '')
+				FROM done WHERE $9::text IS NOT NULL
 			)
 			SELECT updated_at, version FROM done`,
-			r.UserID, r.ContentID, r.Stars, r.Review, shard, at, aggType, aggID, typ, payload, occurred).Scan(&r.UpdatedAt, &version)
+			r.UserID, r.ContentID, r.Stars, r.Review, shard, at, aggType, aggID, typ, payload, occurred, trace).Scan(&r.UpdatedAt, &version)
 		if err == nil {
 			r.Version = version
 			if ev != nil {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 )
 
 // Pool is the connection pool every adapter here is built over. It is pgx's, named here so that wiring, tools
@@ -25,6 +26,8 @@ type Config struct {
 	// running longer than StatementTimeout or waiting longer than LockTimeout for a lock, and ends a session idle
 	// inside a transaction for longer than IdleInTransactionTimeout, so a stalled client cannot hold locks for good.
 	StatementTimeout, LockTimeout, IdleInTransactionTimeout time.Duration
+	// TracerProvider records a span per statement inside a trace; nil: no tracer is installed (tracing off).
+	TracerProvider trace.TracerProvider
 }
 
 // Open returns a connection pool and its cleanup, the one way every process (streamingd, readcheck, bench) connects.
@@ -46,6 +49,9 @@ func Open(ctx context.Context, cfg Config) (*Pool, func(), error) {
 		if d > 0 {
 			pc.ConnConfig.RuntimeParams[name] = strconv.FormatInt(max(d.Milliseconds(), 1), 10) // in ms
 		}
+	}
+	if cfg.TracerProvider != nil {
+		pc.ConnConfig.Tracer = newQueryTracer(cfg.TracerProvider)
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, pc)
 	if err != nil {

@@ -41,7 +41,7 @@ const lockSQL = `SELECT pg_try_advisory_xact_lock('outbox'::regclass::oid::int, 
 // order too. A writer that appended events without holding its aggregate's row lock would break this.
 // SKIP LOCKED is a safety net only: the advisory lock already keeps other relays out of the partition.
 const claimSQL = `
-	SELECT id, aggregate_type, aggregate_id, version, event_type, payload, occurred_at
+	SELECT id, aggregate_type, aggregate_id, version, event_type, payload, occurred_at, coalesce(trace_context, '')
 	FROM outbox
 	WHERE published_at IS NULL AND ` + partitionExpr + ` = $2
 	ORDER BY id
@@ -56,7 +56,8 @@ const publishSQL = `
 	RETURNING extract(epoch FROM published_at - created_at)::float8`
 
 const claimOwedSQL = `
-	SELECT o.id, o.aggregate_type, o.aggregate_id, o.version, o.event_type, o.payload, o.occurred_at
+	SELECT o.id, o.aggregate_type, o.aggregate_id, o.version, o.event_type, o.payload, o.occurred_at,
+		coalesce(o.trace_context, '')
 	FROM outbox_owed w JOIN outbox o ON o.id = w.outbox_id
 	WHERE w.projector = $1
 	ORDER BY w.outbox_id
@@ -74,13 +75,13 @@ func outboxErr(step string, err error) error {
 }
 
 // scanEvents reads claimed outbox rows (id, aggregate_type, aggregate_id, version, event_type, payload,
-// occurred_at) into events and their ids.
+// occurred_at, trace_context) into events and their ids.
 func scanEvents(rows pgx.Rows) ([]streaming.Event, []int64, error) {
 	var ids []int64
 	events, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (streaming.Event, error) {
 		var id int64
 		var e streaming.Event
-		err := row.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &e.Payload, &e.OccurredAt)
+		err := row.Scan(&id, &e.AggregateType, &e.AggregateID, &e.Version, &e.Type, &e.Payload, &e.OccurredAt, &e.TraceContext)
 		ids = append(ids, id)
 		return e, err
 	})

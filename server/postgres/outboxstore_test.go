@@ -7,10 +7,12 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // The outbox relay's statements (postgres.OutboxStore) against the real server; server/outbox tests the relay
@@ -221,5 +223,51 @@ func TestOutboxUnreachableIsUnavailable(t *testing.T) {
 	}
 	if _, err := store.OldestPending(ctx); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Errorf("OldestPending on a dead server: %v; want unavailable", err)
+	}
+}
+
+// An event appended inside a trace carries the span's context to the relay (outbox.trace_context); outside one the
+// column stays NULL and the relay reads "".
+func TestOutboxCarriesTraceContext(t *testing.T) {
+	t.Parallel()
+	cmds, pool, ctx := setup(t)
+	tid, _ := trace.TraceIDFromHex("4bf92f3577b34da6a3ce929d0e0e4736")
+	sid, _ := trace.SpanIDFromHex("00f067aa0ba902b7")
+	sc := trace.NewSpanContext(trace.SpanContextConfig{TraceID: tid, SpanID: sid, TraceFlags: trace.FlagsSampled})
+	traced, plain := storetest.Unique(), storetest.Unique()
+	inTx(t, ctx, cmds, func(tx streaming.CommandTx) error {
+		if err := tx.AppendEvent(trace.ContextWithSpanContext(ctx, sc), streaming.Event{AggregateType: "plan", AggregateID: traced, Version: 1, Type: "PlanCreated"}); err != nil {
+			return err
+		}
+		return tx.AppendEvent(ctx, streaming.Event{AggregateType: "plan", AggregateID: plain, Version: 1, Type: "PlanCreated"})
+	})
+	var nulls int
+	if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND trace_context IS NULL`, plain).Scan(&nulls); err != nil || nulls != 1 {
+		t.Fatalf("untraced event: %d rows with a NULL trace_context, %v", nulls, err)
+	}
+	found := false
+	for p := range 16 {
+		claim, err := postgres.NewOutboxStore(pool).ClaimPartition(ctx, p, 16, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range claim.Events() {
+			switch e.AggregateID {
+			case traced:
+				found = true
+				got, err := telemetry.ParseStored(e.TraceContext)
+				if err != nil || got.TraceID() != tid || got.SpanID() != sid {
+					t.Errorf("claimed trace context %q: %v, %v", e.TraceContext, got, err)
+				}
+			case plain:
+				if e.TraceContext != "" {
+					t.Errorf("untraced event claimed with trace context %q", e.TraceContext)
+				}
+			}
+		}
+		claim.Release(ctx)
+	}
+	if !found {
+		t.Fatal("the traced event was not claimed")
 	}
 }

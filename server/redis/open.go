@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/redis/rueidis"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/streamingplatform/streaming/server/tlsconf"
 )
@@ -31,6 +32,9 @@ type Config struct {
 	// TLS dials with TLS, verifying the server against CAFile (PEM; the system's roots when "").
 	TLS    bool
 	CAFile string
+	// TracerProvider records a span per command or pipeline inside a trace (tracedClient); nil: the client is
+	// returned bare (tracing off).
+	TracerProvider trace.TracerProvider
 }
 
 // Open returns a client and its cleanup, the one way every process (streamingd, readcheck, bench) connects. The
@@ -56,6 +60,9 @@ func Open(_ context.Context, cfg Config) (rueidis.Client, func(), error) {
 	c, err := rueidis.NewClient(opt)
 	if err != nil {
 		return nil, nil, fmt.Errorf("redis %s: %w", cfg.Addr, err)
+	}
+	if cfg.TracerProvider != nil {
+		return newTracedClient(c, cfg.TracerProvider), c.Close, nil
 	}
 	return c, c.Close, nil
 }

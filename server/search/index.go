@@ -16,8 +16,12 @@ import (
 	"time"
 
 	"github.com/olivere/elastic/v7"
+	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/telemetry"
 	"github.com/streamingplatform/streaming/server/tlsconf"
 )
 
@@ -43,6 +47,8 @@ type Config struct {
 	Username, Password, APIKey string
 	// CAFile (PEM) verifies an https:// server instead of the system's roots.
 	CAFile string
+	// TracerProvider records a span per request to the search server inside a trace; nil: none (tracing off).
+	TracerProvider trace.TracerProvider
 }
 
 // Index is the catalog's search index. It is safe for concurrent use.
@@ -100,7 +106,7 @@ func newIndex(cfg Config) (*Index, error) {
 		elastic.SetURL(cfg.URL),
 		elastic.SetSniff(false),
 		elastic.SetHealthcheck(false),
-		elastic.SetHttpClient(&http.Client{Transport: transport, Timeout: requestTimeout}),
+		elastic.SetHttpClient(&http.Client{Transport: traced(transport, cfg.TracerProvider), Timeout: requestTimeout}),
 		elastic.SetRetrier(reviveRetrier{}),
 	)...)
 	if err != nil {
@@ -108,6 +114,18 @@ func newIndex(cfg Config) (*Index, error) {
 	}
 	return &Index{client: client, transport: transport, alias: cfg.Alias,
 		index: fmt.Sprintf("%s_v%d", cfg.Alias, MappingVersion), shards: cfg.Shards, replicas: cfg.Replicas}, nil
+}
+
+// traced wraps the transport in a span per request when tracing is on, only for requests inside a trace (health
+// checks and start-up requests record nothing).
+func traced(t *http.Transport, tp trace.TracerProvider) http.RoundTripper {
+	if tp == nil {
+		return t
+	}
+	return otelhttp.NewTransport(t, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(telemetry.Propagator),
+		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
+		otelhttp.WithFilter(func(r *http.Request) bool { return trace.SpanContextFromContext(r.Context()).IsValid() }),
+		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "search " + r.Method }))
 }
 
 // reviveRetrier retries a request once when the client refused it without trying. After a failed request the

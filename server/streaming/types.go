@@ -176,6 +176,9 @@ type Event struct {
 	Type          string // e.g. "SubscriptionCreated"
 	Payload       json.RawMessage
 	OccurredAt    time.Time
+	// TraceContext is the opaque stored trace context of the command that wrote the event (server/telemetry), ""
+	// when there is none. The domain carries it and never reads it: the relay's spans link to it.
+	TraceContext string
 }
 
 // Roles of callers.

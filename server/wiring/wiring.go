@@ -15,6 +15,7 @@ import (
 	"buf.build/go/protovalidate"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	platform "github.com/streamingplatform/streaming"
 	"github.com/streamingplatform/streaming/server/app/command"
@@ -34,6 +35,7 @@ import (
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // Built is a server ready to Run, with what must be closed after it stops. The outbox relay (when projections are
@@ -48,7 +50,8 @@ type Built struct {
 	ReadModels *redis.ReadModel
 	Pipeline   *ingest.Pipeline
 	Query      *query.Handler
-	Relay      *outbox.Relay // nil when projections are disabled
+	Relay      *outbox.Relay      // nil when projections are disabled
+	Tracing    *telemetry.Tracing // off unless configured (or a test injected a span processor)
 
 	observers    []*ingest.AsyncObserver
 	cleanups     []func() // the stores' cleanups, in the order they were opened
@@ -85,23 +88,66 @@ func (b *Built) Close() {
 	}
 }
 
+// Option adjusts what Build assembles beyond the configuration.
+type Option func(*options)
+
+type options struct {
+	spanProcessors []sdktrace.SpanProcessor
+}
+
+// WithSpanProcessor turns tracing on (whatever the configuration says) and hands every span to p as well as to the
+// configured exporter: tests record spans with a tracetest.SpanRecorder this way.
+func WithSpanProcessor(p sdktrace.SpanProcessor) Option {
+	return func(o *options) { o.spanProcessors = append(o.spanProcessors, p) }
+}
+
+// Tracing sets up the tracing cfg configures (off when no endpoint is set), plus extra span processors.
+func Tracing(ctx context.Context, cfg config.Config, extra ...sdktrace.SpanProcessor) (*telemetry.Tracing, error) {
+	return telemetry.Setup(ctx, telemetry.Config{Endpoint: cfg.OTelEndpoint, SampleRatio: cfg.OTelSampleRatio,
+		ServiceName: cfg.OTelServiceName}, extra...)
+}
+
 // Build connects to the stores, migrates (if configured) and assembles the server.
-func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, error) {
+func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Option) (*Built, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if cfg.Migrate {
 		if err := Migrate(ctx, cfg); err != nil {
 			return nil, err
 		}
 	}
-	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL})
+	tracing, err := Tracing(ctx, cfg, o.spanProcessors...)
 	if err != nil {
 		return nil, err
 	}
-	rc, closeRedis, err := redis.Open(ctx, RedisConfig(cfg))
+	// First in, last out: the spans of everything closed before it are still exported.
+	shutdownTracing := func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tracing.Shutdown(sctx); err != nil {
+			log.Warn("tracing: spans not exported at shutdown", "err", err)
+		}
+	}
+	if tracing.Enabled() {
+		log.Info("tracing on", "otlp_endpoint", cfg.OTelEndpoint, "sampling_ratio", cfg.OTelSampleRatio, "service", cfg.OTelServiceName)
+	}
+	tp := tracing.Provider()
+	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL, TracerProvider: tp})
+	if err != nil {
+		shutdownTracing()
+		return nil, err
+	}
+	rcfg := RedisConfig(cfg)
+	rcfg.TracerProvider = tp
+	rc, closeRedis, err := redis.Open(ctx, rcfg)
 	if err != nil {
 		closePool()
+		shutdownTracing()
 		return nil, err
 	}
-	b := &Built{Pool: pool, Redis: rc, log: log, cleanups: []func(){closePool, closeRedis}}
+	b := &Built{Pool: pool, Redis: rc, Tracing: tracing, log: log, cleanups: []func(){shutdownTracing, closePool, closeRedis}}
 	consistency, err := cassandra.ParseConsistency(cfg.CassandraConsistency)
 	if err != nil {
 		b.Close()
@@ -118,7 +164,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
 		// with what ingest accepts, or accepted events would fail to store.
 		MaxClockSkew: cfg.IngestMaxSkew, Username: cfg.CassandraUser, Password: cfg.CassandraPassword,
-		TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA}); err != nil {
+		TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA, TracerProvider: tp}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
@@ -126,6 +172,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	// Without Neo4j the server still serves (recommendations fall back to trending; the graph's events are owed to it
 	// until it answers), so an unreachable graph at start-up is a warning, not a failure. A bad configuration still stops it.
 	graphCfg := GraphConfig(cfg)
+	graphCfg.TracerProvider = tp
 	if b.Graph, cleanup, err = neo4jstore.Open(ctx, graphCfg); streaming.ErrorCode(err) == streaming.CodeUnavailable {
 		log.Warn("Neo4j is unreachable; starting without it: recommendations fall back to trending until it answers", "err", err)
 		graphCfg.Lazy = true
@@ -136,7 +183,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 		return nil, fmt.Errorf("neo4j: %w", err)
 	}
 	b.cleanups = append(b.cleanups, cleanup)
-	if b.Search, cleanup, err = search.Open(ctx, SearchConfig(cfg)); err != nil {
+	searchCfg := SearchConfig(cfg)
+	searchCfg.TracerProvider = tp
+	if b.Search, cleanup, err = search.Open(ctx, searchCfg); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("search: %w", err)
 	}
@@ -144,7 +193,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	registry := prometheus.NewRegistry()
 	trending := redis.NewTrending(rc)
-	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log)
+	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log, tracing)
 	store := postgres.NewCommandStore(pool)
 	sessions := redis.NewSessionStore(rc, cfg.SessionIdle)
 	processor, err := paymentProcessor(cfg)
@@ -185,6 +234,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger) (*Built, er
 	b.startJanitor(store, cfg.IdempotencyTTL)
 	b.Server, err = NewServer(cfg, log, Parts{
 		Registry: registry,
+		Tracing:  tracing,
 		Sessions: sessions,
 		Command:  &grpcapi.CommandServer{H: handler},
 		Query:    &grpcapi.QueryServer{H: b.Query},
@@ -292,14 +342,15 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	// graph that does not have the event yet (and then cached for an hour).
 	projectors := []outbox.Projector{b.Graph.Projector(), b.Search.Projector(), b.ReadModels.Projector()}
 	rcfg := outbox.Config{Partitions: cfg.OutboxPartitions, Workers: cfg.OutboxWorkers, BatchSize: cfg.OutboxBatch,
-		PollInterval: cfg.OutboxPoll, ProjectTimeout: cfg.OutboxProjectTimeout}
+		PollInterval: cfg.OutboxPoll, ProjectTimeout: cfg.OutboxProjectTimeout,
+		Tracer: b.Tracing.Tracer("github.com/streamingplatform/streaming/server/outbox")}
 	// The relay's statements are short (a claim, a publish, a cleanup batch): a statement or lock wait far longer
 	// than those means a stuck server, and is cut. A claim's transaction stays open while its projectors run, at
 	// most TransactionBound; PostgreSQL ends one idle in it longer than that even if this process stalls.
 	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL,
 		MaxConns:         cfg.OutboxWorkers + 3, // a connection per worker, LISTEN, cleanup, the rating flusher
 		StatementTimeout: relayStatementTimeout, LockTimeout: relayLockTimeout,
-		IdleInTransactionTimeout: rcfg.TransactionBound(len(projectors))})
+		IdleInTransactionTimeout: rcfg.TransactionBound(len(projectors)), TracerProvider: b.Tracing.Provider()})
 	if err != nil {
 		return fmt.Errorf("outbox relay: %w", err)
 	}
@@ -359,8 +410,10 @@ func (b *Built) startJanitor(store *postgres.CommandStore, ttl time.Duration) {
 }
 
 // NewPipeline is the ingest pipeline as streamingd sizes it, over any writer (benchmarks pass a discarding one).
-func NewPipeline(cfg config.Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver, reg prometheus.Registerer, log *slog.Logger) *ingest.Pipeline {
-	return ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents, Writers: cfg.IngestWriters}, w, obs, reg, log)
+// tracing may be nil (off).
+func NewPipeline(cfg config.Config, w streaming.PlaybackWriter, obs streaming.PlaybackObserver, reg prometheus.Registerer, log *slog.Logger, tracing *telemetry.Tracing) *ingest.Pipeline {
+	return ingest.New(ingest.Config{QueueEvents: cfg.IngestQueueEvents, Writers: cfg.IngestWriters,
+		Tracer: tracing.Tracer("github.com/streamingplatform/streaming/server/ingest")}, w, obs, reg, log)
 }
 
 // Parts are what the transport serves. Build fills them from the real stores; a benchmark may substitute some
@@ -374,6 +427,8 @@ type Parts struct {
 	Checks   map[string]func(context.Context) error
 	// Degradable checks are reported but leave the server SERVING (see grpcapi.Options).
 	Degradable map[string]bool
+	// Tracing traces the calls (nil or off: no instrumentation at all).
+	Tracing *telemetry.Tracing
 }
 
 // NewServer assembles the interceptors, the three services and the transport from cfg and p.
@@ -394,11 +449,20 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 		Quotas: &appingest.Quotas{User: appingest.Quota{Rate: cfg.IngestUserRate, Burst: cfg.IngestUserBurst},
 			Service: appingest.Quota{Rate: cfg.IngestServiceRate, Burst: cfg.IngestServiceBurst}}})
 	ingestServer.IdleTimeout = cfg.StreamIdle
+	ingestServer.Tracer = p.Tracing.Tracer("github.com/streamingplatform/streaming/server/grpcapi")
+	if p.Registry != nil {
+		ingestServer.Rejected = prometheus.NewCounter(prometheus.CounterOpts{Name: "ingest_events_rejected_total",
+			Help: "Playback events answered as rejected: failed a check, or not stored (the client resends those)."})
+		if err := p.Registry.Register(ingestServer.Rejected); err != nil {
+			return nil, err
+		}
+	}
 	return grpcapi.New(grpcapi.Options{
 		NoAPI: !cfg.API, MaxConnections: cfg.MaxConnections, GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,
 		TLSKeyFile: cfg.TLSKeyFile, TLSClientCAFile: cfg.TLSClientCAFile, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
 		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
+		TracerProvider: p.Tracing.Provider(),
 	}, log, ic, p.Command, p.Query, ingestServer)
 }
 
