@@ -1,9 +1,9 @@
 package main
 
 // rate_content_hot: ratings per second of one hit title that already has a million ratings, through the real server
-// (gRPC, interceptors, RateContent handler, CommandStore: the rating, one aggregate shard and the RatingChanged
-// event in one transaction), against raw pgx upserting the same rating rows with the same concurrency on the same
-// database. Ratio = server ÷ raw. Then, with projections on, the time from a rating's answer to the title's new
+// (gRPC, interceptors, RateContent handler, CommandStore.RecordRating: one autocommitted upsert of the rating's row,
+// marked pending for the flusher), against raw pgx upserting the same rating rows with the same concurrency on the
+// same database. Ratio = server ÷ raw. Then, with projections on, the time from a rating's answer to the title's new
 // figures in search and in Redis (the coalescing flusher plus the relay).
 
 import (
@@ -117,8 +117,8 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	}
 	defer closeRaw()
 
-	// Set-up: the preloaded raters and their ratings by COPY, the title's aggregate backfilled as migration 00006
-	// backfills an existing database; then the raters of the measured rounds.
+	// Set-up: the preloaded raters and their ratings by COPY, counted in the title's aggregate as migration 00008
+	// counts an existing database's; then the raters of the measured rounds.
 	loadStart := time.Now()
 	rng := rand.New(rand.NewPCG(19, 1))
 	rerates := 2 * (perSide + hotWarmup) / hotRerateShare
@@ -133,20 +133,20 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	for i, u := range preloaded {
 		preStars[i] = rng.Int32N(5) + 1
 		preAgg.StarsSum, preAgg.Ratings = preAgg.StarsSum+int64(preStars[i]), preAgg.Ratings+1
-		rows[i] = []any{u, title.ID, preStars[i]}
+		rows[i] = []any{u, title.ID, preStars[i], int16(preStars[i])}
 	}
-	if _, err := raw.CopyFrom(ctx, pgx.Identifier{"ratings"}, []string{"user_id", "content_id", "stars"},
+	if _, err := raw.CopyFrom(ctx, pgx.Identifier{"ratings"}, []string{"user_id", "content_id", "stars", "counted_stars"},
 		pgx.CopyFromRows(rows)); err != nil {
 		return nil, fmt.Errorf("copy ratings: %w", err)
 	}
 	rows = nil
 	if _, err := raw.Exec(ctx, `
-		INSERT INTO content_rating_shards (content_id, shard, stars_sum, ratings, dirty_since)
-		SELECT content_id, 0, sum(stars), count(*), now() FROM ratings WHERE content_id = $1 GROUP BY content_id`,
+		UPDATE content c SET rating_sum = r.s, rating_count = r.n, rating_avg = round(r.s::numeric / r.n, 2)
+		FROM (SELECT sum(stars) s, count(*) n FROM ratings WHERE content_id = $1) r WHERE c.id = $1`,
 		title.ID); err != nil {
-		return nil, fmt.Errorf("backfill shards: %w", err)
+		return nil, fmt.Errorf("count the preload: %w", err)
 	}
-	for _, table := range []string{"ratings", "content_rating_shards"} {
+	for _, table := range []string{"ratings", "content"} {
 		if _, err := raw.Exec(ctx, "ANALYZE "+table); err != nil {
 			return nil, err
 		}
@@ -196,8 +196,9 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 		}
 	}
 
-	// Exactness under the hot load: the shards hold the preload plus exactly the server's changes (the raw side
-	// bypasses them by design), and the ratings table holds both sides' changes.
+	// Exactness under the hot load: the title's exact aggregate (counted plus pending) is the preload plus exactly the
+	// server's changes (the raw side's rows are never pending: it bypasses the aggregate by design), and the ratings
+	// table holds both sides' changes.
 	ratings := postgres.NewRatingStore(raw)
 	stored, err := ratings.Aggregate(ctx, title.ID)
 	if err != nil {
@@ -246,15 +247,15 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	}
 
 	conditions := fmt.Sprintf("one title with %d ratings preloaded (COPY, %d raters inserted directly, aggregate backfilled "+
-		"into one shard as migration 00006 does; set-up took %s); %d measured ratings per side from %d concurrent "+
+		"as migration 00008 counts an existing database's; set-up took %s); %d measured ratings per side from %d concurrent "+
 		"workers (one in %d a preloaded rater changing stars, the rest new raters, disjoint per side), %d unmeasured "+
 		"warm-up ratings per side, %d ABBA cycles; server: gRPC RateContent with the admin token over one loopback "+
-		"HTTP/2 connection to the in-process server, projections off while measured (the RatingChanged rows stay "+
-		"unpublished); raw: one autocommitted INSERT ... ON CONFLICT (user_id, content_id) DO UPDATE of the rating "+
+		"HTTP/2 connection to the in-process server, projections off while measured (no flush runs: the server's ratings stay "+
+		"pending, folded when the visibility phase starts); raw: one autocommitted INSERT ... ON CONFLICT (user_id, content_id) DO UPDATE of the rating "+
 		"row per rating with pgx (no aggregate, no event); pgxpool MaxConns=%d on both sides; after the rounds the "+
-		"title's %d aggregate shards equal the preload plus the server's changes exactly; %s; %s",
+		"title's exact aggregate (counted plus pending) equals the preload plus the server's changes; %s; %s",
 		preload, preload, loaded.Round(time.Second), perSide, hotConcurrency, hotRerateShare, hotWarmup, hotCycles,
-		maxConns, postgres.RatingShards, pg, machine())
+		maxConns, pg, machine())
 	visConditions := fmt.Sprintf("time from a RateContent answer (a new rater, so the title's count changes) to the "+
 		"title's new count in the search index (Get of the document) and in the Redis read model (content:{id}), "+
 		"polled every 5 ms; %d samples started at random points of the flush interval, on the same title and schema "+

@@ -234,8 +234,8 @@ func TestOutboxReplayChangesNothing(t *testing.T) {
 	}
 	settled := func() string {
 		// Rated titles not yet flushed will still write an event.
-		if n := count(t, e, `SELECT count(*) FROM content_rating_shards WHERE dirty_since IS NOT NULL`); n != 0 {
-			return fmt.Sprintf("%d rating shards not yet published", n)
+		if n := count(t, e, `SELECT count(*) FROM ratings WHERE pending`); n != 0 {
+			return fmt.Sprintf("%d ratings not yet flushed", n)
 		}
 		if n := count(t, e, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 0 {
 			return fmt.Sprintf("%d unpublished", n)

@@ -8,11 +8,12 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 )
 
-// AggregateStore publishes coalesced aggregates: each call writes, for up to limit aggregates changed since their
-// last publication, their current figures and one outbox event, and reports how many it published.
-// server/postgres.RatingStore implements it for the titles' rating aggregates.
+// AggregateStore publishes coalesced aggregates: each call folds up to limit changes made since the last call into
+// their aggregates, writes the aggregates' figures and one outbox event per aggregate, and reports how many
+// aggregates it published and whether changes may remain. server/postgres.RatingStore implements it for the titles'
+// rating aggregates (a change is a rating).
 type AggregateStore interface {
-	FlushAggregates(ctx context.Context, limit int) (int, error)
+	FlushAggregates(ctx context.Context, limit int) (published int, more bool, err error)
 }
 
 // Flusher publishes changed aggregates once per interval, so any number of changes to one aggregate within an
@@ -32,7 +33,7 @@ func NewFlusher(store AggregateStore, interval time.Duration, reg prometheus.Reg
 	if log == nil {
 		log = slog.Default()
 	}
-	f := &Flusher{store: store, interval: interval, limit: 500, log: log.With("component", "rating flusher"),
+	f := &Flusher{store: store, interval: interval, limit: 5000, log: log.With("component", "rating flusher"),
 		published: prometheus.NewCounter(prometheus.CounterOpts{Name: "outbox_rating_aggregates_published_total",
 			Help: "Titles whose rating figures were published (one ContentRatingAggregated event each), however many ratings each had since the last."}),
 		failures: prometheus.NewCounter(prometheus.CounterOpts{Name: "outbox_rating_flush_failures_total",
@@ -59,10 +60,10 @@ func (f *Flusher) Run(ctx context.Context) {
 	}
 }
 
-// Flush publishes every aggregate changed since the last publication, limit titles per transaction.
+// Flush publishes every aggregate changed since the last publication, limit changes per transaction.
 func (f *Flusher) Flush(ctx context.Context) {
 	for ctx.Err() == nil {
-		n, err := f.store.FlushAggregates(ctx, f.limit)
+		n, more, err := f.store.FlushAggregates(ctx, f.limit)
 		if err != nil {
 			if ctx.Err() == nil {
 				f.failures.Inc()
@@ -71,7 +72,7 @@ func (f *Flusher) Flush(ctx context.Context) {
 			return
 		}
 		f.published.Add(float64(n))
-		if n < f.limit {
+		if !more {
 			return
 		}
 	}

@@ -12,12 +12,14 @@ import (
 )
 
 // fakeAggregates is the flusher's port as a function.
-type fakeAggregates func(limit int) (int, error)
+type fakeAggregates func(limit int) (int, bool, error)
 
-func (f fakeAggregates) FlushAggregates(_ context.Context, limit int) (int, error) { return f(limit) }
+func (f fakeAggregates) FlushAggregates(_ context.Context, limit int) (int, bool, error) {
+	return f(limit)
+}
 
-// A flush publishes everything pending, a transaction of limit titles at a time, and stops at the first short one;
-// a failed one is counted and left to the next pass.
+// A flush publishes everything pending, a transaction of limit changes at a time (here one title each), and stops
+// once the store says nothing may remain; a failed one is counted and left to the next pass.
 func TestFlusherDrainsThenStops(t *testing.T) {
 	for _, tc := range []struct {
 		name              string
@@ -28,20 +30,20 @@ func TestFlusherDrainsThenStops(t *testing.T) {
 	}{
 		{"nothing pending", 0, 0, 1, 0, 0},
 		{"less than a transaction", 7, 0, 1, 7, 0},
-		{"exactly two transactions", 1000, 0, 3, 1000, 0},
-		{"three transactions", 1200, 0, 3, 1200, 0},
-		{"a failure ends the pass", 1200, 2, 2, 500, 1},
+		{"exactly two transactions", 10000, 0, 3, 10000, 0},
+		{"three transactions", 12000, 0, 3, 12000, 0},
+		{"a failure ends the pass", 12000, 2, 2, 5000, 1},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			pending, calls := tc.pending, 0
-			store := fakeAggregates(func(limit int) (int, error) {
+			store := fakeAggregates(func(limit int) (int, bool, error) {
 				calls++
 				if calls == tc.failAt {
-					return 0, errors.New("down")
+					return 0, false, errors.New("down")
 				}
 				n := min(limit, pending)
 				pending -= n
-				return n, nil
+				return n, n == limit, nil
 			})
 			reg := prometheus.NewRegistry()
 			f := outbox.NewFlusher(store, time.Second, reg, nil)

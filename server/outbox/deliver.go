@@ -60,7 +60,9 @@ func (r *Relay) project(ctx context.Context, pr Projector, events []streaming.Ev
 	pctx, cancel := context.WithTimeout(ctx, r.cfg.ProjectTimeout)
 	defer cancel()
 	done := make(chan error, 1) // buffered: an abandoned call must not block on sending its result
+	r.projecting.Add(1)
 	go func() {
+		defer r.projecting.Done()
 		defer func() {
 			if p := recover(); p != nil {
 				r.m.projectorPanics.WithLabelValues(pr.Name()).Inc()

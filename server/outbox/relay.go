@@ -119,6 +119,7 @@ type Relay struct {
 	m          *metrics
 	owing      []atomic.Bool   // per projector: events are owed to it (its store was unavailable), see owedLoop
 	owedWake   []chan struct{} // per projector: wakes its owedLoop
+	projecting sync.WaitGroup  // Project calls running (some abandoned by project), which Run waits for
 }
 
 // New builds a relay over store. reg may be nil for no metrics.
@@ -169,5 +170,15 @@ func (r *Relay) Run(ctx context.Context) error {
 		wg.Go(func() { r.runPartition(ctx, p, wakes[p]) })
 	}
 	wg.Wait()
+	// Project calls the relay stopped waiting for (their ctx is canceled) may still be using the projectors'
+	// stores, which the caller closes once Run returns: wait for them, at most ProjectTimeout.
+	projected := make(chan struct{})
+	go func() { r.projecting.Wait(); close(projected) }()
+	select {
+	case <-projected:
+	case <-time.After(r.cfg.ProjectTimeout):
+		r.log.Warn("projector calls still running after the relay stopped; their stores may close under them",
+			"waited", r.cfg.ProjectTimeout)
+	}
 	return nil
 }

@@ -2,9 +2,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"math/rand/v2"
 
 	"github.com/jackc/pgx/v5"
 
@@ -79,26 +76,18 @@ func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Con
 	return out, nil
 }
 
-// UpsertRating stores r (replacing the user's earlier rating of the title), writes back r.UpdatedAt and r.Version,
-// and adds the change the rating makes to one of the title's aggregate shards (content_rating_shards): a new rating
-// adds its stars and 1, a changed one the difference of stars. Nothing reads or locks the title's other ratings, so
-// the cost does not grow with the title's ratings, and concurrent raters of one title wait only for those that drew
-// the same shard. The title's row and version are not touched: the flusher publishes the new figures
-// (RatingStore.FlushAggregates).
+// UpsertRating stores r (replacing the user's earlier rating of the title) and writes back r.UpdatedAt and r.Version.
+// It writes the rating's row and nothing else: the row is marked pending, and the flusher
+// (RatingStore.FlushAggregates) folds it into the title's aggregate and publishes it. Nothing reads or locks the
+// title or its other ratings, so the cost does not grow with the title's ratings, and raters of one title never
+// wait for each other.
 func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error {
-	return rate(ctx, t.tx, r, nil)
+	return rate(ctx, t.tx, r)
 }
 
-// RecordRating rates and appends ev in one statement, autocommitted: one round trip for the whole rating (a
-// transaction around it would add BEGIN and COMMIT, and a separate outbox insert a third). A serialization failure
-// or deadlock runs it again, as InTx would.
-func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating, ev streaming.Event) error {
-	for attempt := 0; ; attempt++ {
-		err := rate(ctx, s.pool, r, &ev)
-		if err == nil || attempt == maxRetries || !retryable(err) {
-			return err
-		}
-	}
+// RecordRating is UpsertRating as one autocommitted statement: one round trip for the whole rating.
+func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating) error {
+	return rate(ctx, s.pool, r)
 }
 
 // queryRower is what rate needs of a pool or a transaction.
@@ -106,74 +95,24 @@ type queryRower interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// rate stores r and adjusts the title's aggregate; with ev it also appends ev (its version the rating's new one),
-// in the same statement. r.UpdatedAt, when set, is the time stored; else the server's clock.
-func rate(ctx context.Context, q queryRower, r *streaming.Rating, ev *streaming.Event) error {
+// rate upserts r's row, marked pending. r.UpdatedAt, when set, is the time stored; else the server's clock.
+func rate(ctx context.Context, q queryRower, r *streaming.Rating) error {
 	if !validUUID(r.ContentID) {
 		return notFound("content")
 	}
 	if !validUUID(r.UserID) {
 		return notFound("user")
 	}
-	shard := rand.IntN(RatingShards)
 	var at any
 	if !r.UpdatedAt.IsZero() {
 		at = r.UpdatedAt
 	}
-	var typ, aggType, aggID, payload, occurred any // NULL: no event
-	trace := ""
-	if ev != nil {
-		payload = string(ev.Payload)
-		if payload == "" {
-			payload = "{}"
-		}
-		typ, aggType, aggID, occurred = ev.Type, ev.AggregateType, ev.AggregateID, timeOrNil(ev.OccurredAt)
-		trace = traceContext(ctx, *ev)
-	}
-	// One statement, one round trip: lock the user's earlier rating (FOR UPDATE reads its latest committed stars and
-	// keeps them until commit, which is what makes the delta exact), update it or insert the new one, add the
-	// difference to the drawn shard and, given an event, append it. The shard's row lock is then held only until the
-	// commit. No row back means a first rating of this user and title committed between the statement's snapshot and
-	// its insert (ON CONFLICT DO NOTHING waited for it): nothing was written, and the next attempt sees it, locks it
-	// and updates it.
-	for attempt := 0; attempt < 3; attempt++ {
-		var version int64
-		err := q.QueryRow(ctx, `
-			WITH old AS (
-				SELECT stars FROM ratings WHERE user_id = $1 AND content_id = $2 FOR UPDATE
-			), ins AS (
-				INSERT INTO ratings (user_id, content_id, stars, review, updated_at)
-				SELECT $1, $2, $3, $4, coalesce($6::timestamptz, now()) WHERE NOT EXISTS (SELECT 1 FROM old)
-				ON CONFLICT (user_id, content_id) DO NOTHING
-				RETURNING updated_at, version, 0 AS old_stars, 1 AS added
-			), upd AS (
-				UPDATE ratings r SET stars = $3, review = $4, updated_at = coalesce($6::timestamptz, now()), version = r.version + 1
-				FROM old WHERE r.user_id = $1 AND r.content_id = $2
-				RETURNING r.updated_at, r.version, old.stars AS old_stars, 0 AS added
-			), done AS (
-				SELECT * FROM ins UNION ALL SELECT * FROM upd
-			), shard AS (
-				INSERT INTO content_rating_shards AS s (content_id, shard, stars_sum, ratings, dirty_since)
-				SELECT $2, $5, $3 - old_stars, added, now() FROM done WHERE $3 - old_stars <> 0 OR added <> 0
-				ON CONFLICT (content_id, shard) DO UPDATE SET stars_sum = s.stars_sum + excluded.stars_sum,
-					ratings = s.ratings + excluded.ratings, dirty_since = coalesce(s.dirty_since, excluded.dirty_since)
-			), event AS (
-				INSERT INTO outbox (aggregate_type, aggregate_id, version, event_type, payload, occurred_at, trace_context)
-				SELECT $7, $8, version, $9, $10::jsonb, coalesce($11::timestamptz, now()), nullif($12, '')
-				FROM done WHERE $9::text IS NOT NULL
-			)
-			SELECT updated_at, version FROM done`,
-			r.UserID, r.ContentID, r.Stars, r.Review, shard, at, aggType, aggID, typ, payload, occurred, trace).Scan(&r.UpdatedAt, &version)
-		if err == nil {
-			r.Version = version
-			if ev != nil {
-				ev.Version = version
-			}
-			return nil
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			return mapErr(err, "rating")
-		}
-	}
-	return fmt.Errorf("rating of %s by %s: neither found nor inserted after 3 attempts", r.ContentID, r.UserID)
+	err := q.QueryRow(ctx, `
+		INSERT INTO ratings (user_id, content_id, stars, review, updated_at, pending)
+		VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), true)
+		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,
+			updated_at = excluded.updated_at, version = ratings.version + 1, pending = true
+		RETURNING updated_at, version`,
+		r.UserID, r.ContentID, r.Stars, r.Review, at).Scan(&r.UpdatedAt, &r.Version)
+	return mapErr(err, "rating")
 }

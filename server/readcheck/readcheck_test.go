@@ -267,14 +267,10 @@ func (w *world) rate(u streaming.User, c streaming.Content, stars int32) {
 	w.t.Helper()
 	r := &streaming.Rating{UserID: u.ID, ContentID: c.ID, Stars: stars}
 	w.inTx(func(tx streaming.CommandTx) error {
-		if err := tx.UpsertRating(w.ctx, r); err != nil {
-			return err
-		}
-		return tx.AppendEvent(w.ctx, w.event(streaming.AggregateRating, streaming.RatingAggregateID(c.ID, u.ID), r.Version,
-			streaming.EventRatingChanged, streaming.RatingPayload{UserID: u.ID, ContentID: c.ID, Stars: stars, UpdatedAt: r.UpdatedAt}))
+		return tx.UpsertRating(w.ctx, r)
 	})
-	// What the server's flusher does within its interval: publish the title's new figures.
-	if _, err := postgres.NewRatingStore(w.pool).FlushAggregates(w.ctx, 1000); err != nil {
+	// What the server's flusher does within its interval: the rating's event and the title's new figures.
+	if _, _, err := postgres.NewRatingStore(w.pool).FlushAggregates(w.ctx, 1000); err != nil {
 		w.t.Fatal(err)
 	}
 }

@@ -101,20 +101,20 @@ type Contents interface {
 
 // Ratings is the repository of users' ratings of titles.
 type Ratings interface {
-	// UpsertRating stores the rating (replacing the user's earlier rating of the title), writes back r.UpdatedAt and
-	// r.Version, and adjusts the title's rating aggregate by the change in constant time. The title's published
-	// figures (Content.RatingAvg/RatingCount) follow within a flush interval; its version does not change. An unknown
-	// user or title is a CodeNotFound *Error ("user not found", "content not found").
+	// UpsertRating stores the rating (replacing the user's earlier rating of the title) and writes back r.UpdatedAt
+	// and r.Version, in constant time: it writes the rating alone. The title's aggregate, its published figures
+	// (Content.RatingAvg/RatingCount) and the rating's RatingChanged event follow within a flush interval; the
+	// title's version does not change. An unknown user or title is a CodeNotFound *Error ("user not found",
+	// "content not found").
 	UpsertRating(ctx context.Context, r *Rating) error
 }
 
-// RatingRecorder rates in one atomic step, outside any transaction of the caller: the hot path of a title that
-// many users rate at once, where every round trip a rating holds its connection for counts.
+// RatingRecorder rates in one step, outside any transaction of the caller: the hot path of a title that many users
+// rate at once, where every round trip and every row a rating writes counts.
 type RatingRecorder interface {
-	// RecordRating does what Ratings.UpsertRating does and appends ev, atomically: both or neither. The event is
-	// stored with the rating's new version as its version; r.UpdatedAt is stored as given (the time of the rating,
-	// as in ev's payload).
-	RecordRating(ctx context.Context, r *Rating, ev Event) error
+	// RecordRating does what Ratings.UpsertRating does, on its own: r.UpdatedAt is stored as given (the time of the
+	// rating). Its RatingChanged event and the title's new figures follow from the store's flush.
+	RecordRating(ctx context.Context, r *Rating) error
 }
 
 // Outbox takes the domain events of a command, written in the command's transaction.

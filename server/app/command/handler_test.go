@@ -46,7 +46,7 @@ func (f firstCallTx) UpsertContent(context.Context, *streaming.Content) (bool, e
 func (f firstCallTx) UpsertRating(context.Context, *streaming.Rating) error {
 	return f.record("UpsertRating")
 }
-func (f firstCallTx) RecordRating(context.Context, *streaming.Rating, streaming.Event) error {
+func (f firstCallTx) RecordRating(context.Context, *streaming.Rating) error {
 	return f.record("RecordRating")
 }
 

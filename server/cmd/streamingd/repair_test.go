@@ -47,9 +47,9 @@ func TestRepairRatings(t *testing.T) {
 	for _, stmt := range []string{
 		`INSERT INTO users (id, email, display_name, country, password_hash) SELECT $2::uuid, $2::text || '@example.com', 'U', 'ES', 'h' WHERE $1::text <> ''`,
 		`INSERT INTO content (id, title, type, release_year) SELECT $1::uuid, 'T', 'movie', 2020 WHERE $2::text <> ''`,
-		`INSERT INTO ratings (user_id, content_id, stars) VALUES ($2::uuid, $1::uuid, 4)`,
-		// A shard that does not match the ratings (as a bug would leave it).
-		`INSERT INTO content_rating_shards (content_id, shard, stars_sum, ratings) SELECT $1::uuid, 3, 9, 2 WHERE $2::text <> ''`,
+		`INSERT INTO ratings (user_id, content_id, stars, counted_stars) VALUES ($2::uuid, $1::uuid, 4, 4)`,
+		// A stored aggregate that does not match the ratings (as a bug would leave it).
+		`UPDATE content SET rating_sum = 13, rating_count = 3 WHERE id = $1::uuid AND $2::text <> ''`,
 	} {
 		if _, err := conn.Exec(ctx, stmt, content, u); err != nil {
 			t.Fatalf("%s: %v", stmt, err)
@@ -65,7 +65,7 @@ func TestRepairRatings(t *testing.T) {
 		t.Fatalf("after the fix: exit %d, output %q; want 0 and nothing", code, out)
 	}
 	var sum, n int64
-	if err := conn.QueryRow(ctx, `SELECT sum(stars_sum), sum(ratings) FROM content_rating_shards WHERE content_id = $1`, content).Scan(&sum, &n); err != nil || sum != 4 || n != 1 {
-		t.Fatalf("shards after the fix = %d over %d, %v; want 4 over 1", sum, n, err)
+	if err := conn.QueryRow(ctx, `SELECT rating_sum, rating_count FROM content WHERE id = $1`, content).Scan(&sum, &n); err != nil || sum != 4 || n != 1 {
+		t.Fatalf("aggregate after the fix = %d over %d, %v; want 4 over 1", sum, n, err)
 	}
 }
