@@ -65,6 +65,9 @@ func sampleUsers(d *queryDataset, n int, seed uint64) []string {
 	return out
 }
 
+// fillPatience bounds how long the cache fill waits for the graph to answer instead of the fallback.
+const fillPatience = 2 * time.Minute
+
 func recsWarm(ctx context.Context) ([]Result, error) {
 	qb, err := startQueryBench(ctx)
 	if err != nil {
@@ -78,11 +81,13 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 	// Fill: one call per user computes the list from the graph and caches it.
 	// (A list may still be cached from an earlier run within the hour: then the call only reads it.)
 	// A trending fallback is not cached: the graph missed the server's timeout (a Neo4j just started, its page cache
-	// cold), so the call is repeated until the graph answers.
+	// cold, or still busy with an earlier benchmark's writes), or the graph's circuit breaker is open after such
+	// misses and answers the fallback at once for -breaker-open-for. So the call is repeated, a little apart, until
+	// the graph answers, for up to fillPatience.
 	fillStart := time.Now()
 	var computed, fallbacks atomic.Int64
 	if err := parallel(ctx, len(users), queryConcurrency, func(ctx context.Context, i int) error {
-		for attempt := 1; ; attempt++ {
+		for {
 			res, err := client.GetRecommendations(qb.srv.asAdmin(ctx), &pb.GetRecommendationsRequest{UserId: users[i], Limit: recsLimit})
 			if err != nil {
 				return err
@@ -96,8 +101,13 @@ func recsWarm(ctx context.Context) ([]Result, error) {
 				return nil
 			case pb.RecommendationSource_RECOMMENDATION_SOURCE_FALLBACK:
 				fallbacks.Add(1)
-				if attempt == 10 {
-					return fmt.Errorf("user %s: the trending fallback 10 times: is Neo4j answering within %s?", users[i], cfg.RecsGraphTimeout)
+				if time.Since(fillStart) > fillPatience {
+					return fmt.Errorf("user %s: still the trending fallback after %s: is Neo4j answering within %s?", users[i], fillPatience, cfg.RecsGraphTimeout)
+				}
+				select {
+				case <-ctx.Done():
+					return ctx.Err()
+				case <-time.After(500 * time.Millisecond):
 				}
 			default:
 				return nil
