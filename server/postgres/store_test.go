@@ -560,7 +560,7 @@ func TestContentAndRatings(t *testing.T) {
 		}
 		return err
 	})
-	flushAll(t, ctx, ratings)
+	flushAll(t, ctx, ratings, pool)
 	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
 		got, err := tx.ContentByID(ctx, c.ID)
 		if err == nil && (got.Version != 1 || got.RatingAvg != 3 || got.RatingCount != 2) {
@@ -656,7 +656,7 @@ func TestConcurrentRatingsAreAllCounted(t *testing.T) {
 	if err := errors.Join(errs...); err != nil {
 		t.Fatal(err)
 	}
-	flushAll(t, ctx, postgres.NewRatingStore(pool))
+	flushAll(t, ctx, postgres.NewRatingStore(pool), pool)
 	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
 		got, err := tx.ContentByID(ctx, c.ID)
 		// Stars 1..5, 1..5, 1, 2: 33 over 12 ratings; the title's version stays 1.
