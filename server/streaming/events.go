@@ -19,10 +19,11 @@ const (
 	EventSubscriptionPlanChanged = "SubscriptionPlanChanged"
 	EventSubscriptionCanceled    = "SubscriptionCanceled"
 	EventContentUpserted         = "ContentUpserted"
-	// EventContentRated was written per rating before ratings were aggregated in shards (migration 00006); the
-	// projectors still apply it, for events written by an older server.
+	// EventContentRated was written per rating, re-publishing the whole title, before ratings were aggregated
+	// (migrations 00006 and 00008); the projectors still apply it, for events written by an older server.
 	EventContentRated = "ContentRated"
-	// EventRatingChanged is one user's new or changed rating (aggregate "rating", version = the rating's Version).
+	// EventRatingChanged is one user's new or changed rating (aggregate "rating", version = the rating's Version),
+	// written by the rating flush: a user's several changes within one flush interval are one event.
 	EventRatingChanged = "RatingChanged"
 	// EventContentRatingAggregated is a title's published rating figures (aggregate "content"; its version is the
 	// title's version, unchanged: a rating is not a catalog change). RatingSeq orders these events of a title.
