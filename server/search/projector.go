@@ -77,6 +77,19 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	}
 	byID := map[string]*latest{}
 	var order []string // first-seen order, so the bulk body is deterministic
+	// entry is the title's entry, made on first sight; an event whose payload names no title is an error.
+	entry := func(e streaming.Event, id string) (*latest, error) {
+		if id == "" {
+			return nil, fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
+		}
+		cur, seen := byID[id]
+		if !seen {
+			cur = &latest{}
+			byID[id] = cur
+			order = append(order, id)
+		}
+		return cur, nil
+	}
 	for _, e := range events {
 		switch e.Type {
 		case streaming.EventContentUpserted, streaming.EventContentRated:
@@ -84,14 +97,9 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			if err := streaming.DecodePayload(e, &payload); err != nil {
 				return fmt.Errorf("search projector: %w", err)
 			}
-			if payload.ContentID == "" {
-				return fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
-			}
-			cur, seen := byID[payload.ContentID]
-			if !seen {
-				cur = &latest{}
-				byID[payload.ContentID] = cur
-				order = append(order, payload.ContentID)
+			cur, err := entry(e, payload.ContentID)
+			if err != nil {
+				return err
 			}
 			if !cur.whole || e.Version > cur.version {
 				// Figures published before this title's event are in it already (events of a title come in order).
@@ -102,14 +110,9 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			if err := streaming.DecodePayload(e, &payload); err != nil {
 				return fmt.Errorf("search projector: %w", err)
 			}
-			if payload.ContentID == "" {
-				return fmt.Errorf("search projector: %s event %s/%s v%d: payload has no content_id", e.Type, e.AggregateType, e.AggregateID, e.Version)
-			}
-			cur, seen := byID[payload.ContentID]
-			if !seen {
-				cur = &latest{}
-				byID[payload.ContentID] = cur
-				order = append(order, payload.ContentID)
+			cur, err := entry(e, payload.ContentID)
+			if err != nil {
+				return err
 			}
 			if cur.rating == nil || payload.RatingSeq > cur.rating.RatingSeq {
 				cur.rating = &payload
