@@ -76,27 +76,11 @@ func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Con
 	return out, nil
 }
 
-// UpsertRating stores r (replacing the user's earlier rating of the title) and writes back r.UpdatedAt and r.Version.
-// It writes the rating's row and nothing else: the row is marked pending, and the flusher
-// (RatingStore.FlushAggregates) folds it into the title's aggregate and publishes it. Nothing reads or locks the
-// title or its other ratings, so the cost does not grow with the title's ratings, and raters of one title never
-// wait for each other.
-func (t *commandTx) UpsertRating(ctx context.Context, r *streaming.Rating) error {
-	return rate(ctx, t.tx, r)
-}
-
-// RecordRating is UpsertRating as one autocommitted statement: one round trip for the whole rating.
+// RecordRating upserts the rating's row, marked pending, in one autocommitted statement: one round trip, one row.
+// The flusher (RatingStore.FlushAggregates) folds it into the title's aggregate and publishes it. Nothing reads or
+// locks the title or its other ratings, so the cost does not grow with the title's ratings, and raters of one title
+// never wait for each other. r.UpdatedAt, when set, is the time stored; else the server's clock.
 func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating) error {
-	return rate(ctx, s.pool, r)
-}
-
-// queryRower is what rate needs of a pool or a transaction.
-type queryRower interface {
-	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
-}
-
-// rate upserts r's row, marked pending. r.UpdatedAt, when set, is the time stored; else the server's clock.
-func rate(ctx context.Context, q queryRower, r *streaming.Rating) error {
 	if !validUUID(r.ContentID) {
 		return notFound("content")
 	}
@@ -107,7 +91,7 @@ func rate(ctx context.Context, q queryRower, r *streaming.Rating) error {
 	if !r.UpdatedAt.IsZero() {
 		at = r.UpdatedAt
 	}
-	err := q.QueryRow(ctx, `
+	err := s.pool.QueryRow(ctx, `
 		INSERT INTO ratings (user_id, content_id, stars, review, updated_at, pending)
 		VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), true)
 		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,

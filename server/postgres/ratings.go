@@ -19,7 +19,7 @@ const ratingFlushLock = `hashtext(current_schema() || ':rating-flush')`
 
 // RatingStore holds the statements that fold, publish, read and repair the titles' rating aggregates.
 //
-// A rating writes its own row only, marked pending (commandTx.UpsertRating). content.rating_sum and
+// A rating writes its own row only, marked pending (CommandStore.RecordRating). content.rating_sum and
 // content.rating_count hold the sum and count of the stars counted so far (ratings.counted_stars); FlushAggregates
 // folds the pending ratings' differences into them, so a title's exact aggregate at any snapshot is the stored one
 // plus its pending ratings' differences (Aggregate).

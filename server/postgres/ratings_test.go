@@ -179,9 +179,9 @@ func TestRepairRatingAggregates(t *testing.T) {
 	c := &streaming.Content{Title: "Broken " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
 	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
 	for i, u := range newUsers(t, ctx, pool, 5) {
-		inTx(t, ctx, store, func(tx streaming.CommandTx) error {
-			return tx.UpsertRating(ctx, &streaming.Rating{UserID: u, ContentID: c.ID, Stars: int32(i + 1)})
-		})
+		if err := store.RecordRating(ctx, &streaming.Rating{UserID: u, ContentID: c.ID, Stars: int32(i + 1)}); err != nil {
+			t.Fatal(err)
+		}
 	}
 	flushAll(t, ctx, ratings, pool)
 	if diffs, err := ratings.RepairAggregates(ctx, false); err != nil || len(diffs) != 0 {

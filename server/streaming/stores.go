@@ -40,7 +40,6 @@ type CommandTx interface {
 	Payments
 	PaymentAttempts
 	Contents
-	Ratings
 	Outbox
 	Idempotency
 }
@@ -99,21 +98,14 @@ type Contents interface {
 	ContentsByID(ctx context.Context, ids []string) ([]Content, error) // the ones that exist, one round trip
 }
 
-// Ratings is the repository of users' ratings of titles.
-type Ratings interface {
-	// UpsertRating stores the rating (replacing the user's earlier rating of the title) and writes back r.UpdatedAt
-	// and r.Version, in constant time: it writes the rating alone. The title's aggregate, its published figures
-	// (Content.RatingAvg/RatingCount) and the rating's RatingChanged event follow within a flush interval; the
-	// title's version does not change. An unknown user or title is a CodeNotFound *Error ("user not found",
-	// "content not found").
-	UpsertRating(ctx context.Context, r *Rating) error
-}
-
-// RatingRecorder rates in one step, outside any transaction of the caller: the hot path of a title that many users
-// rate at once, where every round trip and every row a rating writes counts.
+// RatingRecorder stores users' ratings of titles, in one step outside any transaction of the caller: the hot path
+// of a title that many users rate at once, where every round trip and every row a rating writes counts.
 type RatingRecorder interface {
-	// RecordRating does what Ratings.UpsertRating does, on its own: r.UpdatedAt is stored as given (the time of the
-	// rating). Its RatingChanged event and the title's new figures follow from the store's flush.
+	// RecordRating stores the rating (replacing the user's earlier rating of the title) at r.UpdatedAt (the time of
+	// the rating) and writes back r.Version, in constant time: it writes the rating alone. The title's aggregate,
+	// its published figures (Content.RatingAvg/RatingCount) and the rating's RatingChanged event follow from the
+	// store's flush; the title's version does not change. An unknown user or title is a CodeNotFound *Error ("user
+	// not found", "content not found").
 	RecordRating(ctx context.Context, r *Rating) error
 }
 

@@ -43,9 +43,6 @@ func (f firstCallTx) SubscriptionForUpdate(context.Context, string) (*streaming.
 func (f firstCallTx) UpsertContent(context.Context, *streaming.Content) (bool, error) {
 	return false, f.record("UpsertContent")
 }
-func (f firstCallTx) UpsertRating(context.Context, *streaming.Rating) error {
-	return f.record("UpsertRating")
-}
 func (f firstCallTx) RecordRating(context.Context, *streaming.Rating) error {
 	return f.record("RecordRating")
 }
