@@ -14,7 +14,7 @@ import (
 func TestExitedAsksOnlyWhetherThePidLives(t *testing.T) {
 	sleep, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Skip("no sleep command")
+		t.Fatalf("no sleep command (coreutils): %v", err)
 	}
 	dir := t.TempDir()
 	d := daemon{

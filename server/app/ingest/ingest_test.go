@@ -400,3 +400,14 @@ func TestQuotasForgetIdleUsers(t *testing.T) {
 		t.Fatalf("nil quotas refused: %v", err)
 	}
 }
+
+// users is how many user buckets q holds.
+func (q *Quotas) users() int {
+	n := 0
+	for i := range q.shards {
+		q.shards[i].mu.Lock()
+		n += len(q.shards[i].buckets)
+		q.shards[i].mu.Unlock()
+	}
+	return n
+}

@@ -100,17 +100,6 @@ func (q *Quotas) bucket(user string, now time.Time) *rate.Limiter {
 	return b
 }
 
-// users is how many user buckets are held (for tests).
-func (q *Quotas) users() int {
-	n := 0
-	for i := range q.shards {
-		q.shards[i].mu.Lock()
-		n += len(q.shards[i].buckets)
-		q.shards[i].mu.Unlock()
-	}
-	return n
-}
-
 func take(b *rate.Limiter, quota Quota, who string, n int, now time.Time) error {
 	r := b.ReserveN(now, n)
 	if !r.OK() { // more than the burst: it would never fit (the contract's batch bound keeps n ≤ 1000 ≤ Burst)
