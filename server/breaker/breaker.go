@@ -4,6 +4,13 @@
 // side's existing degradation applies immediately (recommendations: the trending fallback; search: Unavailable);
 // after OpenFor one probe call goes through and its success closes the breaker.
 //
+// The probe is a real call, but it does not run on its caller's deadline. A store that has just restarted is cold
+// (an empty page cache, a JIT that has not compiled the query path): Neo4j took seconds to answer its first
+// recommendation queries, so a probe cut at the query's one-second budget failed every time and the breaker never
+// closed. The probe therefore runs detached, for up to Settings.ProbeTimeout; its caller gets its answer (or
+// Unavailable, when its own deadline comes first, and the fallback with it) while the probe finishes warming the
+// store and decides the breaker's state.
+//
 // The breakers decorate the ports rather than living in the adapters or in app/query: one implementation serves
 // both stores, the adapters stay "one store, its driver", and the use cases keep their logic and their unit tests
 // unchanged (they already degrade on CodeUnavailable).
@@ -12,6 +19,7 @@ package breaker
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -25,13 +33,16 @@ import (
 type Settings struct {
 	Failures int           // consecutive failures that open it (5 when 0)
 	OpenFor  time.Duration // how long it stays open before a probe (5s when 0)
+	// ProbeTimeout bounds the half-open probe, which runs detached from its caller's deadline (10s when 0).
+	ProbeTimeout time.Duration
 	Log      *slog.Logger
 }
 
 // Breaker guards the calls to one store.
 type Breaker struct {
-	store string
-	cb    *gobreaker.CircuitBreaker[struct{}]
+	store        string
+	probeTimeout time.Duration
+	cb           *gobreaker.CircuitBreaker[struct{}]
 }
 
 // New returns the breaker of store (a name for errors, logs and the metric: "neo4j", "search").
@@ -48,7 +59,11 @@ func New(store string, s Settings) *Breaker {
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Breaker{store: store, cb: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
+	probeTimeout := s.ProbeTimeout
+	if probeTimeout <= 0 {
+		probeTimeout = 10 * time.Second
+	}
+	return &Breaker{store: store, probeTimeout: probeTimeout, cb: gobreaker.NewCircuitBreaker[struct{}](gobreaker.Settings{
 		Name:        store,
 		MaxRequests: 1, // one probe while half-open
 		Timeout:     openFor,
@@ -81,6 +96,42 @@ func (b *Breaker) Do(call func() error) error {
 	return err
 }
 
+// guard runs call through b. When the breaker is half-open the call may be its probe: it then runs on a context
+// detached from ctx's deadline (bounded by the probe timeout, keeping ctx's values), and the caller waits only until
+// its own ctx ends, answering Unavailable then; the probe goes on and its outcome decides the breaker.
+func guard[T any](ctx context.Context, b *Breaker, call func(context.Context) (T, error)) (T, error) {
+	if b.cb.State() != gobreaker.StateHalfOpen {
+		var out T
+		err := b.Do(func() (err error) {
+			out, err = call(ctx)
+			return err
+		})
+		return out, err
+	}
+	type result struct {
+		out T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), b.probeTimeout)
+		defer cancel()
+		var r result
+		r.err = b.Do(func() (err error) {
+			r.out, err = call(pctx)
+			return err
+		})
+		done <- r
+	}()
+	select {
+	case r := <-done:
+		return r.out, r.err
+	case <-ctx.Done():
+		var zero T
+		return zero, streaming.Unavailable(b.store, fmt.Errorf("probing whether %s is back: %w", b.store, ctx.Err()))
+	}
+}
+
 // Register exports circuit_breaker_state{store} (0 closed, 1 half-open, 2 open) for each breaker.
 func Register(reg prometheus.Registerer, breakers ...*Breaker) error {
 	for _, b := range breakers {
@@ -103,12 +154,9 @@ type Graph struct {
 }
 
 func (g Graph) Recommend(ctx context.Context, userID string, limit int) ([]streaming.Recommendation, error) {
-	var recs []streaming.Recommendation
-	err := g.Breaker.Do(func() (err error) {
-		recs, err = g.Next.Recommend(ctx, userID, limit)
-		return err
+	return guard(ctx, g.Breaker, func(ctx context.Context) ([]streaming.Recommendation, error) {
+		return g.Next.Recommend(ctx, userID, limit)
 	})
-	return recs, err
 }
 
 // Search is a streaming.CatalogSearch behind a breaker.
@@ -118,10 +166,7 @@ type Search struct {
 }
 
 func (s Search) Search(ctx context.Context, q streaming.SearchQuery) (*streaming.SearchResult, error) {
-	var res *streaming.SearchResult
-	err := s.Breaker.Do(func() (err error) {
-		res, err = s.Next.Search(ctx, q)
-		return err
+	return guard(ctx, s.Breaker, func(ctx context.Context) (*streaming.SearchResult, error) {
+		return s.Next.Search(ctx, q)
 	})
-	return res, err
 }
