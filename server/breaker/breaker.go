@@ -35,7 +35,7 @@ type Settings struct {
 	OpenFor  time.Duration // how long it stays open before a probe (5s when 0)
 	// ProbeTimeout bounds the half-open probe, which runs detached from its caller's deadline (10s when 0).
 	ProbeTimeout time.Duration
-	Log      *slog.Logger
+	Log          *slog.Logger
 }
 
 // Breaker guards the calls to one store.
