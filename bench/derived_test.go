@@ -4,6 +4,7 @@ import (
 	"context"
 	"math/rand/v2"
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -29,12 +30,12 @@ func TestShippedDerivedUpdatesApplyAndCleanUp(t *testing.T) {
 	storetest.Require(t, "neo4j", u.Host)
 	ctx := storetest.Context(t, 2*time.Minute)
 
-	derived, rc, closeDerived, err := shippedDerivedUpdates(ctx, cfg)
+	users, titles := uuids(4), uuids(3)
+	derived, rc, closeDerived, err := shippedDerivedUpdates(ctx, cfg, func(id string) bool { return slices.Contains(titles, id) })
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer closeDerived()
-	users, titles := uuids(4), uuids(3)
 	events := playbackEvents(rand.New(rand.NewPCG(7, 8)), 60, users, titles)
 	reqs, err := encodeRequests(events, 20)
 	if err != nil {

@@ -75,7 +75,10 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	}()
 	// The derived updates as streamingd wires them, over the stack's Redis and Neo4j. Our side's users and titles
 	// are fresh ids: clean-up removes their nodes and counters afterwards (after ours.stop has flushed them).
-	derived, rc, closeDerived, err := shippedDerivedUpdates(ctx, cfg)
+	// The catalog the title filter asks: the bench's titles (set below, before any event is sent). streamingd asks
+	// PostgreSQL, once per title and 10 minutes; in steady state both answer from the filter's cache.
+	var catalog map[string]bool
+	derived, rc, closeDerived, err := shippedDerivedUpdates(ctx, cfg, func(id string) bool { return catalog[id] })
 	if err != nil {
 		return nil, err
 	}
@@ -93,6 +96,10 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	// Every side writes fresh events of users of its own (so its rows can be checked), a new set each round.
 	rng := rand.New(rand.NewPCG(3, 4))
 	titles = uuids(catalogSize)
+	catalog = make(map[string]bool, len(titles))
+	for _, id := range titles {
+		catalog[id] = true
+	}
 	perRound := cassPerSide / (2 * cassCycles)
 	var batchRequests, singleRequests int // Cassandra requests the raw writers sent
 	type contender struct {
@@ -299,7 +306,7 @@ func checkPartitions(ctx context.Context, s *gocql.Session, events []streaming.P
 
 // shippedDerivedUpdates opens the stack's Redis and Neo4j as streamingd does and returns the derived updates
 // streamingd wires over them (wiring.PlaybackObservers), the Redis client (for clean-up) and what closes both.
-func shippedDerivedUpdates(ctx context.Context, cfg config.Config) (observerFactory, rueidis.Client, func(), error) {
+func shippedDerivedUpdates(ctx context.Context, cfg config.Config, inCatalog func(id string) bool) (observerFactory, rueidis.Client, func(), error) {
 	rc, closeRedis, err := redis.Open(ctx, redis.Config{Addr: cfg.RedisAddr, ClientCache: cfg.RedisClientCache})
 	if err != nil {
 		return nil, nil, nil, err
@@ -313,7 +320,16 @@ func shippedDerivedUpdates(ctx context.Context, cfg config.Config) (observerFact
 	trending := redis.NewTrending(rc)
 	recs := redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	factory := func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
-		return wiring.PlaybackObservers(reg, trending, graph, recs, log)
+		titles := &ingest.TitleFilter{Lookup: func(_ context.Context, ids []string) ([]string, error) {
+			var known []string
+			for _, id := range ids {
+				if inCatalog(id) {
+					known = append(known, id)
+				}
+			}
+			return known, nil
+		}}
+		return wiring.PlaybackObservers(reg, trending, graph, recs, titles, log)
 	}
 	return factory, rc, func() { closeGraph(); closeRedis() }, nil
 }

@@ -489,3 +489,44 @@ func TestUsersReadOnlyTheirOwnData(t *testing.T) {
 		t.Errorf("REST profile of another user = %d, want 403", code)
 	}
 }
+
+// Events for a title that is not in the catalog are stored (they are the client's history) but feed neither
+// trending nor the graph; a real title in the same batch does both.
+func TestUnknownTitlesFeedNoDerivedView(t *testing.T) {
+	e := server(t)
+	d := graph(t)
+	real := newTitle(t, e, "Existe", genre("drama"))
+	madeUp := &pb.Content{Id: uuid.NewString()}
+	viewer := uuid.NewString()
+	watch(t, e, viewer, madeUp, real)
+	if n := rows(t, e.built, viewer, madeUp.GetId()); n != 1 {
+		t.Fatalf("the made-up title's event: %d rows in Cassandra, want 1", n)
+	}
+	eventually(t, "the real title's watch edge", func() string {
+		if len(cypher(t, d, `MATCH (:User {id: $u})-[:WATCHED]->(:Content {id: $c}) RETURN 1`,
+			map[string]any{"u": viewer, "c": real.GetId()})) == 1 {
+			return ""
+		}
+		return "no WATCHED edge"
+	})
+	// Both viewings went through the same apply calls, so the real one's edge being there means the made-up one
+	// was dropped, not late.
+	if got := cypher(t, d, `MATCH (c:Content {id: $c}) RETURN c`, map[string]any{"c": madeUp.GetId()}); len(got) != 0 {
+		t.Errorf("the made-up title is in the graph: %v", got)
+	}
+	res, err := e.query.GetTrending(as(t, serviceToken), &pb.GetTrendingRequest{Window: pb.TrendingWindow_TRENDING_WINDOW_HOUR, Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := e.built.Redis
+	hour := time.Now().Add(-time.Minute).UTC().Format("2006010215") // the events' hour (watch sends them a minute back)
+	score, err := r.Do(storetest.Context(t, 5*time.Second), r.B().Zscore().Key("trending:viewers:"+hour).Member(madeUp.GetId()).Build()).AsFloat64()
+	if err == nil {
+		t.Errorf("the made-up title has %v viewers in trending", score)
+	}
+	for _, it := range res.GetItems() {
+		if it.GetContentId() == madeUp.GetId() {
+			t.Errorf("the made-up title is trending: %v", it)
+		}
+	}
+}

@@ -68,3 +68,26 @@ func (s *ReadStore) snapshot(ctx context.Context, fn func(tx pgx.Tx) error) erro
 	defer tx.Rollback(ctx)
 	return fn(tx)
 }
+
+// ExistingContent returns the ids among ids that are titles of the catalog, with one indexed query. Ids that are not
+// UUIDs are not titles.
+func (s *ReadStore) ExistingContent(ctx context.Context, ids []string) ([]string, error) {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if validUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	if len(valid) == 0 {
+		return nil, nil
+	}
+	rows, err := s.pool.Query(ctx, `SELECT id::text FROM content WHERE id = ANY($1::uuid[])`, valid)
+	if err != nil {
+		return nil, mapErr(err, "content")
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, mapErr(err, "content")
+	}
+	return out, nil
+}

@@ -296,7 +296,8 @@ func RepairRatings(ctx context.Context, cfg config.Config, w io.Writer) (int, er
 
 // playbackObservers are the derived updates of durable playback events (PlaybackObservers); Close flushes them.
 func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Trending) streaming.PlaybackObserver {
-	obs, async := PlaybackObservers(reg, trending, b.Graph, b.ReadModels, b.log)
+	titles := &ingest.TitleFilter{Lookup: postgres.NewReadStore(b.Pool).ExistingContent}
+	obs, async := PlaybackObservers(reg, trending, b.Graph, b.ReadModels, titles, b.log)
 	b.observers = async
 	return obs
 }
@@ -304,9 +305,9 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
 // invalidation of the watchers' cached recommendations. Both are fed viewings (one per partition write and hour),
-// folded once from the events. It returns the fan-out to give the pipeline and the buffers, which the caller closes
+// folded once from the events, and both first drop the viewings of titles that are not in the catalog (titles). It returns the fan-out to give the pipeline and the buffers, which the caller closes
 // (after the pipeline) to flush them. Exported so the benchmarks run the derived updates exactly as streamingd does.
-func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
+func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel, titles *ingest.TitleFilter, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 	// Derived updates follow durable writes asynchronously; their lag is a product figure.
 	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
 		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
@@ -316,7 +317,11 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 		return ingest.NewAsyncObserver(100_000, func(viewings []streaming.Viewing) {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
-			if err := f(ctx, viewings); err != nil {
+			viewings, err := titles.Keep(ctx, viewings)
+			if err == nil {
+				err = f(ctx, viewings)
+			}
+			if err != nil {
 				log.Warn("derived playback update failed", "update", name, "viewings", len(viewings), "err", err)
 			}
 		}, lag.WithLabelValues(name), log)
