@@ -130,8 +130,8 @@ type observerFactory func(reg prometheus.Registerer, log *slog.Logger) (streamin
 // folding events into viewings and handing them over, as it does in streamingd.
 func noDerivedUpdates(_ prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 	os := []*ingest.AsyncObserver{
-		ingest.NewAsyncObserver(100_000, func([]streaming.Viewing) {}, nil, log),
-		ingest.NewAsyncObserver(100_000, func([]streaming.Viewing) {}, nil, log),
+		ingest.NewAsyncObserver(100_000, func([]streaming.Viewing) error { return nil }, nil, log),
+		ingest.NewAsyncObserver(100_000, func([]streaming.Viewing) error { return nil }, nil, log),
 	}
 	return ingest.FanOut(os), os
 }

@@ -4,7 +4,9 @@ import (
 	"cmp"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"maps"
 	"math/rand/v2"
 	"net"
 	"os"
@@ -629,5 +631,55 @@ func BenchmarkWritePartition(b *testing.B) {
 			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "p50-ns/op")
 			b.ReportMetric(float64(took[len(took)*9/10].Nanoseconds()), "p90-ns/op")
 		})
+	}
+}
+
+// ViewingsSince reads back, from what is durable, one viewing per user, title and hour for every event at or after
+// since (completed if any event of the hour was), and nothing of pairs whose events are all older.
+func TestViewingsSince(t *testing.T) {
+	store, ctx := setup(t)
+	long := newEvents(400) // every 10 s from base: 66 minutes, the last one completed
+	write(t, ctx, store, long)
+	old := newEvents(3)
+	for i := range old {
+		old[i].OccurredAt = old[i].OccurredAt.Add(-48 * time.Hour)
+	}
+	write(t, ctx, store, old)
+	since := base.Add(30 * time.Minute)
+
+	type key struct{ user, content, hour string }
+	want := map[key]bool{}
+	for _, e := range long {
+		if !e.OccurredAt.Before(since) {
+			k := key{e.UserID, e.ContentID, e.OccurredAt.UTC().Truncate(time.Hour).Format(time.RFC3339)}
+			want[k] = want[k] || e.Completed
+		}
+	}
+	got := map[key]bool{}
+	err := store.ViewingsSince(ctx, since, func(vs []streaming.Viewing) error {
+		for _, v := range vs {
+			if v.UserID == old[0].UserID {
+				t.Errorf("a viewing of events older than the window: %+v", v)
+			}
+			if v.UserID != long[0].UserID { // other tests' events share the keyspace
+				continue
+			}
+			k := key{v.UserID, v.ContentID, v.Hour.Format(time.RFC3339)}
+			if _, dup := got[k]; dup {
+				t.Errorf("viewing %+v read twice", v)
+			}
+			got[k] = v.Completed
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !maps.Equal(got, want) {
+		t.Fatalf("viewings %v, want %v", got, want)
+	}
+	stop := errors.New("stop")
+	if err := store.ViewingsSince(ctx, since, func([]streaming.Viewing) error { return stop }); !errors.Is(err, stop) {
+		t.Fatalf("fn's error: got %v", err)
 	}
 }

@@ -126,6 +126,11 @@ type Config struct {
 	RepairRatings       bool // recount every title's rating aggregate, print the titles that differ, and exit
 	RepairRatingsFix    bool // with RepairRatings: also fix them
 
+	// Derived playback updates (docs/ingest.md, "Replay"): how often what was dropped or failed is replayed from
+	// Cassandra (0: never), and the command that replays a window and exits (0: off).
+	DerivedReplayInterval time.Duration
+	ReplayDerived         time.Duration
+
 	// Tracing (docs/operations.md): off while OTelEndpoint is empty.
 	OTelEndpoint    string  // OTLP/gRPC collector: a URL, or host:port (plaintext)
 	OTelSampleRatio float64 // share of new traces kept (parent-based)
@@ -237,6 +242,8 @@ var Settings = []Setting{
 	{"otel-exporter-otlp-endpoint", "STREAMING_OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces: the OTLP/gRPC collector (http://host:4317 plaintext, https:// TLS, or host:port plaintext); empty: the standard OTEL_EXPORTER_OTLP_ENDPOINT, and when that is empty too tracing is off"},
 	{"otel-sampling-ratio", "STREAMING_OTEL_SAMPLING_RATIO", "1", "share of new traces kept, 0 to 1 (parent-based: a call whose caller sampled it is always kept)"},
 	{"otel-service-name", "STREAMING_OTEL_SERVICE_NAME", "", "service.name of the spans; empty: the standard OTEL_SERVICE_NAME, else streamingd"},
+	{"derived-replay-interval", "STREAMING_DERIVED_REPLAY_INTERVAL", "30s", "how often derived playback updates (trending viewers, watched edges) that were dropped or failed are looked for and, once their store answers, applied again from what Cassandra holds; 0: never (use -replay-derived)"},
+	{"replay-derived", "STREAMING_REPLAY_DERIVED", "0", "apply the derived playback updates again for every event of this last window (e.g. 2h) from Cassandra, print how many viewings were read, and exit; 0: off"},
 }
 
 // required are the settings without a default: where the stores are. The server assumes no address of its own (a
@@ -331,6 +338,13 @@ func Load(args []string) (Config, error) {
 		d, err := time.ParseDuration(get(name))
 		if err != nil || d <= 0 {
 			errs = append(errs, fmt.Errorf("-%s=%q: want a positive duration such as 10s", name, get(name)))
+		}
+		return d
+	}
+	durOrOff := func(name string) time.Duration {
+		d, err := time.ParseDuration(get(name))
+		if err != nil || d < 0 {
+			errs = append(errs, fmt.Errorf("-%s=%q: want a duration such as 30s, or 0 for off", name, get(name)))
 		}
 		return d
 	}
@@ -461,6 +475,7 @@ func Load(args []string) (Config, error) {
 		c.TrustedProxies = append(c.TrustedProxies, prefix.Masked())
 	}
 	c.RatingFlushInterval = dur("rating-flush-interval")
+	c.DerivedReplayInterval, c.ReplayDerived = durOrOff("derived-replay-interval"), durOrOff("replay-derived")
 	c.RepairRatings, c.RepairRatingsFix = boolean("repair-ratings"), boolean("repair-ratings-fix")
 	if c.RepairRatingsFix && !c.RepairRatings {
 		errs = append(errs, errors.New("-repair-ratings-fix: only with -repair-ratings"))

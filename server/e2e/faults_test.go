@@ -9,6 +9,8 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"maps"
+	"math"
 	"math/rand/v2"
 	"os"
 	"os/exec"
@@ -115,7 +117,7 @@ func TestFaults(t *testing.T) {
 			// field at fault (docs/ingest.md), and the client sends it again.
 			down: func(ctx context.Context) error {
 				res, err := e.ingest.RecordPlaybackEvents(bearer(ctx, serviceToken), &pb.RecordPlaybackEventsRequest{
-					Events: []*pb.PlaybackEvent{l.newEvent(uuid.NewString())}}) // a user of its own: not in the load's count
+					Events: []*pb.PlaybackEvent{l.probeEvent()}})
 				if err != nil {
 					return fmt.Errorf("RecordPlaybackEvents: %v, want the event rejected", err)
 				}
@@ -128,7 +130,7 @@ func TestFaults(t *testing.T) {
 			},
 			up: func(ctx context.Context) error {
 				res, err := e.ingest.RecordPlaybackEvents(bearer(ctx, serviceToken), &pb.RecordPlaybackEventsRequest{
-					Events: []*pb.PlaybackEvent{l.newEvent(uuid.NewString())}}) // a user of its own: not in the load's count
+					Events: []*pb.PlaybackEvent{l.probeEvent()}})
 				if err == nil && res.GetAccepted() != 1 {
 					return fmt.Errorf("answer %v", res)
 				}
@@ -250,6 +252,7 @@ type faultLoad struct {
 	e      *env
 	users  []user
 	titles []*pb.Content
+	probe  *pb.Content // the title of the probes' events, which are not counted
 	ctx    context.Context
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -272,7 +275,7 @@ func newFaultLoad(t *testing.T, e *env) *faultLoad {
 	for range 3 {
 		l.users = append(l.users, newUser(t, e))
 	}
-	for i := range 4 {
+	for i := range 5 {
 		c := faultTitle("título " + strconv.Itoa(i))
 		if _, err := e.cmd.UpsertContent(as(t, adminToken), &pb.UpsertContentRequest{Content: c}); err != nil {
 			t.Fatal(err)
@@ -280,6 +283,7 @@ func newFaultLoad(t *testing.T, e *env) *faultLoad {
 		l.titles = append(l.titles, c)
 		l.contents = append(l.contents, c.GetId())
 	}
+	l.titles, l.probe = l.titles[:4], l.titles[4]
 	return l
 }
 
@@ -325,11 +329,19 @@ func (l *faultLoad) newEvent(userID string) *pb.PlaybackEvent {
 		Device: pb.Device_DEVICE_TV, Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
 }
 
+// probeEvent is an event of a user of its own for the probe title: not part of the load's counts.
+func (l *faultLoad) probeEvent() *pb.PlaybackEvent {
+	ev := l.newEvent(uuid.NewString())
+	ev.ContentId = l.probe.GetId()
+	return ev
+}
+
 func (l *faultLoad) start() {
 	l.ctx, l.cancel = context.WithCancel(context.Background())
 	for _, u := range l.users {
 		l.wg.Go(func() { l.ingestLoop(u) })
 	}
+	l.wg.Go(l.serviceLoop)
 	l.wg.Go(l.commandLoop)
 	l.wg.Go(l.queryLoop)
 }
@@ -456,6 +468,62 @@ func (l *faultLoad) stream(u user, events []*pb.PlaybackEvent) (stored, resend [
 	return stored, resend
 }
 
+// serviceLoop sends, as the internal service, a few events of a new viewer every 200 ms, resending those not stored:
+// each is a new WATCHED edge and a new trending viewer, so what an outage of Redis or Neo4j makes the derived updates
+// lose can only come back through their replay.
+func (l *faultLoad) serviceLoop() {
+	var pending []*pb.PlaybackEvent
+	var flushUntil time.Time
+	for {
+		if l.ctx.Err() != nil {
+			if len(pending) == 0 {
+				return
+			}
+			if flushUntil.IsZero() {
+				flushUntil = time.Now().Add(2 * time.Minute)
+			} else if time.Now().After(flushUntil) {
+				return
+			}
+		} else {
+			viewer := uuid.NewString()
+			l.mu.Lock()
+			for range 3 {
+				ev := l.newEvent(viewer)
+				l.sent[ev.GetEventId()] = ev
+				pending = append(pending, ev)
+			}
+			l.mu.Unlock()
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		start := time.Now()
+		res, err := l.e.ingest.RecordPlaybackEvents(bearer(ctx, serviceToken), &pb.RecordPlaybackEventsRequest{Events: pending})
+		cancel()
+		if err == nil && res.GetRejected() > 0 {
+			l.record("RecordPlaybackEvents", status.Error(codes.Unavailable, "events not stored"), time.Since(start))
+		} else {
+			l.record("RecordPlaybackEvents", err, time.Since(start))
+		}
+		if err == nil {
+			notStored := map[int]bool{}
+			for _, r := range res.GetRejections() {
+				notStored[int(r.GetEventIndex())] = true
+			}
+			var resend []*pb.PlaybackEvent
+			l.mu.Lock()
+			for i, ev := range pending {
+				if notStored[i] {
+					resend = append(resend, ev)
+				} else {
+					l.acked[ev.GetEventId()] = true
+				}
+			}
+			l.mu.Unlock()
+			pending = resend
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
 // commandLoop adds a title as admin and rates one as a user, every 100 ms.
 func (l *faultLoad) commandLoop() {
 	for i := 0; l.ctx.Err() == nil; i++ {
@@ -571,17 +639,19 @@ func (l *faultLoad) verify(t *testing.T) {
 
 	// Cassandra holds exactly the acknowledged events (every one was acknowledged in the end).
 	stored := map[string]bool{}
-	for _, u := range l.users {
-		for _, c := range l.titles {
-			iter := l.e.built.Cassandra.Session().Query(`SELECT event_id FROM playback_events WHERE user_id = ? AND content_id = ?`,
-				u.id, c.GetId()).WithContext(storetest.Context(t, time.Minute)).Iter()
-			var id string
-			for iter.Scan(&id) {
-				stored[id] = true
-			}
-			if err := iter.Close(); err != nil {
-				t.Fatalf("read back: %v", err)
-			}
+	partitions := map[[2]string]bool{}
+	for _, ev := range l.sent {
+		partitions[[2]string{ev.GetUserId(), ev.GetContentId()}] = true
+	}
+	for p := range partitions {
+		iter := l.e.built.Cassandra.Session().Query(`SELECT event_id FROM playback_events WHERE user_id = ? AND content_id = ?`,
+			p[0], p[1]).WithContext(storetest.Context(t, time.Minute)).Iter()
+		var id string
+		for iter.Scan(&id) {
+			stored[id] = true
+		}
+		if err := iter.Close(); err != nil {
+			t.Fatalf("read back: %v", err)
 		}
 	}
 	lost := 0
@@ -637,6 +707,54 @@ func (l *faultLoad) verify(t *testing.T) {
 	if rep.Failed() {
 		t.Errorf("read models diverge from PostgreSQL after the faults: %+v", rep.Differences)
 	}
+
+	// The derived updates lost while Redis or Neo4j was down were replayed from Cassandra: every (user, title) is a
+	// WATCHED edge, and every title's trending viewers of each hour are exactly its users of that hour.
+	type hourTitle struct{ hour, title string }
+	viewers := map[hourTitle]map[string]bool{}
+	pairs := map[[2]string]bool{}
+	for _, ev := range l.sent {
+		k := hourTitle{ev.GetOccurTime().AsTime().UTC().Format("2006010215"), ev.GetContentId()}
+		if viewers[k] == nil {
+			viewers[k] = map[string]bool{}
+		}
+		viewers[k][ev.GetUserId()] = true
+		pairs[[2]string{ev.GetUserId(), ev.GetContentId()}] = true
+	}
+	d := graph(t)
+	r := l.e.built.Redis
+	start = time.Now()
+	eventually(t, "derived updates replayed", func() string {
+		var missing []string
+		for p := range pairs {
+			if len(cypher(t, d, `MATCH (:User {id: $u})-[:WATCHED]->(:Content {id: $c}) RETURN 1`,
+				map[string]any{"u": p[0], "c": p[1]})) != 1 {
+				missing = append(missing, "no WATCHED edge "+p[0]+" → "+p[1])
+			}
+		}
+		ctx := storetest.Context(t, 10*time.Second)
+		for k, users := range viewers {
+			// A HyperLogLog's count is an estimate, so membership is asked of a copy: adding the expected viewers to
+			// it changes nothing when they are all there (a missing one changes a register, save a rare collision).
+			key, tmp := "trending:viewers:"+k.hour+":"+k.title, "faults:check:"+uuid.NewString()
+			var changed int64
+			err := r.Do(ctx, r.B().Copy().Source(key).Destination(tmp).Build()).Error()
+			if err == nil {
+				changed, err = r.Do(ctx, r.B().Pfadd().Key(tmp).Element(slices.Collect(maps.Keys(users))...).Build()).AsInt64()
+				r.Do(ctx, r.B().Del().Key(tmp).Build())
+			}
+			n, _ := r.Do(ctx, r.B().Pfcount().Key(key).Build()).AsInt64()
+			score, serr := r.Do(ctx, r.B().Zscore().Key("trending:viewers:"+k.hour).Member(k.title).Build()).AsFloat64()
+			if err != nil || serr != nil || changed != 0 || math.Abs(score-float64(n)) > max(2, 0.03*float64(n)) {
+				missing = append(missing, fmt.Sprintf("hour %s title %s: viewers missing from its set: %v (%d counted of %d; score %v; %v %v)",
+					k.hour, k.title, changed != 0, n, len(users), score, err, serr))
+			}
+		}
+		sort.Strings(missing)
+		return strings.Join(missing, "; ")
+	})
+	t.Logf("derived updates complete %v after the outbox drained (%d watched pairs, %d title-hours)",
+		time.Since(start).Round(10*time.Millisecond), len(pairs), len(viewers))
 
 	// The same server, never restarted, reports every store healthy.
 	hc := healthpb.NewHealthClient(l.e.conn)

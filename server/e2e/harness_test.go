@@ -78,7 +78,8 @@ func server(t *testing.T) *env {
 		cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
 		// Every test logs in from loopback, often: the login limits are tested on servers of their own (limits_test.go).
 		cfg.LoginsPerAccount, cfg.LoginsPerClient = 0, 0
-		cfg.IngestUserRate = 0 // the shared server's tests send fast as one user; TestIngestQuota has its own
+		cfg.IngestUserRate = 0                  // the shared server's tests send fast as one user; TestIngestQuota has its own
+		cfg.DerivedReplayInterval = time.Second // the fault suite waits for the replay of what its outages lost
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		built, err := wiring.Build(context.Background(), cfg, log)
 		if err != nil {

@@ -18,14 +18,19 @@ import (
 // AsyncObserver is a streaming.PlaybackObserver that never blocks the write path: Observe folds the events into
 // viewings (one per (user, title, hour), see Viewings) and copies those into a bounded buffer, and one goroutine
 // hands what has gathered to apply (a derived update such as the trending viewers). When the buffer is full Observe
-// drops the viewings and counts them; derived views are approximate by design, the durable events are not affected.
-// What waits in the buffer holds only its own bytes (the viewings' cloned ids), never a request's.
+// drops the viewings and counts them; the durable events are not affected. What waits in the buffer holds only its
+// own bytes (the viewings' cloned ids), never a request's.
+//
+// What is dropped, or fails to apply (its store down, a timeout, a panic), is not forgotten: the observer keeps the
+// earliest hour of those viewings (Lost), and a Replayer applies that window again from what Cassandra holds once
+// the update's store answers. Every derived update is idempotent per viewing, so a replay changes nothing that was
+// already applied.
 //
 // The buffer is double-buffered rather than a channel of slices: Observe appends into the pending half and the
 // goroutine swaps halves, so steady state allocates nothing but the ids and apply sees everything that gathered
 // while the previous apply ran (one Redis pipeline instead of one per partition write).
 type AsyncObserver struct {
-	apply func([]streaming.Viewing)
+	apply func([]streaming.Viewing) error
 	lag   prometheus.Observer
 	log   *slog.Logger
 	max   int
@@ -34,6 +39,12 @@ type AsyncObserver struct {
 	pending []streaming.Viewing
 	since   time.Time // when the oldest pending viewing was observed (became durable)
 	closed  bool
+	// The loss not yet replayed: the earliest hour of a viewing dropped or failed (zero: none), when the latest loss
+	// happened, a count of losses (so a replay clears only what it covered) and when an apply last succeeded.
+	lostFrom time.Time
+	lostAt   time.Time
+	lostSeq  uint64
+	okAt     time.Time
 
 	wake    chan struct{} // cap 1
 	done    chan struct{}
@@ -43,11 +54,12 @@ type AsyncObserver struct {
 
 var _ streaming.PlaybackObserver = (*AsyncObserver)(nil)
 
-// NewAsyncObserver starts an observer buffering up to buffer viewings (at least 1) for apply. lag, if not nil,
+// NewAsyncObserver starts an observer buffering up to buffer viewings (at least 1) for apply, which returns an error
+// when the update was not (wholly) applied. lag, if not nil,
 // observes in seconds for every apply call how long its oldest viewing waited since Observe — the time between the
 // events becoming durable and the derived update being applied. Drops are logged on log (nil = none) at most once
 // every 10 seconds, with the running total. apply must not keep its slice: it is reused.
-func NewAsyncObserver(buffer int, apply func([]streaming.Viewing), lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
+func NewAsyncObserver(buffer int, apply func([]streaming.Viewing) error, lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -78,6 +90,7 @@ func (o *AsyncObserver) add(viewings []streaming.Viewing) {
 	}
 	o.mu.Lock()
 	if o.closed || len(o.pending)+len(viewings) > o.max {
+		o.lose(viewings)
 		o.mu.Unlock()
 		total := o.dropped.Add(uint64(len(viewings)))
 		if o.dropLog.Allow() {
@@ -110,7 +123,14 @@ func (o *AsyncObserver) run() {
 		o.pending = spare[:0]
 		o.mu.Unlock()
 		if len(batch) > 0 {
-			o.callApply(batch)
+			err := o.callApply(batch)
+			o.mu.Lock()
+			if err != nil {
+				o.lose(batch)
+			} else {
+				o.okAt = time.Now()
+			}
+			o.mu.Unlock()
 			if o.lag != nil {
 				o.lag.Observe(time.Since(since).Seconds())
 			}
@@ -123,14 +143,57 @@ func (o *AsyncObserver) run() {
 	}
 }
 
-func (o *AsyncObserver) callApply(batch []streaming.Viewing) {
+func (o *AsyncObserver) callApply(batch []streaming.Viewing) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			o.log.Error("playback observer apply panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("apply panicked: %v", r)
 		}
 	}()
-	o.apply(batch)
+	return o.apply(batch)
 }
+
+// lose records viewings that were not applied. Called with o.mu held.
+func (o *AsyncObserver) lose(viewings []streaming.Viewing) {
+	for _, v := range viewings {
+		if o.lostFrom.IsZero() || v.Hour.Before(o.lostFrom) {
+			o.lostFrom = v.Hour
+		}
+	}
+	o.lostAt = time.Now()
+	o.lostSeq++
+}
+
+// Loss is what an observer has not applied: viewings of hours from From on were dropped or failed, the latest At.
+// OKAt is when an apply last succeeded (zero: never), which says whether the update's store answers again.
+type Loss struct {
+	From, At, OKAt time.Time
+	seq            uint64
+}
+
+// Lost returns the loss not yet replayed; ok is false when there is none.
+func (o *AsyncObserver) Lost() (l Loss, ok bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.lostFrom.IsZero() {
+		return Loss{}, false
+	}
+	return Loss{From: o.lostFrom, At: o.lostAt, OKAt: o.okAt, seq: o.lostSeq}, true
+}
+
+// Replayed forgets the loss l once a replay from l.From succeeded, unless more was lost since l was read (then the
+// next replay covers it too).
+func (o *AsyncObserver) Replayed(l Loss) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.lostSeq == l.seq {
+		o.lostFrom, o.lostAt = time.Time{}, time.Time{}
+	}
+}
+
+// Apply applies viewings now, on the caller's goroutine (a replay): the same update the buffer feeds, not counted
+// as a loss when it fails.
+func (o *AsyncObserver) Apply(viewings []streaming.Viewing) error { return o.callApply(viewings) }
 
 // Close stops taking events (later ones are dropped and counted), applies what is buffered and waits for that
 // until ctx ends. Close the Pipeline first, so the events of its last writes still reach apply.

@@ -22,11 +22,12 @@ func TestAsyncObserverAppliesAll(t *testing.T) {
 	var mu sync.Mutex
 	var got []streaming.Viewing
 	lag := &lagRec{}
-	o := NewAsyncObserver(1000, func(b []streaming.Viewing) {
+	o := NewAsyncObserver(1000, func(b []streaming.Viewing) error {
 		mu.Lock()
 		got = append(got, b...) // copy: the slice is reused
 		mu.Unlock()
 		time.Sleep(time.Millisecond)
+		return nil
 	}, lag, nil)
 	batch := make([]streaming.PlaybackEvent, 3)
 	for i := 0; i < 100; i++ {
@@ -64,10 +65,11 @@ func TestAsyncObserverDropsWhenFullWithoutBlocking(t *testing.T) {
 	release := make(chan struct{})
 	entered := make(chan struct{}, 100)
 	applied := make(chan int, 100)
-	o := NewAsyncObserver(10, func(b []streaming.Viewing) {
+	o := NewAsyncObserver(10, func(b []streaming.Viewing) error {
 		entered <- struct{}{}
 		<-release
 		applied <- len(b)
+		return nil
 	}, nil, nil)
 	// One partition over four hours: four viewings per Observe.
 	batch := []streaming.PlaybackEvent{ev(1, 1, 1), ev(1, 1, 2), ev(1, 1, 3), ev(1, 1, 4)}
@@ -112,13 +114,14 @@ func TestAsyncObserverCloseTimesOutAndSurvivesPanic(t *testing.T) {
 	defer close(block)
 	entered := make(chan struct{}, 2)
 	calls := 0
-	o := NewAsyncObserver(10, func(b []streaming.Viewing) {
+	o := NewAsyncObserver(10, func(b []streaming.Viewing) error {
 		calls++
 		entered <- struct{}{}
 		if calls == 1 {
 			panic("apply bug")
 		}
 		<-block
+		return nil
 	}, nil, nil)
 	o.Observe(refs([]streaming.PlaybackEvent{ev(1, 1, 1)}))
 	<-entered
@@ -137,13 +140,14 @@ func TestPipelineWithAsyncObserver(t *testing.T) {
 	var mu sync.Mutex
 	seen := map[[2]string]int{}
 	viewings := 0
-	o := NewAsyncObserver(100_000, func(b []streaming.Viewing) {
+	o := NewAsyncObserver(100_000, func(b []streaming.Viewing) error {
 		mu.Lock()
 		for _, v := range b {
 			seen[[2]string{v.UserID, v.ContentID}]++
 		}
 		viewings += len(b)
 		mu.Unlock()
+		return nil
 	}, nil, nil)
 	p := New(Config{MaxBatch: 10, Linger: time.Millisecond}, DiscardWriter{}, o, nil, nil)
 	events := make([]streaming.PlaybackEvent, 1000)
@@ -177,10 +181,11 @@ func TestFanOut(t *testing.T) {
 	var mu sync.Mutex
 	var got [2][]streaming.Viewing
 	rec := func(k int) *AsyncObserver {
-		return NewAsyncObserver(10, func(b []streaming.Viewing) {
+		return NewAsyncObserver(10, func(b []streaming.Viewing) error {
 			mu.Lock()
 			got[k] = append(got[k], b...)
 			mu.Unlock()
+			return nil
 		}, nil, nil)
 	}
 	a, b := rec(0), rec(1)
@@ -195,5 +200,62 @@ func TestFanOut(t *testing.T) {
 	}
 	if unsafe.StringData(got[0][0].UserID) != unsafe.StringData(got[1][0].UserID) {
 		t.Error("the observers got separate copies: the events were folded twice")
+	}
+}
+
+// What is dropped or fails to apply is remembered by its earliest hour until a replay covers it; a loss during the
+// replay keeps it for the next one.
+func TestAsyncObserverRemembersLosses(t *testing.T) {
+	fail := true
+	var mu sync.Mutex
+	o := NewAsyncObserver(1, func([]streaming.Viewing) error {
+		mu.Lock()
+		defer mu.Unlock()
+		if fail {
+			return errors.New("store down")
+		}
+		return nil
+	}, nil, nil)
+	defer o.Close(context.Background())
+	if _, ok := o.Lost(); ok {
+		t.Fatal("a new observer has a loss")
+	}
+	at := func(h int) *streaming.PlaybackEvent {
+		e := ev(1, 1, h)
+		e.OccurredAt = time.Date(2026, 12, 3, h, 30, 0, 0, time.UTC)
+		return &e
+	}
+	o.Observe([]*streaming.PlaybackEvent{at(5)}) // fails to apply
+	waitFor(t, func() bool { l, ok := o.Lost(); return ok && l.From.Hour() == 5 })
+	o.Observe([]*streaming.PlaybackEvent{at(3), at(4)}) // two hours, one partition: two viewings, buffer of one: dropped
+	l, _ := o.Lost()
+	if l.From.Hour() != 3 || o.Dropped() != 2 {
+		t.Fatalf("loss from %v, dropped %d; want hour 3 and 2", l.From, o.Dropped())
+	}
+	mu.Lock()
+	fail = false
+	mu.Unlock()
+	o.Observe([]*streaming.PlaybackEvent{at(6)}) // applies: the store answers again
+	waitFor(t, func() bool { l, _ := o.Lost(); return l.OKAt.After(l.At) })
+	o.Observe([]*streaming.PlaybackEvent{at(2), at(1)}) // lost after l was read
+	o.Replayed(l)
+	if l2, ok := o.Lost(); !ok || l2.From.Hour() != 1 {
+		t.Fatalf("a loss after the replay began was forgotten: %v, %v", l2, ok)
+	}
+	l, _ = o.Lost()
+	o.Replayed(l)
+	if _, ok := o.Lost(); ok {
+		t.Fatal("a replayed loss is still there")
+	}
+}
+
+func waitFor(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(time.Millisecond)
 	}
 }

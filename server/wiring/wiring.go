@@ -51,6 +51,7 @@ type Built struct {
 	Pipeline   *ingest.Pipeline
 	Query      *query.Handler
 	Relay      *outbox.Relay      // nil when projections are disabled
+	Replayer   *ingest.Replayer   // the derived playback updates, applied again from Cassandra
 	Tracing    *telemetry.Tracing // off unless configured (or a test injected a span processor)
 
 	observers    []*ingest.AsyncObserver
@@ -59,6 +60,8 @@ type Built struct {
 	relayStopped chan struct{}
 	stopJanitor  context.CancelFunc
 	janitorDone  chan struct{}
+	stopReplay   context.CancelFunc
+	replayDone   chan struct{}
 	log          *slog.Logger
 }
 
@@ -67,6 +70,10 @@ type Built struct {
 func (b *Built) Close() {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
+	if b.stopReplay != nil {
+		b.stopReplay()
+		<-b.replayDone
+	}
 	if b.Pipeline != nil {
 		if err := b.Pipeline.Close(ctx); err != nil {
 			b.log.Error("ingest pipeline did not flush", "err", err)
@@ -232,6 +239,12 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		}
 	}
 	b.startJanitor(store, cfg.IdempotencyTTL)
+	b.Replayer = &ingest.Replayer{Source: b.Cassandra, Observers: b.observers, Interval: cfg.DerivedReplayInterval, Log: log}
+	if cfg.DerivedReplayInterval > 0 {
+		rctx, cancel := context.WithCancel(context.Background())
+		b.stopReplay, b.replayDone = cancel, make(chan struct{})
+		go func() { defer close(b.replayDone); b.Replayer.Run(rctx) }()
+	}
 	b.Server, err = NewServer(cfg, log, Parts{
 		Registry: registry,
 		Tracing:  tracing,
@@ -294,6 +307,21 @@ func RepairRatings(ctx context.Context, cfg config.Config, w io.Writer) (int, er
 	return len(diffs), nil
 }
 
+// ReplayDerived applies the derived playback updates (trending viewers, watched edges) again for every event from
+// since on, read back from Cassandra, and returns how many viewings it read: the repair after a crash lost what
+// waited in the buffers, or after a store's data was lost. Idempotent: running it twice changes nothing more.
+func ReplayDerived(ctx context.Context, cfg config.Config, since time.Time, log *slog.Logger) (int, error) {
+	// No API, relay or replay loop of its own; its operators' listener (which Build always opens) goes to a free
+	// loopback port, so the command runs beside a streamingd on the same host.
+	cfg.API, cfg.ReadModelsEnabled, cfg.DerivedReplayInterval, cfg.OpsAddr = false, false, 0, "127.0.0.1:0"
+	b, err := Build(ctx, cfg, log)
+	if err != nil {
+		return 0, err
+	}
+	defer b.Close()
+	return b.Replayer.Replay(ctx, since)
+}
+
 // playbackObservers are the derived updates of durable playback events (PlaybackObservers); Close flushes them.
 func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Trending) streaming.PlaybackObserver {
 	titles := &ingest.TitleFilter{Lookup: postgres.NewReadStore(b.Pool).ExistingContent}
@@ -305,8 +333,10 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
 // invalidation of the watchers' cached recommendations. Both are fed viewings (one per partition write and hour),
-// folded once from the events, and both first drop the viewings of titles that are not in the catalog (titles). It returns the fan-out to give the pipeline and the buffers, which the caller closes
-// (after the pipeline) to flush them. Exported so the benchmarks run the derived updates exactly as streamingd does.
+// folded once from the events, and both first drop the viewings of titles that are not in the catalog (titles). It
+// returns the fan-out to give the pipeline and the buffers, which the caller closes (after the pipeline) to flush
+// them; what a buffer drops or fails to apply, a Replayer over them applies again. Exported so the benchmarks run the
+// derived updates exactly as streamingd does.
 func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel, titles *ingest.TitleFilter, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 	// Derived updates follow durable writes asynchronously; their lag is a product figure.
 	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
@@ -314,16 +344,19 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)}, []string{"update"})
 	reg.MustRegister(lag)
 	apply := func(name string, f func(context.Context, []streaming.Viewing) error) *ingest.AsyncObserver {
-		return ingest.NewAsyncObserver(100_000, func(viewings []streaming.Viewing) {
+		return ingest.NewAsyncObserver(100_000, func(viewings []streaming.Viewing) error {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
+			n := len(viewings)
 			viewings, err := titles.Keep(ctx, viewings)
 			if err == nil {
 				err = f(ctx, viewings)
 			}
 			if err != nil {
-				log.Warn("derived playback update failed", "update", name, "viewings", len(viewings), "err", err)
+				log.Warn("derived playback update failed; replayed from Cassandra once its store answers", "update", name,
+					"viewings", n, "err", err)
 			}
+			return err
 		}, lag.WithLabelValues(name), log)
 	}
 	observers := []*ingest.AsyncObserver{

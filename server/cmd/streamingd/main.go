@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/wiring"
@@ -41,6 +42,16 @@ func main() {
 		if differed > 0 && !cfg.RepairRatingsFix {
 			os.Exit(1) // a stored aggregate was wrong: that is a bug worth an alert, even before it is fixed
 		}
+		return
+	}
+	if cfg.ReplayDerived > 0 {
+		since := time.Now().Add(-cfg.ReplayDerived)
+		n, err := wiring.ReplayDerived(ctx, cfg, since, log)
+		if err != nil {
+			log.Error("derived playback updates not replayed", "since", since, "viewings_read", n, "err", err)
+			os.Exit(1)
+		}
+		fmt.Printf("replayed %d viewings since %s\n", n, since.UTC().Format(time.RFC3339))
 		return
 	}
 	built, err := wiring.Build(ctx, cfg, log)
