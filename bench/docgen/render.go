@@ -63,6 +63,7 @@ var Goals = map[string]Goal{
 	"projection_lag_p99":       {MaxValue: 500},
 	"rate_content_hot":         {MinValue: 500, MinRatio: 0.7}, // issue 19: a title with 1M ratings, 32 raters
 	"rate_content_hot_p99":     {MaxValue: 50},
+	"ingest_flood_victim_p99":  {MaxRatio: 1.5}, // issue 13: a user at 10× its quota leaves another's p99 within 1.5×
 }
 
 // Check describes goal g against r, each part marked ✓ (met) or ✗ (missed); "" when g is empty. A ratio goal

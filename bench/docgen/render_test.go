@@ -37,7 +37,8 @@ func TestRenderFixture(t *testing.T) {
 		// Two-worker entries have their own rows and no goal.
 		"| recs_cold_p99_w2 | 37 | 37.6 | ms | 0.984 |  |\n",
 		"| search_p99_w2 | 21.8 | 16.5 | ms | 1.321 |  |\n",
-		"Not measured in this run, though they have goals: ingest_frontend_vs_codec, rate_content_hot, rate_content_hot_p99.\n",
+		"Not measured in this run, though they have goals: ingest_flood_victim_p99, ingest_frontend_vs_codec, rate_content_hot, " +
+			"rate_content_hot_p99.\n",
 		"## Conditions\n",
 	} {
 		if !strings.Contains(doc, want) {
