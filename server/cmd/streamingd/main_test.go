@@ -89,57 +89,8 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 	if out, err := migrate.CombinedOutput(); err != nil {
 		t.Fatalf("streamingd -migrate-only: %v\n%s", err, out)
 	}
-	cmd := exec.Command(bin, "-migrate=false")
-	cmd.Dir, cmd.Env = dir, env
-	stderr, err := cmd.StderrPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	t.Cleanup(func() {
-		cmd.Process.Kill()
-		<-exited
-	})
-
-	// The JSON log's "serving" line says where it listens; every line is kept for the failure message.
-	serving := make(chan [3]string, 1)
-	var logMu sync.Mutex
-	var logLines []string
-	logged := func() string {
-		logMu.Lock()
-		defer logMu.Unlock()
-		return strings.Join(logLines, "\n")
-	}
-	logDone := make(chan struct{})
-	go func() {
-		defer close(logDone)
-		sc := bufio.NewScanner(stderr)
-		for sc.Scan() {
-			logMu.Lock()
-			logLines = append(logLines, sc.Text())
-			logMu.Unlock()
-			var line struct{ Msg, GRPC, HTTP, Ops string }
-			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
-				serving <- [3]string{line.GRPC, line.HTTP, line.Ops}
-			}
-		}
-	}()
-	go func() {
-		<-logDone // Wait only after every read from the pipe
-		exited <- cmd.Wait()
-	}()
-	var addrs [3]string
-	select {
-	case addrs = <-serving:
-	case err := <-exited:
-		exited <- err
-		t.Fatalf("streamingd exited before serving: %v\n%s", err, logged())
-	case <-time.After(2 * time.Minute):
-		t.Fatalf("streamingd did not serve within 2 minutes\n%s", logged())
-	}
+	p := start(t, bin, dir, env, "-migrate=false")
+	addrs, cmd, exited, logged := p.addrs, p.cmd, p.exited, p.logged
 
 	ctx := storetest.Context(t, time.Minute)
 	conn, err := grpc.NewClient(addrs[0], grpc.WithTransportCredentials(insecure.NewCredentials()))
@@ -209,4 +160,70 @@ func TestRefusesToStartWithoutStores(t *testing.T) {
 	if strings.Contains(string(out), "STACK_HOME") || strings.Contains(string(out), "go.mod") {
 		t.Errorf("the refusal mentions the development stack:\n%s", out)
 	}
+}
+
+// running is a streamingd process started by start.
+type running struct {
+	addrs  [3]string // gRPC, HTTP, operators
+	cmd    *exec.Cmd
+	exited chan error // its exit, once (put it back after reading)
+	logged func() string
+}
+
+// start runs bin in dir with env and args, and returns once its log says it serves; it is killed at test end.
+func start(t *testing.T, bin, dir string, env []string, args ...string) running {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	cmd.Dir, cmd.Env = dir, env
+	stderr, err := cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		<-exited
+	})
+
+	// The JSON log's "serving" line says where it listens; every line is kept for the failure message.
+	serving := make(chan [3]string, 1)
+	var logMu sync.Mutex
+	var logLines []string
+	logged := func() string {
+		logMu.Lock()
+		defer logMu.Unlock()
+		return strings.Join(logLines, "\n")
+	}
+	logDone := make(chan struct{})
+	go func() {
+		defer close(logDone)
+		sc := bufio.NewScanner(stderr)
+		for sc.Scan() {
+			logMu.Lock()
+			logLines = append(logLines, sc.Text())
+			logMu.Unlock()
+			var line struct{ Msg, GRPC, HTTP, Ops string }
+			if json.Unmarshal(sc.Bytes(), &line) == nil && line.Msg == "serving" {
+				serving <- [3]string{line.GRPC, line.HTTP, line.Ops}
+			}
+		}
+	}()
+	go func() {
+		<-logDone // Wait only after every read from the pipe
+		exited <- cmd.Wait()
+	}()
+	var addrs [3]string
+	select {
+	case addrs = <-serving:
+	case err := <-exited:
+		exited <- err
+		t.Fatalf("streamingd exited before serving: %v\n%s", err, logged())
+	case <-time.After(2 * time.Minute):
+		t.Fatalf("streamingd did not serve within 2 minutes\n%s", logged())
+	}
+
+	return running{addrs: addrs, cmd: cmd, exited: exited, logged: logged}
 }
