@@ -120,7 +120,11 @@ func run(args []string) error {
 }
 
 func servers(cfg stackenv.Settings) []server {
-	return []server{newPostgres(cfg), newRedis(cfg), newCassandra(cfg), newNeo4j(cfg), newSearch(cfg), newStripeMock(cfg)}
+	all := []server{newPostgres(cfg), newRedis(cfg), newCassandra(cfg, 1), newNeo4j(cfg), newSearch(cfg), newStripeMock(cfg)}
+	for i := 2; i <= cfg.CassandraNodes; i++ {
+		all = append(all, newCassandra(cfg, i))
+	}
+	return all
 }
 
 func pick(all []server, names []string) ([]server, error) {
@@ -131,7 +135,8 @@ func pick(all []server, names []string) ([]server, error) {
 	for _, n := range names {
 		i := slices.IndexFunc(all, func(s server) bool { return s.Name() == n })
 		if i < 0 {
-			return nil, fmt.Errorf("unknown server %q: want postgres, redis, cassandra, neo4j or search", n)
+			return nil, fmt.Errorf("unknown server %q: want postgres, redis, cassandra, neo4j, search, stripemock or "+
+				"cassandra2 to cassandra%d (STACK_CASSANDRA_NODES)", n, max(2, len(all)-5))
 		}
 		out = append(out, all[i])
 	}
@@ -167,11 +172,21 @@ func up(ctx context.Context, cfg stackenv.Settings, chosen []server) error {
 	}
 	// Start in parallel: the JVMs spend most of their start-up waiting on themselves.
 	results := make([]upResult, len(chosen))
+	// Cassandra nodes after the first join its ring one at a time, after everything else (the first node
+	// included) answers: a node bootstraps from the ring, and Cassandra refuses two bootstraps at once.
+	joins := func(s server) bool { return strings.HasPrefix(s.Name(), "cassandra") && s.Name() != cassandraName(1) }
 	var wg sync.WaitGroup
 	for i, s := range chosen {
-		wg.Go(func() { results[i] = upOne(ctx, s) })
+		if !joins(s) {
+			wg.Go(func() { results[i] = upOne(ctx, s) })
+		}
 	}
 	wg.Wait()
+	for i, s := range chosen {
+		if joins(s) {
+			results[i] = upOne(ctx, s)
+		}
+	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	var errs []error
 	for i, s := range chosen {

@@ -21,13 +21,27 @@ import (
 
 func dialer() net.Dialer { return net.Dialer{Timeout: 2 * time.Second} }
 
-// newCassandra is Apache Cassandra 5.0 run by its own daemon class, configured by a rendered cassandra.yaml.
-func newCassandra(cfg stackenv.Settings) *jvmServer {
-	j := newJVMServer("cassandra", "cassandra", "org.apache.cassandra.service.CassandraDaemon", "conf",
-		cfg.CassandraAddr(), home(cfg, "cassandra"))
+// cassandraName is the stack's name of Cassandra node i (from 1): cassandra, cassandra2, cassandra3, ...
+func cassandraName(i int) string {
+	if i == 1 {
+		return "cassandra"
+	}
+	return "cassandra" + strconv.Itoa(i)
+}
+
+// newCassandra is node i (from 1) of Apache Cassandra 5.0, run by its own daemon class, configured by a rendered
+// cassandra.yaml. Every node has the first as its seed; with more than one, hinted handoff is on, so a node that was
+// down gets the writes it missed when it comes back.
+func newCassandra(cfg stackenv.Settings, i int) *jvmServer {
+	host := cfg.CassandraNodeHost(i)
+	addr := net.JoinHostPort(host, strconv.Itoa(cfg.CassandraPort))
+	j := newJVMServer(cassandraName(i), "cassandra", "org.apache.cassandra.service.CassandraDaemon", "conf",
+		addr, home(cfg, cassandraName(i)))
 	j.vars = map[string]string{
-		"HOST": cfg.Host, "PORT": strconv.Itoa(cfg.CassandraPort),
+		"HOST": host, "PORT": strconv.Itoa(cfg.CassandraPort),
 		"STORAGE_PORT": strconv.Itoa(cfg.CassandraStoragePort), "HEAP": cfg.CassandraHeap,
+		"SEEDS":         net.JoinHostPort(cfg.CassandraNodeHost(1), strconv.Itoa(cfg.CassandraStoragePort)),
+		"HINTS":         strconv.FormatBool(cfg.CassandraNodes > 1),
 		"AUTHENTICATOR": "AllowAllAuthenticator", "CLIENT_ENCRYPTION": "",
 	}
 	if cfg.TLS {
@@ -41,7 +55,7 @@ func newCassandra(cfg stackenv.Settings) *jvmServer {
 	}
 	j.ports = map[string]int{"STACK_CASSANDRA_PORT": cfg.CassandraPort, "STACK_CASSANDRA_STORAGE_PORT": cfg.CassandraStoragePort}
 	j.probe = func(ctx context.Context) (string, error) {
-		cluster := gocql.NewCluster(cfg.Host)
+		cluster := gocql.NewCluster(host)
 		cluster.Port = cfg.CassandraPort
 		cluster.ProtoVersion = 4
 		cluster.Timeout = 5 * time.Second

@@ -25,7 +25,6 @@ import (
 	"github.com/google/uuid"
 	"google.golang.org/grpc/codes"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -234,10 +233,6 @@ func stackCommand(t *testing.T, stack, verb, store string) time.Duration {
 	return time.Since(start)
 }
 
-// bearer adds the token to a context's outgoing metadata.
-func bearer(ctx context.Context, token string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
-}
 
 // faultTitle is a new title for the command load.
 func faultTitle(word string) *pb.Content {

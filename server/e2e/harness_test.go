@@ -140,6 +140,11 @@ func as(t *testing.T, token string) context.Context {
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 }
 
+// bearer adds the token to a context's outgoing metadata.
+func bearer(ctx context.Context, token string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
+}
+
 // wantCode fails the test unless err has the gRPC code.
 func wantCode(t *testing.T, err error, want codes.Code) {
 	t.Helper()

@@ -31,6 +31,11 @@ type Settings struct {
 	CassandraPort        int    // STACK_CASSANDRA_PORT (CQL native protocol)
 	CassandraStoragePort int    // STACK_CASSANDRA_STORAGE_PORT (inter-node)
 	CassandraHeap        string // STACK_CASSANDRA_HEAP
+	// CassandraNodes (STACK_CASSANDRA_NODES) is how many Cassandra nodes the stack runs as one cluster: node i
+	// (from 1) binds to Host with i-1 added to its last byte (127.0.0.1, 127.0.0.2, ...: all of 127/8 is
+	// loopback), on the same ports. With three or more, the platform's keyspace gets replication 3 and
+	// LOCAL_QUORUM reads and writes.
+	CassandraNodes int
 
 	Neo4jPort      int    // STACK_NEO4J_PORT (Bolt)
 	Neo4jHeap      string // STACK_NEO4J_HEAP
@@ -68,6 +73,7 @@ var Vars = []Variable{
 	{"STACK_CASSANDRA_PORT", "9042", "Cassandra CQL native port"},
 	{"STACK_CASSANDRA_STORAGE_PORT", "7000", "Cassandra inter-node storage port"},
 	{"STACK_CASSANDRA_HEAP", "1g", "Cassandra JVM heap (-Xms and -Xmx)"},
+	{"STACK_CASSANDRA_NODES", "1", "Cassandra nodes in one cluster (1 to 9), node i on STACK_HOST's address plus i-1 (3: replication 3, LOCAL_QUORUM)"},
 	{"STACK_NEO4J_PORT", "7687", "Neo4j Bolt port"},
 	{"STACK_NEO4J_HEAP", "1g", "Neo4j JVM heap (-Xms and -Xmx)"},
 	{"STACK_NEO4J_PAGECACHE", "512m", "Neo4j page cache (off-heap)"},
@@ -103,6 +109,13 @@ func Load() (Settings, error) {
 		}
 		return p
 	}
+	count := func(name string, lo, hi int) int {
+		n, err := strconv.Atoi(get(name))
+		if err != nil || n < lo || n > hi {
+			errs = append(errs, fmt.Errorf("%s=%q: want a number from %d to %d", name, get(name), lo, hi))
+		}
+		return n
+	}
 	size := func(name string) string {
 		v := get(name)
 		if !sizePattern.MatchString(v) {
@@ -121,6 +134,7 @@ func Load() (Settings, error) {
 		CassandraPort:        port("STACK_CASSANDRA_PORT"),
 		CassandraStoragePort: port("STACK_CASSANDRA_STORAGE_PORT"),
 		CassandraHeap:        size("STACK_CASSANDRA_HEAP"),
+		CassandraNodes:       count("STACK_CASSANDRA_NODES", 1, 9),
 		Neo4jPort:            port("STACK_NEO4J_PORT"),
 		Neo4jHeap:            size("STACK_NEO4J_HEAP"),
 		Neo4jPagecache:       size("STACK_NEO4J_PAGECACHE"),
@@ -140,6 +154,9 @@ func Load() (Settings, error) {
 	}
 	if ip := net.ParseIP(s.Host); ip == nil || !ip.IsLoopback() {
 		errs = append(errs, fmt.Errorf("STACK_HOST=%q: want a loopback address such as 127.0.0.1", s.Host))
+	} else if s.CassandraNodes > 1 && (ip.To4() == nil || int(ip.To4()[3])+s.CassandraNodes-1 > 254) {
+		errs = append(errs, fmt.Errorf("STACK_CASSANDRA_NODES=%d: the nodes' addresses follow STACK_HOST=%q, which leaves no room for them",
+			s.CassandraNodes, s.Host))
 	}
 	home, err := stackHome()
 	if err != nil {
@@ -210,8 +227,26 @@ func (s Settings) PostgresAddr() string { return s.addr(s.PostgresPort) }
 // RedisAddr is host:port of Redis.
 func (s Settings) RedisAddr() string { return s.addr(s.RedisPort) }
 
-// CassandraAddr is host:port of Cassandra's CQL port.
+// CassandraAddr is host:port of Cassandra's CQL port (the first node's).
 func (s Settings) CassandraAddr() string { return s.addr(s.CassandraPort) }
+
+// CassandraNodeHost is the address node i (from 1) of the Cassandra cluster binds to.
+func (s Settings) CassandraNodeHost(i int) string {
+	ip := net.ParseIP(s.Host).To4()
+	if ip == nil || i == 1 {
+		return s.Host
+	}
+	return net.IPv4(ip[0], ip[1], ip[2], ip[3]+byte(i-1)).String()
+}
+
+// CassandraAddrs are host:port of every node's CQL port.
+func (s Settings) CassandraAddrs() []string {
+	out := make([]string, s.CassandraNodes)
+	for i := range out {
+		out[i] = net.JoinHostPort(s.CassandraNodeHost(i+1), strconv.Itoa(s.CassandraPort))
+	}
+	return out
+}
 
 // Neo4jURI is the Bolt URI of the single Neo4j instance.
 func (s Settings) Neo4jURI() string { return "bolt://" + s.addr(s.Neo4jPort) }
@@ -253,9 +288,15 @@ func (s Settings) ServerSettings() []ServerSetting {
 	out := []ServerSetting{
 		{"postgres-url", "STREAMING_POSTGRES_URL", s.PostgresURL()},
 		{"redis-addr", "STREAMING_REDIS_ADDR", s.RedisAddr()},
-		{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", s.CassandraAddr()},
+		{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", strings.Join(s.CassandraAddrs(), ",")},
 		{"neo4j-uri", "STREAMING_NEO4J_URI", s.Neo4jURI()},
 		{"search-url", "STREAMING_SEARCH_URL", s.SearchURL()},
+	}
+	if s.CassandraNodes >= 3 {
+		out = append(out, []ServerSetting{
+			{"cassandra-replication", "STREAMING_CASSANDRA_REPLICATION", "SimpleStrategy:3"},
+			{"cassandra-consistency", "STREAMING_CASSANDRA_CONSISTENCY", "LOCAL_QUORUM"},
+		}...)
 	}
 	if s.TLS {
 		out = append(out, []ServerSetting{

@@ -1,0 +1,257 @@
+//go:build cluster
+
+// The cluster suite: `go tool task test:cluster` brings up the cluster topology (three Cassandra nodes, beside the
+// default stack) and runs these tests against it. It kills nodes, so it has a build tag of its own and runs alone.
+
+package e2e
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/gocql/gocql"
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/storetest"
+)
+
+// clusterStack is the cluster topology's stack: the stack command, its settings (CLUSTER_STACK, as the Taskfile
+// gives them) and streamingd's store settings for it, as `stack server-env` prints them.
+type clusterStack struct {
+	bin    string
+	env    []string
+	server map[string]string // STREAMING_* → value
+}
+
+func cluster(t *testing.T) clusterStack {
+	t.Helper()
+	c := clusterStack{bin: os.Getenv("STACK"), env: strings.Fields(os.Getenv("CLUSTER_STACK"))}
+	if c.bin == "" || len(c.env) == 0 {
+		msg := "STACK and CLUSTER_STACK are not set; run the suite with `go tool task test:cluster`"
+		if storetest.InCI() {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	out := c.run(t, "server-env")
+	c.server = map[string]string{}
+	sc := bufio.NewScanner(bytes.NewReader(out))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(strings.TrimPrefix(sc.Text(), "export "), "=")
+		if ok {
+			c.server[k] = strings.Trim(v, "'")
+		}
+	}
+	return c
+}
+
+// run runs the stack command on the cluster's stack.
+func (c clusterStack) run(t *testing.T, args ...string) []byte {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, c.bin, args...)
+	cmd.Env = append(os.Environ(), c.env...)
+	out, err := cmd.Output()
+	if err != nil {
+		var stderr []byte
+		if ee, ok := err.(*exec.ExitError); ok {
+			stderr = ee.Stderr
+		}
+		t.Fatalf("stack %s: %v\n%s%s", strings.Join(args, " "), err, out, stderr)
+	}
+	return out
+}
+
+// kill ends a node's process group with SIGKILL: a crash, not a clean stop.
+func (c clusterStack) kill(t *testing.T, node string) {
+	t.Helper()
+	var home string
+	for _, kv := range c.env {
+		if v, ok := strings.CutPrefix(kv, "STACK_HOME="); ok {
+			home = v
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(home, node, "run", node+".pid"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Kill(-pid, syscall.SIGKILL); err != nil {
+		t.Fatalf("kill %s (pid %d): %v", node, pid, err)
+	}
+}
+
+const (
+	clusterEvents     = 200_000
+	clusterKillAfter  = 60_000 // acknowledged events before the node is killed
+	clusterStreams    = 4
+	clusterBatch      = 500
+	clusterBatches    = 10 // per stream
+	clusterUsers      = 200
+	clusterTitlesEach = 5
+)
+
+// TestClusterCassandraNodeLoss: 200,000 events ingested through one server into the three-node cluster
+// (replication 3, LOCAL_QUORUM), one node killed (SIGKILL) after 60,000 were acknowledged. Clients get no error and
+// no event back as not stored; every acknowledged event is read back at QUORUM from the two survivors; the killed
+// node is started again and rejoins.
+func TestClusterCassandraNodeLoss(t *testing.T) {
+	c := cluster(t)
+	if c.server["STREAMING_CASSANDRA_REPLICATION"] != "SimpleStrategy:3" {
+		t.Fatalf("the cluster stack's settings: %v; want replication 3", c.server)
+	}
+	hosts := strings.Split(c.server["STREAMING_CASSANDRA_HOSTS"], ",")
+	_, conn, _, _ := startOwn(t, func(cfg *config.Config) {
+		cfg.CassandraHosts, cfg.CassandraKeyspace = hosts, "streaming_cluster"
+		cfg.CassandraReplication, cfg.CassandraConsistency = c.server["STREAMING_CASSANDRA_REPLICATION"], c.server["STREAMING_CASSANDRA_CONSISTENCY"]
+		cfg.IngestServiceRate = 0
+	})
+	ingest := pb.NewIngestServiceClient(conn)
+
+	titles := make([]string, clusterTitlesEach)
+	for i := range titles {
+		titles[i] = uuid.NewString()
+	}
+	users := make([]string, clusterUsers)
+	for i := range users {
+		users[i] = uuid.NewString()
+	}
+	var (
+		mu       sync.Mutex
+		acked    = map[string][2]string{} // event id → (user, title)
+		problems []string
+		sent     atomic.Int64
+		killed   = make(chan time.Time, 1)
+	)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	var wg sync.WaitGroup
+	start := time.Now()
+	for w := range clusterStreams {
+		wg.Go(func() {
+			rng := rand.New(rand.NewPCG(uint64(w), 42))
+			for sent.Add(clusterBatch*clusterBatches) <= clusterEvents {
+				batches := make([][]*pb.PlaybackEvent, clusterBatches)
+				for b := range batches {
+					batches[b] = make([]*pb.PlaybackEvent, clusterBatch)
+					for i := range batches[b] {
+						batches[b][i] = &pb.PlaybackEvent{EventId: uuid.NewString(), UserId: users[rng.IntN(len(users))],
+							ContentId: titles[rng.IntN(len(titles))], OccurTime: timestamppb.New(time.Now().Add(-time.Minute)),
+							PlayedSeconds: 10, PositionSeconds: int32(rng.IntN(5000)), Device: pb.Device_DEVICE_TV,
+							Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
+					}
+				}
+				s, err := ingest.IngestPlaybackEvents(bearer(ctx, serviceToken))
+				if err == nil {
+					for _, b := range batches {
+						if err = s.Send(&pb.IngestPlaybackEventsRequest{Events: b}); err != nil {
+							break
+						}
+					}
+				}
+				var res *pb.IngestPlaybackEventsResponse
+				if err == nil {
+					res, err = s.CloseAndRecv()
+				}
+				mu.Lock()
+				switch {
+				case err != nil:
+					problems = append(problems, fmt.Sprintf("a stream failed: %v", err))
+				case res.GetRejected() > 0:
+					problems = append(problems, fmt.Sprintf("a stream had %d events rejected, e.g. %v", res.GetRejected(), res.GetRejections()[0]))
+				default:
+					for _, b := range batches {
+						for _, ev := range b {
+							acked[ev.GetEventId()] = [2]string{ev.GetUserId(), ev.GetContentId()}
+						}
+					}
+				}
+				n := len(acked)
+				mu.Unlock()
+				if n >= clusterKillAfter {
+					select {
+					case killed <- time.Now():
+						c.kill(t, "cassandra3")
+					default:
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	var killedAt time.Time
+	select {
+	case killedAt = <-killed:
+	default:
+		t.Fatal("the node was never killed")
+	}
+	t.Logf("ingest: %d events acknowledged in %v (%.0f events/s), node 3 killed %v in; %d problems",
+		len(acked), took.Round(10*time.Millisecond), float64(len(acked))/took.Seconds(), killedAt.Sub(start).Round(10*time.Millisecond), len(problems))
+	for _, p := range problems {
+		t.Error(p)
+	}
+
+	// Every acknowledged event, read at QUORUM from the two survivors.
+	cl := gocql.NewCluster(hosts[:2]...)
+	cl.Keyspace, cl.Consistency, cl.Timeout = "streaming_cluster", gocql.Quorum, 10*time.Second
+	cl.HostFilter = gocql.WhiteListHostFilter(hosts[:2]...)
+	session, err := cl.CreateSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer session.Close()
+	stored := map[string]bool{}
+	for _, u := range users {
+		for _, ti := range titles {
+			iter := session.Query(`SELECT event_id FROM playback_events WHERE user_id = ? AND content_id = ?`, u, ti).
+				WithContext(ctx).Iter()
+			var id string
+			for iter.Scan(&id) {
+				stored[id] = true
+			}
+			if err := iter.Close(); err != nil {
+				t.Fatalf("read back at QUORUM with node 3 down: %v", err)
+			}
+		}
+	}
+	missing := 0
+	for id := range acked {
+		if !stored[id] {
+			missing++
+		}
+	}
+	t.Logf("read back at QUORUM from the survivors: %d of %d acknowledged events stored (%d rows in all)", len(acked)-missing, len(acked), len(stored))
+	if missing > 0 {
+		t.Errorf("%d acknowledged events missing", missing)
+	}
+
+	// The killed node comes back and rejoins.
+	back := time.Now()
+	c.run(t, "up", "cassandra3")
+	t.Logf("node 3 started again and answering in %v", time.Since(back).Round(100*time.Millisecond))
+	var peers int
+	if err := session.Query(`SELECT count(*) FROM system.peers`).WithContext(ctx).Scan(&peers); err != nil || peers != 2 {
+		t.Errorf("node 1 knows %d peers (%v), want 2", peers, err)
+	}
+}
