@@ -12,6 +12,7 @@ var benchmarks = []benchmark{
 	{"rate_content_hot", rateContentHot},
 	{"ingest_frontend", ingestFrontend},
 	{"ingest_cassandra", ingestCassandra},
+	{"ingest_cassandra_3nodes", ingestCassandra3Nodes},
 	{"ingest_flood", ingestFlood},
 	{"recs_warm", recsWarm},
 	{"recs_cold", recsCold},

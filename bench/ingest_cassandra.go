@@ -52,6 +52,17 @@ const (
 		`VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`
 )
 
+// cassTarget is the Cassandra an ingest_cassandra entry writes to, and how much.
+type cassTarget struct {
+	name            string // the entry's name
+	hosts           []string
+	replication     cassandra.Replication
+	consistency     gocql.Consistency
+	perSide, cycles int    // measured events per side; palindromic cycles of ours and raw batches
+	where           string // the target in the conditions
+	start           string // how to start it, for the error when it does not answer
+}
+
 func ingestCassandra(ctx context.Context) ([]Result, error) {
 	cfg, err := loadConfig()
 	if err != nil {
@@ -61,11 +72,19 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	return ingestCassandraOn(ctx, cfg, cassTarget{name: "ingest_cassandra", hosts: cfg.CassandraHosts,
+		replication: replication, consistency: gocql.One, perSide: cassPerSide, cycles: cassCycles,
+		where: "consistency ONE, SimpleStrategy replication on one node (the local stack's Cassandra)",
+		start: "go tool task stack:up -- cassandra"})
+}
+
+// ingestCassandraOn is ingest_cassandra against target.
+func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget) ([]Result, error) {
 	keyspace := "bench_" + randomHex(6)
-	store, closeStore, err := cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: keyspace,
-		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: gocql.One})
+	store, closeStore, err := cassandra.Open(ctx, cassandra.Config{Hosts: target.hosts, Keyspace: keyspace,
+		Replication: target.replication, LocalDC: cfg.CassandraLocalDC, Consistency: target.consistency})
 	if err != nil {
-		return nil, fmt.Errorf("cassandra (start it with `go tool task stack:up -- cassandra`): %w", err)
+		return nil, fmt.Errorf("cassandra (start it with `%s`): %w", target.start, err)
 	}
 	defer func() {
 		if err := store.Session().Query("DROP KEYSPACE " + keyspace).Exec(); err != nil {
@@ -100,7 +119,7 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	for _, id := range titles {
 		catalog[id] = true
 	}
-	perRound := cassPerSide / (2 * cassCycles)
+	perRound := target.perSide / (2 * target.cycles)
 	var batchRequests, singleRequests int // Cassandra requests the raw writers sent
 	type contender struct {
 		*side
@@ -111,7 +130,7 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	newContender := func(name string, write func(ctx context.Context, d *roundData) error) *contender {
 		users := uuids(ingestUsers)
 		oursUsers = users // the last contender made is ours
-		all := playbackEvents(rng, cassWarmup+cassPerSide, users, titles)
+		all := playbackEvents(rng, cassWarmup+target.perSide, users, titles)
 		c := &contender{side: &side{name: name}, warm: &roundData{events: all[:cassWarmup]}, write: write}
 		for events := range slices.Chunk(all[cassWarmup:], perRound) {
 			c.rounds = append(c.rounds, &roundData{events: events})
@@ -157,7 +176,7 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 	// in the alternation their load (four times the requests per event) weighed on whichever side came next,
 	// which moved the ratio by a quarter from run to run. It remains a contender for the baseline.
 	batches, singles, o := contenders[0].side, contenders[1].side, contenders[2].side
-	if err := measureABBA(ctx, []*side{o, batches}, cassCycles, cassSideCap, cassRoundCap); err != nil {
+	if err := measureABBA(ctx, []*side{o, batches}, target.cycles, cassSideCap, cassRoundCap); err != nil {
 		return nil, err
 	}
 	writes1, events1, err := ours.partitionWrites()
@@ -197,17 +216,16 @@ func ingestCassandra(ctx context.Context) ([]Result, error) {
 		"batches of at most %d inserts, %d in flight: %.0f events/s; singles = one insert per event, %d in "+
 		"flight: %.0f events/s; the raw writers write the same Cassandra rows and no derived update; both also upsert the newest position per (user, title) into "+
 		"continue_watching, as WritePartition does; Cassandra requests per event: ours ≈ %.2f, batches %.2f, "+
-		"singles %.2f; baseline = %s; consistency ONE, SimpleStrategy replication on one node (the local stack's "+
-		"Cassandra); measured %d events ours, %d batches in rounds of %d, %d palindromic cycles of the two, then %d "+
+		"singles %.2f; baseline = %s; %s; measured %d events ours, %d batches in rounds of %d, %d palindromic cycles of the two, then %d "+
 		"singles in two rounds, "+
 		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
 		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
 		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(2*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
-		per(singleRequests, singles.events), best.name, o.events, batches.events, perRound,
-		cassCycles, singles.events, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows, machine())
-	return []Result{{Name: "ingest_cassandra", Value: round(o.perSecond(), 0), Unit: "events/s",
+		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,
+		target.cycles, singles.events, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows, machine())
+	return []Result{{Name: target.name, Value: round(o.perSecond(), 0), Unit: "events/s",
 		Baseline: round(best.perSecond(), 0), Ratio: ratio(o.perSecond(), best.perSecond()), Conditions: conditions}}, nil
 }
 

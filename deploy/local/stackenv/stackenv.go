@@ -89,9 +89,30 @@ var Vars = []Variable{
 var sizePattern = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG][bB]?$`)
 
 // Load reads the settings from the environment. A bad value is an error naming the variable.
-func Load() (Settings, error) {
+func Load() (Settings, error) { return load(os.LookupEnv) }
+
+// LoadWith reads the settings from the environment with assignments (NAME=value) in front of it: another stack's
+// settings, such as the cluster topology's (CLUSTER_STACK in Taskfile.yml), without changing the environment.
+func LoadWith(assignments []string) (Settings, error) {
+	over := map[string]string{}
+	for _, a := range assignments {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok {
+			return Settings{}, fmt.Errorf("stack setting %q: want NAME=value", a)
+		}
+		over[k] = v
+	}
+	return load(func(name string) (string, bool) {
+		if v, ok := over[name]; ok {
+			return v, true
+		}
+		return os.LookupEnv(name)
+	})
+}
+
+func load(lookup func(string) (string, bool)) (Settings, error) {
 	get := func(name string) string {
-		if v, ok := os.LookupEnv(name); ok && v != "" {
+		if v, ok := lookup(name); ok && v != "" {
 			return v
 		}
 		for _, v := range Vars {
@@ -158,7 +179,7 @@ func Load() (Settings, error) {
 		errs = append(errs, fmt.Errorf("STACK_CASSANDRA_NODES=%d: the nodes' addresses follow STACK_HOST=%q, which leaves no room for them",
 			s.CassandraNodes, s.Host))
 	}
-	home, err := stackHome()
+	home, err := stackHome(lookup)
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -167,8 +188,8 @@ func Load() (Settings, error) {
 }
 
 // stackHome is STACK_HOME, or .stack in the module root.
-func stackHome() (string, error) {
-	if h := os.Getenv("STACK_HOME"); h != "" {
+func stackHome(lookup func(string) (string, bool)) (string, error) {
+	if h, _ := lookup("STACK_HOME"); h != "" {
 		return filepath.Abs(h)
 	}
 	root, err := ModuleRoot()
