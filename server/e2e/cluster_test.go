@@ -247,8 +247,10 @@ func TestClusterCassandraNodeLoss(t *testing.T) {
 	if err := session.Query(`SELECT count(*) FROM system.peers`).WithContext(ctx).Scan(&peers); err != nil || peers != 2 {
 		t.Errorf("node 1 knows %d peers (%v), want 2", peers, err)
 	}
-	// What node 3 missed reaches it by hinted handoff: every acknowledged event of a sample of partitions, read at
-	// ONE from node 3 alone.
+	// What node 3 missed while down reaches it by hinted handoff. Writes it had acknowledged in its last commitlog
+	// sync period before the SIGKILL (periodic, 10 s) are lost on it alone: a QUORUM read still returns them (the
+	// other replica of the two has them) and repair or read repair restores them. Reported, not asserted: how
+	// much depends on where the kill fell.
 	cl3 := gocql.NewCluster(hosts[2])
 	cl3.Keyspace, cl3.Consistency, cl3.Timeout = "streaming_cluster", gocql.One, 10*time.Second
 	cl3.HostFilter = gocql.WhiteListHostFilter(hosts[2])
@@ -262,8 +264,9 @@ func TestClusterCassandraNodeLoss(t *testing.T) {
 		want[ut]++
 	}
 	sample := users[:20]
-	for {
-		short := 0
+	short, last, stable := -1, -1, time.Now()
+	for time.Since(stable) < 15*time.Second && time.Since(back) < 2*time.Minute {
+		short = 0
 		for _, u := range sample {
 			for _, ti := range titles {
 				var n int
@@ -274,15 +277,42 @@ func TestClusterCassandraNodeLoss(t *testing.T) {
 				short += max(0, want[[2]string{u, ti}]-n)
 			}
 		}
+		if short != last {
+			last, stable = short, time.Now()
+		}
 		if short == 0 {
-			t.Logf("node 3 holds every acknowledged event of %d partitions %v after it was started again",
-				len(sample)*len(titles), time.Since(back).Round(100*time.Millisecond))
 			break
 		}
-		if time.Since(back) > 3*time.Minute {
-			t.Errorf("node 3 still misses %d events of %d sampled partitions 3 minutes after it came back", short, len(sample)*len(titles))
-			break
+		time.Sleep(time.Second)
+	}
+	sampled := 0
+	for _, u := range sample {
+		for _, ti := range titles {
+			sampled += want[[2]string{u, ti}]
 		}
-		time.Sleep(2 * time.Second)
+	}
+	t.Logf("node 3 alone (ONE), %v after it came back: %d of %d sampled acknowledged events missing", time.Since(back).Round(100*time.Millisecond), short, sampled)
+
+	// With all three up, QUORUM still reads every acknowledged event.
+	all := gocql.NewCluster(hosts...)
+	all.Keyspace, all.Consistency, all.Timeout = "streaming_cluster", gocql.Quorum, 10*time.Second
+	sa, err := all.CreateSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sa.Close()
+	got := 0
+	for _, u := range users {
+		for _, ti := range titles {
+			var n int
+			if err := sa.Query(`SELECT count(*) FROM playback_events WHERE user_id = ? AND content_id = ?`, u, ti).
+				WithContext(ctx).Scan(&n); err != nil {
+				t.Fatalf("read back at QUORUM with all three up: %v", err)
+			}
+			got += n
+		}
+	}
+	if got != len(acked) {
+		t.Errorf("read back at QUORUM with all three up: %d rows, want the %d acknowledged", got, len(acked))
 	}
 }
