@@ -18,6 +18,7 @@ var benchmarks = []benchmark{
 	{"recs_cold", recsCold},
 	{"search", searchContent},
 	{"projection_lag", projectionLag},
+	{"capacity", capacity},
 }
 
 // benchmark is one named entry. It returns one or more results (e.g. throughput plus latency percentiles).
