@@ -233,7 +233,6 @@ func stackCommand(t *testing.T, stack, verb, store string) time.Duration {
 	return time.Since(start)
 }
 
-
 // faultTitle is a new title for the command load.
 func faultTitle(word string) *pb.Content {
 	return &pb.Content{Id: uuid.NewString(), Title: "Falla " + word + " " + storetest.Unique(), Description: "Una prueba de fallos",
@@ -359,17 +358,10 @@ func (l *faultLoad) stop(t *testing.T) {
 // goes on until everything is acknowledged, for up to two minutes.
 func (l *faultLoad) ingestLoop(u user) {
 	var pending []*pb.PlaybackEvent
-	var flushUntil time.Time
+	var d draining
 	for {
-		if l.ctx.Err() != nil {
-			if len(pending) == 0 {
-				return
-			}
-			if flushUntil.IsZero() {
-				flushUntil = time.Now().Add(2 * time.Minute)
-			} else if time.Now().After(flushUntil) {
-				return // verify reports what stayed unacknowledged
-			}
+		if d.over(l.ctx, len(pending)) {
+			return
 		}
 		if len(pending) == 0 {
 			for range 200 {
@@ -391,6 +383,24 @@ func (l *faultLoad) ingestLoop(u user) {
 		pending = resend
 		time.Sleep(50 * time.Millisecond)
 	}
+}
+
+// draining is a sending loop's end: once the load stops it goes on while events are unacknowledged, for up to two
+// minutes (verify reports what stayed unacknowledged).
+type draining struct{ until time.Time }
+
+// over reports whether the loop should end, given how many events wait for an acknowledgement.
+func (d *draining) over(load context.Context, pending int) bool {
+	if load.Err() == nil {
+		return false
+	}
+	if pending == 0 {
+		return true
+	}
+	if d.until.IsZero() {
+		d.until = time.Now().Add(2 * time.Minute)
+	}
+	return time.Now().After(d.until)
 }
 
 // stream sends the events in batches of 50 on one stream and returns those stored and those to send again.
@@ -468,18 +478,12 @@ func (l *faultLoad) stream(u user, events []*pb.PlaybackEvent) (stored, resend [
 // lose can only come back through their replay.
 func (l *faultLoad) serviceLoop() {
 	var pending []*pb.PlaybackEvent
-	var flushUntil time.Time
+	var d draining
 	for {
-		if l.ctx.Err() != nil {
-			if len(pending) == 0 {
-				return
-			}
-			if flushUntil.IsZero() {
-				flushUntil = time.Now().Add(2 * time.Minute)
-			} else if time.Now().After(flushUntil) {
-				return
-			}
-		} else {
+		if d.over(l.ctx, len(pending)) {
+			return
+		}
+		if l.ctx.Err() == nil {
 			viewer := uuid.NewString()
 			l.mu.Lock()
 			for range 3 {

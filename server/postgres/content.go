@@ -53,12 +53,7 @@ func (t *commandTx) ContentsByID(ctx context.Context, ids []string) ([]streaming
 }
 
 func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Content, error) {
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if validUUID(id) {
-			valid = append(valid, id)
-		}
-	}
+	valid := validUUIDs(ids)
 	if len(valid) == 0 {
 		return nil, nil
 	}
@@ -74,6 +69,17 @@ func contentsByID(ctx context.Context, q querier, ids []string) ([]streaming.Con
 		return nil, mapErr(err, "content")
 	}
 	return out, nil
+}
+
+// validUUIDs are the ids that are UUIDs: the others name no row, and PostgreSQL would refuse the whole array.
+func validUUIDs(ids []string) []string {
+	valid := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if validUUID(id) {
+			valid = append(valid, id)
+		}
+	}
+	return valid
 }
 
 // RecordRating upserts the rating's row, marked pending, in one autocommitted statement: one round trip, one row.

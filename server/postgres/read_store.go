@@ -72,12 +72,7 @@ func (s *ReadStore) snapshot(ctx context.Context, fn func(tx pgx.Tx) error) erro
 // ExistingContent returns the ids among ids that are titles of the catalog, with one indexed query. Ids that are not
 // UUIDs are not titles.
 func (s *ReadStore) ExistingContent(ctx context.Context, ids []string) ([]string, error) {
-	valid := make([]string, 0, len(ids))
-	for _, id := range ids {
-		if validUUID(id) {
-			valid = append(valid, id)
-		}
-	}
+	valid := validUUIDs(ids)
 	if len(valid) == 0 {
 		return nil, nil
 	}

@@ -20,6 +20,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
+	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
@@ -70,19 +71,7 @@ func TestStartsOutsideTheCheckout(t *testing.T) {
 	bin := build(t)
 
 	dir := t.TempDir()
-	env := []string{ // nothing else: no HOME, no PATH, no STACK_*
-		"STREAMING_POSTGRES_URL=" + pgURL,
-		"STREAMING_REDIS_ADDR=" + s.RedisAddr(),
-		"STREAMING_CASSANDRA_HOSTS=" + s.CassandraAddr(),
-		"STREAMING_CASSANDRA_KEYSPACE=streaming_test",
-		"STREAMING_CASSANDRA_CONSISTENCY=ONE",
-		"STREAMING_NEO4J_URI=" + s.Neo4jURI(),
-		"STREAMING_SEARCH_URL=" + s.SearchURL(),
-		"STREAMING_GRPC_ADDR=127.0.0.1:0",
-		"STREAMING_HTTP_ADDR=127.0.0.1:0",
-		"STREAMING_OPS_ADDR=127.0.0.1:0",
-		"STREAMING_ADMIN_TOKEN=out-of-tree-admin-token-0123456789",
-	}
+	env := stackEnv(s, pgURL) // nothing else: no HOME, no PATH, no STACK_*
 	// The migration step of a deployment first, as its own run; the server then starts without migrating.
 	migrate := exec.Command(bin, "-migrate-only")
 	migrate.Dir, migrate.Env = dir, env
@@ -159,6 +148,24 @@ func TestRefusesToStartWithoutStores(t *testing.T) {
 	}
 	if strings.Contains(string(out), "STACK_HOME") || strings.Contains(string(out), "go.mod") {
 		t.Errorf("the refusal mentions the development stack:\n%s", out)
+	}
+}
+
+// stackEnv is streamingd's environment for the local stack's stores, PostgreSQL at pgURL, listeners on free
+// loopback ports and an admin token: every setting it needs, and nothing else.
+func stackEnv(s stackenv.Settings, pgURL string) []string {
+	return []string{
+		"STREAMING_POSTGRES_URL=" + pgURL,
+		"STREAMING_REDIS_ADDR=" + s.RedisAddr(),
+		"STREAMING_CASSANDRA_HOSTS=" + s.CassandraAddr(),
+		"STREAMING_CASSANDRA_KEYSPACE=streaming_test",
+		"STREAMING_CASSANDRA_CONSISTENCY=ONE",
+		"STREAMING_NEO4J_URI=" + s.Neo4jURI(),
+		"STREAMING_SEARCH_URL=" + s.SearchURL(),
+		"STREAMING_GRPC_ADDR=127.0.0.1:0",
+		"STREAMING_HTTP_ADDR=127.0.0.1:0",
+		"STREAMING_OPS_ADDR=127.0.0.1:0",
+		"STREAMING_ADMIN_TOKEN=test-admin-token-0123456789",
 	}
 }
 

@@ -45,19 +45,7 @@ func TestFaultsLoginStorm(t *testing.T) {
 			name = "no login limits"
 		}
 		t.Run(name, func(t *testing.T) {
-			env := []string{
-				"STREAMING_POSTGRES_URL=" + pgURL,
-				"STREAMING_REDIS_ADDR=" + s.RedisAddr(),
-				"STREAMING_CASSANDRA_HOSTS=" + s.CassandraAddr(),
-				"STREAMING_CASSANDRA_KEYSPACE=streaming_test",
-				"STREAMING_CASSANDRA_CONSISTENCY=ONE",
-				"STREAMING_NEO4J_URI=" + s.Neo4jURI(),
-				"STREAMING_SEARCH_URL=" + s.SearchURL(),
-				"STREAMING_GRPC_ADDR=127.0.0.1:0",
-				"STREAMING_HTTP_ADDR=127.0.0.1:0",
-				"STREAMING_OPS_ADDR=127.0.0.1:0",
-				"STREAMING_ADMIN_TOKEN=storm-admin-token-0123456789",
-			}
+			env := stackEnv(s, pgURL)
 			if !limits {
 				env = append(env, "STREAMING_LOGIN_ATTEMPTS_PER_CLIENT=0", "STREAMING_LOGIN_ATTEMPTS_PER_ACCOUNT=0")
 			}
