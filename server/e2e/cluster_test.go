@@ -8,7 +8,9 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +29,10 @@ import (
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/postgres"
+	"github.com/streamingplatform/streaming/server/readcheck"
 	"github.com/streamingplatform/streaming/server/storetest"
+	"github.com/streamingplatform/streaming/server/wiring"
 )
 
 // clusterStack is the cluster topology's stack: the stack command, its settings (CLUSTER_STACK, as the Taskfile
@@ -314,5 +319,124 @@ func TestClusterCassandraNodeLoss(t *testing.T) {
 	}
 	if got != len(acked) {
 		t.Errorf("read back at QUORUM with all three up: %d rows, want the %d acknowledged", got, len(acked))
+	}
+}
+
+// published reads outbox_events_published_total from a server's operators' /metrics.
+func published(t *testing.T, opsAddr string) float64 {
+	t.Helper()
+	req, err := http.NewRequestWithContext(storetest.Context(t, 10*time.Second), http.MethodGet, "http://"+opsAddr+"/metrics", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, "outbox_events_published_total "); ok {
+			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return f
+		}
+	}
+	return 0
+}
+
+// TestClusterReplicasShareTheRelay: two more replicas of the server (on the cluster's Cassandra) beside the shared
+// one, all three running the outbox relay on the same PostgreSQL. Commands go to both new replicas at once, many per
+// title; every event is published exactly once in all (the replicas' published counters add up to the events
+// written), and the consistency check finds the read models equal to PostgreSQL.
+func TestClusterReplicasShareTheRelay(t *testing.T) {
+	c := cluster(t)
+	e := server(t)
+	hosts := strings.Split(c.server["STREAMING_CASSANDRA_HOSTS"], ",")
+	replica := func() (*wiring.Built, pb.CommandServiceClient) {
+		built, conn, _, _ := startOwn(t, func(cfg *config.Config) {
+			cfg.CassandraHosts, cfg.CassandraKeyspace = hosts, "streaming_cluster"
+			cfg.CassandraReplication, cfg.CassandraConsistency = c.server["STREAMING_CASSANDRA_REPLICATION"], c.server["STREAMING_CASSANDRA_CONSISTENCY"]
+			cfg.ReadModelsEnabled = true
+		})
+		return built, pb.NewCommandServiceClient(conn)
+	}
+	a, cmdA := replica()
+	b, cmdB := replica()
+	ops := []string{e.built.Server.OpsAddr(), a.Server.OpsAddr(), b.Server.OpsAddr()}
+	eventually(t, "the relays idle", func() string {
+		if n := count(t, e, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 0 {
+			return fmt.Sprintf("%d unpublished", n)
+		}
+		return ""
+	})
+	var before float64
+	for _, o := range ops {
+		before += published(t, o)
+	}
+	var firstID int64
+	if err := e.built.Pool.QueryRow(storetest.Context(t, 10*time.Second), `SELECT coalesce(max(id), 0) FROM outbox`).Scan(&firstID); err != nil {
+		t.Fatal(err)
+	}
+
+	const titles, updates = 20, 15
+	ids := make([]string, titles)
+	for i := range ids {
+		ids[i] = uuid.NewString()
+	}
+	var wg sync.WaitGroup
+	var failed atomic.Int64
+	for w, cmd := range []pb.CommandServiceClient{cmdA, cmdB} {
+		wg.Go(func() {
+			for u := range updates {
+				for i, id := range ids {
+					ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					_, err := cmd.UpsertContent(bearer(ctx, adminToken), &pb.UpsertContentRequest{Content: &pb.Content{Id: id,
+						Title: fmt.Sprintf("Réplica %d, versión %d de %d", i, u, w), Type: pb.ContentType_CONTENT_TYPE_MOVIE,
+						Genres: []string{"replicas"}, ReleaseYear: 2024}})
+					cancel()
+					if err != nil {
+						if failed.Add(1) == 1 {
+							t.Errorf("UpsertContent: %v", err)
+						}
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	var events int
+	if err := e.built.Pool.QueryRow(storetest.Context(t, 10*time.Second), `SELECT count(*) FROM outbox WHERE id > $1`, firstID).Scan(&events); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	eventually(t, "every event published", func() string {
+		if n := count(t, e, `SELECT count(*) FROM outbox WHERE published_at IS NULL`); n != 0 {
+			return fmt.Sprintf("%d unpublished", n)
+		}
+		return ""
+	})
+	drained := time.Since(start)
+	var after float64
+	perReplica := make([]float64, len(ops))
+	for i, o := range ops {
+		perReplica[i] = published(t, o)
+		after += perReplica[i]
+	}
+	t.Logf("%d commands on two replicas, %d outbox events; published by the three relays: %v in all (counters now %v); drained %v after the last answer",
+		2*titles*updates-int(failed.Load()), events, after-before, perReplica, drained.Round(10*time.Millisecond))
+	if int(after-before) != events {
+		t.Errorf("the relays published %v events, %d were written: each must be published exactly once", after-before, events)
+	}
+	rep, err := readcheck.Check(storetest.Context(t, time.Minute), readcheck.Sources{
+		Postgres: postgres.NewCheckSource(e.built.Pool), Redis: e.built.ReadModels, Search: e.built.Search,
+		Graph: e.built.Graph}, readcheck.Options{IDs: ids, Strict: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Failed() {
+		t.Errorf("read models diverge from PostgreSQL: %+v", rep.Differences)
 	}
 }
