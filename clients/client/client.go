@@ -20,11 +20,14 @@ import (
 	"context"
 	"crypto/tls"
 	"fmt"
+	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/resolver"
+	"google.golang.org/grpc/resolver/manual"
 
 	streamingv1 "github.com/streamingplatform/streaming/gen/streaming/v1"
 )
@@ -60,9 +63,23 @@ func WithTLS(cfg *tls.Config) Option { return func(o *options) { o.tls = cfg } }
 // WithUserAgent prefixes the gRPC user agent, so the server's logs can tell callers apart.
 func WithUserAgent(ua string) Option { return func(o *options) { o.userAgent = ua } }
 
-// Dial connects to addr (host:port) and waits until the connection is ready or has failed once, so a server that
-// is not running is reported here rather than by the first call. ctx bounds the wait; the connection itself lives
-// until Close.
+// serviceConfig balances calls over every address (round robin) and retries, on Unavailable, the calls that are safe
+// to repeat: every query, and RecordPlaybackEvents (event ids make a replay idempotent). Commands are not retried
+// here: one that reached the server may have been applied (CreateSubscription carries an idempotency key for that).
+const serviceConfig = `{
+  "loadBalancingConfig": [{"round_robin": {}}],
+  "methodConfig": [{
+    "name": [{"service": "streaming.v1.QueryService"}, {"service": "streaming.v1.IngestService", "method": "RecordPlaybackEvents"}],
+    "retryPolicy": {"maxAttempts": 4, "initialBackoff": "0.1s", "maxBackoff": "1s", "backoffMultiplier": 2,
+      "retryableStatusCodes": ["UNAVAILABLE"]}
+  }]
+}`
+
+// Dial connects to addr and waits until the connection is ready or has failed once, so a server that is not
+// running is reported here rather than by the first call. addr is host:port, any gRPC target (dns:///name:port
+// resolves every address of a name), or a comma-separated list of host:port: calls are balanced round robin over
+// every address the target gives, and the safe ones retried on another when one answers Unavailable. ctx bounds the
+// wait; the connection itself lives until Close.
 func Dial(ctx context.Context, addr string, opts ...Option) (*Client, error) {
 	var o options
 	for _, opt := range opts {
@@ -72,7 +89,17 @@ func Dial(ctx context.Context, addr string, opts ...Option) (*Client, error) {
 	if o.tls != nil {
 		transport = credentials.NewTLS(o.tls)
 	}
-	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(transport)}
+	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(transport), grpc.WithDefaultServiceConfig(serviceConfig)}
+	if strings.Contains(addr, ",") {
+		r := manual.NewBuilderWithScheme("streaming-list")
+		var state resolver.State
+		for _, a := range strings.Split(addr, ",") {
+			state.Addresses = append(state.Addresses, resolver.Address{Addr: strings.TrimSpace(a)})
+		}
+		r.InitialState(state)
+		dialOpts = append(dialOpts, grpc.WithResolvers(r))
+		addr = r.Scheme() + ":///list"
+	}
 	if o.userAgent != "" {
 		dialOpts = append(dialOpts, grpc.WithUserAgent(o.userAgent))
 	}

@@ -151,3 +151,42 @@ func TestDialFailsWhenNothingListens(t *testing.T) {
 		t.Errorf("Dial took %s to fail", d)
 	}
 }
+
+// unavailableQueries is a QueryService whose every call answers Unavailable, as a replica going away does.
+type unavailableQueries struct{ streamingv1.UnimplementedQueryServiceServer }
+
+func (unavailableQueries) GetTrending(context.Context, *streamingv1.GetTrendingRequest) (*streamingv1.GetTrendingResponse, error) {
+	return nil, status.Error(codes.Unavailable, "going away")
+}
+
+// With a list of addresses calls are balanced over all of them, and a query answered Unavailable by one is retried
+// on another.
+func TestDialBalancesAndRetriesOnAnotherServer(t *testing.T) {
+	good, rec := serve(t)
+	srv := grpc.NewServer()
+	streamingv1.RegisterQueryServiceServer(srv, unavailableQueries{})
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(lis)
+	t.Cleanup(srv.Stop)
+	c, err := Dial(ctxFor(t), lis.Addr().String()+","+good)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	for range 10 {
+		// The good server has no trending: Unimplemented is its answer; Unavailable would mean no retry happened.
+		_, err := c.Query.GetTrending(ctxFor(t), &streamingv1.GetTrendingRequest{})
+		if code := status.Code(err); code != codes.Unimplemented {
+			t.Fatalf("GetTrending: %v; want the other server's answer (Unimplemented)", err)
+		}
+	}
+	rec.mu.Lock()
+	n := len(rec.calls)
+	rec.mu.Unlock()
+	if n != 10 {
+		t.Fatalf("the good server saw %d calls, want all 10 (directly or retried)", n)
+	}
+}
