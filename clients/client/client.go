@@ -1,5 +1,7 @@
-// Package client is a small Go SDK for the streaming platform: one gRPC connection and the three generated service
-// clients (Command, Query, Ingest), with the bearer token sent as per-RPC credentials.
+// Package client is a small Go SDK for the streaming platform: one gRPC connection (to one server, or balanced over
+// several) and the three generated service clients (Command, Query, Ingest), with the bearer token sent as per-RPC
+// credentials; queries and RecordPlaybackEvents are retried on another server when one answers Unavailable, and an
+// Ingester streams playback events until every one is stored.
 //
 // Usage:
 //

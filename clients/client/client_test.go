@@ -153,7 +153,9 @@ func TestDialFailsWhenNothingListens(t *testing.T) {
 }
 
 // unavailableQueries is a QueryService whose every call answers Unavailable, as a replica going away does.
-type unavailableQueries struct{ streamingv1.UnimplementedQueryServiceServer }
+type unavailableQueries struct {
+	streamingv1.UnimplementedQueryServiceServer
+}
 
 func (unavailableQueries) GetTrending(context.Context, *streamingv1.GetTrendingRequest) (*streamingv1.GetTrendingResponse, error) {
 	return nil, status.Error(codes.Unavailable, "going away")
