@@ -3,6 +3,7 @@ package cassandra
 import (
 	"crypto/tls"
 	"fmt"
+	"log/slog"
 	"maps"
 	"regexp"
 	"slices"
@@ -73,6 +74,9 @@ type Config struct {
 	// TracerProvider records a span per batch write (never per event or per read); nil: no observer is installed
 	// (tracing off).
 	TracerProvider trace.TracerProvider
+	// Log receives the driver's own messages (reconnects, hosts going down), at Warn; nil: the driver's default,
+	// plain lines on standard error, which would break a JSON log stream.
+	Log *slog.Logger
 
 	tls *tls.Config // built from CAFile by Open
 }

@@ -19,7 +19,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
+	"strings"
 
 	"github.com/gocql/gocql"
 
@@ -95,6 +97,9 @@ func newCluster(cfg Config, keyspace string) *gocql.ClusterConfig {
 	}
 	if cfg.TracerProvider != nil {
 		c.BatchObserver = newBatchTracer(cfg.TracerProvider)
+	}
+	if cfg.Log != nil {
+		c.Logger = driverLog{cfg.Log}
 	}
 	if cfg.tls != nil {
 		c.SslOpts = &gocql.SslOptions{Config: cfg.tls, EnableHostVerification: true}
@@ -186,4 +191,17 @@ func mapErr(err error) error {
 		return streaming.Unavailable("Cassandra", err)
 	}
 	return &streaming.Error{Code: streaming.CodeInternal, Message: "internal error", Err: err}
+}
+
+// driverLog passes gocql's messages to the server's structured log.
+type driverLog struct{ log *slog.Logger }
+
+func (d driverLog) Print(v ...any) {
+	d.log.Warn(strings.TrimSpace(fmt.Sprint(v...)), "driver", "gocql")
+}
+func (d driverLog) Printf(format string, v ...any) {
+	d.log.Warn(strings.TrimSpace(fmt.Sprintf(format, v...)), "driver", "gocql")
+}
+func (d driverLog) Println(v ...any) {
+	d.log.Warn(strings.TrimSpace(fmt.Sprintln(v...)), "driver", "gocql")
 }

@@ -171,7 +171,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
 		// with what ingest accepts, or accepted events would fail to store.
 		MaxClockSkew: cfg.IngestMaxSkew, Username: cfg.CassandraUser, Password: cfg.CassandraPassword,
-		TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA, TracerProvider: tp}); err != nil {
+		TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA, TracerProvider: tp, Log: log}); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
