@@ -57,19 +57,24 @@ func ingestCassandra3Nodes(ctx context.Context) ([]Result, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The cluster stack's own settings for streamingd (replication 3, LOCAL_QUORUM), as `stack server-env` gives them.
 	var replication cassandra.Replication
-	consistency := gocql.LocalQuorum
+	var consistency gocql.Consistency
 	for _, v := range st.ServerSettings() {
-		if v.Env == "STREAMING_CASSANDRA_REPLICATION" {
-			if replication, err = cassandra.ParseReplication(v.Value); err != nil {
-				return nil, err
-			}
+		switch v.Env {
+		case "STREAMING_CASSANDRA_REPLICATION":
+			replication, err = cassandra.ParseReplication(v.Value)
+		case "STREAMING_CASSANDRA_CONSISTENCY":
+			consistency, err = cassandra.ParseConsistency(v.Value)
+		}
+		if err != nil {
+			return nil, err
 		}
 	}
 	return ingestCassandraOn(ctx, cfg, cassTarget{name: "ingest_cassandra_3nodes", hosts: st.CassandraAddrs(),
 		replication: replication, consistency: consistency, perSide: cass3PerSide, cycles: cass3Cycles,
-		where: fmt.Sprintf("consistency LOCAL_QUORUM, SimpleStrategy replication %d on three nodes (the cluster "+
+		where: fmt.Sprintf("consistency %s, SimpleStrategy replication %d on three nodes (the cluster "+
 			"topology's Cassandra on %s, %s heap each, on the same two cores as everything else)",
-			replication.Factor, strings.Join(st.CassandraAddrs(), ", "), st.CassandraHeap),
+			consistency, replication.Factor, strings.Join(st.CassandraAddrs(), ", "), st.CassandraHeap),
 		start: "go tool task stack:up:cluster"})
 }

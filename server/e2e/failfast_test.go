@@ -152,7 +152,16 @@ func TestStoresDownFailFast(t *testing.T) {
 // wantBreaker checks the operators' metric circuit_breaker_state{store} (0 closed, 1 half-open, 2 open).
 func wantBreaker(t *testing.T, metricsURL, store string, state int) {
 	t.Helper()
-	req, err := http.NewRequestWithContext(storetest.Context(t, 10*time.Second), http.MethodGet, metricsURL, nil)
+	want := fmt.Sprintf("circuit_breaker_state{store=%q} %d", store, state)
+	if !strings.Contains(metricsText(t, metricsURL), want) {
+		t.Errorf("metrics lack %q", want)
+	}
+}
+
+// metricsText is the Prometheus text a server's /metrics (at url) answers.
+func metricsText(t *testing.T, url string) string {
+	t.Helper()
+	req, err := http.NewRequestWithContext(storetest.Context(t, 10*time.Second), http.MethodGet, url, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -161,9 +170,9 @@ func wantBreaker(t *testing.T, metricsURL, store string, state int) {
 		t.Fatal(err)
 	}
 	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
-	want := fmt.Sprintf("circuit_breaker_state{store=%q} %d", store, state)
-	if !strings.Contains(string(body), want) {
-		t.Errorf("metrics lack %q", want)
+	body, err := io.ReadAll(res.Body)
+	if err != nil {
+		t.Fatal(err)
 	}
+	return string(body)
 }
