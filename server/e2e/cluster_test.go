@@ -466,7 +466,7 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 	start := time.Now()
 	for w := range 4 {
 		wg.Go(func() {
-			in := &client.Ingester{Client: sdk, Batch: 500, PerStream: 10}
+			in := &client.Ingester{Client: sdk, Batch: 500, PerStream: 40} // streams of about 6 s: longer than the stopping replica's 1 s grace
 			res, err := in.Send(ctx, events[w*len(events)/4:(w+1)*len(events)/4])
 			mu.Lock()
 			defer mu.Unlock()
