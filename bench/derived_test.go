@@ -11,6 +11,7 @@ import (
 	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
 
 	"github.com/streamingplatform/streaming/server/ingest"
+	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
 
@@ -86,12 +87,12 @@ func TestShippedDerivedUpdatesApplyAndCleanUp(t *testing.T) {
 		t.Errorf("%d WATCHED edges for the users, want %d (one per user and title)", n, len(pairs))
 	}
 	e := events[0]
-	bucket := e.OccurredAt.UTC().Format("2006010215")
+	bucket := redis.TrendingHourKey(e.OccurredAt)
 	score := func() (float64, error) {
-		return rc.Do(ctx, rc.B().Zscore().Key("trending:viewers:"+bucket).Member(e.ContentID).Build()).AsFloat64()
+		return rc.Do(ctx, rc.B().Zscore().Key(bucket).Member(e.ContentID).Build()).AsFloat64()
 	}
 	if s, err := score(); err != nil || s < 1 {
-		t.Errorf("trending:viewers:%s %s = %v, %v; want a count of at least 1", bucket, e.ContentID, s, err)
+		t.Errorf("%s %s = %v, %v; want a count of at least 1", bucket, e.ContentID, s, err)
 	}
 
 	cleanDerived(ctx, rc, cfg, users, titles)
@@ -100,6 +101,6 @@ func TestShippedDerivedUpdatesApplyAndCleanUp(t *testing.T) {
 		t.Errorf("%d WATCHED edges left after clean-up", n)
 	}
 	if s, err := score(); err == nil {
-		t.Errorf("trending:viewers:%s %s = %v after clean-up, want no member", bucket, e.ContentID, s)
+		t.Errorf("%s %s = %v after clean-up, want no member", bucket, e.ContentID, s)
 	}
 }

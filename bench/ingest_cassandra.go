@@ -374,18 +374,14 @@ func cleanDerived(ctx context.Context, rc rueidis.Client, cfg config.Config, use
 		}
 	}
 	// Events occur within the last hour (playbackEvents): at most the current and the previous hour's buckets, plus
-	// one for a run that crossed an hour. The bucket format is redis.Trending's (UTC, yyyymmddhh).
+	// one for a run that crossed an hour.
 	now := time.Now().UTC()
 	var cmds rueidis.Commands
 	for h := range 3 {
-		bucket := now.Add(-time.Duration(h) * time.Hour).Format("2006010215")
-		cmds = append(cmds, rc.B().Zrem().Key("trending:viewers:"+bucket).Member(titles...).Build())
-		for chunk := range slices.Chunk(titles, 500) {
-			keys := make([]string, len(chunk))
-			for i, t := range chunk {
-				keys[i] = "trending:viewers:" + bucket + ":" + t
-			}
-			cmds = append(cmds, rc.B().Del().Key(keys...).Build())
+		hour := now.Add(-time.Duration(h) * time.Hour)
+		cmds = append(cmds, rc.B().Zrem().Key(redis.TrendingHourKey(hour)).Member(titles...).Build())
+		for _, t := range titles {
+			cmds = append(cmds, rc.B().Del().Key(redis.TrendingViewersKey(hour, t)).Build())
 		}
 	}
 	for _, res := range rc.DoMulti(ctx, cmds...) {

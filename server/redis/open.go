@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"strings"
 	"time"
 
 	"github.com/redis/rueidis"
@@ -14,7 +15,10 @@ import (
 
 // Config says how to reach Redis.
 type Config struct {
-	Addr string // host:port
+	// Addr is host:port, or several, comma-separated: the seed nodes of a Redis Cluster (any reachable one is
+	// enough; the client asks it for the cluster's slots and follows failovers). A single address that answers
+	// as a standalone server gets the standalone client.
+	Addr string
 	// ClientCache turns on client-side caching (RESP3 tracking), which serves the recommendation cache; everything
 	// else reads with plain Do.
 	ClientCache bool
@@ -40,7 +44,7 @@ type Config struct {
 // Open returns a client and its cleanup, the one way every process (streamingd, readcheck, bench) connects. The
 // client connects at once: an unreachable server is an error naming its address.
 func Open(_ context.Context, cfg Config) (rueidis.Client, func(), error) {
-	opt := rueidis.ClientOption{InitAddress: []string{cfg.Addr}, DisableCache: !cfg.ClientCache,
+	opt := rueidis.ClientOption{InitAddress: Addrs(cfg.Addr), DisableCache: !cfg.ClientCache,
 		Username: cfg.Username, Password: cfg.Password}
 	if cfg.TLS {
 		tc, err := tlsconf.Client(cfg.CAFile, "")
@@ -65,6 +69,17 @@ func Open(_ context.Context, cfg Config) (rueidis.Client, func(), error) {
 		return newTracedClient(c, cfg.TracerProvider), c.Close, nil
 	}
 	return c, c.Close, nil
+}
+
+// Addrs splits a comma-separated list of host:port, dropping empty entries.
+func Addrs(list string) []string {
+	var out []string
+	for _, a := range strings.Split(list, ",") {
+		if a = strings.TrimSpace(a); a != "" {
+			out = append(out, a)
+		}
+	}
+	return out
 }
 
 // retryBudget retries a read-only command at most n times, after a short pause (a reconnect), then gives up.

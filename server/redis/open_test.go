@@ -11,19 +11,24 @@ import (
 )
 
 // Open authenticates as an ACL user with its password, against the real Redis: the user is created for the test
-// and removed after it. A wrong password fails Open with a clear error instead of every later call.
+// and removed after it. A wrong password fails Open with a clear error instead of every later call. (On a Redis
+// Cluster ACL users are per node: the user is created on every node, as a deployment must.)
 func TestOpenAuthenticatesAsAnACLUser(t *testing.T) {
 	admin := storetest.Redis(t)
 	s := storetest.Settings(t)
 	ctx := storetest.Context(t, 30*time.Second)
 	user, password := "streaming_test_"+storetest.Unique(), "pw-"+storetest.Unique()
-	if err := admin.Do(ctx, admin.B().AclSetuser().Username(user).Rule("on", ">"+password, "~*", "&*", "+@all").Build()).Error(); err != nil {
-		t.Fatalf("ACL SETUSER: %v", err)
+	for addr, node := range admin.Nodes() {
+		if err := node.Do(ctx, node.B().AclSetuser().Username(user).Rule("on", ">"+password, "~*", "&*", "+@all").Build()).Error(); err != nil {
+			t.Fatalf("ACL SETUSER on %s: %v", addr, err)
+		}
 	}
 	t.Cleanup(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		defer cancel()
-		admin.Do(ctx, admin.B().AclDeluser().Username(user).Build())
+		for _, node := range admin.Nodes() {
+			node.Do(ctx, node.B().AclDeluser().Username(user).Build())
+		}
 	})
 
 	c, closeClient, err := redis.Open(ctx, redis.Config{Addr: s.RedisAddr(), Username: user, Password: password, DialTimeout: 5 * time.Second})

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/redis/rueidis"
+
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -14,7 +16,11 @@ import (
 // retries read-only commands until the deadline unless told otherwise), and works again as soon as Redis is back,
 // on the same client. The outage is a switchable proxy in front of the real Redis.
 func TestSessionLookupFailsFastWhileRedisIsDown(t *testing.T) {
-	storetest.Redis(t) // Require, with the CI rule
+	if storetest.Redis(t).Mode() == rueidis.ClientModeCluster {
+		// A cluster client learns every node's own address from the cluster and bypasses a proxy; the cluster suite
+		// (server/e2e, test:cluster) kills a real master instead.
+		t.Skip("a proxy in front of one node: runs against the single-node stack")
+	}
 	s := storetest.Settings(t)
 	proxy := storetest.NewSwitchProxy(t, s.RedisAddr(), true)
 	// The server's defaults (config: -redis-dial-timeout, -redis-io-timeout, -redis-retries).

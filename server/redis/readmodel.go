@@ -94,7 +94,7 @@ var (
 	versionedSHA = func() string { s := sha1.Sum([]byte(versionedWrite)); return hex.EncodeToString(s[:]) }()
 )
 
-// maxPipeline bounds the commands of one DoMulti and the keys of one DEL, so a huge batch does not become one huge
+// maxPipeline bounds the commands of one DoMulti, so a huge batch does not become one huge
 // request and reply held in memory at once.
 const maxPipeline = 1000
 
@@ -128,13 +128,14 @@ func (w write) exec() rueidis.LuaExec {
 // apply runs the versioned writes and then deletes the keys, pipelined: one round trip per maxPipeline commands.
 func (m *ReadModel) apply(ctx context.Context, writes []write, del []string) error {
 	execs := make([]rueidis.LuaExec, len(writes))
-	cmds := make(rueidis.Commands, 0, len(writes)+len(del)/maxPipeline+1)
+	cmds := make(rueidis.Commands, 0, len(writes)+len(del))
 	for i, w := range writes {
 		execs[i] = w.exec()
 		cmds = append(cmds, m.c.B().Evalsha().Sha1(versionedSHA).Numkeys(1).Key(w.key).Arg(execs[i].Args...).Build())
 	}
-	for chunk := range slices.Chunk(dedupe(del), maxPipeline) {
-		cmds = append(cmds, m.c.B().Del().Key(chunk...).Build())
+	// One DEL per key: on a Redis Cluster the keys of one DEL must share a slot, and these do not.
+	for _, k := range dedupe(del) {
+		cmds = append(cmds, m.c.B().Del().Key(k).Build())
 	}
 	var unloaded []rueidis.LuaExec
 	i := 0

@@ -141,8 +141,8 @@ func (m *ReadModel) CacheRecommendations(ctx context.Context, userID string, rec
 	return nil
 }
 
-// InvalidateRecommendations drops the users' cached recommendations, with one DEL per 1000 users, pipelined.
-// (On a Redis Cluster the keys of one DEL would have to share a slot; this platform runs a single Redis.)
+// InvalidateRecommendations drops the users' cached recommendations: one DEL per user, pipelined (on a Redis Cluster
+// the users' keys sit in different slots).
 func (m *ReadModel) InvalidateRecommendations(ctx context.Context, userIDs ...string) error {
 	keys := make([]string, len(userIDs))
 	for i, id := range userIDs {

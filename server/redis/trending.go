@@ -13,8 +13,13 @@ import (
 
 // Trending keeps time-bucketed viewer counters per title, fed by the viewings of durable playback events:
 //
-//	trending:viewers:{YYYYMMDDHH}               sorted set, member content id, score distinct viewers in that UTC hour
-//	trending:viewers:{YYYYMMDDHH}:{content id}  HyperLogLog of the user ids already counted for that title and hour
+//	trending:{sets}:viewers:<yyyymmddhh>        sorted set, member content id, score distinct viewers in that UTC hour
+//	trending:viewers:<yyyymmddhh>:<content id>  HyperLogLog of the user ids already counted for that title and hour
+//
+// "{sets}" is a Redis Cluster hash tag: every sorted set of trending (the hours and the windows' top lists) hashes
+// to one slot, so ZUNIONSTORE can combine them on a cluster; the HyperLogLogs, one per title and hour and far more
+// numerous, spread over the cluster's masters. (The hours' sets were trending:viewers:<yyyymmddhh> before the hash
+// tag; MigrateKeys moves them.)
 //
 // A title trends by how many people watch it, not how many events they send: a viewer is counted once per title and
 // hour however many events, replays or sessions they produce, so one user (or one client replaying a stream)
@@ -41,8 +46,13 @@ type trendingIncr struct {
 	content string
 }
 
-// trendingKey is the hour's sorted set of titles by viewers; its HyperLogLogs add ":" and the content id.
-func trendingKey(hour time.Time) string { return "trending:viewers:" + hourBucket(hour) }
+// trendingKey is the hour's sorted set of titles by viewers.
+func TrendingHourKey(hour time.Time) string { return "trending:{sets}:viewers:" + hourBucket(hour) }
+
+// viewersKey is the HyperLogLog of a title's viewers in an hour.
+func TrendingViewersKey(hour time.Time, contentID string) string {
+	return "trending:viewers:" + hourBucket(hour) + ":" + contentID
+}
 
 // Apply counts the viewings' viewers. It is the derived-update function behind the ingest observer: one PFADD per
 // viewing (per partition write and hour), one ZINCRBY per title whose viewers grew, one EXPIRE per key touched.
@@ -52,7 +62,7 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 	}
 	cmds := make(rueidis.Commands, 0, len(viewings))
 	for _, v := range viewings {
-		cmds = append(cmds, t.c.B().Pfadd().Key(trendingKey(v.Hour)+":"+v.ContentID).Element(v.UserID).Build())
+		cmds = append(cmds, t.c.B().Pfadd().Key(TrendingViewersKey(v.Hour, v.ContentID)).Element(v.UserID).Build())
 	}
 	incr := map[trendingIncr]int64{}
 	expire := map[string]bool{}
@@ -62,16 +72,15 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 			return streaming.Unavailable("Redis", err)
 		}
 		v := viewings[i]
-		b := trendingKey(v.Hour)
-		expire[b+":"+v.ContentID] = true
+		expire[TrendingViewersKey(v.Hour, v.ContentID)] = true
 		if changed == 1 {
 			incr[trendingIncr{v.Hour.UTC().Truncate(time.Hour), v.ContentID}]++
 		}
 	}
 	cmds = cmds[:0]
 	for k, n := range incr {
-		cmds = append(cmds, t.c.B().Zincrby().Key(trendingKey(k.hour)).Increment(float64(n)).Member(k.content).Build())
-		expire[trendingKey(k.hour)] = true
+		cmds = append(cmds, t.c.B().Zincrby().Key(TrendingHourKey(k.hour)).Increment(float64(n)).Member(k.content).Build())
+		expire[TrendingHourKey(k.hour)] = true
 	}
 	ttl := int64(TrendingRetention / time.Second)
 	for k := range expire {
@@ -89,7 +98,7 @@ func (t *Trending) Apply(ctx context.Context, viewings []streaming.Viewing) erro
 var topListWindows = []int{24, 168}
 
 func topListKey(hours int, now time.Time) string {
-	return fmt.Sprintf("trending:top:%dh:%s", hours, hourBucket(now))
+	return fmt.Sprintf("trending:{sets}:top:%dh:%s", hours, hourBucket(now))
 }
 
 // bumpTopScript adds the new viewers (ARGV: count, content id, ...) to a window's top list, if the list exists:
@@ -127,7 +136,7 @@ func (t *Trending) bumpTopLists(ctx context.Context, now time.Time, incr map[tre
 // distinct viewers per hour, summed over the hours; at most TrendingTopSize.
 //
 // A read costs O(log n + limit), whatever the number of titles counted: an hour is read from its sorted set; a
-// longer window from its top list, trending:top:{hours}h:{yyyymmddhh}, the union of its hours cut to the best
+// longer window from its top list, trending:{sets}:top:<hours>h:<yyyymmddhh>, the union of its hours cut to the best
 // TrendingTopSize, which Apply keeps current and which is rebuilt after TrendingTopRefresh (and each hour, as its
 // key names the hour). So the union, which grows with the titles, runs a few times an hour on each Redis, not once
 // per request. A title below the cut that gains viewers counts only those until the next rebuild.
@@ -141,7 +150,7 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 		return t.c.B().Zrange().Key(key).Min("0").Max(strconv.Itoa(limit - 1)).Rev().Withscores().Build()
 	}
 	if hours == 1 {
-		return topItems(t.c.Do(ctx, read(trendingKey(now))))
+		return topItems(t.c.Do(ctx, read(TrendingHourKey(now))))
 	}
 	top := topListKey(hours, now)
 	res := t.c.DoMulti(ctx, t.c.B().Exists().Key(top).Build(), read(top))
@@ -152,7 +161,7 @@ func (t *Trending) Top(ctx context.Context, now time.Time, window time.Duration,
 	}
 	keys := make([]string, 0, hours)
 	for h := range hours {
-		keys = append(keys, trendingKey(now.Add(-time.Duration(h)*time.Hour)))
+		keys = append(keys, TrendingHourKey(now.Add(-time.Duration(h)*time.Hour)))
 	}
 	// Replicas that miss at once each build the same list: the last write wins, and they agree.
 	res = t.c.DoMulti(ctx,
@@ -185,4 +194,50 @@ func topItems(r rueidis.RedisResult) ([]streaming.TrendingItem, error) {
 		out[i] = streaming.TrendingItem{ContentID: z.Member, Viewers: int64(z.Score)}
 	}
 	return out, nil
+}
+
+// legacyTrendingKey is an hour's sorted set as versions before the hash tag named it.
+func legacyTrendingKey(hour time.Time) string { return "trending:viewers:" + hourBucket(hour) }
+
+// mergeLegacyScript adds an hour's counts under its old name (KEYS[1]) to its set under the new one (KEYS[2]),
+// which may already count viewers since the upgrade, keeps the later expiry and drops the old key.
+var mergeLegacyScript = rueidis.NewLuaScript(`
+local ttl = redis.call('PTTL', KEYS[1])
+redis.call('ZUNIONSTORE', KEYS[2], 2, KEYS[2], KEYS[1])
+if ttl > redis.call('PTTL', KEYS[2]) then redis.call('PEXPIRE', KEYS[2], ttl) end
+redis.call('DEL', KEYS[1])
+return 1
+`)
+
+// MigrateKeys moves the hours' sorted sets that an earlier version wrote under names without the hash tag to their
+// current names, so an upgrade keeps what trending counted. It returns how many hours it moved; with none left it
+// costs one pipelined EXISTS per hour of TrendingRetention. On a Redis Cluster it moves nothing: the old names
+// only ever held a single Redis's data (the old version's windows could not be read from a cluster), and the merge,
+// one atomic script over both names, would span two slots.
+func (t *Trending) MigrateKeys(ctx context.Context) (int, error) {
+	if t.c.Mode() == rueidis.ClientModeCluster {
+		return 0, nil
+	}
+	hours := int(TrendingRetention / time.Hour)
+	now := t.now().Truncate(time.Hour)
+	cmds := make(rueidis.Commands, 0, hours+1)
+	for h := range hours + 1 {
+		cmds = append(cmds, t.c.B().Exists().Key(legacyTrendingKey(now.Add(-time.Duration(h)*time.Hour))).Build())
+	}
+	moved := 0
+	for h, res := range t.c.DoMulti(ctx, cmds...) {
+		n, err := res.AsInt64()
+		if err != nil {
+			return moved, streaming.Unavailable("Redis", err)
+		}
+		if n == 0 {
+			continue
+		}
+		hour := now.Add(-time.Duration(h) * time.Hour)
+		if err := mergeLegacyScript.Exec(ctx, t.c, []string{legacyTrendingKey(hour), TrendingHourKey(hour)}, nil).Error(); err != nil {
+			return moved, fmt.Errorf("trending: move %s: %w", legacyTrendingKey(hour), err)
+		}
+		moved++
+	}
+	return moved, nil
 }

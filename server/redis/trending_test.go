@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/redis/rueidis"
 
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/storetest"
@@ -59,8 +60,9 @@ func TestTrendingCountsViewersOnceAndRanks(t *testing.T) {
 	if len(top) != 2 || top[0].Viewers < 29 || top[0].Viewers > 30 || top[1].Viewers != 2 {
 		t.Errorf("viewers = %v, want hot 30 (not 90 or 180) and flooded 2 (not 1000)", top)
 	}
-	key := "trending:viewers:" + now.UTC().Format("2006010215")
-	for _, k := range []string{key, key + ":" + hot} {
+	// The key names are a stored format: pinned here as literals.
+	bucket := now.UTC().Format("2006010215")
+	for _, k := range []string{"trending:{sets}:viewers:" + bucket, "trending:viewers:" + bucket + ":" + hot} {
 		if ttl, _ := c.Do(ctx, c.B().Ttl().Key(k).Build()).AsInt64(); ttl <= 0 {
 			t.Errorf("%s TTL = %d, want set", k, ttl)
 		}
@@ -99,7 +101,7 @@ func TestTrendingTopListOfALongerWindow(t *testing.T) {
 	if err != nil || len(top) != 3 || top[0].ContentID != best || top[0].Viewers != 3 {
 		t.Fatalf("day top = %v, %v; want %s with 3 first", top, err, best)
 	}
-	list := fmt.Sprintf("trending:top:24h:%s", now.UTC().Format("2006010215"))
+	list := fmt.Sprintf("trending:{sets}:top:24h:%s", now.UTC().Format("2006010215"))
 	if n, _ := c.Do(ctx, c.B().Zcard().Key(list).Build()).AsInt64(); n != redis.TrendingTopSize {
 		t.Errorf("the day's top list holds %d titles, want %d", n, redis.TrendingTopSize)
 	}
@@ -124,5 +126,66 @@ func TestTrendingTopListOfALongerWindow(t *testing.T) {
 	c.Do(ctx, c.B().Del().Key(list).Build()) // as if TrendingTopRefresh had passed: rebuilt from the hours, the same
 	if top, _ := tr.Top(ctx, now, 24*time.Hour, 2); len(top) != 2 || top[0].ContentID != late || top[0].Viewers != 5 {
 		t.Errorf("day top after the rebuild = %v, want %s with 5 first", top, late)
+	}
+}
+
+// An upgrade keeps what trending counted: hours an earlier version wrote under names without the hash tag are merged
+// into their current sets (which may already count viewers since the upgrade), keep their expiry, and are gone under
+// the old name; a second start moves nothing.
+func TestTrendingMigrateKeysMovesEarlierHours(t *testing.T) {
+	c := storetest.Redis(t)
+	ctx := storetest.Context(t, 30*time.Second)
+	tr := redis.NewTrending(c)
+	now := time.Date(2100, 1, 2, 15, 30, 0, 0, time.UTC).Add(time.Duration(rand.Int64N(700_000)) * time.Hour)
+	tr.SetClock(func() time.Time { return now })
+	hour := now.Truncate(time.Hour)
+	a, b := uuid.NewString(), uuid.NewString()
+	legacy := func(h time.Time) string { return "trending:viewers:" + h.UTC().Format("2006010215") }
+	for _, cmd := range [][]string{
+		{"ZADD", legacy(hour), "7", a, "2", b},
+		{"PEXPIRE", legacy(hour), "3600000"},
+		{"ZADD", legacy(hour.Add(-30 * time.Hour)), "4", a},
+		{"EXPIRE", legacy(hour.Add(-30 * time.Hour)), "3600"},
+	} {
+		if err := c.Do(ctx, c.B().Arbitrary(cmd...).Build()).Error(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Since the upgrade, the new version counted one more viewer of b in this hour.
+	if err := tr.Apply(ctx, []streaming.Viewing{{UserID: uuid.NewString(), ContentID: b, Hour: hour}}); err != nil {
+		t.Fatal(err)
+	}
+	moved, err := tr.MigrateKeys(ctx)
+	if c.Mode() == rueidis.ClientModeCluster {
+		// On a cluster nothing is moved (the merge would span two slots), and nothing fails.
+		if err != nil || moved != 0 {
+			t.Errorf("MigrateKeys on a cluster = %d, %v; want nothing moved, no error", moved, err)
+		}
+		for _, h := range []time.Time{hour, hour.Add(-30 * time.Hour)} {
+			c.Do(ctx, c.B().Del().Key(legacy(h)).Build())
+		}
+		return
+	}
+	if err != nil || moved != 2 {
+		t.Fatalf("MigrateKeys = %d, %v; want 2 hours moved", moved, err)
+	}
+	top, err := tr.Top(ctx, now, time.Hour, 10)
+	if err != nil || len(top) != 2 || top[0].ContentID != a || top[0].Viewers != 7 || top[1].ContentID != b || top[1].Viewers != 3 {
+		t.Errorf("hour top after the move = %v, %v; want %s 7, %s 3", top, err, a, b)
+	}
+	if top, err := tr.Top(ctx, now, 48*time.Hour, 10); err != nil || len(top) != 2 || top[0].Viewers != 11 {
+		t.Errorf("two-day top after the move = %v, %v; want %s with 7+4", top, err, a)
+	}
+	for _, h := range []time.Time{hour, hour.Add(-30 * time.Hour)} {
+		if n, _ := c.Do(ctx, c.B().Exists().Key(legacy(h)).Build()).AsInt64(); n != 0 {
+			t.Errorf("%s still exists", legacy(h))
+		}
+		key := "trending:{sets}:viewers:" + h.UTC().Format("2006010215")
+		if ttl, _ := c.Do(ctx, c.B().Ttl().Key(key).Build()).AsInt64(); ttl <= 0 {
+			t.Errorf("%s TTL = %d, want set", key, ttl)
+		}
+	}
+	if moved, err := tr.MigrateKeys(ctx); err != nil || moved != 0 {
+		t.Errorf("a second MigrateKeys = %d, %v; want nothing to move", moved, err)
 	}
 }

@@ -200,6 +200,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
 	registry := prometheus.NewRegistry()
 	trending := redis.NewTrending(rc)
+	// Hours counted by an earlier version under names without the cluster hash tag keep counting (a no-op after the
+	// first start: one pipelined EXISTS per hour of retention). A failure costs only those hours: a warning.
+	if moved, err := trending.MigrateKeys(ctx); err != nil {
+		log.Warn("trending: hours counted by an earlier version could not be moved to their current keys", "moved", moved, "err", err)
+	} else if moved > 0 {
+		log.Info("trending: moved hours counted by an earlier version to their current keys", "hours", moved)
+	}
 	b.Pipeline = NewPipeline(cfg, b.Cassandra, b.playbackObservers(registry, trending), registry, log, tracing)
 	store := postgres.NewCommandStore(pool)
 	sessions := redis.NewSessionStore(rc, cfg.SessionIdle)
