@@ -23,11 +23,13 @@ import (
 	"crypto/tls"
 	"fmt"
 	"strings"
+	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/connectivity"
 	"google.golang.org/grpc/credentials"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/keepalive"
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/resolver/manual"
 
@@ -91,7 +93,11 @@ func Dial(ctx context.Context, addr string, opts ...Option) (*Client, error) {
 	if o.tls != nil {
 		transport = credentials.NewTLS(o.tls)
 	}
-	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(transport), grpc.WithDefaultServiceConfig(serviceConfig)}
+	dialOpts := []grpc.DialOption{grpc.WithTransportCredentials(transport), grpc.WithDefaultServiceConfig(serviceConfig),
+		// A server that vanished without closing its connections (its host lost, its process frozen) is noticed
+		// within 30 s, so a stream waiting for its answer fails and is sent again elsewhere instead of hanging until
+		// the caller's deadline. 20 s respects the server's keep-alive policy (pings at most every 10 s).
+		grpc.WithKeepaliveParams(keepalive.ClientParameters{Time: 20 * time.Second, Timeout: 10 * time.Second})}
 	if strings.Contains(addr, ",") {
 		r := manual.NewBuilderWithScheme("streaming-list")
 		var state resolver.State
