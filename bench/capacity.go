@@ -161,7 +161,7 @@ func parallelMap[K comparable, V any](ctx context.Context, m map[K]V, c int, f f
 
 // searchBytesPerDoc reads the dataset index's primary store size and its documents' source size.
 func searchBytesPerDoc(ctx context.Context, qb *queryBench) (perDoc, logical float64, conditions string, err error) {
-	client, err := elastic.NewSimpleClient(elastic.SetURL(qb.srv.cfg.SearchURL))
+	client, err := elastic.NewSimpleClient(elastic.SetURL(qb.srv.cfg.SearchURLs...))
 	if err != nil {
 		return 0, 0, "", err
 	}

@@ -403,7 +403,7 @@ func cleanUpLag(srv *server, alias string, titles []*lagTitle, raters []string) 
 		ids[i], keys[i] = t.content.ID, "content:"+t.content.ID
 	}
 	var errs []error
-	if err := deleteSearchIndex(ctx, srv.cfg.SearchURL, alias); err != nil {
+	if err := deleteSearchIndex(ctx, srv.cfg.SearchURLs[0], alias); err != nil {
 		errs = append(errs, err)
 	}
 	rc := srv.built.Redis

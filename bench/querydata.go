@@ -556,7 +556,7 @@ func deleteQueryDataset(ctx context.Context, srv *server, drv neo4j.DriverWithCo
 	if err := del("Content", titles, d.titleID); err != nil {
 		return err
 	}
-	if err := deleteSearchIndex(ctx, srv.cfg.SearchURL, d.alias); err != nil {
+	if err := deleteSearchIndex(ctx, srv.cfg.SearchURLs[0], d.alias); err != nil {
 		return err
 	}
 	// The server created the (now deleted) index at start; create it again, empty.

@@ -135,7 +135,7 @@ func searchContent(ctx context.Context) ([]Result, error) {
 	transport.DisableCompression = true
 	defer transport.CloseIdleConnections()
 	httpClient := &http.Client{Transport: transport, Timeout: 10 * time.Second}
-	url := strings.TrimRight(cfg.SearchURL, "/") + "/" + qb.data.alias + "/_search"
+	url := strings.TrimRight(cfg.SearchURLs[0], "/") + "/" + qb.data.alias + "/_search"
 
 	var mu sync.Mutex
 	rawTotals := map[int]int64{}

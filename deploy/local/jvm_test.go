@@ -26,7 +26,7 @@ func TestExpand(t *testing.T) {
 func TestAssetsExpand(t *testing.T) {
 	t.Setenv("STACK_HOME", t.TempDir())
 	cfg := loadForTest(t)
-	for _, j := range []*jvmServer{newCassandra(cfg, 1), newCassandra(cfg, 3), newNeo4j(cfg), newSearch(cfg)} {
+	for _, j := range []*jvmServer{newCassandra(cfg, 1), newCassandra(cfg, 3), newNeo4j(cfg), newSearch(cfg, 1)} {
 		vars := j.templateVars()
 		entries, err := assets.ReadDir(j.asset)
 		if err != nil {
@@ -77,5 +77,40 @@ func TestCassandraClusterNodes(t *testing.T) {
 	t.Setenv("STACK_CASSANDRA_NODES", "1")
 	if single := newCassandra(loadForTest(t), 1); single.vars["HINTS"] != "false" {
 		t.Fatalf("a single node with hinted handoff: %v", single.vars)
+	}
+}
+
+// Two search nodes bind to consecutive loopback addresses on the same ports under names of their own, both seeded
+// with both transport addresses, the first the only cluster manager; the platform gets both URLs and one replica.
+func TestSearchClusterNodes(t *testing.T) {
+	t.Setenv("STACK_HOME", t.TempDir())
+	t.Setenv("STACK_HOST", "127.0.0.11")
+	t.Setenv("STACK_SEARCH_NODES", "2")
+	cfg := loadForTest(t)
+	var names []string
+	for _, s := range servers(cfg) {
+		names = append(names, s.Name())
+	}
+	if !strings.Contains(" "+strings.Join(names, " ")+" ", " search2 ") {
+		t.Fatalf("servers %v, want search2 among them", names)
+	}
+	first, second := newSearch(cfg, 1), newSearch(cfg, 2)
+	if second.vars["HOST"] != "127.0.0.12" || second.Addr() != "http://127.0.0.12:9200" ||
+		second.vars["SEEDS"] != "127.0.0.11:9300,127.0.0.12:9300" || first.vars["SEEDS"] != second.vars["SEEDS"] ||
+		first.vars["NODE_NAME"] == second.vars["NODE_NAME"] || second.vars["MANAGER"] != first.vars["NODE_NAME"] ||
+		second.vars["REPLICAS"] != "1" {
+		t.Fatalf("node 1: %v; node 2: %v at %s", first.vars, second.vars, second.Addr())
+	}
+	server := map[string]string{}
+	for _, v := range cfg.ServerSettings() {
+		server[v.Env] = v.Value
+	}
+	if server["STREAMING_SEARCH_URL"] != "http://127.0.0.11:9200,http://127.0.0.12:9200" || server["STREAMING_SEARCH_REPLICAS"] != "1" {
+		t.Fatalf("server settings %v", server)
+	}
+	t.Setenv("STACK_SEARCH_NODES", "1")
+	single := newSearch(loadForTest(t), 1)
+	if single.vars["SEEDS"] != "" || single.vars["REPLICAS"] != "0" {
+		t.Fatalf("a single node: %v", single.vars)
 	}
 }

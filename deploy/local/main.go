@@ -120,9 +120,15 @@ func run(args []string) error {
 }
 
 func servers(cfg stackenv.Settings) []server {
-	all := []server{newPostgres(cfg), newRedis(cfg), newCassandra(cfg, 1), newNeo4j(cfg), newSearch(cfg), newStripeMock(cfg)}
+	all := []server{newPostgres(cfg), newRedis(cfg, 1), newCassandra(cfg, 1), newNeo4j(cfg), newSearch(cfg, 1), newStripeMock(cfg)}
 	for i := 2; i <= cfg.CassandraNodes; i++ {
 		all = append(all, newCassandra(cfg, i))
+	}
+	for i := 2; i <= cfg.SearchNodes; i++ {
+		all = append(all, newSearch(cfg, i))
+	}
+	for i := 2; i <= cfg.RedisNodes; i++ {
+		all = append(all, newRedis(cfg, i))
 	}
 	return all
 }
@@ -135,8 +141,12 @@ func pick(all []server, names []string) ([]server, error) {
 	for _, n := range names {
 		i := slices.IndexFunc(all, func(s server) bool { return s.Name() == n })
 		if i < 0 {
-			return nil, fmt.Errorf("unknown server %q: want postgres, redis, cassandra, neo4j, search, stripemock or "+
-				"cassandra2 to cassandra%d (STACK_CASSANDRA_NODES)", n, max(2, len(all)-5))
+			names := make([]string, len(all))
+			for i, s := range all {
+				names[i] = s.Name()
+			}
+			return nil, fmt.Errorf("unknown server %q: want one of %s (more nodes with STACK_CASSANDRA_NODES, STACK_SEARCH_NODES, STACK_REDIS_NODES)",
+				n, strings.Join(names, ", "))
 		}
 		out = append(out, all[i])
 	}
@@ -185,6 +195,13 @@ func up(ctx context.Context, cfg stackenv.Settings, chosen []server) error {
 	for i, s := range chosen {
 		if joins(s) {
 			results[i] = upOne(ctx, s)
+		}
+	}
+	// Redis nodes started as a cluster become one (the first time all of them run) or rejoin it.
+	if cfg.RedisNodes > 1 && slices.ContainsFunc(chosen, func(s server) bool { return strings.HasPrefix(s.Name(), "redis") }) &&
+		!slices.ContainsFunc(results, func(r upResult) bool { return r.err != nil }) {
+		if err := formRedisCluster(ctx, cfg); err != nil {
+			return fmt.Errorf("redis cluster: %w", err)
 		}
 	}
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)

@@ -116,16 +116,47 @@ func newNeo4j(cfg stackenv.Settings) *jvmServer {
 	return j
 }
 
-// newSearch is OpenSearch 2.19, an Elasticsearch 7 API server, embedded in our launcher as a single node.
-func newSearch(cfg stackenv.Settings) *jvmServer {
-	j := newJVMServer("search", "opensearch", "OpenSearchLauncher", "config", cfg.SearchURL(), home(cfg, "search"))
+// searchName is the stack's name of search node i (from 1): search, search2.
+func searchName(i int) string {
+	if i == 1 {
+		return "search"
+	}
+	return "search" + strconv.Itoa(i)
+}
+
+// searchNodeName is the OpenSearch node name of the node listening on host:port: unique per node of a local
+// cluster, whose nodes share their ports on different loopback addresses.
+func searchNodeName(host string, port int) string { return "local-" + host + "-" + strconv.Itoa(port) }
+
+// newSearch is node i (from 1) of OpenSearch 2.19, an Elasticsearch 7 API server, embedded in our launcher. One node
+// runs alone (single-node discovery, no replicas). Two form one cluster: both seeded with both transport addresses,
+// the first the only cluster-manager-eligible node (with two eligible nodes the voting configuration holds just one
+// of them, so losing that one would stop every write; this way which node may be lost is known: the second), and
+// new indices get one replica. The nodes may start in parallel: the second waits for the first to elect itself.
+func newSearch(cfg stackenv.Settings, i int) *jvmServer {
+	host := cfg.NodeHost(i)
+	url := cfg.SearchNodeURL(i)
+	j := newJVMServer(searchName(i), "opensearch", "OpenSearchLauncher", "config", url, home(cfg, searchName(i)))
+	seeds := ""
+	if cfg.SearchNodes > 1 {
+		for n := 1; n <= cfg.SearchNodes; n++ {
+			if n > 1 {
+				seeds += ","
+			}
+			seeds += net.JoinHostPort(cfg.NodeHost(n), strconv.Itoa(cfg.SearchTransportPort))
+		}
+	}
 	j.vars = map[string]string{
-		"HOST": cfg.Host, "PORT": strconv.Itoa(cfg.SearchPort),
+		"HOST": host, "PORT": strconv.Itoa(cfg.SearchPort),
 		"TRANSPORT_PORT": strconv.Itoa(cfg.SearchTransportPort), "HEAP": cfg.SearchHeap,
+		"NODE_NAME": searchNodeName(host, cfg.SearchPort),
+		"SEEDS":     seeds,
+		"MANAGER":   searchNodeName(cfg.NodeHost(1), cfg.SearchPort),
+		"REPLICAS":  strconv.Itoa(cfg.SearchNodes - 1),
 	}
 	j.ports = map[string]int{"STACK_SEARCH_PORT": cfg.SearchPort, "STACK_SEARCH_TRANSPORT_PORT": cfg.SearchTransportPort}
 	j.probe = func(ctx context.Context) (string, error) {
-		client, err := elastic.NewSimpleClient(elastic.SetURL(cfg.SearchURL()),
+		client, err := elastic.NewSimpleClient(elastic.SetURL(url),
 			elastic.SetHttpClient(&http.Client{Timeout: 5 * time.Second}))
 		if err != nil {
 			return "", err
@@ -151,6 +182,10 @@ func newSearch(cfg stackenv.Settings) *jvmServer {
 		name := "Elasticsearch"
 		if root.Version.Distribution == "opensearch" {
 			name = "OpenSearch"
+		}
+		if cfg.SearchNodes > 1 {
+			return fmt.Sprintf("%s %s (%d of %d nodes, %s)", name, root.Version.Number, health.NumberOfNodes,
+				cfg.SearchNodes, health.Status), nil
 		}
 		return name + " " + root.Version.Number, nil
 	}

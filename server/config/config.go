@@ -9,7 +9,9 @@ import (
 	"fmt"
 	"log/slog"
 	"math"
+	"net"
 	"net/netip"
+	"net/url"
 	"os"
 	"regexp"
 	"runtime"
@@ -75,8 +77,10 @@ type Config struct {
 	Neo4jUser     string
 	Neo4jPassword string
 	Neo4jDatabase string
-	SearchURL     string
+	SearchURLs    []string // every node's URL; requests go round robin, a node that fails to answer is passed over
 	SearchAlias   string
+	// SearchReplicas are the replicas per shard of an index created at start-up (an existing index keeps its own).
+	SearchReplicas int
 
 	// Store credentials and TLS (beside the PostgreSQL URL's and Neo4j's).
 	RedisUser, RedisPassword, RedisCAFile         string
@@ -168,7 +172,7 @@ var Settings = []Setting{
 	{"migrate-only", "STREAMING_MIGRATE_ONLY", "false", "apply the database migrations and exit (the migration step of a deployment)"},
 	{"migrate-postgres-url", "STREAMING_MIGRATE_POSTGRES_URL", "", "PostgreSQL URL of the role that owns the schema, for migrations; empty: -postgres-url"},
 	{"postgres-url", "STREAMING_POSTGRES_URL", "", "PostgreSQL connection URL (required)"},
-	{"redis-addr", "STREAMING_REDIS_ADDR", "", "Redis host:port (required)"},
+	{"redis-addr", "STREAMING_REDIS_ADDR", "", "Redis host:port (required); for a Redis Cluster, several seed nodes comma-separated (any one that answers gives the client the cluster's slots)"},
 	{"admin-token", "STREAMING_ADMIN_TOKEN", "", "bearer token of the operator (admin role); at least 16 characters; empty disables the role"},
 	{"service-token", "STREAMING_SERVICE_TOKEN", "", "bearer token of internal services (ingest for any user); at least 16 characters; empty disables the role"},
 	{"session-ttl", "STREAMING_SESSION_TTL", "24h", "absolute lifetime of a login session: it ends then however much it is used"},
@@ -197,8 +201,9 @@ var Settings = []Setting{
 	{"neo4j-user", "STREAMING_NEO4J_USER", "", "Neo4j user; empty for a server without authentication (the local stack)"},
 	{"neo4j-password", "STREAMING_NEO4J_PASSWORD", "", "Neo4j password"},
 	{"neo4j-database", "STREAMING_NEO4J_DATABASE", "", "Neo4j database; empty for the server's default"},
-	{"search-url", "STREAMING_SEARCH_URL", "", "URL of the Elasticsearch-API search server (required)"},
+	{"search-url", "STREAMING_SEARCH_URL", "", "URL of the Elasticsearch-API search server, or the URLs of several nodes of one cluster comma-separated (required)"},
 	{"search-alias", "STREAMING_SEARCH_ALIAS", "content", "alias of the catalog index; the versioned index behind it is <alias>_v<N>"},
+	{"search-replicas", "STREAMING_SEARCH_REPLICAS", "0", "replicas per shard of the catalog index when start-up creates it (an existing index keeps its own); 1 or more needs as many more nodes"},
 	{"redis-user", "STREAMING_REDIS_USER", "", "Redis ACL user; empty: the default user"},
 	{"redis-password", "STREAMING_REDIS_PASSWORD", "", "Redis password (AUTH); empty: none"},
 	{"redis-tls", "STREAMING_REDIS_TLS", "false", "connect to Redis over TLS"},
@@ -394,6 +399,12 @@ func Load(args []string) (Config, error) {
 	}
 	c.CassandraKeyspace, c.CassandraReplication = get("cassandra-keyspace"), get("cassandra-replication")
 	c.CassandraConsistency, c.CassandraLocalDC = strings.ToUpper(get("cassandra-consistency")), get("cassandra-local-dc")
+	for _, a := range strings.Split(c.RedisAddr, ",") {
+		if _, _, err := net.SplitHostPort(strings.TrimSpace(a)); err != nil && c.RedisAddr != "" {
+			errs = append(errs, fmt.Errorf("-redis-addr=%q: want host:port, or several comma-separated", c.RedisAddr))
+			break
+		}
+	}
 	for _, h := range strings.Split(get("cassandra-hosts"), ",") {
 		if h = strings.TrimSpace(h); h != "" {
 			c.CassandraHosts = append(c.CassandraHosts, h)
@@ -403,7 +414,20 @@ func Load(args []string) (Config, error) {
 		errs = append(errs, errors.New("-cassandra-hosts: want at least one host"))
 	}
 	c.Neo4jURI, c.Neo4jUser, c.Neo4jPassword, c.Neo4jDatabase = get("neo4j-uri"), get("neo4j-user"), get("neo4j-password"), get("neo4j-database")
-	c.SearchURL, c.SearchAlias = get("search-url"), get("search-alias")
+	c.SearchAlias = get("search-alias")
+	for _, u := range strings.Split(get("search-url"), ",") {
+		if u = strings.TrimSpace(u); u == "" {
+			continue
+		}
+		if p, err := url.Parse(u); err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+			errs = append(errs, fmt.Errorf("-search-url: %q: want an http:// or https:// URL (several comma-separated)", u))
+			continue
+		}
+		c.SearchURLs = append(c.SearchURLs, u)
+	}
+	if len(c.SearchURLs) == 0 && strings.TrimSpace(get("search-url")) != "" {
+		errs = append(errs, errors.New("-search-url: want at least one URL"))
+	}
 	if !aliasPattern.MatchString(c.SearchAlias) {
 		errs = append(errs, fmt.Errorf("-search-alias=%q: want lower-case letters, digits, _ or -", c.SearchAlias))
 	}
@@ -455,6 +479,7 @@ func Load(args []string) (Config, error) {
 	c.IngestServiceRate, c.IngestServiceBurst = rate("ingest-service-rate"), count("ingest-service-burst", 1000, 100_000_000)
 	c.RedisDialTimeout, c.RedisIOTimeout, c.RedisRetries = dur("redis-dial-timeout"), dur("redis-io-timeout"), count("redis-retries", 0, 10)
 	c.BreakerFailures, c.BreakerOpenFor = count("breaker-failures", 1, 1000), dur("breaker-open-for")
+	c.SearchReplicas = count("search-replicas", 0, 10)
 	c.OutboxPartitions, c.OutboxWorkers, c.OutboxBatch = count("outbox-partitions", 1, 1024), count("outbox-workers", 1, 64), count("outbox-batch", 1, 10000)
 	errs = append(errs, loadPayments(&c, get)...)
 	c.PasswordHashConcurrency, c.PasswordHashWait = count("password-hash-concurrency", 0, 1024), dur("password-hash-wait")

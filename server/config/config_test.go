@@ -31,8 +31,8 @@ func TestDefaults(t *testing.T) {
 	if c.GRPCAddr != "127.0.0.1:50051" || c.HTTPAddr != "127.0.0.1:8080" || c.SessionTTL.String() != "24h0m0s" || !c.Migrate || c.MaxRecvBytes != 4<<20 {
 		t.Fatalf("defaults = %+v", c)
 	}
-	if len(c.CassandraHosts) != 2 || c.SearchURL != "https://search.example" {
-		t.Fatalf("stores = %v, %q", c.CassandraHosts, c.SearchURL)
+	if len(c.CassandraHosts) != 2 || len(c.SearchURLs) != 1 || c.SearchURLs[0] != "https://search.example" || c.SearchReplicas != 0 {
+		t.Fatalf("stores = %v, %q, %d replicas", c.CassandraHosts, c.SearchURLs, c.SearchReplicas)
 	}
 }
 
@@ -69,6 +69,13 @@ func TestBadValuesNameTheSetting(t *testing.T) {
 		if _, err := Load(append(args, stores...)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("Load(%v) = %v, want an error naming %s", args, err, want)
 		}
+	}
+	// A Redis Cluster's seed nodes, comma-separated; each must be host:port.
+	if _, err := Load(append(slices.Clone(stores), "-redis-addr=10.0.0.1:6379,redis-b")); err == nil || !strings.Contains(err.Error(), "-redis-addr") {
+		t.Errorf("a seed without a port: %v, want an error naming -redis-addr", err)
+	}
+	if c, err := Load(append(slices.Clone(stores), "-redis-addr=10.0.0.1:6379, 10.0.0.2:6379")); err != nil || c.RedisAddr != "10.0.0.1:6379, 10.0.0.2:6379" {
+		t.Errorf("two seeds: %q, %v", c.RedisAddr, err)
 	}
 	t.Setenv("STREAMING_SESSION_TTL", "1h")
 	if c, err := Load(append([]string{"-session-ttl=2h"}, stores...)); err != nil || c.SessionTTL.String() != "2h0m0s" {
@@ -282,6 +289,21 @@ func TestTracingSettings(t *testing.T) {
 	for _, bad := range []string{"-otel-sampling-ratio=1.5", "-otel-sampling-ratio=-0.1", "-otel-sampling-ratio=all"} {
 		if _, err := Load(append(stores, bad)); err == nil || !strings.Contains(err.Error(), "-otel-sampling-ratio") {
 			t.Errorf("%s: %v", bad, err)
+		}
+	}
+}
+
+// The search server may be several nodes of one cluster, comma-separated; a bad one is named with the flag.
+func TestSearchNodes(t *testing.T) {
+	unsetAll(t)
+	c, err := Load(append(slices.Clone(stores), "-search-url=http://a.example:9200, http://b.example:9200", "-search-replicas=1"))
+	if err != nil || strings.Join(c.SearchURLs, " ") != "http://a.example:9200 http://b.example:9200" || c.SearchReplicas != 1 {
+		t.Fatalf("two nodes: %q, %d replicas, %v", c.SearchURLs, c.SearchReplicas, err)
+	}
+	for _, bad := range []string{"-search-url=http://a.example:9200,b.example:9200", "-search-url=,", "-search-replicas=-1"} {
+		flag, _, _ := strings.Cut(bad, "=")
+		if _, err := Load(append(slices.Clone(stores), bad)); err == nil || !strings.Contains(err.Error(), flag) {
+			t.Errorf("Load(%s) = %v, want an error naming %s", bad, err, flag)
 		}
 	}
 }

@@ -29,7 +29,7 @@ func TestStoresDownFailFast(t *testing.T) {
 	searchProxy := storetest.NewSwitchProxy(t, strings.TrimPrefix(s.SearchURL(), "http://"), true)
 	const openFor = 500 * time.Millisecond
 	built, conn, _, _ := startOwn(t, func(c *config.Config) {
-		c.RedisAddr, c.Neo4jURI, c.SearchURL = redisProxy.Addr, "bolt://"+graphProxy.Addr, "http://"+searchProxy.Addr
+		c.RedisAddr, c.Neo4jURI, c.SearchURLs = redisProxy.Addr, "bolt://"+graphProxy.Addr, []string{"http://" + searchProxy.Addr}
 		c.ReadModelsEnabled = false // its relay would only retry the projectors
 		c.RecsGraphTimeout, c.BreakerFailures, c.BreakerOpenFor = 2*time.Second, 2, openFor
 	})

@@ -71,7 +71,7 @@ func newWorld(t *testing.T) *world {
 
 	alias := "readcheck_" + storetest.Unique()
 	var closeIndex func()
-	if w.index, closeIndex, err = search.Open(ctx, search.Config{URL: s.SearchURL(), Alias: alias}); err != nil {
+	if w.index, closeIndex, err = search.Open(ctx, search.Config{URLs: []string{s.SearchURL()}, Alias: alias}); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() {

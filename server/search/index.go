@@ -35,7 +35,9 @@ const requestTimeout = 10 * time.Second
 
 // Config says where the search server is and how to lay out the index. Zero values take the defaults.
 type Config struct {
-	URL      string // e.g. http://127.0.0.1:9200
+	// URLs are the nodes the client talks to, e.g. http://127.0.0.1:9200: one, or several nodes of one cluster,
+	// used round robin (a node that does not answer is passed over; see nodeRetrier).
+	URLs     []string
 	Alias    string // what readers and writers address ("content")
 	Shards   int    // primary shards of a new index (1)
 	Replicas int    // replicas of a new index (0)
@@ -63,7 +65,7 @@ type Index struct {
 
 // newIndex builds a client for cfg without contacting the server.
 func newIndex(cfg Config) (*Index, error) {
-	if cfg.URL == "" {
+	if len(cfg.URLs) == 0 {
 		return nil, errors.New("search: no URL")
 	}
 	if cfg.Alias == "" {
@@ -103,14 +105,14 @@ func newIndex(cfg Config) (*Index, error) {
 	// Sniffing asks the cluster for node addresses that are unreachable from outside containers and proxies, and the
 	// health-check goroutine only duplicates what a failing request already tells us.
 	client, err := elastic.NewClient(append(options,
-		elastic.SetURL(cfg.URL),
+		elastic.SetURL(cfg.URLs...),
 		elastic.SetSniff(false),
 		elastic.SetHealthcheck(false),
 		elastic.SetHttpClient(&http.Client{Transport: traced(transport, cfg.TracerProvider), Timeout: requestTimeout}),
-		elastic.SetRetrier(reviveRetrier{}),
+		elastic.SetRetrier(nodeRetrier{nodes: len(cfg.URLs)}),
 	)...)
 	if err != nil {
-		return nil, fmt.Errorf("search client for %s: %w", cfg.URL, err)
+		return nil, fmt.Errorf("search client for %s: %w", strings.Join(cfg.URLs, ","), err)
 	}
 	return &Index{client: client, transport: transport, alias: cfg.Alias,
 		index: fmt.Sprintf("%s_v%d", cfg.Alias, MappingVersion), shards: cfg.Shards, replicas: cfg.Replicas}, nil
@@ -128,14 +130,29 @@ func traced(t *http.Transport, tp trace.TracerProvider) http.RoundTripper {
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "search " + r.Method }))
 }
 
-// reviveRetrier retries a request once when the client refused it without trying. After a failed request the
-// client marks its only node dead and, health checks being off, answers the next request with ErrNoClient while
-// reviving the node; without this, the first request after every outage would fail although the server is back.
-// Nothing else is retried: the caller (or the outbox relay) decides that.
-type reviveRetrier struct{}
+// nodeRetrier decides what the client does after a request got no answer. The client takes its nodes round robin,
+// skipping those it marked dead; it marks a node dead only when the retrier gives up on a request sent to it, and
+// with health checks off it revives them all only when every one is dead, answering that request with ErrNoClient.
+//
+//   - ErrNoClient (every node was dead and has just been revived): try once more, or the first request after every
+//     outage would fail although a server is back.
+//   - A connection error that is not a timeout (refused, reset: the node is down or has just died), while some
+//     node has not been tried: try the next node. The failed node is not marked dead, so it serves again as soon as
+//     it answers (nothing else would revive it while another node works); a refused connection costs a round trip.
+//     Every request to the search server may be sent twice: searches read, and documents carry external versions.
+//   - A timeout, or a failure on every node: give up; the node is marked dead and the caller (or the outbox relay)
+//     decides what next. A node that does not answer in time is not waited for again until every node is dead.
+type nodeRetrier struct{ nodes int }
 
-func (reviveRetrier) Retry(_ context.Context, retry int, _ *http.Request, _ *http.Response, err error) (time.Duration, bool, error) {
-	return 0, retry == 1 && elastic.IsConnErr(err), nil
+func (r nodeRetrier) Retry(_ context.Context, retry int, _ *http.Request, _ *http.Response, err error) (time.Duration, bool, error) {
+	if elastic.IsConnErr(err) {
+		return 0, retry == 1, nil
+	}
+	var timeout interface{ Timeout() bool }
+	if err == nil || (errors.As(err, &timeout) && timeout.Timeout()) {
+		return 0, false, nil
+	}
+	return 0, retry < r.nodes, nil
 }
 
 // Open returns the index and its cleanup (Close). Unless cfg.Lazy, it connects to the search server and makes sure

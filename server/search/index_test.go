@@ -53,7 +53,7 @@ func openIndex(t *testing.T) (*search.Index, context.Context, string) {
 	t.Helper()
 	url := searchURL(t)
 	ctx := storetest.Context(t, 2*time.Minute)
-	x, closeIndex, err := search.Open(ctx, search.Config{URL: url, Alias: newAlias(t, url)})
+	x, closeIndex, err := search.Open(ctx, search.Config{URLs: []string{url}, Alias: newAlias(t, url)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -181,7 +181,7 @@ func TestEnsureIndex(t *testing.T) {
 		errs := make([]error, 4)
 		for i := range errs {
 			wg.Go(func() {
-				_, closeIndex, err := search.Open(ctx, search.Config{URL: url, Alias: alias})
+				_, closeIndex, err := search.Open(ctx, search.Config{URLs: []string{url}, Alias: alias})
 				if err == nil {
 					closeIndex()
 				}
@@ -207,7 +207,7 @@ func TestEnsureIndex(t *testing.T) {
 		}); code != http.StatusOK {
 			t.Fatalf("create %s: %d %v", old, code, body)
 		}
-		_, _, err := search.Open(storetest.Context(t, time.Minute), search.Config{URL: url, Alias: alias})
+		_, _, err := search.Open(storetest.Context(t, time.Minute), search.Config{URLs: []string{url}, Alias: alias})
 		if err == nil || !strings.Contains(err.Error(), "reindex") {
 			t.Fatalf("Open with the alias on a v0 index: %v, want a reindex error", err)
 		}
@@ -371,7 +371,7 @@ func TestProjectorItemFailure(t *testing.T) {
 	}); code != http.StatusOK {
 		t.Fatalf("create %s: %d %v", index, code, body)
 	}
-	x, _, err := search.Open(ctx, search.Config{URL: url, Alias: alias, Lazy: true}) // no EnsureIndex: it would refuse this index
+	x, _, err := search.Open(ctx, search.Config{URLs: []string{url}, Alias: alias, Lazy: true}) // no EnsureIndex: it would refuse this index
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -700,10 +700,10 @@ func TestUnavailable(t *testing.T) {
 	url := "http://" + l.Addr().String()
 	l.Close() // nothing listens there now
 	ctx := storetest.Context(t, time.Minute)
-	if _, _, err := search.Open(ctx, search.Config{URL: url}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
+	if _, _, err := search.Open(ctx, search.Config{URLs: []string{url}}); streaming.ErrorCode(err) != streaming.CodeUnavailable {
 		t.Errorf("Open = %v, want unavailable", err)
 	}
-	x, _, err := search.Open(ctx, search.Config{URL: url, Lazy: true})
+	x, _, err := search.Open(ctx, search.Config{URLs: []string{url}, Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -736,7 +736,7 @@ func TestUnavailable(t *testing.T) {
 func TestRecoversAfterOutage(t *testing.T) {
 	real, ctx, url := openIndex(t)
 	proxy := storetest.NewSwitchProxy(t, strings.TrimPrefix(url, "http://"), false)
-	x, _, err := search.Open(ctx, search.Config{URL: "http://" + proxy.Addr, Alias: real.Alias(), Lazy: true})
+	x, _, err := search.Open(ctx, search.Config{URLs: []string{"http://" + proxy.Addr}, Alias: real.Alias(), Lazy: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -756,4 +756,53 @@ func sized(q streaming.SearchQuery) streaming.SearchQuery {
 		q.PageSize = query.DefaultSearchPageSize
 	}
 	return q
+}
+
+// With several nodes, one that is down does not fail a call while another answers: the client passes over a node
+// that refuses connections or drops them, and goes back to it once it answers (nothing marked it dead). The nodes
+// are the real search server behind two addresses: directly, and through a loopback proxy switched off and on.
+func TestNodeDownIsPassedOver(t *testing.T) {
+	real, ctx, url := openIndex(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	refusing := "http://" + l.Addr().String()
+	l.Close() // nothing listens there now
+	proxy := storetest.NewSwitchProxy(t, strings.TrimPrefix(url, "http://"), false)
+	for name, urls := range map[string][]string{
+		"refused":  {refusing, url},
+		"dropped":  {"http://" + proxy.Addr, url},
+		"only bad": {refusing, "http://" + proxy.Addr},
+	} {
+		t.Run(name, func(t *testing.T) {
+			x, _, err := search.Open(ctx, search.Config{URLs: urls, Alias: real.Alias(), Lazy: true})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer x.Close()
+			for i := range 6 { // round robin: each node is first in turn
+				err := x.Ping(ctx)
+				if name == "only bad" {
+					if streaming.ErrorCode(err) != streaming.CodeUnavailable {
+						t.Fatalf("Ping %d with no node up = %v, want unavailable", i, err)
+					}
+				} else if err != nil {
+					t.Fatalf("Ping %d with one node down = %v", i, err)
+				}
+				if _, err := x.Search(ctx, sized(streaming.SearchQuery{Text: "mar"})); err != nil && name != "only bad" {
+					t.Fatalf("Search %d with one node down = %v", i, err)
+				}
+			}
+		})
+	}
+	proxy.Up()
+	x, _, err := search.Open(ctx, search.Config{URLs: []string{refusing, "http://" + proxy.Addr}, Alias: real.Alias(), Lazy: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer x.Close()
+	if err := x.Ping(ctx); err != nil {
+		t.Errorf("Ping with the proxied node back = %v", err)
+	}
 }

@@ -24,6 +24,6 @@ func GraphConfig(cfg config.Config) neo4jstore.Config {
 
 // SearchConfig is how to reach the search server.
 func SearchConfig(cfg config.Config) search.Config {
-	return search.Config{URL: cfg.SearchURL, Alias: cfg.SearchAlias, Username: cfg.SearchUser, Password: cfg.SearchPassword,
-		APIKey: cfg.SearchAPIKey, CAFile: cfg.SearchCAFile}
+	return search.Config{URLs: cfg.SearchURLs, Alias: cfg.SearchAlias, Replicas: cfg.SearchReplicas, Username: cfg.SearchUser,
+		Password: cfg.SearchPassword, APIKey: cfg.SearchAPIKey, CAFile: cfg.SearchCAFile}
 }

@@ -22,7 +22,9 @@ import org.opensearch.plugins.Plugin;
 import org.opensearch.transport.Netty4Plugin;
 
 /**
- * Runs a single embedded OpenSearch node for the local stack (no distribution, no Docker).
+ * Runs an embedded OpenSearch node for the local stack (no distribution, no Docker): one node alone, or one node of
+ * a small local cluster (stack.seeds lists every node's transport address; stack.manager names the only
+ * cluster-manager-eligible node, which bootstraps the cluster).
  * Plugins that a distribution would load from modules/ are put on the classpath instead.
  */
 public class OpenSearchLauncher {
@@ -39,7 +41,29 @@ public class OpenSearchLauncher {
         String host = System.getProperty("stack.host", "127.0.0.1");
         String port = System.getProperty("stack.port", "9200");
         String transportPort = System.getProperty("stack.transport.port", "9300");
-        String nodeName = "local-" + port;
+        // Nodes of one local cluster share their ports on different loopback addresses: the name says both.
+        String nodeName = System.getProperty("stack.node.name", "local-" + host + "-" + port);
+        String seeds = System.getProperty("stack.seeds", "").trim(); // empty: a node alone
+        String manager = System.getProperty("stack.manager", nodeName);
+        int replicas = Integer.parseInt(System.getProperty("stack.replicas", "0"));
+        boolean alone = seeds.isEmpty();
+        boolean isManager = alone || manager.equals(nodeName);
+
+        Settings.Builder discovery = Settings.builder();
+        if (alone) {
+            // one node that elects itself: no seed hosts or initial cluster-manager list needed
+            discovery.put("discovery.type", "single-node");
+        } else if (isManager) {
+            // the cluster's only cluster-manager-eligible node: it bootstraps the cluster by itself, so the others
+            // may start before or after it; with two eligible nodes the voting configuration would hold just one,
+            // and losing that one would stop every write
+            discovery.putList("discovery.seed_hosts", seeds.split(","));
+            discovery.putList("cluster.initial_cluster_manager_nodes", manager);
+        } else {
+            // a data node: it finds the cluster manager through the seeds and joins once it has elected itself
+            discovery.putList("discovery.seed_hosts", seeds.split(","));
+            discovery.putList("node.roles", "data", "ingest");
+        }
 
         Settings settings = Settings.builder()
             .put("cluster.name", "streaming-local")
@@ -50,8 +74,7 @@ public class OpenSearchLauncher {
             .put("network.host", host)
             .put("http.port", port)
             .put("transport.port", transportPort)
-            // one node that elects itself: no seed hosts or initial cluster-manager list needed
-            .put("discovery.type", "single-node")
+            .put(discovery.build())
             // the transport and HTTP implementations come from the netty4 plugin on the classpath
             .put("http.type", "netty4")
             .put("transport.type", "netty4")
@@ -97,11 +120,15 @@ public class OpenSearchLauncher {
         }, "opensearch-shutdown"));
 
         try {
-            node.start(); // returns once HTTP is bound and the node has elected itself
-            // A single node can never host replicas: new indices default to 0 of them, so health is green.
-            // OpenSearch reads this from persistent cluster settings only (as a node setting it is ignored).
-            node.client().admin().cluster().prepareUpdateSettings()
-                .setPersistentSettings(Settings.builder().put("cluster.default_number_of_replicas", 0)).get();
+            node.start(); // returns once HTTP is bound and the node has joined or elected a cluster manager
+            // New indices get as many replicas as the cluster can place (stack.replicas: nodes - 1), so health is
+            // green: a single node can never host a replica, two nodes hold a copy each. OpenSearch reads this
+            // from persistent cluster settings only (as a node setting it is ignored). The cluster manager sets
+            // it; a data node that starts first would wait for one here.
+            if (isManager) {
+                node.client().admin().cluster().prepareUpdateSettings()
+                    .setPersistentSettings(Settings.builder().put("cluster.default_number_of_replicas", replicas)).get();
+            }
         } catch (Exception e) { // e.g. port in use
             fail(stderr, e); // exiting runs the shutdown hook, which closes the half-started node
         }

@@ -27,6 +27,9 @@ type Settings struct {
 
 	RedisPort      int    // STACK_REDIS_PORT
 	RedisMaxMemory string // STACK_REDIS_MAXMEMORY
+	// RedisNodes (STACK_REDIS_NODES) is 1, or 6 for a Redis Cluster of three masters with one replica each: node i
+	// (redis, redis2, ..., redis6) binds to NodeHost(i) on RedisPort.
+	RedisNodes int
 
 	CassandraPort        int    // STACK_CASSANDRA_PORT (CQL native protocol)
 	CassandraStoragePort int    // STACK_CASSANDRA_STORAGE_PORT (inter-node)
@@ -44,6 +47,10 @@ type Settings struct {
 	SearchPort          int    // STACK_SEARCH_PORT (HTTP, Elasticsearch API)
 	SearchTransportPort int    // STACK_SEARCH_TRANSPORT_PORT (node-to-node)
 	SearchHeap          string // STACK_SEARCH_HEAP
+	// SearchNodes (STACK_SEARCH_NODES) is how many search nodes the stack runs as one cluster (1 or 2): node i
+	// binds to NodeHost(i) on the same ports. With two, the first is the only cluster-manager-eligible node and
+	// new indices get one replica per shard, so either node holds every document.
+	SearchNodes int
 
 	// TLS (STACK_TLS=on) starts PostgreSQL, Redis and Cassandra with TLS (certificates from a CA the stack command
 	// makes under Home/tls) and passwords: the platform's role on PostgreSQL as always, an ACL user on Redis, the
@@ -70,6 +77,7 @@ var Vars = []Variable{
 	{"STACK_POSTGRES_PASSWORD", "streaming", "password of that role (local use only)"},
 	{"STACK_REDIS_PORT", "6379", "Redis port"},
 	{"STACK_REDIS_MAXMEMORY", "1gb", "Redis maxmemory; keys with a TTL are evicted first (volatile-lru)"},
+	{"STACK_REDIS_NODES", "1", "Redis nodes: 1, or 6 for a Redis Cluster of three masters with a replica each, node i on STACK_HOST's address plus i-1"},
 	{"STACK_CASSANDRA_PORT", "9042", "Cassandra CQL native port"},
 	{"STACK_CASSANDRA_STORAGE_PORT", "7000", "Cassandra inter-node storage port"},
 	{"STACK_CASSANDRA_HEAP", "1g", "Cassandra JVM heap (-Xms and -Xmx)"},
@@ -80,6 +88,7 @@ var Vars = []Variable{
 	{"STACK_SEARCH_PORT", "9200", "search server HTTP port (Elasticsearch API)"},
 	{"STACK_SEARCH_TRANSPORT_PORT", "9300", "search server transport port"},
 	{"STACK_SEARCH_HEAP", "1g", "search server JVM heap (-Xms and -Xmx)"},
+	{"STACK_SEARCH_NODES", "1", "search nodes in one cluster (1 or 2), node i on STACK_HOST's address plus i-1 (2: one replica per shard)"},
 	{"STACK_TLS", "off", "on: PostgreSQL, Redis and Cassandra with TLS (the stack's own CA in STACK_HOME/tls) and passwords"},
 	{"STACK_REDIS_USER", "streaming", "Redis ACL user of the platform when STACK_TLS=on"},
 	{"STACK_REDIS_PASSWORD", "streaming-local-redis", "its password (local use only)"},
@@ -152,6 +161,7 @@ func load(lookup func(string) (string, bool)) (Settings, error) {
 		PostgresPassword:     get("STACK_POSTGRES_PASSWORD"),
 		RedisPort:            port("STACK_REDIS_PORT"),
 		RedisMaxMemory:       size("STACK_REDIS_MAXMEMORY"),
+		RedisNodes:           count("STACK_REDIS_NODES", 1, 6),
 		CassandraPort:        port("STACK_CASSANDRA_PORT"),
 		CassandraStoragePort: port("STACK_CASSANDRA_STORAGE_PORT"),
 		CassandraHeap:        size("STACK_CASSANDRA_HEAP"),
@@ -162,6 +172,7 @@ func load(lookup func(string) (string, bool)) (Settings, error) {
 		SearchPort:           port("STACK_SEARCH_PORT"),
 		SearchTransportPort:  port("STACK_SEARCH_TRANSPORT_PORT"),
 		SearchHeap:           size("STACK_SEARCH_HEAP"),
+		SearchNodes:          count("STACK_SEARCH_NODES", 1, 2),
 		RedisUser:            get("STACK_REDIS_USER"),
 		RedisPassword:        get("STACK_REDIS_PASSWORD"),
 		StripeMockPort:       port("STACK_STRIPE_MOCK_PORT"),
@@ -175,9 +186,21 @@ func load(lookup func(string) (string, bool)) (Settings, error) {
 	}
 	if ip := net.ParseIP(s.Host); ip == nil || !ip.IsLoopback() {
 		errs = append(errs, fmt.Errorf("STACK_HOST=%q: want a loopback address such as 127.0.0.1", s.Host))
-	} else if s.CassandraNodes > 1 && (ip.To4() == nil || int(ip.To4()[3])+s.CassandraNodes-1 > 254) {
-		errs = append(errs, fmt.Errorf("STACK_CASSANDRA_NODES=%d: the nodes' addresses follow STACK_HOST=%q, which leaves no room for them",
-			s.CassandraNodes, s.Host))
+	} else {
+		for _, n := range []struct {
+			name  string
+			nodes int
+		}{{"STACK_CASSANDRA_NODES", s.CassandraNodes}, {"STACK_SEARCH_NODES", s.SearchNodes}, {"STACK_REDIS_NODES", s.RedisNodes}} {
+			if n.nodes > 1 && (ip.To4() == nil || int(ip.To4()[3])+n.nodes-1 > 254) {
+				errs = append(errs, fmt.Errorf("%s=%d: the nodes' addresses follow STACK_HOST=%q, which leaves no room for them",
+					n.name, n.nodes, s.Host))
+			}
+		}
+	}
+	if s.RedisNodes != 1 && s.RedisNodes != 6 {
+		errs = append(errs, fmt.Errorf("STACK_REDIS_NODES=%d: want 1, or 6 (three masters with a replica each)", s.RedisNodes))
+	} else if s.RedisNodes > 1 && s.TLS {
+		errs = append(errs, errors.New("STACK_REDIS_NODES=6 with STACK_TLS=on: the stack's Redis Cluster runs without TLS"))
 	}
 	home, err := stackHome(lookup)
 	if err != nil {
@@ -245,20 +268,33 @@ const CassandraUser, CassandraPassword = "cassandra", "cassandra"
 // PostgresAddr is host:port of PostgreSQL.
 func (s Settings) PostgresAddr() string { return s.addr(s.PostgresPort) }
 
-// RedisAddr is host:port of Redis.
+// RedisAddr is host:port of Redis (the first node's).
 func (s Settings) RedisAddr() string { return s.addr(s.RedisPort) }
+
+// RedisAddrs are host:port of every Redis node.
+func (s Settings) RedisAddrs() []string {
+	out := make([]string, s.RedisNodes)
+	for i := range out {
+		out[i] = net.JoinHostPort(s.NodeHost(i+1), strconv.Itoa(s.RedisPort))
+	}
+	return out
+}
 
 // CassandraAddr is host:port of Cassandra's CQL port (the first node's).
 func (s Settings) CassandraAddr() string { return s.addr(s.CassandraPort) }
 
-// CassandraNodeHost is the address node i (from 1) of the Cassandra cluster binds to.
-func (s Settings) CassandraNodeHost(i int) string {
+// NodeHost is the address node i (from 1) of a store run as several nodes (Cassandra, search) binds to: Host with
+// i-1 added to its last byte. Every node of a store listens on the same ports, each on its own loopback address.
+func (s Settings) NodeHost(i int) string {
 	ip := net.ParseIP(s.Host).To4()
 	if ip == nil || i == 1 {
 		return s.Host
 	}
 	return net.IPv4(ip[0], ip[1], ip[2], ip[3]+byte(i-1)).String()
 }
+
+// CassandraNodeHost is the address node i (from 1) of the Cassandra cluster binds to (NodeHost).
+func (s Settings) CassandraNodeHost(i int) string { return s.NodeHost(i) }
 
 // CassandraAddrs are host:port of every node's CQL port.
 func (s Settings) CassandraAddrs() []string {
@@ -275,8 +311,22 @@ func (s Settings) Neo4jURI() string { return "bolt://" + s.addr(s.Neo4jPort) }
 // Neo4jAddr is host:port of Neo4j's Bolt connector.
 func (s Settings) Neo4jAddr() string { return s.addr(s.Neo4jPort) }
 
-// SearchURL is the HTTP base URL of the search server.
-func (s Settings) SearchURL() string { return "http://" + s.addr(s.SearchPort) }
+// SearchURL is the HTTP base URL of the search server (the first node's).
+func (s Settings) SearchURL() string { return s.SearchNodeURL(1) }
+
+// SearchNodeURL is the HTTP base URL of search node i (from 1).
+func (s Settings) SearchNodeURL(i int) string {
+	return "http://" + net.JoinHostPort(s.NodeHost(i), strconv.Itoa(s.SearchPort))
+}
+
+// SearchURLs are the HTTP base URLs of every search node.
+func (s Settings) SearchURLs() []string {
+	out := make([]string, s.SearchNodes)
+	for i := range out {
+		out[i] = s.SearchNodeURL(i + 1)
+	}
+	return out
+}
 
 // SearchAddr is host:port of the search server's HTTP API.
 func (s Settings) SearchAddr() string { return s.addr(s.SearchPort) }
@@ -308,10 +358,13 @@ type ServerSetting struct{ Flag, Env, Value string }
 func (s Settings) ServerSettings() []ServerSetting {
 	out := []ServerSetting{
 		{"postgres-url", "STREAMING_POSTGRES_URL", s.PostgresURL()},
-		{"redis-addr", "STREAMING_REDIS_ADDR", s.RedisAddr()},
+		{"redis-addr", "STREAMING_REDIS_ADDR", strings.Join(s.RedisAddrs(), ",")},
 		{"cassandra-hosts", "STREAMING_CASSANDRA_HOSTS", strings.Join(s.CassandraAddrs(), ",")},
 		{"neo4j-uri", "STREAMING_NEO4J_URI", s.Neo4jURI()},
-		{"search-url", "STREAMING_SEARCH_URL", s.SearchURL()},
+		{"search-url", "STREAMING_SEARCH_URL", strings.Join(s.SearchURLs(), ",")},
+	}
+	if s.SearchNodes > 1 {
+		out = append(out, ServerSetting{"search-replicas", "STREAMING_SEARCH_REPLICAS", "1"})
 	}
 	if s.CassandraNodes >= 3 {
 		out = append(out, []ServerSetting{

@@ -34,6 +34,7 @@ func TestLoadRejectsBadValues(t *testing.T) {
 		{"STACK_SEARCH_HEAP", "lots", "STACK_SEARCH_HEAP"},
 		{"STACK_HOST", "0.0.0.0", "loopback"},
 		{"STACK_HOST", "10.0.0.1", "loopback"},
+		{"STACK_SEARCH_NODES", "3", "STACK_SEARCH_NODES"},
 	}
 	for _, c := range cases {
 		t.Run(c.name+"="+c.value, func(t *testing.T) {

@@ -233,9 +233,9 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 		closers = append(closers, closeIndex)
 		if err := withTimeout(ctx, x.Ping); err != nil {
 			if streaming.ErrorCode(err) == streaming.CodeUnavailable {
-				return fail(fmt.Errorf("search server at %s is unreachable: %s", cfg.SearchURL, describe(err)))
+				return fail(fmt.Errorf("search server at %s is unreachable: %s", strings.Join(cfg.SearchURLs, ","), describe(err)))
 			}
-			return fail(fmt.Errorf("search server at %s: %w", cfg.SearchURL, err))
+			return fail(fmt.Errorf("search server at %s: %w", strings.Join(cfg.SearchURLs, ","), err))
 		}
 		src.Search = x
 	}
