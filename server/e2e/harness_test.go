@@ -75,7 +75,7 @@ func server(t *testing.T) *env {
 		cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 		cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 		cfg.Migrate = true
-		cfg.CassandraKeyspace, cfg.CassandraConsistency = "streaming_test", "ONE"
+		cfg.CassandraKeyspace = "streaming_test" // the stack's replication and consistency (LOCAL_QUORUM; on a cluster, replication 3)
 		// Every test logs in from loopback, often: the login limits are tested on servers of their own (limits_test.go).
 		cfg.LoginsPerAccount, cfg.LoginsPerClient = 0, 0
 		cfg.IngestUserRate = 0                  // the shared server's tests send fast as one user; TestIngestQuota has its own

@@ -358,7 +358,8 @@ func TestReplayDerivedRebuildsFromCassandra(t *testing.T) {
 	})
 	r := e.built.Redis
 	ctx := storetest.Context(t, 2*time.Minute)
-	hll := "trending:viewers:" + time.Now().Add(-time.Minute).UTC().Format("2006010215") + ":" + title.GetId()
+	bucket := time.Now().Add(-time.Minute).UTC().Format("2006010215")
+	hll, hour := "trending:viewers:"+bucket+":"+title.GetId(), "trending:{sets}:viewers:"+bucket
 	cypher(t, d, `MATCH (u:User {id: $u}) DETACH DELETE u`, map[string]any{"u": viewer})
 	if err := r.Do(ctx, r.B().Del().Key(hll).Build()).Error(); err != nil {
 		t.Fatal(err)
@@ -368,9 +369,8 @@ func TestReplayDerivedRebuildsFromCassandra(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg.Migrate, cfg.CassandraKeyspace, cfg.CassandraConsistency = false, "streaming_test", "ONE"
+	cfg.Migrate, cfg.CassandraKeyspace = false, "streaming_test"
 	cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema)
-	hour := strings.TrimSuffix(hll, ":"+title.GetId())
 	replay := func() float64 {
 		t.Helper()
 		n, err := wiring.ReplayDerived(ctx, cfg, time.Now().Add(-10*time.Minute), slog.New(slog.DiscardHandler))

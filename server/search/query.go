@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"net/url"
 	"slices"
 	"strings"
 
@@ -245,8 +246,11 @@ func (x *Index) Search(ctx context.Context, q streaming.SearchQuery) (*streaming
 	if err != nil {
 		return nil, err
 	}
+	// Every page of one query goes to the same copies of the shards (the preference is the query's hash): the copies
+	// of a shard score alike only when their segments hold the same deleted documents, so pages read from different
+	// copies could repeat or skip a hit at a page boundary. Different queries still spread over the copies.
 	raw, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "POST",
-		Path: "/" + x.alias + "/_search", Body: body})
+		Path: "/" + x.alias + "/_search", Body: body, Params: url.Values{"preference": {"q" + tokenHash(n, nil, 0)}}})
 	if err != nil {
 		return nil, classify("search", err)
 	}
