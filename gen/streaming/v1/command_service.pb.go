@@ -972,8 +972,11 @@ func (x *ChangeSubscriptionPlanRequest) GetPlanId() string {
 }
 
 type ChangeSubscriptionPlanResponse struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Subscription  *Subscription          `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Subscription *Subscription          `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	// The proration charged for the rest of the period (an upgrade), or the credit carried to the next invoice (a
+	// downgrade: a VOID invoice with a negative line); unset when the price is the same.
+	Proration     *Invoice `protobuf:"bytes,2,opt,name=proration,proto3" json:"proration,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1011,6 +1014,13 @@ func (*ChangeSubscriptionPlanResponse) Descriptor() ([]byte, []int) {
 func (x *ChangeSubscriptionPlanResponse) GetSubscription() *Subscription {
 	if x != nil {
 		return x.Subscription
+	}
+	return nil
+}
+
+func (x *ChangeSubscriptionPlanResponse) GetProration() *Invoice {
+	if x != nil {
+		return x.Proration
 	}
 	return nil
 }
@@ -1311,9 +1321,10 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"\x1dChangeSubscriptionPlanRequest\x12!\n" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x121\n" +
 	"\x0fsubscription_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0esubscriptionId\x12!\n" +
-	"\aplan_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\"`\n" +
+	"\aplan_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\"\x95\x01\n" +
 	"\x1eChangeSubscriptionPlanResponse\x12>\n" +
-	"\fsubscription\x18\x01 \x01(\v2\x1a.streaming.v1.SubscriptionR\fsubscription\"O\n" +
+	"\fsubscription\x18\x01 \x01(\v2\x1a.streaming.v1.SubscriptionR\fsubscription\x123\n" +
+	"\tproration\x18\x02 \x01(\v2\x15.streaming.v1.InvoiceR\tproration\"O\n" +
 	"\x14UpsertContentRequest\x127\n" +
 	"\acontent\x18\x01 \x01(\v2\x15.streaming.v1.ContentB\x06\xbaH\x03\xc8\x01\x01R\acontent\"b\n" +
 	"\x15UpsertContentResponse\x12/\n" +
@@ -1386,8 +1397,9 @@ var file_streaming_v1_command_service_proto_goTypes = []any{
 	(PaymentMethod)(0),                     // 26: streaming.v1.PaymentMethod
 	(*Subscription)(nil),                   // 27: streaming.v1.Subscription
 	(*Payment)(nil),                        // 28: streaming.v1.Payment
-	(*Content)(nil),                        // 29: streaming.v1.Content
-	(*Rating)(nil),                         // 30: streaming.v1.Rating
+	(*Invoice)(nil),                        // 29: streaming.v1.Invoice
+	(*Content)(nil),                        // 30: streaming.v1.Content
+	(*Rating)(nil),                         // 31: streaming.v1.Rating
 }
 var file_streaming_v1_command_service_proto_depIdxs = []int32{
 	22, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
@@ -1402,36 +1414,37 @@ var file_streaming_v1_command_service_proto_depIdxs = []int32{
 	28, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
 	27, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
 	27, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
-	29, // 12: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
-	29, // 13: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
-	30, // 14: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
-	0,  // 15: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
-	2,  // 16: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
-	4,  // 17: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
-	6,  // 18: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
-	8,  // 19: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
-	10, // 20: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
-	12, // 21: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
-	14, // 22: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
-	16, // 23: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
-	18, // 24: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
-	20, // 25: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
-	1,  // 26: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
-	3,  // 27: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
-	5,  // 28: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
-	7,  // 29: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
-	9,  // 30: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
-	11, // 31: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
-	13, // 32: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
-	15, // 33: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
-	17, // 34: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
-	19, // 35: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
-	21, // 36: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
-	26, // [26:37] is the sub-list for method output_type
-	15, // [15:26] is the sub-list for method input_type
-	15, // [15:15] is the sub-list for extension type_name
-	15, // [15:15] is the sub-list for extension extendee
-	0,  // [0:15] is the sub-list for field type_name
+	29, // 12: streaming.v1.ChangeSubscriptionPlanResponse.proration:type_name -> streaming.v1.Invoice
+	30, // 13: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
+	30, // 14: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
+	31, // 15: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
+	0,  // 16: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
+	2,  // 17: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
+	4,  // 18: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
+	6,  // 19: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
+	8,  // 20: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
+	10, // 21: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
+	12, // 22: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
+	14, // 23: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
+	16, // 24: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
+	18, // 25: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
+	20, // 26: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
+	1,  // 27: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
+	3,  // 28: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
+	5,  // 29: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
+	7,  // 30: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
+	9,  // 31: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
+	11, // 32: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
+	13, // 33: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
+	15, // 34: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
+	17, // 35: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
+	19, // 36: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
+	21, // 37: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
+	27, // [27:38] is the sub-list for method output_type
+	16, // [16:27] is the sub-list for method input_type
+	16, // [16:16] is the sub-list for extension type_name
+	16, // [16:16] is the sub-list for extension extendee
+	0,  // [0:16] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_command_service_proto_init() }

@@ -57,9 +57,11 @@ type CommandServiceClient interface {
 	// the Idempotency-Key header): a retry with the same key and request returns the first response; the same key
 	// with a different request is rejected.
 	CreateSubscription(ctx context.Context, in *CreateSubscriptionRequest, opts ...grpc.CallOption) (*CreateSubscriptionResponse, error)
-	// Cancels an active subscription.
+	// Cancels an active subscription at the end of its current period (it plays until then, and is not renewed); the
+	// reason is kept.
 	CancelSubscription(ctx context.Context, in *CancelSubscriptionRequest, opts ...grpc.CallOption) (*CancelSubscriptionResponse, error)
-	// Moves an active subscription to another available plan.
+	// Moves an active subscription to another available plan at once, prorated to the day: an upgrade charges the
+	// difference for the days left in the period, a downgrade credits it to the next invoice.
 	ChangeSubscriptionPlan(ctx context.Context, in *ChangeSubscriptionPlanRequest, opts ...grpc.CallOption) (*ChangeSubscriptionPlanResponse, error)
 	// Creates or replaces a catalog title. Admin only.
 	UpsertContent(ctx context.Context, in *UpsertContentRequest, opts ...grpc.CallOption) (*UpsertContentResponse, error)
@@ -210,9 +212,11 @@ type CommandServiceServer interface {
 	// the Idempotency-Key header): a retry with the same key and request returns the first response; the same key
 	// with a different request is rejected.
 	CreateSubscription(context.Context, *CreateSubscriptionRequest) (*CreateSubscriptionResponse, error)
-	// Cancels an active subscription.
+	// Cancels an active subscription at the end of its current period (it plays until then, and is not renewed); the
+	// reason is kept.
 	CancelSubscription(context.Context, *CancelSubscriptionRequest) (*CancelSubscriptionResponse, error)
-	// Moves an active subscription to another available plan.
+	// Moves an active subscription to another available plan at once, prorated to the day: an upgrade charges the
+	// difference for the days left in the period, a downgrade credits it to the next invoice.
 	ChangeSubscriptionPlan(context.Context, *ChangeSubscriptionPlanRequest) (*ChangeSubscriptionPlanResponse, error)
 	// Creates or replaces a catalog title. Admin only.
 	UpsertContent(context.Context, *UpsertContentRequest) (*UpsertContentResponse, error)

@@ -1443,6 +1443,509 @@ func (x *GetContentResponse) GetContent() *Content {
 	return nil
 }
 
+type ListPlansRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 100; 0 means 20.
+	PageSize      int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPlansRequest) Reset() {
+	*x = ListPlansRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPlansRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPlansRequest) ProtoMessage() {}
+
+func (x *ListPlansRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPlansRequest.ProtoReflect.Descriptor instead.
+func (*ListPlansRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *ListPlansRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListPlansRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListPlansResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Plans []*Plan                `protobuf:"bytes,1,rep,name=plans,proto3" json:"plans,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListPlansResponse) Reset() {
+	*x = ListPlansResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListPlansResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListPlansResponse) ProtoMessage() {}
+
+func (x *ListPlansResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListPlansResponse.ProtoReflect.Descriptor instead.
+func (*ListPlansResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *ListPlansResponse) GetPlans() []*Plan {
+	if x != nil {
+		return x.Plans
+	}
+	return nil
+}
+
+func (x *ListPlansResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GetPlanRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	PlanId        string                 `protobuf:"bytes,1,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPlanRequest) Reset() {
+	*x = GetPlanRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPlanRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPlanRequest) ProtoMessage() {}
+
+func (x *GetPlanRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPlanRequest.ProtoReflect.Descriptor instead.
+func (*GetPlanRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *GetPlanRequest) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+type GetPlanResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Plan          *Plan                  `protobuf:"bytes,1,opt,name=plan,proto3" json:"plan,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPlanResponse) Reset() {
+	*x = GetPlanResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPlanResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPlanResponse) ProtoMessage() {}
+
+func (x *GetPlanResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPlanResponse.ProtoReflect.Descriptor instead.
+func (*GetPlanResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *GetPlanResponse) GetPlan() *Plan {
+	if x != nil {
+		return x.Plan
+	}
+	return nil
+}
+
+type ListInvoicesRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// At most 100; 0 means 20.
+	PageSize      int32  `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInvoicesRequest) Reset() {
+	*x = ListInvoicesRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInvoicesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInvoicesRequest) ProtoMessage() {}
+
+func (x *ListInvoicesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInvoicesRequest.ProtoReflect.Descriptor instead.
+func (*ListInvoicesRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *ListInvoicesRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *ListInvoicesRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListInvoicesRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+type ListInvoicesResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Invoices []*Invoice             `protobuf:"bytes,1,rep,name=invoices,proto3" json:"invoices,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListInvoicesResponse) Reset() {
+	*x = ListInvoicesResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListInvoicesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListInvoicesResponse) ProtoMessage() {}
+
+func (x *ListInvoicesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListInvoicesResponse.ProtoReflect.Descriptor instead.
+func (*ListInvoicesResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *ListInvoicesResponse) GetInvoices() []*Invoice {
+	if x != nil {
+		return x.Invoices
+	}
+	return nil
+}
+
+func (x *ListInvoicesResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GetRevenueReportRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// First and last month of the report, "YYYY-MM" (UTC), at most 120 months apart.
+	FromMonth     string `protobuf:"bytes,1,opt,name=from_month,json=fromMonth,proto3" json:"from_month,omitempty"`
+	ToMonth       string `protobuf:"bytes,2,opt,name=to_month,json=toMonth,proto3" json:"to_month,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRevenueReportRequest) Reset() {
+	*x = GetRevenueReportRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRevenueReportRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRevenueReportRequest) ProtoMessage() {}
+
+func (x *GetRevenueReportRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRevenueReportRequest.ProtoReflect.Descriptor instead.
+func (*GetRevenueReportRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *GetRevenueReportRequest) GetFromMonth() string {
+	if x != nil {
+		return x.FromMonth
+	}
+	return ""
+}
+
+func (x *GetRevenueReportRequest) GetToMonth() string {
+	if x != nil {
+		return x.ToMonth
+	}
+	return ""
+}
+
+// Revenue of one plan in one month and currency.
+type RevenueRow struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "YYYY-MM" (UTC) of the payments.
+	Month    string `protobuf:"bytes,1,opt,name=month,proto3" json:"month,omitempty"`
+	PlanId   string `protobuf:"bytes,2,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	PlanName string `protobuf:"bytes,3,opt,name=plan_name,json=planName,proto3" json:"plan_name,omitempty"`
+	Currency string `protobuf:"bytes,4,opt,name=currency,proto3" json:"currency,omitempty"`
+	// Invoices paid in the month.
+	PaidInvoices int64 `protobuf:"varint,5,opt,name=paid_invoices,json=paidInvoices,proto3" json:"paid_invoices,omitempty"`
+	// Decimal sum of those invoices.
+	Revenue string `protobuf:"bytes,6,opt,name=revenue,proto3" json:"revenue,omitempty"`
+	// Subscriptions that paid at least one invoice in the month.
+	PayingSubscriptions int64 `protobuf:"varint,7,opt,name=paying_subscriptions,json=payingSubscriptions,proto3" json:"paying_subscriptions,omitempty"`
+	unknownFields       protoimpl.UnknownFields
+	sizeCache           protoimpl.SizeCache
+}
+
+func (x *RevenueRow) Reset() {
+	*x = RevenueRow{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevenueRow) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevenueRow) ProtoMessage() {}
+
+func (x *RevenueRow) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevenueRow.ProtoReflect.Descriptor instead.
+func (*RevenueRow) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *RevenueRow) GetMonth() string {
+	if x != nil {
+		return x.Month
+	}
+	return ""
+}
+
+func (x *RevenueRow) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+func (x *RevenueRow) GetPlanName() string {
+	if x != nil {
+		return x.PlanName
+	}
+	return ""
+}
+
+func (x *RevenueRow) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *RevenueRow) GetPaidInvoices() int64 {
+	if x != nil {
+		return x.PaidInvoices
+	}
+	return 0
+}
+
+func (x *RevenueRow) GetRevenue() string {
+	if x != nil {
+		return x.Revenue
+	}
+	return ""
+}
+
+func (x *RevenueRow) GetPayingSubscriptions() int64 {
+	if x != nil {
+		return x.PayingSubscriptions
+	}
+	return 0
+}
+
+type GetRevenueReportResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By month, then plan name, then currency.
+	Rows          []*RevenueRow `protobuf:"bytes,1,rep,name=rows,proto3" json:"rows,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetRevenueReportResponse) Reset() {
+	*x = GetRevenueReportResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetRevenueReportResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetRevenueReportResponse) ProtoMessage() {}
+
+func (x *GetRevenueReportResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetRevenueReportResponse.ProtoReflect.Descriptor instead.
+func (*GetRevenueReportResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *GetRevenueReportResponse) GetRows() []*RevenueRow {
+	if x != nil {
+		return x.Rows
+	}
+	return nil
+}
+
 var File_streaming_v1_query_service_proto protoreflect.FileDescriptor
 
 const file_streaming_v1_query_service_proto_rawDesc = "" +
@@ -1542,7 +2045,41 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\n" +
 	"content_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\tcontentId\"E\n" +
 	"\x12GetContentResponse\x12/\n" +
-	"\acontent\x18\x01 \x01(\v2\x15.streaming.v1.ContentR\acontent*\xa3\x01\n" +
+	"\acontent\x18\x01 \x01(\v2\x15.streaming.v1.ContentR\acontent\"c\n" +
+	"\x10ListPlansRequest\x12&\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\tpageToken\"e\n" +
+	"\x11ListPlansResponse\x12(\n" +
+	"\x05plans\x18\x01 \x03(\v2\x12.streaming.v1.PlanR\x05plans\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"3\n" +
+	"\x0eGetPlanRequest\x12!\n" +
+	"\aplan_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\"9\n" +
+	"\x0fGetPlanResponse\x12&\n" +
+	"\x04plan\x18\x01 \x01(\v2\x12.streaming.v1.PlanR\x04plan\"\x89\x01\n" +
+	"\x13ListInvoicesRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12&\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\tpageToken\"q\n" +
+	"\x14ListInvoicesResponse\x121\n" +
+	"\binvoices\x18\x01 \x03(\v2\x15.streaming.v1.InvoiceR\binvoices\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x99\x01\n" +
+	"\x17GetRevenueReportRequest\x12@\n" +
+	"\n" +
+	"from_month\x18\x01 \x01(\tB!\xbaH\x1er\x1c2\x1a^[0-9]{4}-(0[1-9]|1[0-2])$R\tfromMonth\x12<\n" +
+	"\bto_month\x18\x02 \x01(\tB!\xbaH\x1er\x1c2\x1a^[0-9]{4}-(0[1-9]|1[0-2])$R\atoMonth\"\xe6\x01\n" +
+	"\n" +
+	"RevenueRow\x12\x14\n" +
+	"\x05month\x18\x01 \x01(\tR\x05month\x12\x17\n" +
+	"\aplan_id\x18\x02 \x01(\tR\x06planId\x12\x1b\n" +
+	"\tplan_name\x18\x03 \x01(\tR\bplanName\x12\x1a\n" +
+	"\bcurrency\x18\x04 \x01(\tR\bcurrency\x12#\n" +
+	"\rpaid_invoices\x18\x05 \x01(\x03R\fpaidInvoices\x12\x18\n" +
+	"\arevenue\x18\x06 \x01(\tR\arevenue\x121\n" +
+	"\x14paying_subscriptions\x18\a \x01(\x03R\x13payingSubscriptions\"H\n" +
+	"\x18GetRevenueReportResponse\x12,\n" +
+	"\x04rows\x18\x01 \x03(\v2\x18.streaming.v1.RevenueRowR\x04rows*\xa3\x01\n" +
 	"\x14RecommendationSource\x12%\n" +
 	"!RECOMMENDATION_SOURCE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bRECOMMENDATION_SOURCE_CACHE\x10\x01\x12\x1f\n" +
@@ -1552,7 +2089,7 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\x1bTRENDING_WINDOW_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14TRENDING_WINDOW_HOUR\x10\x01\x12\x17\n" +
 	"\x13TRENDING_WINDOW_DAY\x10\x02\x12\x18\n" +
-	"\x14TRENDING_WINDOW_WEEK\x10\x032\xbe\b\n" +
+	"\x14TRENDING_WINDOW_WEEK\x10\x032\x81\f\n" +
 	"\fQueryService\x12\x80\x01\n" +
 	"\x0eGetUserProfile\x12#.streaming.v1.GetUserProfileRequest\x1a$.streaming.v1.GetUserProfileResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/profile\x12\x8f\x01\n" +
 	"\x11ListSubscriptions\x12&.streaming.v1.ListSubscriptionsRequest\x1a'.streaming.v1.ListSubscriptionsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/users/{user_id}/subscriptions\x12\x94\x01\n" +
@@ -1562,7 +2099,11 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\x13GetContinueWatching\x12(.streaming.v1.GetContinueWatchingRequest\x1a).streaming.v1.GetContinueWatchingResponse\"-\x82\xd3\xe4\x93\x02'\x12%/v1/users/{user_id}/continue-watching\x12\x90\x01\n" +
 	"\x0fGetWatchHistory\x12$.streaming.v1.GetWatchHistoryRequest\x1a%.streaming.v1.GetWatchHistoryResponse\"0\x82\xd3\xe4\x93\x02*\x12(/v1/users/{user_id}/history/{content_id}\x12r\n" +
 	"\n" +
-	"GetContent\x12\x1f.streaming.v1.GetContentRequest\x1a .streaming.v1.GetContentResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/contents/{content_id}B\xbb\x01\n" +
+	"GetContent\x12\x1f.streaming.v1.GetContentRequest\x1a .streaming.v1.GetContentResponse\"!\x82\xd3\xe4\x93\x02\x1b\x12\x19/v1/contents/{content_id}\x12_\n" +
+	"\tListPlans\x12\x1e.streaming.v1.ListPlansRequest\x1a\x1f.streaming.v1.ListPlansResponse\"\x11\x82\xd3\xe4\x93\x02\v\x12\t/v1/plans\x12c\n" +
+	"\aGetPlan\x12\x1c.streaming.v1.GetPlanRequest\x1a\x1d.streaming.v1.GetPlanResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/plans/{plan_id}\x12{\n" +
+	"\fListInvoices\x12!.streaming.v1.ListInvoicesRequest\x1a\".streaming.v1.ListInvoicesResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/users/{user_id}/invoices\x12~\n" +
+	"\x10GetRevenueReport\x12%.streaming.v1.GetRevenueReportRequest\x1a&.streaming.v1.GetRevenueReportResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/reports/revenueB\xbb\x01\n" +
 	"\x10com.streaming.v1B\x11QueryServiceProtoP\x01ZCgithub.com/streamingplatform/streaming/gen/streaming/v1;streamingv1\xa2\x02\x03SXX\xaa\x02\fStreaming.V1\xca\x02\fStreaming\\V1\xe2\x02\x18Streaming\\V1\\GPBMetadata\xea\x02\rStreaming::V1b\x06proto3"
 
 var (
@@ -1578,7 +2119,7 @@ func file_streaming_v1_query_service_proto_rawDescGZIP() []byte {
 }
 
 var file_streaming_v1_query_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_streaming_v1_query_service_proto_msgTypes = make([]protoimpl.MessageInfo, 23)
+var file_streaming_v1_query_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
 var file_streaming_v1_query_service_proto_goTypes = []any{
 	(RecommendationSource)(0),           // 0: streaming.v1.RecommendationSource
 	(TrendingWindow)(0),                 // 1: streaming.v1.TrendingWindow
@@ -1605,50 +2146,73 @@ var file_streaming_v1_query_service_proto_goTypes = []any{
 	(*GetWatchHistoryResponse)(nil),     // 22: streaming.v1.GetWatchHistoryResponse
 	(*GetContentRequest)(nil),           // 23: streaming.v1.GetContentRequest
 	(*GetContentResponse)(nil),          // 24: streaming.v1.GetContentResponse
-	(*timestamppb.Timestamp)(nil),       // 25: google.protobuf.Timestamp
-	(*User)(nil),                        // 26: streaming.v1.User
-	(*Subscription)(nil),                // 27: streaming.v1.Subscription
-	(*Content)(nil),                     // 28: streaming.v1.Content
-	(*PlaybackEvent)(nil),               // 29: streaming.v1.PlaybackEvent
+	(*ListPlansRequest)(nil),            // 25: streaming.v1.ListPlansRequest
+	(*ListPlansResponse)(nil),           // 26: streaming.v1.ListPlansResponse
+	(*GetPlanRequest)(nil),              // 27: streaming.v1.GetPlanRequest
+	(*GetPlanResponse)(nil),             // 28: streaming.v1.GetPlanResponse
+	(*ListInvoicesRequest)(nil),         // 29: streaming.v1.ListInvoicesRequest
+	(*ListInvoicesResponse)(nil),        // 30: streaming.v1.ListInvoicesResponse
+	(*GetRevenueReportRequest)(nil),     // 31: streaming.v1.GetRevenueReportRequest
+	(*RevenueRow)(nil),                  // 32: streaming.v1.RevenueRow
+	(*GetRevenueReportResponse)(nil),    // 33: streaming.v1.GetRevenueReportResponse
+	(*timestamppb.Timestamp)(nil),       // 34: google.protobuf.Timestamp
+	(*User)(nil),                        // 35: streaming.v1.User
+	(*Subscription)(nil),                // 36: streaming.v1.Subscription
+	(*Content)(nil),                     // 37: streaming.v1.Content
+	(*PlaybackEvent)(nil),               // 38: streaming.v1.PlaybackEvent
+	(*Plan)(nil),                        // 39: streaming.v1.Plan
+	(*Invoice)(nil),                     // 40: streaming.v1.Invoice
 }
 var file_streaming_v1_query_service_proto_depIdxs = []int32{
-	25, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
-	26, // 1: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
+	34, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
+	35, // 1: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
 	3,  // 2: streaming.v1.GetUserProfileResponse.active_subscription:type_name -> streaming.v1.ActiveSubscription
-	27, // 3: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
+	36, // 3: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
 	7,  // 4: streaming.v1.GetRecommendationsResponse.recommendations:type_name -> streaming.v1.Recommendation
 	0,  // 5: streaming.v1.GetRecommendationsResponse.source:type_name -> streaming.v1.RecommendationSource
 	1,  // 6: streaming.v1.GetTrendingRequest.window:type_name -> streaming.v1.TrendingWindow
 	11, // 7: streaming.v1.GetTrendingResponse.items:type_name -> streaming.v1.TrendingItem
-	28, // 8: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
+	37, // 8: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
 	15, // 9: streaming.v1.Facet.buckets:type_name -> streaming.v1.FacetBucket
 	14, // 10: streaming.v1.SearchContentResponse.hits:type_name -> streaming.v1.SearchHit
 	16, // 11: streaming.v1.SearchContentResponse.facets:type_name -> streaming.v1.Facet
-	25, // 12: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
+	34, // 12: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
 	19, // 13: streaming.v1.GetContinueWatchingResponse.items:type_name -> streaming.v1.ContinueWatchingItem
-	29, // 14: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
-	28, // 15: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
-	2,  // 16: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
-	5,  // 17: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
-	8,  // 18: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
-	10, // 19: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
-	13, // 20: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
-	18, // 21: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
-	21, // 22: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
-	23, // 23: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
-	4,  // 24: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
-	6,  // 25: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
-	9,  // 26: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
-	12, // 27: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
-	17, // 28: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
-	20, // 29: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
-	22, // 30: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
-	24, // 31: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
-	24, // [24:32] is the sub-list for method output_type
-	16, // [16:24] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	38, // 14: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
+	37, // 15: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
+	39, // 16: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
+	39, // 17: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
+	40, // 18: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
+	32, // 19: streaming.v1.GetRevenueReportResponse.rows:type_name -> streaming.v1.RevenueRow
+	2,  // 20: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
+	5,  // 21: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
+	8,  // 22: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
+	10, // 23: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
+	13, // 24: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
+	18, // 25: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
+	21, // 26: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
+	23, // 27: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
+	25, // 28: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
+	27, // 29: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
+	29, // 30: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
+	31, // 31: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
+	4,  // 32: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
+	6,  // 33: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
+	9,  // 34: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
+	12, // 35: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
+	17, // 36: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
+	20, // 37: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
+	22, // 38: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
+	24, // 39: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
+	26, // 40: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
+	28, // 41: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
+	30, // 42: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
+	33, // 43: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
+	32, // [32:44] is the sub-list for method output_type
+	20, // [20:32] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_query_service_proto_init() }
@@ -1663,7 +2227,7 @@ func file_streaming_v1_query_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_query_service_proto_rawDesc), len(file_streaming_v1_query_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   23,
+			NumMessages:   32,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

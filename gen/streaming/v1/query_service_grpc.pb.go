@@ -27,6 +27,10 @@ const (
 	QueryService_GetContinueWatching_FullMethodName = "/streaming.v1.QueryService/GetContinueWatching"
 	QueryService_GetWatchHistory_FullMethodName     = "/streaming.v1.QueryService/GetWatchHistory"
 	QueryService_GetContent_FullMethodName          = "/streaming.v1.QueryService/GetContent"
+	QueryService_ListPlans_FullMethodName           = "/streaming.v1.QueryService/ListPlans"
+	QueryService_GetPlan_FullMethodName             = "/streaming.v1.QueryService/GetPlan"
+	QueryService_ListInvoices_FullMethodName        = "/streaming.v1.QueryService/ListInvoices"
+	QueryService_GetRevenueReport_FullMethodName    = "/streaming.v1.QueryService/GetRevenueReport"
 )
 
 // QueryServiceClient is the client API for QueryService service.
@@ -52,6 +56,14 @@ type QueryServiceClient interface {
 	GetWatchHistory(ctx context.Context, in *GetWatchHistoryRequest, opts ...grpc.CallOption) (*GetWatchHistoryResponse, error)
 	// One catalog title.
 	GetContent(ctx context.Context, in *GetContentRequest, opts ...grpc.CallOption) (*GetContentResponse, error)
+	// The plan catalog: available plans first (cheapest first), then the others. Anonymous callers may list plans.
+	ListPlans(ctx context.Context, in *ListPlansRequest, opts ...grpc.CallOption) (*ListPlansResponse, error)
+	// One plan. Anonymous callers may read plans.
+	GetPlan(ctx context.Context, in *GetPlanRequest, opts ...grpc.CallOption) (*GetPlanResponse, error)
+	// The user's invoices, newest first.
+	ListInvoices(ctx context.Context, in *ListInvoicesRequest, opts ...grpc.CallOption) (*ListInvoicesResponse, error)
+	// Revenue collected per month and plan (paid invoices). Admin only.
+	GetRevenueReport(ctx context.Context, in *GetRevenueReportRequest, opts ...grpc.CallOption) (*GetRevenueReportResponse, error)
 }
 
 type queryServiceClient struct {
@@ -142,6 +154,46 @@ func (c *queryServiceClient) GetContent(ctx context.Context, in *GetContentReque
 	return out, nil
 }
 
+func (c *queryServiceClient) ListPlans(ctx context.Context, in *ListPlansRequest, opts ...grpc.CallOption) (*ListPlansResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListPlansResponse)
+	err := c.cc.Invoke(ctx, QueryService_ListPlans_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryServiceClient) GetPlan(ctx context.Context, in *GetPlanRequest, opts ...grpc.CallOption) (*GetPlanResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetPlanResponse)
+	err := c.cc.Invoke(ctx, QueryService_GetPlan_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryServiceClient) ListInvoices(ctx context.Context, in *ListInvoicesRequest, opts ...grpc.CallOption) (*ListInvoicesResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListInvoicesResponse)
+	err := c.cc.Invoke(ctx, QueryService_ListInvoices_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryServiceClient) GetRevenueReport(ctx context.Context, in *GetRevenueReportRequest, opts ...grpc.CallOption) (*GetRevenueReportResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetRevenueReportResponse)
+	err := c.cc.Invoke(ctx, QueryService_GetRevenueReport_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServiceServer is the server API for QueryService service.
 // All implementations must embed UnimplementedQueryServiceServer
 // for forward compatibility.
@@ -165,6 +217,14 @@ type QueryServiceServer interface {
 	GetWatchHistory(context.Context, *GetWatchHistoryRequest) (*GetWatchHistoryResponse, error)
 	// One catalog title.
 	GetContent(context.Context, *GetContentRequest) (*GetContentResponse, error)
+	// The plan catalog: available plans first (cheapest first), then the others. Anonymous callers may list plans.
+	ListPlans(context.Context, *ListPlansRequest) (*ListPlansResponse, error)
+	// One plan. Anonymous callers may read plans.
+	GetPlan(context.Context, *GetPlanRequest) (*GetPlanResponse, error)
+	// The user's invoices, newest first.
+	ListInvoices(context.Context, *ListInvoicesRequest) (*ListInvoicesResponse, error)
+	// Revenue collected per month and plan (paid invoices). Admin only.
+	GetRevenueReport(context.Context, *GetRevenueReportRequest) (*GetRevenueReportResponse, error)
 	mustEmbedUnimplementedQueryServiceServer()
 }
 
@@ -198,6 +258,18 @@ func (UnimplementedQueryServiceServer) GetWatchHistory(context.Context, *GetWatc
 }
 func (UnimplementedQueryServiceServer) GetContent(context.Context, *GetContentRequest) (*GetContentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetContent not implemented")
+}
+func (UnimplementedQueryServiceServer) ListPlans(context.Context, *ListPlansRequest) (*ListPlansResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListPlans not implemented")
+}
+func (UnimplementedQueryServiceServer) GetPlan(context.Context, *GetPlanRequest) (*GetPlanResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetPlan not implemented")
+}
+func (UnimplementedQueryServiceServer) ListInvoices(context.Context, *ListInvoicesRequest) (*ListInvoicesResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListInvoices not implemented")
+}
+func (UnimplementedQueryServiceServer) GetRevenueReport(context.Context, *GetRevenueReportRequest) (*GetRevenueReportResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetRevenueReport not implemented")
 }
 func (UnimplementedQueryServiceServer) mustEmbedUnimplementedQueryServiceServer() {}
 func (UnimplementedQueryServiceServer) testEmbeddedByValue()                      {}
@@ -364,6 +436,78 @@ func _QueryService_GetContent_Handler(srv interface{}, ctx context.Context, dec 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QueryService_ListPlans_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListPlansRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).ListPlans(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_ListPlans_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).ListPlans(ctx, req.(*ListPlansRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QueryService_GetPlan_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetPlanRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).GetPlan(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_GetPlan_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).GetPlan(ctx, req.(*GetPlanRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QueryService_ListInvoices_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListInvoicesRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).ListInvoices(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_ListInvoices_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).ListInvoices(ctx, req.(*ListInvoicesRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QueryService_GetRevenueReport_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetRevenueReportRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).GetRevenueReport(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_GetRevenueReport_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).GetRevenueReport(ctx, req.(*GetRevenueReportRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // QueryService_ServiceDesc is the grpc.ServiceDesc for QueryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -402,6 +546,22 @@ var QueryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetContent",
 			Handler:    _QueryService_GetContent_Handler,
+		},
+		{
+			MethodName: "ListPlans",
+			Handler:    _QueryService_ListPlans_Handler,
+		},
+		{
+			MethodName: "GetPlan",
+			Handler:    _QueryService_GetPlan_Handler,
+		},
+		{
+			MethodName: "ListInvoices",
+			Handler:    _QueryService_ListInvoices_Handler,
+		},
+		{
+			MethodName: "GetRevenueReport",
+			Handler:    _QueryService_GetRevenueReport_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

@@ -31,6 +31,9 @@ const (
 	SubscriptionStatus_SUBSCRIPTION_STATUS_ACTIVE      SubscriptionStatus = 1
 	SubscriptionStatus_SUBSCRIPTION_STATUS_CANCELED    SubscriptionStatus = 2
 	SubscriptionStatus_SUBSCRIPTION_STATUS_EXPIRED     SubscriptionStatus = 3
+	// A renewal charge failed: the subscription still plays while the charge is retried, until its grace period ends
+	// (then EXPIRED) or a retry succeeds (then ACTIVE again).
+	SubscriptionStatus_SUBSCRIPTION_STATUS_PAST_DUE SubscriptionStatus = 4
 )
 
 // Enum value maps for SubscriptionStatus.
@@ -40,12 +43,14 @@ var (
 		1: "SUBSCRIPTION_STATUS_ACTIVE",
 		2: "SUBSCRIPTION_STATUS_CANCELED",
 		3: "SUBSCRIPTION_STATUS_EXPIRED",
+		4: "SUBSCRIPTION_STATUS_PAST_DUE",
 	}
 	SubscriptionStatus_value = map[string]int32{
 		"SUBSCRIPTION_STATUS_UNSPECIFIED": 0,
 		"SUBSCRIPTION_STATUS_ACTIVE":      1,
 		"SUBSCRIPTION_STATUS_CANCELED":    2,
 		"SUBSCRIPTION_STATUS_EXPIRED":     3,
+		"SUBSCRIPTION_STATUS_PAST_DUE":    4,
 	}
 )
 
@@ -129,6 +134,65 @@ func (PaymentMethod) EnumDescriptor() ([]byte, []int) {
 	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{1}
 }
 
+// State of an invoice.
+type InvoiceStatus int32
+
+const (
+	InvoiceStatus_INVOICE_STATUS_UNSPECIFIED InvoiceStatus = 0
+	// Not paid yet: its charge is due or being retried.
+	InvoiceStatus_INVOICE_STATUS_OPEN InvoiceStatus = 1
+	InvoiceStatus_INVOICE_STATUS_PAID InvoiceStatus = 2
+	// Its charge failed until the grace period ended: the subscription expired unpaid.
+	InvoiceStatus_INVOICE_STATUS_UNCOLLECTIBLE InvoiceStatus = 3
+	// Nothing was owed (e.g. a downgrade's credit covered it) or it was withdrawn.
+	InvoiceStatus_INVOICE_STATUS_VOID InvoiceStatus = 4
+)
+
+// Enum value maps for InvoiceStatus.
+var (
+	InvoiceStatus_name = map[int32]string{
+		0: "INVOICE_STATUS_UNSPECIFIED",
+		1: "INVOICE_STATUS_OPEN",
+		2: "INVOICE_STATUS_PAID",
+		3: "INVOICE_STATUS_UNCOLLECTIBLE",
+		4: "INVOICE_STATUS_VOID",
+	}
+	InvoiceStatus_value = map[string]int32{
+		"INVOICE_STATUS_UNSPECIFIED":   0,
+		"INVOICE_STATUS_OPEN":          1,
+		"INVOICE_STATUS_PAID":          2,
+		"INVOICE_STATUS_UNCOLLECTIBLE": 3,
+		"INVOICE_STATUS_VOID":          4,
+	}
+)
+
+func (x InvoiceStatus) Enum() *InvoiceStatus {
+	p := new(InvoiceStatus)
+	*p = x
+	return p
+}
+
+func (x InvoiceStatus) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (InvoiceStatus) Descriptor() protoreflect.EnumDescriptor {
+	return file_streaming_v1_resources_proto_enumTypes[2].Descriptor()
+}
+
+func (InvoiceStatus) Type() protoreflect.EnumType {
+	return &file_streaming_v1_resources_proto_enumTypes[2]
+}
+
+func (x InvoiceStatus) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use InvoiceStatus.Descriptor instead.
+func (InvoiceStatus) EnumDescriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{2}
+}
+
 // Outcome of a payment attempt.
 type PaymentStatus int32
 
@@ -163,11 +227,11 @@ func (x PaymentStatus) String() string {
 }
 
 func (PaymentStatus) Descriptor() protoreflect.EnumDescriptor {
-	return file_streaming_v1_resources_proto_enumTypes[2].Descriptor()
+	return file_streaming_v1_resources_proto_enumTypes[3].Descriptor()
 }
 
 func (PaymentStatus) Type() protoreflect.EnumType {
-	return &file_streaming_v1_resources_proto_enumTypes[2]
+	return &file_streaming_v1_resources_proto_enumTypes[3]
 }
 
 func (x PaymentStatus) Number() protoreflect.EnumNumber {
@@ -176,7 +240,7 @@ func (x PaymentStatus) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use PaymentStatus.Descriptor instead.
 func (PaymentStatus) EnumDescriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{2}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{3}
 }
 
 // Kind of catalog title.
@@ -216,11 +280,11 @@ func (x ContentType) String() string {
 }
 
 func (ContentType) Descriptor() protoreflect.EnumDescriptor {
-	return file_streaming_v1_resources_proto_enumTypes[3].Descriptor()
+	return file_streaming_v1_resources_proto_enumTypes[4].Descriptor()
 }
 
 func (ContentType) Type() protoreflect.EnumType {
-	return &file_streaming_v1_resources_proto_enumTypes[3]
+	return &file_streaming_v1_resources_proto_enumTypes[4]
 }
 
 func (x ContentType) Number() protoreflect.EnumNumber {
@@ -229,7 +293,7 @@ func (x ContentType) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use ContentType.Descriptor instead.
 func (ContentType) EnumDescriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{3}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{4}
 }
 
 // Playback quality.
@@ -272,11 +336,11 @@ func (x VideoQuality) String() string {
 }
 
 func (VideoQuality) Descriptor() protoreflect.EnumDescriptor {
-	return file_streaming_v1_resources_proto_enumTypes[4].Descriptor()
+	return file_streaming_v1_resources_proto_enumTypes[5].Descriptor()
 }
 
 func (VideoQuality) Type() protoreflect.EnumType {
-	return &file_streaming_v1_resources_proto_enumTypes[4]
+	return &file_streaming_v1_resources_proto_enumTypes[5]
 }
 
 func (x VideoQuality) Number() protoreflect.EnumNumber {
@@ -285,7 +349,7 @@ func (x VideoQuality) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use VideoQuality.Descriptor instead.
 func (VideoQuality) EnumDescriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{4}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{5}
 }
 
 // Kind of playback device.
@@ -331,11 +395,11 @@ func (x Device) String() string {
 }
 
 func (Device) Descriptor() protoreflect.EnumDescriptor {
-	return file_streaming_v1_resources_proto_enumTypes[5].Descriptor()
+	return file_streaming_v1_resources_proto_enumTypes[6].Descriptor()
 }
 
 func (Device) Type() protoreflect.EnumType {
-	return &file_streaming_v1_resources_proto_enumTypes[5]
+	return &file_streaming_v1_resources_proto_enumTypes[6]
 }
 
 func (x Device) Number() protoreflect.EnumNumber {
@@ -344,7 +408,7 @@ func (x Device) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use Device.Descriptor instead.
 func (Device) EnumDescriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{5}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{6}
 }
 
 // A registered account.
@@ -562,6 +626,14 @@ type Subscription struct {
 	PaymentMethod PaymentMethod          `protobuf:"varint,9,opt,name=payment_method,json=paymentMethod,proto3,enum=streaming.v1.PaymentMethod" json:"payment_method,omitempty"`
 	CreateTime    *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
 	UpdateTime    *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
+	// The billing period being served (paid, or being retried while PAST_DUE); the next renewal falls at its end.
+	CurrentPeriodStart *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=current_period_start,json=currentPeriodStart,proto3" json:"current_period_start,omitempty"`
+	CurrentPeriodEnd   *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=current_period_end,json=currentPeriodEnd,proto3" json:"current_period_end,omitempty"`
+	// Set by CancelSubscription: the subscription keeps playing until current_period_end and then ends (CANCELED)
+	// instead of renewing.
+	CancelAtPeriodEnd bool `protobuf:"varint,14,opt,name=cancel_at_period_end,json=cancelAtPeriodEnd,proto3" json:"cancel_at_period_end,omitempty"`
+	// Why the user canceled, as given to CancelSubscription.
+	CancelReason  string `protobuf:"bytes,15,opt,name=cancel_reason,json=cancelReason,proto3" json:"cancel_reason,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -673,6 +745,256 @@ func (x *Subscription) GetUpdateTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Subscription) GetCurrentPeriodStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CurrentPeriodStart
+	}
+	return nil
+}
+
+func (x *Subscription) GetCurrentPeriodEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CurrentPeriodEnd
+	}
+	return nil
+}
+
+func (x *Subscription) GetCancelAtPeriodEnd() bool {
+	if x != nil {
+		return x.CancelAtPeriodEnd
+	}
+	return false
+}
+
+func (x *Subscription) GetCancelReason() string {
+	if x != nil {
+		return x.CancelReason
+	}
+	return ""
+}
+
+// One line of an invoice: a period of a plan, or a proration of a change of plan.
+type InvoiceLine struct {
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Description string                 `protobuf:"bytes,1,opt,name=description,proto3" json:"description,omitempty"`
+	// Decimal amount; negative for a credit (the unused days of the plan left).
+	Amount        string                 `protobuf:"bytes,2,opt,name=amount,proto3" json:"amount,omitempty"`
+	PlanId        string                 `protobuf:"bytes,3,opt,name=plan_id,json=planId,proto3" json:"plan_id,omitempty"`
+	PeriodStart   *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
+	PeriodEnd     *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *InvoiceLine) Reset() {
+	*x = InvoiceLine{}
+	mi := &file_streaming_v1_resources_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *InvoiceLine) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*InvoiceLine) ProtoMessage() {}
+
+func (x *InvoiceLine) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_resources_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use InvoiceLine.ProtoReflect.Descriptor instead.
+func (*InvoiceLine) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *InvoiceLine) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+func (x *InvoiceLine) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *InvoiceLine) GetPlanId() string {
+	if x != nil {
+		return x.PlanId
+	}
+	return ""
+}
+
+func (x *InvoiceLine) GetPeriodStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PeriodStart
+	}
+	return nil
+}
+
+func (x *InvoiceLine) GetPeriodEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PeriodEnd
+	}
+	return nil
+}
+
+// What a subscription is billed for one period, or for a change of plan within one.
+type Invoice struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Id             string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	UserId         string                 `protobuf:"bytes,2,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	SubscriptionId string                 `protobuf:"bytes,3,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	PeriodStart    *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=period_start,json=periodStart,proto3" json:"period_start,omitempty"`
+	PeriodEnd      *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=period_end,json=periodEnd,proto3" json:"period_end,omitempty"`
+	// Decimal total of the lines, never negative (a credit left over is carried to the next invoice).
+	Amount   string         `protobuf:"bytes,6,opt,name=amount,proto3" json:"amount,omitempty"`
+	Currency string         `protobuf:"bytes,7,opt,name=currency,proto3" json:"currency,omitempty"`
+	Status   InvoiceStatus  `protobuf:"varint,8,opt,name=status,proto3,enum=streaming.v1.InvoiceStatus" json:"status,omitempty"`
+	Lines    []*InvoiceLine `protobuf:"bytes,9,rep,name=lines,proto3" json:"lines,omitempty"`
+	// Charge attempts so far.
+	Attempts int32 `protobuf:"varint,10,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// When the next attempt is due (OPEN invoices only).
+	NextAttemptTime *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=next_attempt_time,json=nextAttemptTime,proto3" json:"next_attempt_time,omitempty"`
+	PaidTime        *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=paid_time,json=paidTime,proto3" json:"paid_time,omitempty"`
+	CreateTime      *timestamppb.Timestamp `protobuf:"bytes,13,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
+}
+
+func (x *Invoice) Reset() {
+	*x = Invoice{}
+	mi := &file_streaming_v1_resources_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *Invoice) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*Invoice) ProtoMessage() {}
+
+func (x *Invoice) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_resources_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use Invoice.ProtoReflect.Descriptor instead.
+func (*Invoice) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *Invoice) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *Invoice) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *Invoice) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *Invoice) GetPeriodStart() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PeriodStart
+	}
+	return nil
+}
+
+func (x *Invoice) GetPeriodEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PeriodEnd
+	}
+	return nil
+}
+
+func (x *Invoice) GetAmount() string {
+	if x != nil {
+		return x.Amount
+	}
+	return ""
+}
+
+func (x *Invoice) GetCurrency() string {
+	if x != nil {
+		return x.Currency
+	}
+	return ""
+}
+
+func (x *Invoice) GetStatus() InvoiceStatus {
+	if x != nil {
+		return x.Status
+	}
+	return InvoiceStatus_INVOICE_STATUS_UNSPECIFIED
+}
+
+func (x *Invoice) GetLines() []*InvoiceLine {
+	if x != nil {
+		return x.Lines
+	}
+	return nil
+}
+
+func (x *Invoice) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *Invoice) GetNextAttemptTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.NextAttemptTime
+	}
+	return nil
+}
+
+func (x *Invoice) GetPaidTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.PaidTime
+	}
+	return nil
+}
+
+func (x *Invoice) GetCreateTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreateTime
+	}
+	return nil
+}
+
 // A payment taken for a subscription.
 type Payment struct {
 	state          protoimpl.MessageState `protogen:"open.v1"`
@@ -690,7 +1012,7 @@ type Payment struct {
 
 func (x *Payment) Reset() {
 	*x = Payment{}
-	mi := &file_streaming_v1_resources_proto_msgTypes[3]
+	mi := &file_streaming_v1_resources_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +1024,7 @@ func (x *Payment) String() string {
 func (*Payment) ProtoMessage() {}
 
 func (x *Payment) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_resources_proto_msgTypes[3]
+	mi := &file_streaming_v1_resources_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +1037,7 @@ func (x *Payment) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Payment.ProtoReflect.Descriptor instead.
 func (*Payment) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{3}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Payment) GetId() string {
@@ -791,7 +1113,7 @@ type Content struct {
 
 func (x *Content) Reset() {
 	*x = Content{}
-	mi := &file_streaming_v1_resources_proto_msgTypes[4]
+	mi := &file_streaming_v1_resources_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -803,7 +1125,7 @@ func (x *Content) String() string {
 func (*Content) ProtoMessage() {}
 
 func (x *Content) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_resources_proto_msgTypes[4]
+	mi := &file_streaming_v1_resources_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -816,7 +1138,7 @@ func (x *Content) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Content.ProtoReflect.Descriptor instead.
 func (*Content) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{4}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Content) GetId() string {
@@ -917,7 +1239,7 @@ type Rating struct {
 
 func (x *Rating) Reset() {
 	*x = Rating{}
-	mi := &file_streaming_v1_resources_proto_msgTypes[5]
+	mi := &file_streaming_v1_resources_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -929,7 +1251,7 @@ func (x *Rating) String() string {
 func (*Rating) ProtoMessage() {}
 
 func (x *Rating) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_resources_proto_msgTypes[5]
+	mi := &file_streaming_v1_resources_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -942,7 +1264,7 @@ func (x *Rating) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Rating.ProtoReflect.Descriptor instead.
 func (*Rating) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{5}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Rating) GetUserId() string {
@@ -1004,7 +1326,7 @@ type PlaybackEvent struct {
 
 func (x *PlaybackEvent) Reset() {
 	*x = PlaybackEvent{}
-	mi := &file_streaming_v1_resources_proto_msgTypes[6]
+	mi := &file_streaming_v1_resources_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1016,7 +1338,7 @@ func (x *PlaybackEvent) String() string {
 func (*PlaybackEvent) ProtoMessage() {}
 
 func (x *PlaybackEvent) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_resources_proto_msgTypes[6]
+	mi := &file_streaming_v1_resources_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1029,7 +1351,7 @@ func (x *PlaybackEvent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use PlaybackEvent.ProtoReflect.Descriptor instead.
 func (*PlaybackEvent) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{6}
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *PlaybackEvent) GetEventId() string {
@@ -1122,7 +1444,7 @@ const file_streaming_v1_resources_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\n" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xfb\x03\n" +
+	"updateTime\"\xe9\x05\n" +
 	"\fSubscription\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
 	"\auser_id\x18\x02 \x01(\tR\x06userId\x12\x17\n" +
@@ -1138,7 +1460,35 @@ const file_streaming_v1_resources_proto_rawDesc = "" +
 	" \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\x99\x02\n" +
+	"updateTime\x12L\n" +
+	"\x14current_period_start\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\x12currentPeriodStart\x12H\n" +
+	"\x12current_period_end\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\x10currentPeriodEnd\x12/\n" +
+	"\x14cancel_at_period_end\x18\x0e \x01(\bR\x11cancelAtPeriodEnd\x12#\n" +
+	"\rcancel_reason\x18\x0f \x01(\tR\fcancelReason\"\xda\x01\n" +
+	"\vInvoiceLine\x12 \n" +
+	"\vdescription\x18\x01 \x01(\tR\vdescription\x12\x16\n" +
+	"\x06amount\x18\x02 \x01(\tR\x06amount\x12\x17\n" +
+	"\aplan_id\x18\x03 \x01(\tR\x06planId\x12=\n" +
+	"\fperiod_start\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vperiodStart\x129\n" +
+	"\n" +
+	"period_end\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tperiodEnd\"\xc9\x04\n" +
+	"\aInvoice\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x17\n" +
+	"\auser_id\x18\x02 \x01(\tR\x06userId\x12'\n" +
+	"\x0fsubscription_id\x18\x03 \x01(\tR\x0esubscriptionId\x12=\n" +
+	"\fperiod_start\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\vperiodStart\x129\n" +
+	"\n" +
+	"period_end\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\tperiodEnd\x12\x16\n" +
+	"\x06amount\x18\x06 \x01(\tR\x06amount\x12\x1a\n" +
+	"\bcurrency\x18\a \x01(\tR\bcurrency\x123\n" +
+	"\x06status\x18\b \x01(\x0e2\x1b.streaming.v1.InvoiceStatusR\x06status\x12/\n" +
+	"\x05lines\x18\t \x03(\v2\x19.streaming.v1.InvoiceLineR\x05lines\x12\x1a\n" +
+	"\battempts\x18\n" +
+	" \x01(\x05R\battempts\x12F\n" +
+	"\x11next_attempt_time\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\x0fnextAttemptTime\x127\n" +
+	"\tpaid_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\bpaidTime\x12;\n" +
+	"\vcreate_time\x18\r \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"createTime\"\x99\x02\n" +
 	"\aPayment\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12'\n" +
 	"\x0fsubscription_id\x18\x02 \x01(\tR\x0esubscriptionId\x12\x16\n" +
@@ -1188,17 +1538,24 @@ const file_streaming_v1_resources_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06device\x12@\n" +
 	"\aquality\x18\b \x01(\x0e2\x1a.streaming.v1.VideoQualityB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aquality\x12\x1c\n" +
-	"\tcompleted\x18\t \x01(\bR\tcompleted*\x9c\x01\n" +
+	"\tcompleted\x18\t \x01(\bR\tcompleted*\xbe\x01\n" +
 	"\x12SubscriptionStatus\x12#\n" +
 	"\x1fSUBSCRIPTION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aSUBSCRIPTION_STATUS_ACTIVE\x10\x01\x12 \n" +
 	"\x1cSUBSCRIPTION_STATUS_CANCELED\x10\x02\x12\x1f\n" +
-	"\x1bSUBSCRIPTION_STATUS_EXPIRED\x10\x03*\x85\x01\n" +
+	"\x1bSUBSCRIPTION_STATUS_EXPIRED\x10\x03\x12 \n" +
+	"\x1cSUBSCRIPTION_STATUS_PAST_DUE\x10\x04*\x85\x01\n" +
 	"\rPaymentMethod\x12\x1e\n" +
 	"\x1aPAYMENT_METHOD_UNSPECIFIED\x10\x00\x12\x17\n" +
 	"\x13PAYMENT_METHOD_CARD\x10\x01\x12\x19\n" +
 	"\x15PAYMENT_METHOD_PAYPAL\x10\x02\x12 \n" +
-	"\x1cPAYMENT_METHOD_BANK_TRANSFER\x10\x03*i\n" +
+	"\x1cPAYMENT_METHOD_BANK_TRANSFER\x10\x03*\x9c\x01\n" +
+	"\rInvoiceStatus\x12\x1e\n" +
+	"\x1aINVOICE_STATUS_UNSPECIFIED\x10\x00\x12\x17\n" +
+	"\x13INVOICE_STATUS_OPEN\x10\x01\x12\x17\n" +
+	"\x13INVOICE_STATUS_PAID\x10\x02\x12 \n" +
+	"\x1cINVOICE_STATUS_UNCOLLECTIBLE\x10\x03\x12\x17\n" +
+	"\x13INVOICE_STATUS_VOID\x10\x04*i\n" +
 	"\rPaymentStatus\x12\x1e\n" +
 	"\x1aPAYMENT_STATUS_UNSPECIFIED\x10\x00\x12\x1b\n" +
 	"\x17PAYMENT_STATUS_APPROVED\x10\x01\x12\x1b\n" +
@@ -1236,48 +1593,62 @@ func file_streaming_v1_resources_proto_rawDescGZIP() []byte {
 	return file_streaming_v1_resources_proto_rawDescData
 }
 
-var file_streaming_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 6)
-var file_streaming_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_streaming_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_streaming_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_streaming_v1_resources_proto_goTypes = []any{
 	(SubscriptionStatus)(0),       // 0: streaming.v1.SubscriptionStatus
 	(PaymentMethod)(0),            // 1: streaming.v1.PaymentMethod
-	(PaymentStatus)(0),            // 2: streaming.v1.PaymentStatus
-	(ContentType)(0),              // 3: streaming.v1.ContentType
-	(VideoQuality)(0),             // 4: streaming.v1.VideoQuality
-	(Device)(0),                   // 5: streaming.v1.Device
-	(*User)(nil),                  // 6: streaming.v1.User
-	(*Plan)(nil),                  // 7: streaming.v1.Plan
-	(*Subscription)(nil),          // 8: streaming.v1.Subscription
-	(*Payment)(nil),               // 9: streaming.v1.Payment
-	(*Content)(nil),               // 10: streaming.v1.Content
-	(*Rating)(nil),                // 11: streaming.v1.Rating
-	(*PlaybackEvent)(nil),         // 12: streaming.v1.PlaybackEvent
-	(*timestamppb.Timestamp)(nil), // 13: google.protobuf.Timestamp
+	(InvoiceStatus)(0),            // 2: streaming.v1.InvoiceStatus
+	(PaymentStatus)(0),            // 3: streaming.v1.PaymentStatus
+	(ContentType)(0),              // 4: streaming.v1.ContentType
+	(VideoQuality)(0),             // 5: streaming.v1.VideoQuality
+	(Device)(0),                   // 6: streaming.v1.Device
+	(*User)(nil),                  // 7: streaming.v1.User
+	(*Plan)(nil),                  // 8: streaming.v1.Plan
+	(*Subscription)(nil),          // 9: streaming.v1.Subscription
+	(*InvoiceLine)(nil),           // 10: streaming.v1.InvoiceLine
+	(*Invoice)(nil),               // 11: streaming.v1.Invoice
+	(*Payment)(nil),               // 12: streaming.v1.Payment
+	(*Content)(nil),               // 13: streaming.v1.Content
+	(*Rating)(nil),                // 14: streaming.v1.Rating
+	(*PlaybackEvent)(nil),         // 15: streaming.v1.PlaybackEvent
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
 }
 var file_streaming_v1_resources_proto_depIdxs = []int32{
-	13, // 0: streaming.v1.User.create_time:type_name -> google.protobuf.Timestamp
-	4,  // 1: streaming.v1.Plan.max_quality:type_name -> streaming.v1.VideoQuality
-	13, // 2: streaming.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
-	13, // 3: streaming.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
+	16, // 0: streaming.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	5,  // 1: streaming.v1.Plan.max_quality:type_name -> streaming.v1.VideoQuality
+	16, // 2: streaming.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
+	16, // 3: streaming.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: streaming.v1.Subscription.status:type_name -> streaming.v1.SubscriptionStatus
-	13, // 5: streaming.v1.Subscription.start_time:type_name -> google.protobuf.Timestamp
-	13, // 6: streaming.v1.Subscription.end_time:type_name -> google.protobuf.Timestamp
+	16, // 5: streaming.v1.Subscription.start_time:type_name -> google.protobuf.Timestamp
+	16, // 6: streaming.v1.Subscription.end_time:type_name -> google.protobuf.Timestamp
 	1,  // 7: streaming.v1.Subscription.payment_method:type_name -> streaming.v1.PaymentMethod
-	13, // 8: streaming.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	13, // 9: streaming.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	2,  // 10: streaming.v1.Payment.status:type_name -> streaming.v1.PaymentStatus
-	13, // 11: streaming.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
-	3,  // 12: streaming.v1.Content.type:type_name -> streaming.v1.ContentType
-	13, // 13: streaming.v1.Content.update_time:type_name -> google.protobuf.Timestamp
-	13, // 14: streaming.v1.Rating.update_time:type_name -> google.protobuf.Timestamp
-	13, // 15: streaming.v1.PlaybackEvent.occur_time:type_name -> google.protobuf.Timestamp
-	5,  // 16: streaming.v1.PlaybackEvent.device:type_name -> streaming.v1.Device
-	4,  // 17: streaming.v1.PlaybackEvent.quality:type_name -> streaming.v1.VideoQuality
-	18, // [18:18] is the sub-list for method output_type
-	18, // [18:18] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	16, // 8: streaming.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	16, // 9: streaming.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	16, // 10: streaming.v1.Subscription.current_period_start:type_name -> google.protobuf.Timestamp
+	16, // 11: streaming.v1.Subscription.current_period_end:type_name -> google.protobuf.Timestamp
+	16, // 12: streaming.v1.InvoiceLine.period_start:type_name -> google.protobuf.Timestamp
+	16, // 13: streaming.v1.InvoiceLine.period_end:type_name -> google.protobuf.Timestamp
+	16, // 14: streaming.v1.Invoice.period_start:type_name -> google.protobuf.Timestamp
+	16, // 15: streaming.v1.Invoice.period_end:type_name -> google.protobuf.Timestamp
+	2,  // 16: streaming.v1.Invoice.status:type_name -> streaming.v1.InvoiceStatus
+	10, // 17: streaming.v1.Invoice.lines:type_name -> streaming.v1.InvoiceLine
+	16, // 18: streaming.v1.Invoice.next_attempt_time:type_name -> google.protobuf.Timestamp
+	16, // 19: streaming.v1.Invoice.paid_time:type_name -> google.protobuf.Timestamp
+	16, // 20: streaming.v1.Invoice.create_time:type_name -> google.protobuf.Timestamp
+	3,  // 21: streaming.v1.Payment.status:type_name -> streaming.v1.PaymentStatus
+	16, // 22: streaming.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
+	4,  // 23: streaming.v1.Content.type:type_name -> streaming.v1.ContentType
+	16, // 24: streaming.v1.Content.update_time:type_name -> google.protobuf.Timestamp
+	16, // 25: streaming.v1.Rating.update_time:type_name -> google.protobuf.Timestamp
+	16, // 26: streaming.v1.PlaybackEvent.occur_time:type_name -> google.protobuf.Timestamp
+	6,  // 27: streaming.v1.PlaybackEvent.device:type_name -> streaming.v1.Device
+	5,  // 28: streaming.v1.PlaybackEvent.quality:type_name -> streaming.v1.VideoQuality
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_resources_proto_init() }
@@ -1290,8 +1661,8 @@ func file_streaming_v1_resources_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_resources_proto_rawDesc), len(file_streaming_v1_resources_proto_rawDesc)),
-			NumEnums:      6,
-			NumMessages:   7,
+			NumEnums:      7,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
