@@ -739,7 +739,7 @@ func (l *faultLoad) verify(t *testing.T) {
 				r.Do(ctx, r.B().Del().Key(tmp).Build())
 			}
 			n, _ := r.Do(ctx, r.B().Pfcount().Key(key).Build()).AsInt64()
-			score, serr := r.Do(ctx, r.B().Zscore().Key("trending:viewers:"+k.hour).Member(k.title).Build()).AsFloat64()
+			score, serr := r.Do(ctx, r.B().Zscore().Key("trending:{sets}:viewers:"+k.hour).Member(k.title).Build()).AsFloat64()
 			if err != nil || serr != nil || changed != 0 || math.Abs(score-float64(n)) > max(2, 0.03*float64(n)) {
 				missing = append(missing, fmt.Sprintf("hour %s title %s: viewers missing from its set: %v (%d counted of %d; score %v; %v %v)",
 					k.hour, k.title, changed != 0, n, len(users), score, err, serr))

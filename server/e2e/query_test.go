@@ -520,7 +520,7 @@ func TestUnknownTitlesFeedNoDerivedView(t *testing.T) {
 	}
 	r := e.built.Redis
 	hour := time.Now().Add(-time.Minute).UTC().Format("2006010215") // the events' hour (watch sends them a minute back)
-	score, err := r.Do(storetest.Context(t, 5*time.Second), r.B().Zscore().Key("trending:viewers:"+hour).Member(madeUp.GetId()).Build()).AsFloat64()
+	score, err := r.Do(storetest.Context(t, 5*time.Second), r.B().Zscore().Key("trending:{sets}:viewers:"+hour).Member(madeUp.GetId()).Build()).AsFloat64()
 	if err == nil {
 		t.Errorf("the made-up title has %v viewers in trending", score)
 	}
