@@ -8,7 +8,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math/rand/v2"
 	"net"
 	"os/exec"
 	"path/filepath"
@@ -20,10 +19,8 @@ import (
 	"time"
 
 	"github.com/gocql/gocql"
-	"github.com/google/uuid"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/peer"
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/streamingplatform/streaming/clients/client"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
@@ -103,20 +100,7 @@ func TestClusterReplicaKilledMidStream(t *testing.T) {
 	watched := *sdk
 	watched.Ingest = rec
 
-	users, titles := make([]string, 100), make([]string, 5)
-	for i := range users {
-		users[i] = uuid.NewString()
-	}
-	for i := range titles {
-		titles[i] = uuid.NewString()
-	}
-	rng := rand.New(rand.NewPCG(7, 7))
-	events := make([]*pb.PlaybackEvent, clusterEvents)
-	for i := range events {
-		events[i] = &pb.PlaybackEvent{EventId: uuid.NewString(), UserId: users[rng.IntN(len(users))],
-			ContentId: titles[rng.IntN(len(titles))], OccurTime: timestamppb.New(time.Now().Add(-time.Minute)),
-			PlayedSeconds: 10, PositionSeconds: int32(i % 5000), Device: pb.Device_DEVICE_TV, Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
-	}
+	users, titles, events := sdkEvents(7)
 
 	var mu sync.Mutex
 	var total client.IngestResult

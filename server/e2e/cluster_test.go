@@ -445,20 +445,7 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 	}
 	defer sdk.Close()
 
-	users, titles := make([]string, 100), make([]string, 5)
-	for i := range users {
-		users[i] = uuid.NewString()
-	}
-	for i := range titles {
-		titles[i] = uuid.NewString()
-	}
-	rng := rand.New(rand.NewPCG(9, 9))
-	events := make([]*pb.PlaybackEvent, clusterEvents)
-	for i := range events {
-		events[i] = &pb.PlaybackEvent{EventId: uuid.NewString(), UserId: users[rng.IntN(len(users))],
-			ContentId: titles[rng.IntN(len(titles))], OccurTime: timestamppb.New(time.Now().Add(-time.Minute)),
-			PlayedSeconds: 10, PositionSeconds: int32(i % 5000), Device: pb.Device_DEVICE_TV, Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
-	}
+	users, titles, events := sdkEvents(9)
 	// Four senders, each with its share, so streams are open on both replicas when one stops.
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -501,4 +488,23 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 	if missing > 0 || extra > 0 || len(rows) != len(events) {
 		t.Errorf("%d events missing, %d duplicate rows, %d rows for %d events", missing, extra, len(rows), len(events))
 	}
+}
+
+// sdkEvents are clusterEvents playback events of 100 users over 5 titles, drawn with seed, for the SDK's tests.
+func sdkEvents(seed uint64) (users, titles []string, events []*pb.PlaybackEvent) {
+	users, titles = make([]string, 100), make([]string, 5)
+	for i := range users {
+		users[i] = uuid.NewString()
+	}
+	for i := range titles {
+		titles[i] = uuid.NewString()
+	}
+	rng := rand.New(rand.NewPCG(seed, seed))
+	events = make([]*pb.PlaybackEvent, clusterEvents)
+	for i := range events {
+		events[i] = &pb.PlaybackEvent{EventId: uuid.NewString(), UserId: users[rng.IntN(len(users))],
+			ContentId: titles[rng.IntN(len(titles))], OccurTime: timestamppb.New(time.Now().Add(-time.Minute)),
+			PlayedSeconds: 10, PositionSeconds: int32(i % 5000), Device: pb.Device_DEVICE_TV, Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
+	}
+	return users, titles, events
 }
