@@ -57,6 +57,7 @@ func loadForTest(t *testing.T) stackenv.Settings {
 // node as their seed, and hinted handoff is on only when there is more than one.
 func TestCassandraClusterNodes(t *testing.T) {
 	t.Setenv("STACK_HOME", t.TempDir())
+	t.Setenv("STACK_HOST", "127.0.0.1") // the addresses below follow it, whatever the environment says
 	t.Setenv("STACK_CASSANDRA_NODES", "3")
 	cfg := loadForTest(t)
 	var names []string

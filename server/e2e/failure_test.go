@@ -32,7 +32,7 @@ func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.Cl
 	}
 	cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr, cfg.AdminToken, cfg.Migrate = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0", adminToken, false
 	cfg.ServiceToken = serviceToken
-	cfg.CassandraKeyspace = "streaming_test"
+	cfg.CassandraKeyspace, cfg.SearchAlias = "streaming_test", searchAlias
 	cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema) // the shared server's tables
 	tweak(&cfg)
 	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
@@ -142,7 +142,7 @@ func TestRelayOnlyProcessServesOperatorsOnly(t *testing.T) {
 		t.Fatal(err)
 	}
 	cfg.API, cfg.ReadModelsEnabled, cfg.OpsAddr, cfg.Migrate = false, true, "127.0.0.1:0", false
-	cfg.CassandraKeyspace = "streaming_test"
+	cfg.CassandraKeyspace, cfg.SearchAlias = "streaming_test", searchAlias
 	cfg.PostgresURL = storetest.WithSearchPath(cfg.PostgresURL, schema)
 	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {

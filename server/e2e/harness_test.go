@@ -26,6 +26,7 @@ import (
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/wiring"
 )
@@ -43,7 +44,9 @@ type env struct {
 	cmd     pb.CommandServiceClient
 	query   pb.QueryServiceClient
 	ingest  pb.IngestServiceClient
-	httpURL string
+	// playback is the PlaybackService (stream slots).
+	playback pb.PlaybackServiceClient
+	httpURL  string
 }
 
 var (
@@ -76,10 +79,12 @@ func server(t *testing.T) *env {
 		cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 		cfg.Migrate = true
 		cfg.CassandraKeyspace = "streaming_test" // the stack's replication and consistency (LOCAL_QUORUM; on a cluster, replication 3)
+		cfg.SearchAlias = searchAlias
 		// Every test logs in from loopback, often: the login limits are tested on servers of their own (limits_test.go).
 		cfg.LoginsPerAccount, cfg.LoginsPerClient = 0, 0
 		cfg.IngestUserRate = 0                  // the shared server's tests send fast as one user; TestIngestQuota has its own
 		cfg.DerivedReplayInterval = time.Second // the fault suite waits for the replay of what its outages lost
+		cfg.PlaybackLeaseTTL = playbackLeaseTTL // playback_test.go waits for a lease to expire
 		log := slog.New(slog.NewTextHandler(io.Discard, nil))
 		built, err := wiring.Build(context.Background(), cfg, log)
 		if err != nil {
@@ -100,7 +105,7 @@ func server(t *testing.T) *env {
 		}
 		shared = &env{built: built, stop: stop, stopped: stopped, conn: conn, cmd: pb.NewCommandServiceClient(conn),
 			query: pb.NewQueryServiceClient(conn), ingest: pb.NewIngestServiceClient(conn),
-			httpURL: "http://" + built.Server.HTTPAddr()}
+			playback: pb.NewPlaybackServiceClient(conn), httpURL: "http://" + built.Server.HTTPAddr()}
 	})
 	if initErr != nil {
 		t.Fatalf("start server: %v", initErr)
@@ -111,6 +116,10 @@ func server(t *testing.T) *env {
 // schema is the run's own PostgreSQL schema ("" until the server starts); TestMain drops it.
 var schema string
 
+// searchAlias is the run's own catalog alias, so titles indexed by earlier runs (the demo seed's names repeat) never
+// answer this run's searches; TestMain deletes its index.
+var searchAlias = "e2e_" + storetest.Unique()
+
 func TestMain(m *testing.M) {
 	code := m.Run()
 	if shared != nil {
@@ -120,6 +129,12 @@ func TestMain(m *testing.M) {
 		shared.built.Close()
 		if s, err := stackenv.Load(); err == nil {
 			storetest.DropPostgresSchema(s.PostgresURL(), schema)
+			index := fmt.Sprintf("%s/%s_v%d", s.SearchURL(), searchAlias, search.MappingVersion)
+			if req, err := http.NewRequest(http.MethodDelete, index, nil); err == nil {
+				if res, err := http.DefaultClient.Do(req); err == nil {
+					res.Body.Close()
+				}
+			}
 		}
 		http.DefaultClient.CloseIdleConnections() // the REST tests' connections
 		// A server that has stopped and closed its store clients leaves no goroutine behind (issue 18).

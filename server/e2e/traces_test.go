@@ -37,7 +37,7 @@ func tracedServer(t *testing.T) (*env, *tracetest.SpanRecorder) {
 	cfg.PostgresURL, cfg.Migrate = url, true
 	cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
-	cfg.CassandraKeyspace = "streaming_test"
+	cfg.CassandraKeyspace, cfg.SearchAlias = "streaming_test", searchAlias
 	cfg.LoginsPerAccount, cfg.LoginsPerClient = 0, 0
 	cfg.OutboxPoll = 100 * time.Millisecond
 	rec := tracetest.NewSpanRecorder()
