@@ -92,6 +92,7 @@ type Config struct {
 
 	RecsGraphTimeout time.Duration
 	RedisClientCache bool
+	PlaybackLeaseTTL time.Duration // a stream slot's lease lives this long unless renewed
 
 	// Failing fast: a store that is down answers Unavailable at once (docs/reliability.md, "Failing fast").
 	RedisDialTimeout time.Duration
@@ -134,6 +135,13 @@ type Config struct {
 	// Cassandra (0: never), and the command that replays a window and exits (0: off).
 	DerivedReplayInterval time.Duration
 	ReplayDerived         time.Duration
+
+	// Billing (docs/billing.md): how often the renewal worker looks for due subscriptions (0: no worker in this
+	// process), when a declined renewal is tried again (offsets from the due date) and how long after the due date
+	// a subscription may stay past due before it expires.
+	BillingInterval time.Duration
+	BillingRetries  []time.Duration
+	BillingGrace    time.Duration
 
 	// Tracing (docs/operations.md): off while OTelEndpoint is empty.
 	OTelEndpoint    string  // OTLP/gRPC collector: a URL, or host:port (plaintext)
@@ -217,6 +225,7 @@ var Settings = []Setting{
 	{"search-api-key", "STREAMING_SEARCH_API_KEY", "", "search server API key (Elasticsearch's ApiKey scheme, the encoded id:key), instead of a user and password"},
 	{"search-ca-file", "STREAMING_SEARCH_CA_FILE", "", "PEM CA certificates that verify an https:// search server; empty: the system's roots"},
 	{"recs-graph-timeout", "STREAMING_RECS_GRAPH_TIMEOUT", "1s", "how long a recommendation may wait for the graph before answering with the trending fallback"},
+	{"playback-lease-ttl", "STREAMING_PLAYBACK_LEASE_TTL", "2m", "how long a device's stream slot lasts unless renewed (RenewPlayback): how soon the slot of a device that vanished is free"},
 	{"redis-client-cache", "STREAMING_REDIS_CLIENT_CACHE", "true", "serve cached recommendations from rueidis client-side caching (RESP3 tracking; Redis 6+)"},
 	{"redis-dial-timeout", "STREAMING_REDIS_DIAL_TIMEOUT", "200ms", "how long connecting to Redis may take before the call answers Unavailable"},
 	{"redis-io-timeout", "STREAMING_REDIS_IO_TIMEOUT", "1s", "how long a Redis connection may stay silent on a read or write (and its keep-alive PING) before it is dropped"},
@@ -248,6 +257,9 @@ var Settings = []Setting{
 	{"otel-sampling-ratio", "STREAMING_OTEL_SAMPLING_RATIO", "1", "share of new traces kept, 0 to 1 (parent-based: a call whose caller sampled it is always kept)"},
 	{"otel-service-name", "STREAMING_OTEL_SERVICE_NAME", "", "service.name of the spans; empty: the standard OTEL_SERVICE_NAME, else streamingd"},
 	{"derived-replay-interval", "STREAMING_DERIVED_REPLAY_INTERVAL", "30s", "how often derived playback updates (trending viewers, watched edges) that were dropped or failed are looked for and, once their store answers, applied again from what Cassandra holds; 0: never (use -replay-derived)"},
+	{"billing-interval", "STREAMING_BILLING_INTERVAL", "1m", "how often the renewal worker charges the subscriptions whose period ended, retries declined renewals and ends subscriptions canceled at period end (every replica may run it); 0: not in this process"},
+	{"billing-retries", "STREAMING_BILLING_RETRIES", "24h,72h,120h", "when a declined renewal is charged again: comma-separated offsets from the due date (the period's start), one per retry"},
+	{"billing-grace", "STREAMING_BILLING_GRACE", "168h", "how long after the due date a subscription whose renewal is declined stays past due (playing) before it expires; retries after it are not made"},
 	{"replay-derived", "STREAMING_REPLAY_DERIVED", "0", "apply the derived playback updates again for every event of this last window (e.g. 2h) from Cassandra, print how many viewings were read, and exit; 0: off"},
 }
 
@@ -433,6 +445,7 @@ func Load(args []string) (Config, error) {
 	}
 	c.RecsGraphTimeout, c.OutboxPoll = dur("recs-graph-timeout"), dur("outbox-poll")
 	c.OutboxProjectTimeout = dur("outbox-project-timeout")
+	c.PlaybackLeaseTTL = dur("playback-lease-ttl")
 	boolean := func(name string) bool {
 		b, err := strconv.ParseBool(get(name))
 		if err != nil {
@@ -501,6 +514,7 @@ func Load(args []string) (Config, error) {
 	}
 	c.RatingFlushInterval = dur("rating-flush-interval")
 	c.DerivedReplayInterval, c.ReplayDerived = durOrOff("derived-replay-interval"), durOrOff("replay-derived")
+	errs = append(errs, loadBilling(&c, get)...)
 	c.RepairRatings, c.RepairRatingsFix = boolean("repair-ratings"), boolean("repair-ratings-fix")
 	if c.RepairRatingsFix && !c.RepairRatings {
 		errs = append(errs, errors.New("-repair-ratings-fix: only with -repair-ratings"))

@@ -42,8 +42,16 @@ var matrix = map[string][5]string{
 	"streaming.v1.QueryService/GetContinueWatching":      {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/GetWatchHistory":          {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/GetContent":               {U, ok, ok, ok, ok},
+	"streaming.v1.QueryService/ListPlans":                {ok, ok, ok, ok, ok},
+	"streaming.v1.QueryService/GetPlan":                  {ok, ok, ok, ok, ok},
+	"streaming.v1.QueryService/ListInvoices":             {U, ok, PD, ok, PD},
+	"streaming.v1.QueryService/GetRevenueReport":         {U, PD, PD, ok, PD},
 	"streaming.v1.IngestService/IngestPlaybackEvents":    {U, ok, ok, PD, ok},
 	"streaming.v1.IngestService/RecordPlaybackEvents":    {U, ok, ok, PD, ok},
+	"streaming.v1.PlaybackService/StartPlayback":         {U, ok, PD, ok, PD},
+	"streaming.v1.PlaybackService/RenewPlayback":         {U, ok, PD, ok, PD},
+	"streaming.v1.PlaybackService/StopPlayback":          {U, ok, PD, ok, PD},
+	"streaming.v1.PlaybackService/ListPlaybacks":         {U, ok, PD, ok, PD},
 }
 
 func TestAuthorizationMatrix(t *testing.T) {
@@ -52,7 +60,8 @@ func TestAuthorizationMatrix(t *testing.T) {
 	callers := []string{"anonymous", "user A", "user B", "admin", "service"}
 	seen := 0
 	for _, file := range []protoreflect.FileDescriptor{pb.File_streaming_v1_command_service_proto,
-		pb.File_streaming_v1_query_service_proto, pb.File_streaming_v1_ingest_service_proto} {
+		pb.File_streaming_v1_query_service_proto, pb.File_streaming_v1_ingest_service_proto,
+		pb.File_streaming_v1_playback_service_proto} {
 		for i := range file.Services().Len() {
 			svc := file.Services().Get(i)
 			for j := range svc.Methods().Len() {

@@ -137,6 +137,11 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	if err != nil || moved.GetSubscription().GetPlanId() != premium.GetId() || moved.GetSubscription().GetMonthlyPrice() != "15.99" {
 		t.Fatalf("change plan = %v, %v", moved, err)
 	}
+	// An upgrade on the period's first day is charged the whole difference for the period (billing_test.go checks
+	// the proration to the cent within a period).
+	if pr := moved.GetProration(); pr.GetStatus() != pb.InvoiceStatus_INVOICE_STATUS_PAID || pr.GetAmount() != "8.00" {
+		t.Fatalf("proration = %v", pr)
+	}
 	_, err = e.cmd.ChangeSubscriptionPlan(ctx, &pb.ChangeSubscriptionPlanRequest{UserId: u.id, SubscriptionId: sub.GetId(), PlanId: premium.GetId()})
 	wantCode(t, err, codes.FailedPrecondition)
 	_, err = e.cmd.ChangeSubscriptionPlan(ctx, &pb.ChangeSubscriptionPlanRequest{UserId: u.id, SubscriptionId: sub.GetId(), PlanId: uuid.NewString()})
@@ -148,8 +153,12 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	_, err = e.cmd.CancelSubscription(as(t, other.token), &pb.CancelSubscriptionRequest{UserId: u.id, SubscriptionId: sub.GetId()})
 	wantCode(t, err, codes.PermissionDenied)
 
+	// A cancellation takes effect at the end of the period (it used to end the subscription at once); the reason is
+	// kept. The renewal worker ends it then (server/billing).
 	canceled, err := e.cmd.CancelSubscription(ctx, &pb.CancelSubscriptionRequest{UserId: u.id, SubscriptionId: sub.GetId(), Reason: "too expensive"})
-	if err != nil || canceled.GetSubscription().GetStatus() != pb.SubscriptionStatus_SUBSCRIPTION_STATUS_CANCELED || canceled.GetSubscription().GetEndTime() == nil {
+	if cs := canceled.GetSubscription(); err != nil || cs.GetStatus() != pb.SubscriptionStatus_SUBSCRIPTION_STATUS_ACTIVE ||
+		!cs.GetCancelAtPeriodEnd() || cs.GetCancelReason() != "too expensive" || cs.GetEndTime() != nil ||
+		!cs.GetCurrentPeriodEnd().AsTime().Equal(sub.GetCurrentPeriodEnd().AsTime()) {
 		t.Fatalf("cancel = %v, %v", canceled, err)
 	}
 	_, err = e.cmd.CancelSubscription(ctx, &pb.CancelSubscriptionRequest{UserId: u.id, SubscriptionId: sub.GetId()})

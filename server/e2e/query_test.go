@@ -170,21 +170,26 @@ func TestCommandsReachEveryReadModel(t *testing.T) {
 		t.Errorf("content = %v, %v", got, err)
 	}
 
-	// Cancelling changes the profile at once: the profile is updated in place by the projector (versioned).
+	// Cancelling shows in the read model at once: the view is updated in place by the projector (versioned). The
+	// subscription plays until its period ends, so the profile keeps it as the active one meanwhile.
 	if _, err := e.cmd.CancelSubscription(as(t, u.token), &pb.CancelSubscriptionRequest{UserId: u.id,
-		SubscriptionId: sub.GetSubscription().GetId()}); err != nil {
+		SubscriptionId: sub.GetSubscription().GetId(), Reason: "moving"}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "cancellation in the profile", func() string {
-		prof, err := e.query.GetUserProfile(as(t, u.token), &pb.GetUserProfileRequest{UserId: u.id})
+	eventually(t, "cancellation in the read model", func() string {
+		list, err := e.query.ListSubscriptions(as(t, u.token), &pb.ListSubscriptionsRequest{UserId: u.id})
 		if err != nil {
 			return err.Error()
 		}
-		if prof.GetActiveSubscription() != nil {
-			return fmt.Sprint(prof)
+		if s := list.GetSubscriptions(); len(s) != 1 || !s[0].GetCancelAtPeriodEnd() || s[0].GetCancelReason() != "moving" {
+			return fmt.Sprint(list)
 		}
 		return ""
 	})
+	prof, err = e.query.GetUserProfile(as(t, u.token), &pb.GetUserProfileRequest{UserId: u.id})
+	if err != nil || prof.GetActiveSubscription().GetSubscriptionId() != sub.GetSubscription().GetId() {
+		t.Errorf("profile after a cancellation at period end = %v, %v", prof, err)
+	}
 }
 
 // A profile that is not in Redis (evicted, or never projected) is rebuilt from PostgreSQL on the first read.

@@ -75,7 +75,8 @@ func TestWireFuzzEveryRPC(t *testing.T) {
 	}
 	var methods []protoreflect.MethodDescriptor
 	for _, file := range []protoreflect.FileDescriptor{pb.File_streaming_v1_command_service_proto,
-		pb.File_streaming_v1_query_service_proto, pb.File_streaming_v1_ingest_service_proto} {
+		pb.File_streaming_v1_query_service_proto, pb.File_streaming_v1_ingest_service_proto,
+		pb.File_streaming_v1_playback_service_proto} {
 		for i := range file.Services().Len() {
 			svc := file.Services().Get(i)
 			for j := range svc.Methods().Len() {

@@ -94,7 +94,7 @@ func startIngestTransport(t *testing.T, w streaming.PlaybackWriter, pc ingest.Co
 		DefaultDeadline: 10 * time.Second}
 	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0", MaxRecvBytes: 4 << 20,
 		DefaultDeadline: 10 * time.Second, ShutdownGrace: 5 * time.Second, OnShutdown: []func(){is.Drain}},
-		log, ic, pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, is)
+		log, ic, pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, is, pb.UnimplementedPlaybackServiceServer{})
 	if err != nil {
 		t.Fatal(err)
 	}

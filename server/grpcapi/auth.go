@@ -17,7 +17,7 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Rule says who may call an RPC. Every RPC of the three services has one (see rules); a method without a rule is
+// Rule says who may call an RPC. Every RPC of the four services has one (see rules); a method without a rule is
 // refused, so a new RPC cannot ship unguarded.
 type Rule int
 
@@ -37,9 +37,10 @@ const (
 )
 
 const (
-	commandService = "/streaming.v1.CommandService/"
-	queryService   = "/streaming.v1.QueryService/"
-	ingestService  = "/streaming.v1.IngestService/"
+	commandService  = "/streaming.v1.CommandService/"
+	queryService    = "/streaming.v1.QueryService/"
+	ingestService   = "/streaming.v1.IngestService/"
+	playbackService = "/streaming.v1.PlaybackService/"
 )
 
 // rules is the authorization table of the whole API.
@@ -64,9 +65,18 @@ var rules = map[string]Rule{
 	queryService + "GetContinueWatching": SelfOrAdmin,
 	queryService + "GetWatchHistory":     SelfOrAdmin,
 	queryService + "GetContent":          Authenticated,
+	queryService + "ListPlans":           Public,
+	queryService + "GetPlan":             Public,
+	queryService + "ListInvoices":        SelfOrAdmin,
+	queryService + "GetRevenueReport":    AdminOnly,
 
 	ingestService + "IngestPlaybackEvents": UserOrService,
 	ingestService + "RecordPlaybackEvents": UserOrService,
+
+	playbackService + "StartPlayback": SelfOrAdmin,
+	playbackService + "RenewPlayback": SelfOrAdmin,
+	playbackService + "StopPlayback":  SelfOrAdmin,
+	playbackService + "ListPlaybacks": SelfOrAdmin,
 }
 
 // exempt are infrastructure services open to anyone: health checks and reflection (grpcurl).

@@ -106,12 +106,16 @@ func (s *CommandServer) CancelSubscription(ctx context.Context, r *pb.CancelSubs
 }
 
 func (s *CommandServer) ChangeSubscriptionPlan(ctx context.Context, r *pb.ChangeSubscriptionPlanRequest) (*pb.ChangeSubscriptionPlanResponse, error) {
-	sub, err := s.H.ChangeSubscriptionPlan(ctx, command.ChangeSubscriptionPlan{UserID: r.GetUserId(),
+	res, err := s.H.ChangeSubscriptionPlan(ctx, command.ChangeSubscriptionPlan{UserID: r.GetUserId(),
 		SubscriptionID: r.GetSubscriptionId(), PlanID: r.GetPlanId()})
 	if err != nil {
 		return nil, err
 	}
-	return &pb.ChangeSubscriptionPlanResponse{Subscription: subscriptionToPB(sub)}, nil
+	out := &pb.ChangeSubscriptionPlanResponse{Subscription: subscriptionToPB(res.Subscription)}
+	if res.Proration != nil {
+		out.Proration = invoiceToPB(res.Proration)
+	}
+	return out, nil
 }
 
 func (s *CommandServer) UpsertContent(ctx context.Context, r *pb.UpsertContentRequest) (*pb.UpsertContentResponse, error) {

@@ -22,6 +22,7 @@ var subscriptionStatusToPB = map[string]pb.SubscriptionStatus{
 	streaming.SubscriptionActive:   pb.SubscriptionStatus_SUBSCRIPTION_STATUS_ACTIVE,
 	streaming.SubscriptionCanceled: pb.SubscriptionStatus_SUBSCRIPTION_STATUS_CANCELED,
 	streaming.SubscriptionExpired:  pb.SubscriptionStatus_SUBSCRIPTION_STATUS_EXPIRED,
+	streaming.SubscriptionPastDue:  pb.SubscriptionStatus_SUBSCRIPTION_STATUS_PAST_DUE,
 }
 
 var contentTypeToPB = map[string]pb.ContentType{
@@ -68,7 +69,9 @@ func planToPB(p *streaming.Plan) *pb.Plan {
 func subscriptionToPB(s *streaming.Subscription) *pb.Subscription {
 	out := &pb.Subscription{Id: s.ID, UserId: s.UserID, PlanId: s.PlanID, Status: subscriptionStatusToPB[s.Status],
 		StartTime: ts(s.StartDate), MonthlyPrice: streaming.FormatCents(s.PriceCents), Currency: s.Currency,
-		PaymentMethod: paymentMethodToPB[s.PaymentMethod], CreateTime: ts(s.CreatedAt), UpdateTime: ts(s.UpdatedAt)}
+		PaymentMethod: paymentMethodToPB[s.PaymentMethod], CreateTime: ts(s.CreatedAt), UpdateTime: ts(s.UpdatedAt),
+		CurrentPeriodStart: ts(s.CurrentPeriodStart), CurrentPeriodEnd: ts(s.CurrentPeriodEnd),
+		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelReason: s.CancelReason}
 	if s.EndDate != nil {
 		out.EndTime = ts(*s.EndDate)
 	}

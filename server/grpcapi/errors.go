@@ -25,6 +25,7 @@ var codeMap = map[streaming.Code]codes.Code{
 	streaming.CodePermissionDenied: codes.PermissionDenied,
 	streaming.CodeUnavailable:      codes.Unavailable,
 	streaming.CodeBusy:             codes.ResourceExhausted,
+	streaming.CodeQuotaExceeded:    codes.ResourceExhausted,
 	streaming.CodeInternal:         codes.Internal,
 }
 
@@ -65,6 +66,12 @@ func toStatus(ctx context.Context, log *slog.Logger, method string, err error) e
 			{Field: e.Field, Description: e.Message}}}
 	case e.RetryAfter > 0:
 		detail = &errdetails.RetryInfo{RetryDelay: durationpb.New(e.RetryAfter)}
+	case len(e.Quota) > 0:
+		qf := &errdetails.QuotaFailure{}
+		for _, v := range e.Quota {
+			qf.Violations = append(qf.Violations, &errdetails.QuotaFailure_Violation{Subject: v.Subject, Description: v.Description})
+		}
+		detail = qf
 	}
 	st := status.New(code, msg)
 	if detail != nil {

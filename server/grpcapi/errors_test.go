@@ -62,6 +62,13 @@ func TestToStatus(t *testing.T) {
 	if ri, ok := st.Details()[0].(*errdetails.RetryInfo); !ok || ri.GetRetryDelay().AsDuration() != 2*time.Second {
 		t.Errorf("busy error details = %v, want RetryInfo of 2s", st.Details())
 	}
+	st = status.Convert(toStatus(context.Background(), discard, "/m", &streaming.Error{Code: streaming.CodeQuotaExceeded,
+		Message: "every stream is in use", Quota: []streaming.QuotaViolation{{Subject: "device:tv-1", Description: "playing"},
+			{Subject: "device:phone-2", Description: "playing"}}}))
+	if qf, ok := st.Details()[0].(*errdetails.QuotaFailure); st.Code() != codes.ResourceExhausted || !ok ||
+		len(qf.GetViolations()) != 2 || qf.GetViolations()[1].GetSubject() != "device:phone-2" {
+		t.Errorf("quota error = %s %v, want ResourceExhausted with a QuotaFailure naming both devices", st.Code(), st.Details())
+	}
 }
 
 // TestEveryDomainCodeIsMapped reads the domain package's source for every constant of type Code, so a code added

@@ -65,7 +65,7 @@ func TestConnectionLimits(t *testing.T) {
 	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0", MaxConnections: 1,
 		MaxRecvBytes: 4 << 20, DefaultDeadline: 5 * time.Second, ShutdownGrace: 5 * time.Second},
 		log, &Interceptors{Log: log, Auth: &Authenticator{}},
-		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
+		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{}, pb.UnimplementedPlaybackServiceServer{})
 	if err != nil {
 		t.Fatal(err)
 	}

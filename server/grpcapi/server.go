@@ -99,7 +99,7 @@ type Server struct {
 }
 
 // New builds the server and binds its two listeners, so the caller knows the addresses (port 0 picks free ports).
-func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandServiceServer, query pb.QueryServiceServer, ingest pb.IngestServiceServer) (*Server, error) {
+func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandServiceServer, query pb.QueryServiceServer, ingest pb.IngestServiceServer, playback pb.PlaybackServiceServer) (*Server, error) {
 	s := &Server{opts: opts, log: log, health: health.NewServer(), registry: opts.Registry}
 	if s.registry == nil {
 		s.registry = prometheus.NewRegistry()
@@ -154,6 +154,7 @@ func New(opts Options, log *slog.Logger, ic *Interceptors, cmd pb.CommandService
 	pb.RegisterCommandServiceServer(s.grpc, cmd)
 	pb.RegisterQueryServiceServer(s.grpc, query)
 	pb.RegisterIngestServiceServer(s.grpc, ingest)
+	pb.RegisterPlaybackServiceServer(s.grpc, playback)
 	healthpb.RegisterHealthServer(s.grpc, s.health)
 	reflection.Register(s.grpc)
 	ic.Metrics.InitializeMetrics(s.grpc) // every method's series from zero, before its first call
@@ -331,6 +332,7 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 		pb.RegisterCommandServiceHandlerFromEndpoint,
 		pb.RegisterQueryServiceHandlerFromEndpoint,
 		pb.RegisterIngestServiceHandlerFromEndpoint,
+		pb.RegisterPlaybackServiceHandlerFromEndpoint,
 	} {
 		if err := register(ctx, mux, target, dial); err != nil {
 			return nil, err
@@ -412,7 +414,8 @@ func (s *Server) checkOnce(ctx context.Context) {
 		return
 	}
 	s.health.SetServingStatus("", all)
-	for _, svc := range []string{pb.CommandService_ServiceDesc.ServiceName, pb.QueryService_ServiceDesc.ServiceName, pb.IngestService_ServiceDesc.ServiceName} {
+	for _, svc := range []string{pb.CommandService_ServiceDesc.ServiceName, pb.QueryService_ServiceDesc.ServiceName,
+		pb.IngestService_ServiceDesc.ServiceName, pb.PlaybackService_ServiceDesc.ServiceName} {
 		s.health.SetServingStatus(svc, all)
 	}
 }

@@ -36,7 +36,7 @@ func TestShutdownDrainsREST(t *testing.T) {
 	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0",
 		MaxRecvBytes: 4 << 20, DefaultDeadline: 10 * time.Second, ShutdownGrace: 10 * time.Second},
 		log, &Interceptors{Log: log, Auth: &Authenticator{AdminToken: "admin-token-0123456789"}},
-		pb.UnimplementedCommandServiceServer{}, q, pb.UnimplementedIngestServiceServer{})
+		pb.UnimplementedCommandServiceServer{}, q, pb.UnimplementedIngestServiceServer{}, pb.UnimplementedPlaybackServiceServer{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -228,7 +228,7 @@ func runTLSServer(t *testing.T, certFile, keyFile, clientCAFile string, auth *Au
 	srv, err := New(Options{GRPCAddr: "127.0.0.1:0", HTTPAddr: "127.0.0.1:0", OpsAddr: "127.0.0.1:0",
 		TLSCertFile: certFile, TLSKeyFile: keyFile, TLSClientCAFile: clientCAFile, MaxRecvBytes: 4 << 20,
 		DefaultDeadline: 5 * time.Second, ShutdownGrace: 5 * time.Second}, log, &Interceptors{Log: log, Auth: auth},
-		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{})
+		pb.UnimplementedCommandServiceServer{}, pb.UnimplementedQueryServiceServer{}, pb.UnimplementedIngestServiceServer{}, pb.UnimplementedPlaybackServiceServer{})
 	if err != nil {
 		t.Fatal(err)
 	}

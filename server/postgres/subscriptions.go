@@ -10,11 +10,16 @@ import (
 )
 
 const subscriptionColumns = `id, user_id, plan_id, status, start_date, end_date, (monthly_price * 100)::bigint,
-	currency, payment_method, version, created_at, updated_at`
+	currency, payment_method, version, created_at, updated_at, current_period_start, current_period_end,
+	cancel_at_period_end, cancel_reason`
 
 func scanSubscription(row pgx.Row, s *streaming.Subscription) error {
-	return row.Scan(&s.ID, &s.UserID, &s.PlanID, &s.Status, &s.StartDate, &s.EndDate, &s.PriceCents, &s.Currency,
-		&s.PaymentMethod, &s.Version, &s.CreatedAt, &s.UpdatedAt)
+	err := row.Scan(&s.ID, &s.UserID, &s.PlanID, &s.Status, &s.StartDate, &s.EndDate, &s.PriceCents, &s.Currency,
+		&s.PaymentMethod, &s.Version, &s.CreatedAt, &s.UpdatedAt, &s.CurrentPeriodStart, &s.CurrentPeriodEnd,
+		&s.CancelAtPeriodEnd, &s.CancelReason)
+	// pgx reads timestamptz in the local zone; the domain's periods are UTC (their month arithmetic is).
+	s.StartDate, s.CurrentPeriodStart, s.CurrentPeriodEnd = s.StartDate.UTC(), s.CurrentPeriodStart.UTC(), s.CurrentPeriodEnd.UTC()
+	return err
 }
 
 // Page sizes of ListSubscriptions: a limit <= 0 means defaultPageSize, and no page is longer than maxPageSize.
@@ -23,27 +28,32 @@ const (
 	maxPageSize     = 100
 )
 
-// CreateSubscription stores s (StartDate defaults to now) and writes back its id, Version 1 and timestamps. A second
-// active subscription of one user violates a unique index and comes back as CodePrecondition; a missing user or
-// plan as CodeNotFound.
+// CreateSubscription stores s (StartDate defaults to now; the first period, when not set, runs from StartDate for a
+// month) and writes back its id, Version 1 and timestamps. A second current (active or past due) subscription of
+// one user violates a unique index and comes back as CodePrecondition; a missing user or plan as CodeNotFound.
 func (t *commandTx) CreateSubscription(ctx context.Context, s *streaming.Subscription) error {
 	row := t.tx.QueryRow(ctx, `
+		WITH v AS (SELECT coalesce($5, now()) AS start)
 		INSERT INTO subscriptions (id, user_id, plan_id, status, start_date, end_date, monthly_price, currency,
-			payment_method)
-		VALUES (`+newID+`, $2, $3, $4, coalesce($5, now()), $6, $7::bigint / 100.0, $8, $9)
+			payment_method, current_period_start, current_period_end, cancel_at_period_end, cancel_reason)
+		SELECT `+newID+`, $2, $3, $4, v.start, $6, $7::bigint / 100.0, $8, $9, coalesce($10, v.start),
+			coalesce($11, ((v.start AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC'), $12, $13
+		FROM v
 		RETURNING `+subscriptionColumns,
 		s.ID, s.UserID, s.PlanID, s.Status, timeOrNil(s.StartDate), s.EndDate, s.PriceCents, s.Currency,
-		s.PaymentMethod)
+		s.PaymentMethod, timeOrNil(s.CurrentPeriodStart), timeOrNil(s.CurrentPeriodEnd), s.CancelAtPeriodEnd,
+		s.CancelReason)
 	return mapErr(scanSubscription(row, s), "subscription")
 }
 
-// HasActiveSubscription reads the one-active-subscription index without locking.
+// HasActiveSubscription reads the one-active-subscription index without locking: a past-due subscription is still
+// the user's current one.
 func (t *commandTx) HasActiveSubscription(ctx context.Context, userID string) (bool, error) {
 	if !validUUID(userID) {
 		return false, nil
 	}
 	var active bool
-	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = $1 AND status = 'active')`,
+	err := t.tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM subscriptions WHERE user_id = $1 AND status IN ('active', 'past_due'))`,
 		userID).Scan(&active)
 	return active, mapErr(err, "")
 }
@@ -56,8 +66,8 @@ func (t *commandTx) SubscriptionForUpdate(ctx context.Context, id string) (*stre
 		`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1 FOR UPDATE`, id)
 }
 
-// UpdateSubscription writes status, plan, dates, price, currency and payment method (the owner never changes), bumps
-// the version and writes back Version and UpdatedAt.
+// UpdateSubscription writes status, plan, dates, price, currency, payment method, period and cancellation (the
+// owner never changes), bumps the version and writes back Version and UpdatedAt.
 func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscription) error {
 	if !validUUID(s.ID) {
 		return notFound("subscription")
@@ -65,10 +75,12 @@ func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscri
 	row := t.tx.QueryRow(ctx, `
 		UPDATE subscriptions SET plan_id = $2, status = $3, start_date = $4, end_date = $5,
 			monthly_price = $6::bigint / 100.0, currency = $7, payment_method = $8, version = version + 1,
-			updated_at = now()
+			updated_at = now(), current_period_start = coalesce($9, current_period_start),
+			current_period_end = coalesce($10, current_period_end), cancel_at_period_end = $11, cancel_reason = $12
 		WHERE id = $1
 		RETURNING `+subscriptionColumns,
-		s.ID, s.PlanID, s.Status, s.StartDate, s.EndDate, s.PriceCents, s.Currency, s.PaymentMethod)
+		s.ID, s.PlanID, s.Status, s.StartDate, s.EndDate, s.PriceCents, s.Currency, s.PaymentMethod,
+		timeOrNil(s.CurrentPeriodStart), timeOrNil(s.CurrentPeriodEnd), s.CancelAtPeriodEnd, s.CancelReason)
 	return mapErr(scanSubscription(row, s), "subscription")
 }
 

@@ -57,6 +57,14 @@ func TestUserProfileSubscriptionFormat(t *testing.T) {
 	for name, s := range map[string]streaming.Subscription{
 		"user_profile_sub.golden.json":       fixedSubscription(nil),
 		"user_profile_sub_ended.golden.json": fixedSubscription(&fixedEnd),
+		"user_profile_sub_billing.golden.json": func() streaming.Subscription {
+			// Billing's fields (migration 00009), omitted when zero: the two files above are what older servers
+			// stored, and still read the same.
+			s := fixedSubscription(nil)
+			s.Status, s.CurrentPeriodStart, s.CurrentPeriodEnd = streaming.SubscriptionPastDue, fixedTime, fixedEnd
+			s.CancelAtPeriodEnd, s.CancelReason = true, "too expensive"
+			return s
+		}(),
 	} {
 		p, err := subscriptionPart(s)
 		if err != nil {

@@ -78,7 +78,9 @@ func (p *Projector) project(e streaming.Event) (write, []string, error) {
 		}
 		return w, nil, nil
 
-	case streaming.EventSubscriptionCreated, streaming.EventSubscriptionPlanChanged, streaming.EventSubscriptionCanceled:
+	case streaming.EventSubscriptionCreated, streaming.EventSubscriptionPlanChanged, streaming.EventSubscriptionCanceled,
+		streaming.EventSubscriptionRenewed, streaming.EventSubscriptionPastDue, streaming.EventSubscriptionExpired,
+		streaming.EventSubscriptionEnded:
 		var pl streaming.SubscriptionPayload
 		if err := streaming.DecodePayload(e, &pl); err != nil {
 			return write{}, nil, err

@@ -18,6 +18,7 @@ const (
 	CodePermissionDenied Code = "permission_denied" // authenticated, but not allowed
 	CodeUnavailable      Code = "unavailable"       // a store is down; retry later
 	CodeBusy             Code = "busy"              // overloaded; retry after RetryAfter
+	CodeQuotaExceeded    Code = "quota_exceeded"    // a limit of the caller's is used up (every stream slot leased); Quota names what holds it
 	CodeInternal         Code = "internal"          // a bug or an unexpected failure; never shown in detail
 )
 
@@ -28,7 +29,15 @@ type Error struct {
 	Message    string
 	Field      string
 	RetryAfter time.Duration
-	Err        error
+	// Quota names what holds a used-up limit (CodeQuotaExceeded): the devices holding every stream slot.
+	Quota []QuotaViolation
+	Err   error
+}
+
+// QuotaViolation is one holder of a used-up limit, shown to the caller.
+type QuotaViolation struct {
+	Subject     string
+	Description string
 }
 
 func (e *Error) Error() string {

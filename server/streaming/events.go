@@ -17,8 +17,15 @@ const (
 	EventPlanUpdated             = "PlanUpdated"
 	EventSubscriptionCreated     = "SubscriptionCreated"
 	EventSubscriptionPlanChanged = "SubscriptionPlanChanged"
-	EventSubscriptionCanceled    = "SubscriptionCanceled"
-	EventContentUpserted         = "ContentUpserted"
+	// EventSubscriptionCanceled is a cancellation asked for: the payload says cancel_at_period_end (the subscription
+	// still plays until then), or a past-due subscription canceled at once (status canceled).
+	EventSubscriptionCanceled = "SubscriptionCanceled"
+	// Billing's events (docs/billing.md), written by the renewal worker.
+	EventSubscriptionRenewed = "SubscriptionRenewed" // a new period paid (or covered by a credit): active
+	EventSubscriptionPastDue = "SubscriptionPastDue" // a renewal charge failed: past due, retried
+	EventSubscriptionExpired = "SubscriptionExpired" // the grace period ended unpaid: expired
+	EventSubscriptionEnded   = "SubscriptionEnded"   // canceled at period end: the period ended, canceled
+	EventContentUpserted     = "ContentUpserted"
 	// EventContentRated was written per rating, re-publishing the whole title, before ratings were aggregated
 	// (migrations 00006 and 00008); the projectors still apply it, for events written by an older server.
 	EventContentRated = "ContentRated"
@@ -94,6 +101,11 @@ type SubscriptionPayload struct {
 	EndDate        *time.Time `json:"end_date,omitempty"`
 	CreatedAt      time.Time  `json:"created_at"`
 	UpdatedAt      time.Time  `json:"updated_at"`
+	// Billing (added with migration 00009; absent from events written before it).
+	CurrentPeriodStart time.Time `json:"current_period_start,omitzero"`
+	CurrentPeriodEnd   time.Time `json:"current_period_end,omitzero"`
+	CancelAtPeriodEnd  bool      `json:"cancel_at_period_end,omitzero"`
+	CancelReason       string    `json:"cancel_reason,omitzero"`
 }
 
 // ContentPayload is the payload of content events. A ContentRated event also names the rating that caused it
@@ -135,7 +147,9 @@ func NewPlanPayload(p *Plan) PlanPayload {
 func NewSubscriptionPayload(s *Subscription) SubscriptionPayload {
 	return SubscriptionPayload{SubscriptionID: s.ID, UserID: s.UserID, PlanID: s.PlanID,
 		Status: s.Status, MonthlyPrice: FormatCents(s.PriceCents), Currency: s.Currency, PaymentMethod: s.PaymentMethod,
-		StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt}
+		StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
+		CurrentPeriodStart: s.CurrentPeriodStart, CurrentPeriodEnd: s.CurrentPeriodEnd,
+		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelReason: s.CancelReason}
 }
 
 // Subscription is the payload as a Subscription at version v.
@@ -146,7 +160,8 @@ func (p SubscriptionPayload) Subscription(v int64) (Subscription, error) {
 	}
 	return Subscription{ID: p.SubscriptionID, UserID: p.UserID, PlanID: p.PlanID, Status: p.Status, StartDate: p.StartDate,
 		EndDate: p.EndDate, PriceCents: cents, Currency: p.Currency, PaymentMethod: p.PaymentMethod, Version: v,
-		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}, nil
+		CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt, CurrentPeriodStart: p.CurrentPeriodStart,
+		CurrentPeriodEnd: p.CurrentPeriodEnd, CancelAtPeriodEnd: p.CancelAtPeriodEnd, CancelReason: p.CancelReason}, nil
 }
 
 // NewContentPayload is c's published state.

@@ -69,6 +69,23 @@ func TestOutboxPayloadFormats(t *testing.T) {
 			t.Errorf("decoded (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("subscription with billing", func(t *testing.T) {
+		// Billing's fields (migration 00009) are omitted when zero, so payload_subscription.golden.json is also
+		// what events written before them hold.
+		billed := sub
+		billed.Status, billed.EndDate = SubscriptionPastDue, nil
+		billed.CurrentPeriodStart, billed.CurrentPeriodEnd = fixedTime, fixedEnd
+		billed.CancelAtPeriodEnd, billed.CancelReason = true, "too expensive"
+		var got SubscriptionPayload
+		check(t, "payload_subscription_billing.golden.json", NewSubscriptionPayload(&billed), &got)
+		back, err := got.Subscription(billed.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(billed, back); diff != "" {
+			t.Errorf("decoded (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("content", func(t *testing.T) {
 		var got ContentPayload
 		check(t, "payload_content.golden.json", NewContentPayload(&content), &got)

@@ -39,6 +39,7 @@ type CommandTx interface {
 	Subscriptions
 	Payments
 	PaymentAttempts
+	Invoices
 	Contents
 	Outbox
 	Idempotency
@@ -136,6 +137,9 @@ type SourceOfTruth interface {
 	UserView(ctx context.Context, userID string) (*UserView, error)
 	// PlanByID reads one plan; an unknown one is a CodeNotFound *Error.
 	PlanByID(ctx context.Context, id string) (*Plan, error)
+	// ListPlans pages through the plan catalog in its one order: available plans first, cheapest first, then by
+	// name and id. afterID is "" for the first page, else the id of the previous page's last plan.
+	ListPlans(ctx context.Context, limit int, afterID string) ([]Plan, error)
 	// ContentsByID returns the titles among ids that exist, in no particular order.
 	ContentsByID(ctx context.Context, ids []string) ([]Content, error)
 }

@@ -38,6 +38,9 @@ const (
 	SubscriptionActive   = "active"
 	SubscriptionCanceled = "canceled"
 	SubscriptionExpired  = "expired"
+	// SubscriptionPastDue: a renewal charge failed; the subscription still plays while the charge is retried, until
+	// a retry succeeds (active again) or the grace period ends (expired). See docs/billing.md.
+	SubscriptionPastDue = "past_due"
 )
 
 // Payment methods.
@@ -63,6 +66,14 @@ type Subscription struct {
 	Version       int64      `json:"Version"`
 	CreatedAt     time.Time  `json:"CreatedAt"`
 	UpdatedAt     time.Time  `json:"UpdatedAt"`
+	// The billing period being served (paid, or being retried while past due); the next renewal falls at its end.
+	// Added with billing (migration 00009): omitted when zero, so what older servers stored still reads the same.
+	CurrentPeriodStart time.Time `json:"CurrentPeriodStart,omitzero"`
+	CurrentPeriodEnd   time.Time `json:"CurrentPeriodEnd,omitzero"`
+	// CancelAtPeriodEnd is set by CancelSubscription: the subscription ends (canceled) at CurrentPeriodEnd instead
+	// of renewing. CancelReason is the reason the user gave.
+	CancelAtPeriodEnd bool   `json:"CancelAtPeriodEnd,omitzero"`
+	CancelReason      string `json:"CancelReason,omitzero"`
 }
 
 // Payment outcomes.

@@ -18,8 +18,10 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	platform "github.com/streamingplatform/streaming"
+	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/app/command"
 	appingest "github.com/streamingplatform/streaming/server/app/ingest"
+	"github.com/streamingplatform/streaming/server/app/playback"
 	"github.com/streamingplatform/streaming/server/app/query"
 	"github.com/streamingplatform/streaming/server/breaker"
 	"github.com/streamingplatform/streaming/server/cassandra"
@@ -60,6 +62,8 @@ type Built struct {
 	relayStopped chan struct{}
 	stopJanitor  context.CancelFunc
 	janitorDone  chan struct{}
+	stopBilling  context.CancelFunc
+	billingDone  chan struct{}
 	stopReplay   context.CancelFunc
 	replayDone   chan struct{}
 	log          *slog.Logger
@@ -85,6 +89,10 @@ func (b *Built) Close() {
 	if b.stopRelay != nil {
 		b.stopRelay()
 		<-b.relayStopped
+	}
+	if b.stopBilling != nil {
+		b.stopBilling()
+		<-b.billingDone
 	}
 	if b.stopJanitor != nil {
 		b.stopJanitor()
@@ -239,6 +247,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		Graph: breaker.Graph{Next: b.Graph, Breaker: graphBreaker}, Counters: trending,
 		Index: breaker.Search{Next: b.Search, Breaker: searchBreaker}, Playback: b.Cassandra,
 		GraphTimeout: cfg.RecsGraphTimeout, Log: log}
+	b.Query.Billing = postgres.NewReadStore(pool) // invoices are read where they are written: PostgreSQL
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {
 			b.Close()
@@ -246,6 +255,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		}
 	}
 	b.startJanitor(store, cfg.IdempotencyTTL)
+	b.startBilling(cfg, store, processor)
 	b.Replayer = &ingest.Replayer{Source: b.Cassandra, Observers: b.observers, Interval: cfg.DerivedReplayInterval, Log: log}
 	if cfg.DerivedReplayInterval > 0 {
 		rctx, cancel := context.WithCancel(context.Background())
@@ -258,6 +268,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		Sessions: sessions,
 		Command:  &grpcapi.CommandServer{H: handler},
 		Query:    &grpcapi.QueryServer{H: b.Query},
+		// Leases in Redis; the active subscription and its plan from the query side's read models.
+		Playback: &grpcapi.PlaybackServer{S: &playback.Service{Leases: redis.NewLeases(rc), Entitlements: b.Query,
+			LeaseTTL: cfg.PlaybackLeaseTTL}},
 		Pipeline: b.Pipeline,
 		Checks: map[string]func(context.Context) error{
 			"postgres":  pool.Ping,
@@ -321,6 +334,7 @@ func ReplayDerived(ctx context.Context, cfg config.Config, since time.Time, log 
 	// No API, relay or replay loop of its own; its operators' listener (which Build always opens) goes to a free
 	// loopback port, so the command runs beside a streamingd on the same host.
 	cfg.API, cfg.ReadModelsEnabled, cfg.DerivedReplayInterval, cfg.OpsAddr = false, false, 0, "127.0.0.1:0"
+	cfg.BillingInterval = 0 // a command, not a replica: it renews nothing
 	b, err := Build(ctx, cfg, log)
 	if err != nil {
 		return 0, err
@@ -468,6 +482,7 @@ type Parts struct {
 	Sessions streaming.SessionStore // nil: only the admin and service tokens authenticate
 	Command  *grpcapi.CommandServer
 	Query    *grpcapi.QueryServer
+	Playback *grpcapi.PlaybackServer // nil: the PlaybackService answers Unimplemented
 	Pipeline *ingest.Pipeline
 	Checks   map[string]func(context.Context) error
 	// Degradable checks are reported but leave the server SERVING (see grpcapi.Options).
@@ -502,13 +517,17 @@ func NewServer(cfg config.Config, log *slog.Logger, p Parts) (*grpcapi.Server, e
 			return nil, err
 		}
 	}
+	var playbackServer pb.PlaybackServiceServer = pb.UnimplementedPlaybackServiceServer{}
+	if p.Playback != nil {
+		playbackServer = p.Playback
+	}
 	return grpcapi.New(grpcapi.Options{
 		NoAPI: !cfg.API, MaxConnections: cfg.MaxConnections, GRPCAddr: cfg.GRPCAddr, HTTPAddr: cfg.HTTPAddr, OpsAddr: cfg.OpsAddr, TLSCertFile: cfg.TLSCertFile,
 		TLSKeyFile: cfg.TLSKeyFile, TLSClientCAFile: cfg.TLSClientCAFile, MaxRecvBytes: cfg.MaxRecvBytes,
 		DefaultDeadline: cfg.DefaultDeadline, ShutdownGrace: cfg.ShutdownGrace, OpenAPI: platform.OpenAPI,
 		Registry: p.Registry, Checks: p.Checks, Degradable: p.Degradable, OnShutdown: []func(){ingestServer.Drain},
 		TracerProvider: p.Tracing.Provider(),
-	}, log, ic, p.Command, p.Query, ingestServer)
+	}, log, ic, p.Command, p.Query, ingestServer, playbackServer)
 }
 
 // paymentProcessor is the processor cfg selects: the simulator, or Stripe.

@@ -11,24 +11,27 @@ type CancelSubscription struct {
 	UserID, SubscriptionID, Reason string
 }
 
-// CancelSubscriptionTx is what canceling touches.
+// CancelSubscriptionTx is what canceling touches: the subscription, the open invoices of a past-due one, the event.
 type CancelSubscriptionTx interface {
 	streaming.Subscriptions
+	VoidOpenInvoices(ctx context.Context, subscriptionID string) error
 	streaming.Outbox
 }
 
-// CancelSubscriptionHandler ends subscriptions.
+// CancelSubscriptionHandler cancels subscriptions.
 type CancelSubscriptionHandler struct {
 	Tx  streaming.UnitOfWork[CancelSubscriptionTx]
 	Now func() time.Time
 }
 
-// CancelSubscription ends an active subscription now.
+// CancelSubscription cancels a subscription at the end of its period; see CancelSubscriptionHandler.Handle.
 func (h *Handler) CancelSubscription(ctx context.Context, c CancelSubscription) (*streaming.Subscription, error) {
 	return h.cancelSubscription.Handle(ctx, c)
 }
 
-// Handle ends the user's active subscription now.
+// Handle cancels the user's subscription with the reason given. An active one keeps playing until its period ends
+// (cancel_at_period_end); the renewal worker then ends it instead of charging. A past-due one ends now: its period
+// was never paid for, so its open invoice is voided and nothing more is charged.
 func (h CancelSubscriptionHandler) Handle(ctx context.Context, c CancelSubscription) (*streaming.Subscription, error) {
 	var s *streaming.Subscription
 	err := h.Tx.InTx(ctx, func(tx CancelSubscriptionTx) error {
@@ -36,8 +39,14 @@ func (h CancelSubscriptionHandler) Handle(ctx context.Context, c CancelSubscript
 		if s, err = ownedSubscription(ctx, tx, c.UserID, c.SubscriptionID); err != nil {
 			return err
 		}
-		if err := s.Cancel(now(h.Now)); err != nil {
+		endedNow, err := s.ScheduleCancel(c.Reason, now(h.Now))
+		if err != nil {
 			return err
+		}
+		if endedNow {
+			if err := tx.VoidOpenInvoices(ctx, s.ID); err != nil {
+				return err
+			}
 		}
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
@@ -50,8 +59,8 @@ func (h CancelSubscriptionHandler) Handle(ctx context.Context, c CancelSubscript
 	return s, nil
 }
 
-// ownedSubscription locks the user's active subscription. Another user's subscription is reported as not found, so
-// ids of other users' objects cannot be probed.
+// ownedSubscription locks the user's subscription. Another user's subscription is reported as not found, so ids of
+// other users' objects cannot be probed. Its state is the command's to check.
 func ownedSubscription(ctx context.Context, subs streaming.Subscriptions, userID, id string) (*streaming.Subscription, error) {
 	s, err := subs.SubscriptionForUpdate(ctx, id)
 	if err != nil {
@@ -59,9 +68,6 @@ func ownedSubscription(ctx context.Context, subs streaming.Subscriptions, userID
 	}
 	if s.UserID != userID {
 		return nil, streaming.Errorf(streaming.CodeNotFound, "subscription not found")
-	}
-	if err := s.CheckActive(); err != nil {
-		return nil, err
 	}
 	return s, nil
 }

@@ -26,7 +26,7 @@ type SubscriptionResult struct {
 }
 
 // CreateSubscriptionTx is what subscribing touches: the key, the user and plan it reads, the payment attempt it
-// records before charging, the subscription and payment it writes, and their event.
+// records before charging, the subscription, its first period's invoice and the payment it writes, and their event.
 type CreateSubscriptionTx interface {
 	streaming.Idempotency
 	streaming.Users
@@ -34,6 +34,7 @@ type CreateSubscriptionTx interface {
 	streaming.PaymentAttempts
 	streaming.Subscriptions
 	streaming.Payments
+	streaming.Invoices
 	streaming.Outbox
 }
 
@@ -172,7 +173,7 @@ func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscript
 			}
 			return tx.ReleaseIdempotencyKey(ctx, scope, c.IdempotencyKey)
 		}
-		return h.confirm(ctx, tx, a, &res)
+		return h.confirm(ctx, tx, a, c.PaymentToken, &res)
 	})
 	if streaming.ErrorCode(err) == streaming.CodePrecondition && charge.Approved {
 		// Charged, but the subscription could not be written (the user subscribed meanwhile with another key).
@@ -189,20 +190,36 @@ func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscript
 	return &res, nil
 }
 
-// confirm writes the paid subscription, its payment and event, marks the attempt approved and completes the key.
-// The subscription is at the price charged, whatever the plan costs now.
+// confirm writes the paid subscription with its first billing period, the period's paid invoice, the payment and
+// the event, keeps the payment token for renewals, marks the attempt approved and completes the key. The
+// subscription is at the price charged, whatever the plan costs now.
 func (h CreateSubscriptionHandler) confirm(ctx context.Context, tx CreateSubscriptionTx, a *streaming.PaymentAttempt,
-	res *SubscriptionResult) error {
+	token string, res *SubscriptionResult) error {
 	plan, err := tx.PlanByID(ctx, a.PlanID)
 	if err != nil {
 		return err
 	}
 	charged := *plan
 	charged.PriceCents, charged.Currency, charged.Available = a.AmountCents, a.Currency, true // paid for when it was
-	if res.Subscription, err = streaming.NewSubscription(uuid.NewString(), a.UserID, &charged, a.PaymentMethod, now(h.Now)); err != nil {
+	// At PostgreSQL's precision, so the periods computed here are the ones stored.
+	start := now(h.Now).UTC().Truncate(time.Microsecond)
+	if res.Subscription, err = streaming.NewSubscription(uuid.NewString(), a.UserID, &charged, a.PaymentMethod, start); err != nil {
 		return err
 	}
+	res.Subscription.StartPeriod()
 	if err := tx.CreateSubscription(ctx, &res.Subscription); err != nil {
+		return err
+	}
+	if err := tx.SavePaymentToken(ctx, res.Subscription.ID, token); err != nil {
+		return err
+	}
+	s := &res.Subscription
+	paid := start
+	inv := streaming.Invoice{UserID: s.UserID, SubscriptionID: s.ID, PlanID: s.PlanID, Kind: streaming.InvoicePeriod,
+		PeriodStart: s.CurrentPeriodStart, PeriodEnd: s.CurrentPeriodEnd, AmountCents: a.AmountCents, Currency: a.Currency,
+		Status: streaming.InvoicePaid, Attempts: 1, PaidAt: &paid, ProcessorRef: a.ProcessorRef, CreatedAt: start,
+		Lines: []streaming.InvoiceLine{streaming.PeriodLine(plan.Name, s.PlanID, a.AmountCents, s.CurrentPeriodStart, s.CurrentPeriodEnd)}}
+	if err := tx.CreateInvoice(ctx, &inv); err != nil {
 		return err
 	}
 	res.Payment = streaming.Payment{ID: uuid.NewString(), SubscriptionID: res.Subscription.ID, UserID: a.UserID,

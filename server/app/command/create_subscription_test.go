@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/streamingplatform/streaming/server/app/command"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -19,6 +20,7 @@ type createSubscriptionTx struct {
 	*fakePaymentAttempts
 	*fakeSubscriptions
 	*fakePayments
+	*fakeInvoices
 	*fakeOutbox
 }
 
@@ -33,7 +35,27 @@ type subscribeWorld struct {
 	attempts           map[string]streaming.PaymentAttempt // open ones, by scope + " " + key
 	declined           []streaming.PaymentAttempt
 	released           []string // scope + " " + key
+	invoices           []streaming.Invoice
+	tokens             map[string]string // saved payment tokens by subscription
 	out                fakeOutbox
+}
+
+// invoiceRepo keeps the world's invoices and saved payment tokens.
+func (w *subscribeWorld) invoiceRepo() *fakeInvoices {
+	return &fakeInvoices{
+		create: func(inv *streaming.Invoice) error {
+			inv.ID = fmt.Sprintf("i%d", len(w.invoices)+1)
+			w.invoices = append(w.invoices, *inv)
+			return nil
+		},
+		saveToken: func(id, token string) error {
+			if w.tokens == nil {
+				w.tokens = map[string]string{}
+			}
+			w.tokens[id] = token
+			return nil
+		},
+	}
 }
 
 // attemptRepo keeps the world's payment attempts, as the store would between transactions.
@@ -192,7 +214,8 @@ func TestCreateSubscription(t *testing.T) {
 					w.payments = append(w.payments, *p)
 					return nil
 				}},
-				fakeOutbox: &w.out,
+				fakeInvoices: w.invoiceRepo(),
+				fakeOutbox:   &w.out,
 			}
 			charge := tc.charge
 			if charge == nil {
@@ -263,6 +286,24 @@ func TestCreateSubscription(t *testing.T) {
 				streaming.EventSubscriptionCreated)
 			if pl.UserID != "u1" || pl.PlanID != "p1" || pl.Status != streaming.SubscriptionActive || pl.MonthlyPrice != "9.99" {
 				t.Fatalf("payload = %+v", pl)
+			}
+			// The first period, paid, and the token renewals will charge.
+			if len(w.invoices) != 1 {
+				t.Fatalf("invoices %+v, want the first period's", w.invoices)
+			}
+			inv := w.invoices[0]
+			periodEnd := time.Date(2026, 6, 6, 7, 8, 9, 0, time.UTC)
+			if inv.SubscriptionID != s.ID || inv.UserID != "u1" || inv.PlanID != "p1" || inv.Kind != streaming.InvoicePeriod ||
+				inv.Status != streaming.InvoicePaid || inv.AmountCents != 999 || inv.Currency != "EUR" || inv.Attempts != 1 ||
+				!inv.PeriodStart.Equal(at) || !inv.PeriodEnd.Equal(periodEnd) || inv.PaidAt == nil || !inv.PaidAt.Equal(at) ||
+				inv.ProcessorRef != "ch_1" || len(inv.Lines) != 1 || inv.Lines[0].AmountCents != 999 {
+				t.Fatalf("first invoice = %+v", inv)
+			}
+			if !s.CurrentPeriodStart.Equal(at) || !s.CurrentPeriodEnd.Equal(periodEnd) || s.CancelAtPeriodEnd {
+				t.Fatalf("subscription's period = %s to %s", s.CurrentPeriodStart, s.CurrentPeriodEnd)
+			}
+			if w.tokens[s.ID] != "tok_visa" {
+				t.Fatalf("saved tokens %v", w.tokens)
 			}
 			// The key's stored response is what a retry replays: the same result.
 			var replay command.SubscriptionResult
@@ -359,7 +400,8 @@ func resumeWorld(w *subscribeWorld, plan *streaming.Plan, charge func(streaming.
 			w.payments = append(w.payments, *p)
 			return nil
 		}},
-		fakeOutbox: &w.out,
+		fakeInvoices: w.invoiceRepo(),
+		fakeOutbox:   &w.out,
 	}
 	return command.CreateSubscriptionHandler{Tx: &fakeUoW[command.CreateSubscriptionTx]{tx: tx}, Now: clock,
 		Processor: &fakeProcessor{charge: func(ch streaming.Charge) (streaming.ChargeResult, error) {

@@ -221,3 +221,47 @@ var errStore = streaming.Unavailable("PostgreSQL", nil)
 func notFound(what string) error {
 	return streaming.Errorf(streaming.CodeNotFound, "%s not found", what)
 }
+
+type fakeInvoices struct {
+	create         func(inv *streaming.Invoice) error
+	forUpdate      func(id string) (*streaming.Invoice, error)
+	update         func(inv *streaming.Invoice) error
+	openProration  func(subscriptionID string) (*streaming.Invoice, error)
+	voidOpen       func(subscriptionID string) error
+	credit         func(subscriptionID string) (int64, error)
+	setCredit      func(subscriptionID string, cents int64) error
+	saveToken      func(subscriptionID, token string) error
+	token          func(subscriptionID string) (string, error)
+	dueSubs        func(now time.Time, limit int) ([]streaming.Subscription, error)
+	dueInvoicesFor func(now time.Time, limit int) ([]streaming.Invoice, error)
+}
+
+func (f *fakeInvoices) CreateInvoice(_ context.Context, inv *streaming.Invoice) error {
+	return f.create(inv)
+}
+func (f *fakeInvoices) InvoiceForUpdate(_ context.Context, id string) (*streaming.Invoice, error) {
+	return f.forUpdate(id)
+}
+func (f *fakeInvoices) UpdateInvoice(_ context.Context, inv *streaming.Invoice) error {
+	return f.update(inv)
+}
+func (f *fakeInvoices) OpenProrationForUpdate(_ context.Context, id string) (*streaming.Invoice, error) {
+	return f.openProration(id)
+}
+func (f *fakeInvoices) VoidOpenInvoices(_ context.Context, id string) error { return f.voidOpen(id) }
+func (f *fakeInvoices) SubscriptionCredit(_ context.Context, id string) (int64, error) {
+	return f.credit(id)
+}
+func (f *fakeInvoices) SetSubscriptionCredit(_ context.Context, id string, cents int64) error {
+	return f.setCredit(id, cents)
+}
+func (f *fakeInvoices) SavePaymentToken(_ context.Context, id, token string) error {
+	return f.saveToken(id, token)
+}
+func (f *fakeInvoices) PaymentToken(_ context.Context, id string) (string, error) { return f.token(id) }
+func (f *fakeInvoices) DueSubscriptions(_ context.Context, now time.Time, limit int) ([]streaming.Subscription, error) {
+	return f.dueSubs(now, limit)
+}
+func (f *fakeInvoices) DueInvoices(_ context.Context, now time.Time, limit int) ([]streaming.Invoice, error) {
+	return f.dueInvoicesFor(now, limit)
+}

@@ -73,7 +73,7 @@ func New(d Deps) *Handler {
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CreateSubscriptionTx { return tx })},
 		cancelSubscription: CancelSubscriptionHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CancelSubscriptionTx { return tx })},
-		changeSubscriptionPlan: ChangeSubscriptionPlanHandler{Now: d.Now,
+		changeSubscriptionPlan: ChangeSubscriptionPlanHandler{Processor: d.Payments, Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) ChangeSubscriptionPlanTx { return tx })},
 		upsertContent: UpsertContentHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpsertContentTx { return tx })},

@@ -45,6 +45,7 @@ type fakeSource struct {
 	userView     func(userID string) (*streaming.UserView, error)
 	planByID     func(id string) (*streaming.Plan, error)
 	contentsByID func(ids []string) ([]streaming.Content, error)
+	listPlans    func(limit int, afterID string) ([]streaming.Plan, error)
 }
 
 func (f *fakeSource) UserView(_ context.Context, userID string) (*streaming.UserView, error) {
@@ -55,6 +56,9 @@ func (f *fakeSource) PlanByID(_ context.Context, id string) (*streaming.Plan, er
 }
 func (f *fakeSource) ContentsByID(_ context.Context, ids []string) ([]streaming.Content, error) {
 	return f.contentsByID(ids)
+}
+func (f *fakeSource) ListPlans(_ context.Context, limit int, afterID string) ([]streaming.Plan, error) {
+	return f.listPlans(limit, afterID)
 }
 
 type fakeRecs struct {

@@ -21,6 +21,7 @@ type Handler struct {
 	Counters streaming.TrendingCounters
 	Index    streaming.CatalogSearch
 	Playback streaming.PlaybackReader
+	Billing  streaming.BillingReader // PostgreSQL, read-only: invoices and the revenue report
 
 	// GraphTimeout bounds one graph computation; past it the answer falls back to trending (default 1s).
 	GraphTimeout time.Duration

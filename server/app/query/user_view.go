@@ -23,7 +23,9 @@ func (h *Handler) UserProfile(ctx context.Context, userID string) (*Profile, err
 	p := &Profile{User: v.User}
 	for i := range v.Subscriptions {
 		s := &v.Subscriptions[i]
-		if s.Status == streaming.SubscriptionActive && (p.Active == nil || streaming.SubscriptionBefore(*s, *p.Active)) {
+		// A past-due subscription still plays while its renewal is retried: it is the user's current one.
+		current := s.Status == streaming.SubscriptionActive || s.Status == streaming.SubscriptionPastDue
+		if current && (p.Active == nil || streaming.SubscriptionBefore(*s, *p.Active)) {
 			p.Active = s
 		}
 	}
