@@ -40,13 +40,17 @@ func startOwn(t *testing.T, tweak func(*config.Config)) (*wiring.Built, *grpc.Cl
 		t.Fatalf("build: %v", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- built.Server.Run(ctx) }()
+	done, ran := make(chan error, 1), make(chan struct{})
+	go func() {
+		defer close(ran)
+		done <- built.Server.Run(ctx)
+	}()
 	conn, err := grpc.NewClient(built.Server.GRPCAddr(), grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { cancel(); conn.Close(); built.Close() })
+	// The stores' clients close only after Run has returned: nothing of the server uses them any more.
+	t.Cleanup(func() { cancel(); conn.Close(); <-ran; built.Close() })
 	return built, conn, cancel, done
 }
 

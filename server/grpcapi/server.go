@@ -216,9 +216,7 @@ func (s *Server) Run(ctx context.Context) error {
 	httpSrv := &http.Server{Handler: gateway, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute,
 		WriteTimeout: time.Minute, IdleTimeout: 2 * time.Minute, MaxHeaderBytes: maxHeaderBytes}
 	opsSrv := &http.Server{Handler: s.ops(), ReadHeaderTimeout: 10 * time.Second}
-	checkCtx, stopChecks := context.WithCancel(ctx)
-	defer stopChecks()
-	go s.checkLoop(checkCtx)
+	defer s.startChecks(ctx)()
 
 	errc := make(chan error, 3)
 	go func() { errc <- s.grpc.Serve(s.grpcLis) }()
@@ -273,9 +271,7 @@ func (s *Server) Run(ctx context.Context) error {
 // runOpsOnly serves the operators' listener and the health checks until ctx ends (the API is off).
 func (s *Server) runOpsOnly(ctx context.Context) error {
 	opsSrv := &http.Server{Handler: s.ops(), ReadHeaderTimeout: 10 * time.Second}
-	checkCtx, stopChecks := context.WithCancel(ctx)
-	defer stopChecks()
-	go s.checkLoop(checkCtx)
+	defer s.startChecks(ctx)()
 	errc := make(chan error, 1)
 	go func() {
 		if err := opsSrv.Serve(s.opsLis); !errors.Is(err, http.ErrServerClosed) {
@@ -367,6 +363,21 @@ func (s *Server) ops() http.Handler {
 		fmt.Fprintln(w, "ready")
 	})
 	return root
+}
+
+// startChecks runs checkLoop until ctx ends or the returned stop is called; stop returns once no check runs, so the
+// stores' clients can be closed after Run returns (a check still in flight would use a closed driver).
+func (s *Server) startChecks(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		s.checkLoop(ctx)
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }
 
 // checkLoop keeps grpc.health.v1 current: one status per dependency, and the overall status ("") SERVING only
