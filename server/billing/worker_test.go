@@ -537,3 +537,86 @@ func TestCrashBetweenChargeAndRecord(t *testing.T) {
 		t.Fatalf("paid invoice: %+v", inv)
 	}
 }
+
+// TestPaymentMethodUpdateRecovers: a past-due subscription whose card was declined gets a new payment method
+// (UpdatePaymentMethod); its open invoice is due at once, so the worker's next pass charges the new token, as a new
+// attempt with a key of its own, instead of waiting for the retry a day later.
+func TestPaymentMethodUpdateRecovers(t *testing.T) {
+	start := time.Date(2026, 6, 15, 10, 0, 0, 0, time.UTC)
+	f := setup(t, start)
+	s := f.subscribe(t, 999, "tok_visa")
+	f.proc.decide = func(n int, c streaming.Charge) (bool, bool) { return c.Token == "tok_visa" && n > 1, false }
+	w := f.worker()
+	due := f.sub(t, s.ID).CurrentPeriodEnd
+	f.clock.Set(due)
+	if st := f.run(t, w); st.PastDue != 1 {
+		t.Fatalf("declined renewal: %+v", st)
+	}
+	fixed := due.Add(2 * time.Hour)
+	f.clock.Set(fixed)
+	upd, err := f.cmd.UpdatePaymentMethod(f.ctx, command.UpdatePaymentMethod{UserID: s.UserID, SubscriptionID: s.ID,
+		PaymentMethod: streaming.PaymentPayPal, PaymentToken: "tok_mastercard"})
+	if err != nil || upd.Status != streaming.SubscriptionPastDue || upd.PaymentMethod != streaming.PaymentPayPal {
+		t.Fatalf("update: %+v, %v", upd, err)
+	}
+	if inv := f.invoices(t, s.ID)[1]; inv.Status != streaming.InvoiceOpen || inv.Attempts != 1 || !inv.NextAttemptAt.Equal(fixed) {
+		t.Fatalf("invoice after the update: %+v", inv)
+	}
+	if st := f.run(t, w); st.Charged != 1 || st.Renewed != 1 {
+		t.Fatalf("pass after the update: %+v", st)
+	}
+	c := f.proc.charges[len(f.proc.charges)-1]
+	if c.Token != "tok_mastercard" || c.Method != streaming.PaymentPayPal || c.IdempotencyKey != billing.RenewalKey(s.ID, due, 2) {
+		t.Fatalf("charge after the update: %+v", c)
+	}
+	cur, inv := f.sub(t, s.ID), f.invoices(t, s.ID)[1]
+	if cur.Status != streaming.SubscriptionActive || !cur.CurrentPeriodStart.Equal(due) || inv.Status != streaming.InvoicePaid ||
+		inv.Attempts != 2 || !inv.PaidAt.Equal(fixed) {
+		t.Fatalf("recovered: %+v, invoice %+v", cur, inv)
+	}
+	got := f.events(t, s.ID)
+	want := []string{"SubscriptionCreated", "SubscriptionPastDue", "SubscriptionPaymentMethodUpdated", "SubscriptionRenewed"}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	// The token is kept for renewals and published nowhere.
+	if n := f.count(t, `SELECT count(*) FROM outbox WHERE aggregate_id = $1 AND payload::text LIKE '%tok_%'`, s.ID); n != 0 {
+		t.Fatalf("%d events carry a token", n)
+	}
+}
+
+// TestPaymentMethodUpdateWaitsForACharge: while a renewal attempt is claimed and unrecorded (here its answer was
+// lost), the payment method cannot change: that attempt is sent again after its lease with its processor key, and
+// must carry the token it was first sent with. Once it is recorded, the change goes through.
+func TestPaymentMethodUpdateWaitsForACharge(t *testing.T) {
+	start := time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)
+	f := setup(t, start)
+	s := f.subscribe(t, 999, "tok_visa")
+	f.proc.decide = func(n int, _ streaming.Charge) (bool, bool) { return false, n == 2 }
+	w := f.worker()
+	w.Lease = 10 * time.Minute
+	due := f.sub(t, s.ID).CurrentPeriodEnd
+	f.clock.Set(due)
+	if st := f.run(t, w); st.Charged != 1 || st.Renewed != 0 {
+		t.Fatalf("lost answer: %+v", st)
+	}
+	update := func() (*streaming.Subscription, error) {
+		return f.cmd.UpdatePaymentMethod(f.ctx, command.UpdatePaymentMethod{UserID: s.UserID, SubscriptionID: s.ID,
+			PaymentMethod: streaming.PaymentCard, PaymentToken: "tok_mastercard"})
+	}
+	f.clock.Set(due.Add(time.Minute))
+	_, err := update()
+	if e := streaming.AsError(err); e == nil || e.Code != streaming.CodeBusy || e.RetryAfter != time.Minute {
+		t.Fatalf("update during a charge: %v", err)
+	}
+	f.clock.Set(due.Add(10 * time.Minute))
+	if st := f.run(t, w); st.Charged != 1 || st.Renewed != 1 {
+		t.Fatalf("after the lease: %+v", st)
+	}
+	if a, b := f.proc.charges[1], f.proc.charges[2]; a.IdempotencyKey != b.IdempotencyKey || b.Token != "tok_visa" {
+		t.Fatalf("resent charge differs: %+v vs %+v", a, b)
+	}
+	if upd, err := update(); err != nil || upd.Status != streaming.SubscriptionActive {
+		t.Fatalf("update after the charge: %+v, %v", upd, err)
+	}
+}

@@ -32,6 +32,7 @@ var matrix = map[string][5]string{
 	"streaming.v1.CommandService/CreateSubscription":     {U, ok, PD, ok, PD},
 	"streaming.v1.CommandService/CancelSubscription":     {U, ok, PD, ok, PD},
 	"streaming.v1.CommandService/ChangeSubscriptionPlan": {U, ok, PD, ok, PD},
+	"streaming.v1.CommandService/UpdatePaymentMethod":    {U, ok, PD, ok, PD},
 	"streaming.v1.CommandService/UpsertContent":          {U, PD, PD, ok, PD},
 	"streaming.v1.CommandService/RateContent":            {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/GetUserProfile":           {U, ok, PD, ok, PD},

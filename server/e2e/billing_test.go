@@ -153,16 +153,16 @@ func TestRenewalsEndToEnd(t *testing.T) {
 	_, s1 := subscribeE2E(t, e, yearly, "9.99")
 	_, s2 := subscribeE2E(t, e, recovers, "9.99")
 	_, s3 := subscribeE2E(t, e, expires, "9.99")
-	setToken := func(subID, token string) {
+	setToken := func(u user, subID, token string) {
 		t.Helper()
-		// The card on file stops (or starts again) working: there is no RPC to change it yet.
-		if _, err := e.built.Pool.Exec(storetest.Context(t, 10*time.Second),
-			`UPDATE subscriptions SET payment_token = $2 WHERE id = $1`, subID, token); err != nil {
-			t.Fatal(err)
+		// The user gives a card that will be declined (or one that works again).
+		if _, err := e.cmd.UpdatePaymentMethod(as(t, u.token), &pb.UpdatePaymentMethodRequest{UserId: u.id, SubscriptionId: subID,
+			PaymentMethod: pb.PaymentMethod_PAYMENT_METHOD_CARD, PaymentToken: token}); err != nil {
+			t.Fatalf("update payment method: %v", err)
 		}
 	}
-	setToken(s2.GetId(), "tok_decline")
-	setToken(s3.GetId(), "tok_insufficient_funds")
+	setToken(recovers, s2.GetId(), "tok_decline")
+	setToken(expires, s3.GetId(), "tok_insufficient_funds")
 
 	now := s1.GetCurrentPeriodEnd().AsTime()
 	w := e2eWorker(e, func() time.Time { return now })
@@ -204,8 +204,8 @@ func TestRenewalsEndToEnd(t *testing.T) {
 		}
 		return ""
 	})
-	// A day later the card works again: the retry pays.
-	setToken(s2.GetId(), "tok_visa")
+	// The user gives a card that works: the next pass pays (here a day later; it would not wait for the retry).
+	setToken(recovers, s2.GetId(), "tok_visa")
 	now = latest().Add(24*time.Hour + time.Minute)
 	run()
 	// Its last retry, three days after the due date, is declined too; a day later its grace period is over.

@@ -54,6 +54,7 @@ var rules = map[string]Rule{
 	commandService + "CreateSubscription":     SelfOrAdmin,
 	commandService + "CancelSubscription":     SelfOrAdmin,
 	commandService + "ChangeSubscriptionPlan": SelfOrAdmin,
+	commandService + "UpdatePaymentMethod":    SelfOrAdmin,
 	commandService + "UpsertContent":          AdminOnly,
 	commandService + "RateContent":            SelfOrAdmin,
 

@@ -118,6 +118,16 @@ func (s *CommandServer) ChangeSubscriptionPlan(ctx context.Context, r *pb.Change
 	return out, nil
 }
 
+func (s *CommandServer) UpdatePaymentMethod(ctx context.Context, r *pb.UpdatePaymentMethodRequest) (*pb.UpdatePaymentMethodResponse, error) {
+	sub, err := s.H.UpdatePaymentMethod(ctx, command.UpdatePaymentMethod{UserID: r.GetUserId(),
+		SubscriptionID: r.GetSubscriptionId(), PaymentMethod: paymentMethodFromPB[r.GetPaymentMethod()],
+		PaymentToken: r.GetPaymentToken()})
+	if err != nil {
+		return nil, err
+	}
+	return &pb.UpdatePaymentMethodResponse{Subscription: subscriptionToPB(sub)}, nil
+}
+
 func (s *CommandServer) UpsertContent(ctx context.Context, r *pb.UpsertContentRequest) (*pb.UpsertContentResponse, error) {
 	c, created, err := s.H.UpsertContent(ctx, contentFromPB(r.GetContent()))
 	if err != nil {

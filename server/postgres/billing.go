@@ -115,6 +115,25 @@ func (t *commandTx) OpenProrationForUpdate(ctx context.Context, subscriptionID s
 	return inv, withLines(ctx, t.tx, []*streaming.Invoice{inv})
 }
 
+// OpenPeriodInvoiceForUpdate reads and locks the subscription's open period invoice. There is at most one: the
+// worker invoices the next period only of an active subscription, and an unpaid invoice keeps it past due until the
+// invoice is paid or written off. LIMIT 1 only keeps the answer defined should that ever not hold.
+func (t *commandTx) OpenPeriodInvoiceForUpdate(ctx context.Context, subscriptionID string) (*streaming.Invoice, error) {
+	if !validUUID(subscriptionID) {
+		return nil, notFound("invoice")
+	}
+	inv, err := queryOne(ctx, t.tx, "invoice", scanInvoice, `
+		SELECT `+invoiceColumns+` FROM invoices
+		WHERE subscription_id = $1 AND kind = 'period' AND status = 'open'
+		ORDER BY period_start DESC
+		LIMIT 1
+		FOR UPDATE`, subscriptionID)
+	if err != nil {
+		return nil, err
+	}
+	return inv, withLines(ctx, t.tx, []*streaming.Invoice{inv})
+}
+
 // VoidOpenInvoices voids the subscription's open invoices.
 func (t *commandTx) VoidOpenInvoices(ctx context.Context, subscriptionID string) error {
 	if !validUUID(subscriptionID) {

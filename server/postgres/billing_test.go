@@ -215,3 +215,68 @@ func TestRevenueReport(t *testing.T) {
 		t.Fatalf("empty months: %v %v", rows, err)
 	}
 }
+
+// TestOpenPeriodInvoiceForUpdate: the subscription's open period invoice is found among its paid ones and its open
+// proration, with its lines, locked until commit; a subscription without one (or another's id) is not found.
+func TestOpenPeriodInvoiceForUpdate(t *testing.T) {
+	store, pool, ctx := setup(t)
+	p := newPlan(t, ctx, store, 999)
+	s, other := subscribed(t, store, p), subscribed(t, store, p)
+	period := func(sub *streaming.Subscription, start time.Time, status string) *streaming.Invoice {
+		inv := &streaming.Invoice{UserID: sub.UserID, SubscriptionID: sub.ID, PlanID: p.ID, Kind: streaming.InvoicePeriod,
+			PeriodStart: start, PeriodEnd: start.AddDate(0, 1, 0), AmountCents: 999, Currency: "EUR", Status: status,
+			Attempts: 1, Lines: []streaming.InvoiceLine{streaming.PeriodLine(p.Name, p.ID, 999, start, start.AddDate(0, 1, 0))}}
+		if status == streaming.InvoicePaid {
+			paid := start
+			inv.PaidAt = &paid
+		} else {
+			next := start.Add(24 * time.Hour)
+			inv.NextAttemptAt, inv.LastError = &next, "card declined"
+		}
+		inTx(t, ctx, store, func(tx streaming.CommandTx) error { return tx.CreateInvoice(ctx, inv) })
+		return inv
+	}
+	wantNone := func(id string) {
+		t.Helper()
+		inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+			_, err := tx.OpenPeriodInvoiceForUpdate(ctx, id)
+			wantCode(t, err, streaming.CodeNotFound, "invoice not found")
+			return nil
+		})
+	}
+	period(s, s.CurrentPeriodStart, streaming.InvoicePaid)
+	wantNone(s.ID) // paid only
+	open := period(s, s.CurrentPeriodEnd, streaming.InvoiceOpen)
+	invoiceAt(t, store, s, p.ID, 500, "EUR", streaming.InvoiceOpen, s.CurrentPeriodStart.Add(time.Hour), time.Time{}) // a proration
+	period(other, other.CurrentPeriodEnd, streaming.InvoiceOpen)
+
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		got, err := tx.OpenPeriodInvoiceForUpdate(ctx, s.ID)
+		if err != nil {
+			return err
+		}
+		want := *open
+		want.CreatedAt = got.CreatedAt // the database's clock
+		if diff := gocmp.Diff(want, *got); diff != "" {
+			t.Errorf("open period invoice (-stored +read):\n%s", diff)
+		}
+		// Locked until this transaction ends: another cannot take the row.
+		_, err = pool.Exec(ctx, `SELECT 1 FROM invoices WHERE id = $1 FOR UPDATE NOWAIT`, open.ID)
+		if err == nil {
+			t.Error("the open invoice is not locked")
+		}
+		return nil
+	})
+	if _, err := pool.Exec(ctx, `SELECT 1 FROM invoices WHERE id = $1 FOR UPDATE NOWAIT`, open.ID); err != nil {
+		t.Fatalf("still locked after commit: %v", err)
+	}
+	// Once paid, nothing is open; a malformed id is not found without aborting the transaction.
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error {
+		paid := *open
+		paidAt := paid.PeriodStart.Add(time.Hour)
+		paid.Status, paid.PaidAt, paid.NextAttemptAt = streaming.InvoicePaid, &paidAt, nil
+		return tx.UpdateInvoice(ctx, &paid)
+	})
+	wantNone(s.ID)
+	wantNone("not-a-uuid")
+}

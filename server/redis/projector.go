@@ -80,7 +80,7 @@ func (p *Projector) project(e streaming.Event) (write, []string, error) {
 
 	case streaming.EventSubscriptionCreated, streaming.EventSubscriptionPlanChanged, streaming.EventSubscriptionCanceled,
 		streaming.EventSubscriptionRenewed, streaming.EventSubscriptionPastDue, streaming.EventSubscriptionExpired,
-		streaming.EventSubscriptionEnded:
+		streaming.EventSubscriptionEnded, streaming.EventSubscriptionPaymentMethodUpdated:
 		var pl streaming.SubscriptionPayload
 		if err := streaming.DecodePayload(e, &pl); err != nil {
 			return write{}, nil, err

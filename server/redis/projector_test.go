@@ -41,8 +41,10 @@ func TestProjectorAppliesAMixedBatch(t *testing.T) {
 		StartDate: day0, PriceCents: 799, Currency: "EUR", PaymentMethod: streaming.PaymentCard, CreatedAt: day0, UpdatedAt: day0}
 	changed := sub
 	changed.PlanID, changed.PriceCents, changed.UpdatedAt = "p-other", 1599, day0.Add(time.Hour)
+	repaid := changed // a new payment method (its token is never in an event)
+	repaid.PaymentMethod, repaid.UpdatedAt = streaming.PaymentPayPal, day0.Add(2*time.Hour)
 	end := day0.Add(48 * time.Hour)
-	canceled := changed
+	canceled := repaid
 	canceled.Status, canceled.EndDate, canceled.UpdatedAt = streaming.SubscriptionCanceled, &end, end
 	content := streaming.Content{ID: "c-" + u, Title: "Dark", Type: streaming.ContentSeries, Genres: []string{"sci-fi"}, Seasons: 3, UpdatedAt: day0}
 	rated := content
@@ -63,8 +65,9 @@ func TestProjectorAppliesAMixedBatch(t *testing.T) {
 		event(t, streaming.AggregatePlan, plan.ID, 1, streaming.EventPlanCreated, streaming.NewPlanPayload(&plan)),
 		event(t, streaming.AggregateSubscription, sub.ID, 1, streaming.EventSubscriptionCreated, streaming.NewSubscriptionPayload(&sub)),
 		// Another aggregate's later events may arrive before the earlier ones of a replay: versions decide.
-		event(t, streaming.AggregateSubscription, sub.ID, 3, streaming.EventSubscriptionCanceled, streaming.NewSubscriptionPayload(&canceled)),
+		event(t, streaming.AggregateSubscription, sub.ID, 4, streaming.EventSubscriptionCanceled, streaming.NewSubscriptionPayload(&canceled)),
 		event(t, streaming.AggregateSubscription, sub.ID, 2, streaming.EventSubscriptionPlanChanged, streaming.NewSubscriptionPayload(&changed)),
+		event(t, streaming.AggregateSubscription, sub.ID, 3, streaming.EventSubscriptionPaymentMethodUpdated, streaming.NewSubscriptionPayload(&repaid)),
 		event(t, streaming.AggregatePlan, plan.ID, 2, streaming.EventPlanUpdated, streaming.NewPlanPayload(&renamed)),
 		event(t, streaming.AggregateContent, content.ID, 1, streaming.EventContentUpserted, streaming.NewContentPayload(&content)),
 		event(t, streaming.AggregateContent, content.ID, 2, streaming.EventContentRated, ratedPayload),
@@ -106,7 +109,7 @@ func TestProjectorAppliesAMixedBatch(t *testing.T) {
 		wantUser := user
 		wantUser.Version = 1
 		wantSub := canceled
-		wantSub.Version = 3
+		wantSub.Version = 4
 		if !reflect.DeepEqual(view.User, wantUser) || !reflect.DeepEqual(view.Subscriptions, []streaming.Subscription{wantSub}) {
 			t.Errorf("view = %+v, want user %+v with %+v", view, wantUser, wantSub)
 		}
@@ -132,6 +135,48 @@ func TestProjectorAppliesAMixedBatch(t *testing.T) {
 	t.Run("redelivery", check)
 	if err := p.Project(ctx, nil); err != nil {
 		t.Errorf("empty batch: %v", err)
+	}
+}
+
+// TestProjectorAppliesEverySubscriptionEvent: each subscription event type updates the user's view (the projector
+// skips event types it does not know, so a type missing from its list would leave the view behind silently).
+func TestProjectorAppliesEverySubscriptionEvent(t *testing.T) {
+	t.Parallel()
+	c := storetest.Redis(t)
+	ctx := storetest.Context(t, 30*time.Second)
+	m := redis.NewReadModel(c, redis.ReadModelOptions{})
+	p := m.Projector()
+	for _, typ := range []string{streaming.EventSubscriptionPlanChanged, streaming.EventSubscriptionCanceled,
+		streaming.EventSubscriptionRenewed, streaming.EventSubscriptionPastDue, streaming.EventSubscriptionExpired,
+		streaming.EventSubscriptionEnded, streaming.EventSubscriptionPaymentMethodUpdated} {
+		t.Run(typ, func(t *testing.T) {
+			u := storetest.Unique()
+			user := streaming.User{ID: "u-" + u, Email: "ann@example.com", DisplayName: "Ann", Country: "ES", CreatedAt: day0, Version: 1}
+			sub := streaming.Subscription{ID: "s-" + u, UserID: user.ID, PlanID: "p-" + u, Status: streaming.SubscriptionActive,
+				StartDate: day0, PriceCents: 799, Currency: "EUR", PaymentMethod: streaming.PaymentCard, CreatedAt: day0, UpdatedAt: day0}
+			next := sub
+			next.PaymentMethod, next.UpdatedAt = streaming.PaymentPayPal, day0.Add(time.Hour)
+			dropAfter(t, c, "user_profile:"+user.ID, "recommendations:"+user.ID)
+			if err := p.Project(ctx, []streaming.Event{
+				event(t, streaming.AggregateUser, user.ID, 1, streaming.EventUserRegistered, streaming.NewUserPayload(&user)),
+				event(t, streaming.AggregateSubscription, sub.ID, 1, streaming.EventSubscriptionCreated, streaming.NewSubscriptionPayload(&sub)),
+				event(t, streaming.AggregateSubscription, sub.ID, 2, typ, streaming.NewSubscriptionPayload(&next)),
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if err := m.PutUserView(ctx, streaming.UserView{User: user}); err != nil {
+				t.Fatal(err)
+			}
+			view, ok, err := m.UserView(ctx, user.ID)
+			if err != nil || !ok {
+				t.Fatalf("UserView: ok = %v, err = %v", ok, err)
+			}
+			want := next
+			want.Version = 2
+			if !reflect.DeepEqual(view.Subscriptions, []streaming.Subscription{want}) {
+				t.Errorf("subscriptions = %+v, want %+v", view.Subscriptions, want)
+			}
+		})
 	}
 }
 

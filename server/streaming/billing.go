@@ -263,6 +263,9 @@ type Invoices interface {
 	UpdateInvoice(ctx context.Context, inv *Invoice) error
 	// OpenProrationForUpdate reads and locks the subscription's open proration invoice; CodeNotFound when none.
 	OpenProrationForUpdate(ctx context.Context, subscriptionID string) (*Invoice, error)
+	// OpenPeriodInvoiceForUpdate reads and locks the subscription's open period invoice (a renewal being charged or
+	// retried; there is at most one); CodeNotFound when none.
+	OpenPeriodInvoiceForUpdate(ctx context.Context, subscriptionID string) (*Invoice, error)
 	// VoidOpenInvoices voids the subscription's open invoices (a canceled past-due subscription owes nothing more).
 	VoidOpenInvoices(ctx context.Context, subscriptionID string) error
 	// SubscriptionCredit is the credit (cents, never negative) the subscription carries to its next invoice.

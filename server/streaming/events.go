@@ -25,7 +25,11 @@ const (
 	EventSubscriptionPastDue = "SubscriptionPastDue" // a renewal charge failed: past due, retried
 	EventSubscriptionExpired = "SubscriptionExpired" // the grace period ended unpaid: expired
 	EventSubscriptionEnded   = "SubscriptionEnded"   // canceled at period end: the period ended, canceled
-	EventContentUpserted     = "ContentUpserted"
+	// EventSubscriptionPaymentMethodUpdated is a new payment method for renewals (UpdatePaymentMethod). Like every
+	// subscription event it carries the whole subscription, payment_method included; the payment token it was given
+	// is not in it: SubscriptionPayload has no field for one.
+	EventSubscriptionPaymentMethodUpdated = "SubscriptionPaymentMethodUpdated"
+	EventContentUpserted                  = "ContentUpserted"
 	// EventContentRated was written per rating, re-publishing the whole title, before ratings were aggregated
 	// (migrations 00006 and 00008); the projectors still apply it, for events written by an older server.
 	EventContentRated = "ContentRated"

@@ -86,6 +86,22 @@ func TestOutboxPayloadFormats(t *testing.T) {
 			t.Errorf("decoded (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("subscription payment method updated", func(t *testing.T) {
+		// SubscriptionPaymentMethodUpdated carries the whole subscription like the other subscription events: the new
+		// payment method, and no payment token (the payload has no field for one).
+		repaid := sub
+		repaid.Status, repaid.EndDate, repaid.PaymentMethod = SubscriptionPastDue, nil, PaymentPayPal
+		repaid.CurrentPeriodStart, repaid.CurrentPeriodEnd = fixedTime, fixedEnd
+		var got SubscriptionPayload
+		check(t, "payload_subscription_payment_method.golden.json", NewSubscriptionPayload(&repaid), &got)
+		back, err := got.Subscription(repaid.Version)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := gocmp.Diff(repaid, back); diff != "" {
+			t.Errorf("decoded (-want +got):\n%s", diff)
+		}
+	})
 	t.Run("content", func(t *testing.T) {
 		var got ContentPayload
 		check(t, "payload_content.golden.json", NewContentPayload(&content), &got)

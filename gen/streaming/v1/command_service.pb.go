@@ -1025,6 +1025,120 @@ func (x *ChangeSubscriptionPlanResponse) GetProration() *Invoice {
 	return nil
 }
 
+type UpdatePaymentMethodRequest struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	UserId         string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	SubscriptionId string                 `protobuf:"bytes,2,opt,name=subscription_id,json=subscriptionId,proto3" json:"subscription_id,omitempty"`
+	PaymentMethod  PaymentMethod          `protobuf:"varint,3,opt,name=payment_method,json=paymentMethod,proto3,enum=streaming.v1.PaymentMethod" json:"payment_method,omitempty"`
+	// Token from the payment provider's client SDK, as for CreateSubscription. Locally, test tokens decide the
+	// outcome of the charges made with it (see docs).
+	PaymentToken  string `protobuf:"bytes,4,opt,name=payment_token,json=paymentToken,proto3" json:"payment_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePaymentMethodRequest) Reset() {
+	*x = UpdatePaymentMethodRequest{}
+	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePaymentMethodRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePaymentMethodRequest) ProtoMessage() {}
+
+func (x *UpdatePaymentMethodRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePaymentMethodRequest.ProtoReflect.Descriptor instead.
+func (*UpdatePaymentMethodRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *UpdatePaymentMethodRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *UpdatePaymentMethodRequest) GetSubscriptionId() string {
+	if x != nil {
+		return x.SubscriptionId
+	}
+	return ""
+}
+
+func (x *UpdatePaymentMethodRequest) GetPaymentMethod() PaymentMethod {
+	if x != nil {
+		return x.PaymentMethod
+	}
+	return PaymentMethod_PAYMENT_METHOD_UNSPECIFIED
+}
+
+func (x *UpdatePaymentMethodRequest) GetPaymentToken() string {
+	if x != nil {
+		return x.PaymentToken
+	}
+	return ""
+}
+
+type UpdatePaymentMethodResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Subscription  *Subscription          `protobuf:"bytes,1,opt,name=subscription,proto3" json:"subscription,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdatePaymentMethodResponse) Reset() {
+	*x = UpdatePaymentMethodResponse{}
+	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdatePaymentMethodResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdatePaymentMethodResponse) ProtoMessage() {}
+
+func (x *UpdatePaymentMethodResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdatePaymentMethodResponse.ProtoReflect.Descriptor instead.
+func (*UpdatePaymentMethodResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *UpdatePaymentMethodResponse) GetSubscription() *Subscription {
+	if x != nil {
+		return x.Subscription
+	}
+	return nil
+}
+
 type UpsertContentRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Content       *Content               `protobuf:"bytes,1,opt,name=content,proto3" json:"content,omitempty"`
@@ -1034,7 +1148,7 @@ type UpsertContentRequest struct {
 
 func (x *UpsertContentRequest) Reset() {
 	*x = UpsertContentRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1046,7 +1160,7 @@ func (x *UpsertContentRequest) String() string {
 func (*UpsertContentRequest) ProtoMessage() {}
 
 func (x *UpsertContentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[18]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1059,7 +1173,7 @@ func (x *UpsertContentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertContentRequest.ProtoReflect.Descriptor instead.
 func (*UpsertContentRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{18}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *UpsertContentRequest) GetContent() *Content {
@@ -1080,7 +1194,7 @@ type UpsertContentResponse struct {
 
 func (x *UpsertContentResponse) Reset() {
 	*x = UpsertContentResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1092,7 +1206,7 @@ func (x *UpsertContentResponse) String() string {
 func (*UpsertContentResponse) ProtoMessage() {}
 
 func (x *UpsertContentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[19]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1105,7 +1219,7 @@ func (x *UpsertContentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpsertContentResponse.ProtoReflect.Descriptor instead.
 func (*UpsertContentResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{19}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *UpsertContentResponse) GetContent() *Content {
@@ -1134,7 +1248,7 @@ type RateContentRequest struct {
 
 func (x *RateContentRequest) Reset() {
 	*x = RateContentRequest{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[20]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1146,7 +1260,7 @@ func (x *RateContentRequest) String() string {
 func (*RateContentRequest) ProtoMessage() {}
 
 func (x *RateContentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[20]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1159,7 +1273,7 @@ func (x *RateContentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RateContentRequest.ProtoReflect.Descriptor instead.
 func (*RateContentRequest) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{20}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *RateContentRequest) GetUserId() string {
@@ -1199,7 +1313,7 @@ type RateContentResponse struct {
 
 func (x *RateContentResponse) Reset() {
 	*x = RateContentResponse{}
-	mi := &file_streaming_v1_command_service_proto_msgTypes[21]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1211,7 +1325,7 @@ func (x *RateContentResponse) String() string {
 func (*RateContentResponse) ProtoMessage() {}
 
 func (x *RateContentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_streaming_v1_command_service_proto_msgTypes[21]
+	mi := &file_streaming_v1_command_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1224,7 +1338,7 @@ func (x *RateContentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RateContentResponse.ProtoReflect.Descriptor instead.
 func (*RateContentResponse) Descriptor() ([]byte, []int) {
-	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{21}
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *RateContentResponse) GetRating() *Rating {
@@ -1324,7 +1438,16 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"\aplan_id\x18\x03 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06planId\"\x95\x01\n" +
 	"\x1eChangeSubscriptionPlanResponse\x12>\n" +
 	"\fsubscription\x18\x01 \x01(\v2\x1a.streaming.v1.SubscriptionR\fsubscription\x123\n" +
-	"\tproration\x18\x02 \x01(\v2\x15.streaming.v1.InvoiceR\tproration\"O\n" +
+	"\tproration\x18\x02 \x01(\v2\x15.streaming.v1.InvoiceR\tproration\"\xf3\x01\n" +
+	"\x1aUpdatePaymentMethodRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x121\n" +
+	"\x0fsubscription_id\x18\x02 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x0esubscriptionId\x12N\n" +
+	"\x0epayment_method\x18\x03 \x01(\x0e2\x1b.streaming.v1.PaymentMethodB\n" +
+	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\rpaymentMethod\x12/\n" +
+	"\rpayment_token\x18\x04 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\fpaymentToken\"]\n" +
+	"\x1bUpdatePaymentMethodResponse\x12>\n" +
+	"\fsubscription\x18\x01 \x01(\v2\x1a.streaming.v1.SubscriptionR\fsubscription\"O\n" +
 	"\x14UpsertContentRequest\x127\n" +
 	"\acontent\x18\x01 \x01(\v2\x15.streaming.v1.ContentB\x06\xbaH\x03\xc8\x01\x01R\acontent\"b\n" +
 	"\x15UpsertContentResponse\x12/\n" +
@@ -1337,7 +1460,7 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"\x05stars\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x05(\x01R\x05stars\x12 \n" +
 	"\x06review\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06review\"C\n" +
 	"\x13RateContentResponse\x12,\n" +
-	"\x06rating\x18\x01 \x01(\v2\x14.streaming.v1.RatingR\x06rating2\x92\v\n" +
+	"\x06rating\x18\x01 \x01(\v2\x14.streaming.v1.RatingR\x06rating2\xd3\f\n" +
 	"\x0eCommandService\x12k\n" +
 	"\fRegisterUser\x12!.streaming.v1.RegisterUserRequest\x1a\".streaming.v1.RegisterUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/users\x12Y\n" +
 	"\x05Login\x12\x1a.streaming.v1.LoginRequest\x1a\x1b.streaming.v1.LoginResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/sessions\x12a\n" +
@@ -1349,7 +1472,8 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"UpdatePlan\x12\x1f.streaming.v1.UpdatePlanRequest\x1a .streaming.v1.UpdatePlanResponse\"\x1e\x82\xd3\xe4\x93\x02\x18:\x01*2\x13/v1/plans/{plan_id}\x12\x95\x01\n" +
 	"\x12CreateSubscription\x12'.streaming.v1.CreateSubscriptionRequest\x1a(.streaming.v1.CreateSubscriptionResponse\",\x82\xd3\xe4\x93\x02&:\x01*\"!/v1/users/{user_id}/subscriptions\x12\xae\x01\n" +
 	"\x12CancelSubscription\x12'.streaming.v1.CancelSubscriptionRequest\x1a(.streaming.v1.CancelSubscriptionResponse\"E\x82\xd3\xe4\x93\x02?:\x01*\":/v1/users/{user_id}/subscriptions/{subscription_id}:cancel\x12\xbe\x01\n" +
-	"\x16ChangeSubscriptionPlan\x12+.streaming.v1.ChangeSubscriptionPlanRequest\x1a,.streaming.v1.ChangeSubscriptionPlanResponse\"I\x82\xd3\xe4\x93\x02C:\x01*\">/v1/users/{user_id}/subscriptions/{subscription_id}:changePlan\x12\x84\x01\n" +
+	"\x16ChangeSubscriptionPlan\x12+.streaming.v1.ChangeSubscriptionPlanRequest\x1a,.streaming.v1.ChangeSubscriptionPlanResponse\"I\x82\xd3\xe4\x93\x02C:\x01*\">/v1/users/{user_id}/subscriptions/{subscription_id}:changePlan\x12\xbe\x01\n" +
+	"\x13UpdatePaymentMethod\x12(.streaming.v1.UpdatePaymentMethodRequest\x1a).streaming.v1.UpdatePaymentMethodResponse\"R\x82\xd3\xe4\x93\x02L:\x01*\"G/v1/users/{user_id}/subscriptions/{subscription_id}:updatePaymentMethod\x12\x84\x01\n" +
 	"\rUpsertContent\x12\".streaming.v1.UpsertContentRequest\x1a#.streaming.v1.UpsertContentResponse\"*\x82\xd3\xe4\x93\x02$:\acontent\x1a\x19/v1/contents/{content.id}\x12\x87\x01\n" +
 	"\vRateContent\x12 .streaming.v1.RateContentRequest\x1a!.streaming.v1.RateContentResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\x1a(/v1/users/{user_id}/ratings/{content_id}B\xbd\x01\n" +
 	"\x10com.streaming.v1B\x13CommandServiceProtoP\x01ZCgithub.com/streamingplatform/streaming/gen/streaming/v1;streamingv1\xa2\x02\x03SXX\xaa\x02\fStreaming.V1\xca\x02\fStreaming\\V1\xe2\x02\x18Streaming\\V1\\GPBMetadata\xea\x02\rStreaming::V1b\x06proto3"
@@ -1366,7 +1490,7 @@ func file_streaming_v1_command_service_proto_rawDescGZIP() []byte {
 	return file_streaming_v1_command_service_proto_rawDescData
 }
 
-var file_streaming_v1_command_service_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
+var file_streaming_v1_command_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
 var file_streaming_v1_command_service_proto_goTypes = []any{
 	(*RegisterUserRequest)(nil),            // 0: streaming.v1.RegisterUserRequest
 	(*RegisterUserResponse)(nil),           // 1: streaming.v1.RegisterUserResponse
@@ -1386,65 +1510,71 @@ var file_streaming_v1_command_service_proto_goTypes = []any{
 	(*CancelSubscriptionResponse)(nil),     // 15: streaming.v1.CancelSubscriptionResponse
 	(*ChangeSubscriptionPlanRequest)(nil),  // 16: streaming.v1.ChangeSubscriptionPlanRequest
 	(*ChangeSubscriptionPlanResponse)(nil), // 17: streaming.v1.ChangeSubscriptionPlanResponse
-	(*UpsertContentRequest)(nil),           // 18: streaming.v1.UpsertContentRequest
-	(*UpsertContentResponse)(nil),          // 19: streaming.v1.UpsertContentResponse
-	(*RateContentRequest)(nil),             // 20: streaming.v1.RateContentRequest
-	(*RateContentResponse)(nil),            // 21: streaming.v1.RateContentResponse
-	(*User)(nil),                           // 22: streaming.v1.User
-	(*timestamppb.Timestamp)(nil),          // 23: google.protobuf.Timestamp
-	(VideoQuality)(0),                      // 24: streaming.v1.VideoQuality
-	(*Plan)(nil),                           // 25: streaming.v1.Plan
-	(PaymentMethod)(0),                     // 26: streaming.v1.PaymentMethod
-	(*Subscription)(nil),                   // 27: streaming.v1.Subscription
-	(*Payment)(nil),                        // 28: streaming.v1.Payment
-	(*Invoice)(nil),                        // 29: streaming.v1.Invoice
-	(*Content)(nil),                        // 30: streaming.v1.Content
-	(*Rating)(nil),                         // 31: streaming.v1.Rating
+	(*UpdatePaymentMethodRequest)(nil),     // 18: streaming.v1.UpdatePaymentMethodRequest
+	(*UpdatePaymentMethodResponse)(nil),    // 19: streaming.v1.UpdatePaymentMethodResponse
+	(*UpsertContentRequest)(nil),           // 20: streaming.v1.UpsertContentRequest
+	(*UpsertContentResponse)(nil),          // 21: streaming.v1.UpsertContentResponse
+	(*RateContentRequest)(nil),             // 22: streaming.v1.RateContentRequest
+	(*RateContentResponse)(nil),            // 23: streaming.v1.RateContentResponse
+	(*User)(nil),                           // 24: streaming.v1.User
+	(*timestamppb.Timestamp)(nil),          // 25: google.protobuf.Timestamp
+	(VideoQuality)(0),                      // 26: streaming.v1.VideoQuality
+	(*Plan)(nil),                           // 27: streaming.v1.Plan
+	(PaymentMethod)(0),                     // 28: streaming.v1.PaymentMethod
+	(*Subscription)(nil),                   // 29: streaming.v1.Subscription
+	(*Payment)(nil),                        // 30: streaming.v1.Payment
+	(*Invoice)(nil),                        // 31: streaming.v1.Invoice
+	(*Content)(nil),                        // 32: streaming.v1.Content
+	(*Rating)(nil),                         // 33: streaming.v1.Rating
 }
 var file_streaming_v1_command_service_proto_depIdxs = []int32{
-	22, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
-	23, // 1: streaming.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
-	22, // 2: streaming.v1.LoginResponse.user:type_name -> streaming.v1.User
-	24, // 3: streaming.v1.CreatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
-	25, // 4: streaming.v1.CreatePlanResponse.plan:type_name -> streaming.v1.Plan
-	24, // 5: streaming.v1.UpdatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
-	25, // 6: streaming.v1.UpdatePlanResponse.plan:type_name -> streaming.v1.Plan
-	26, // 7: streaming.v1.CreateSubscriptionRequest.payment_method:type_name -> streaming.v1.PaymentMethod
-	27, // 8: streaming.v1.CreateSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
-	28, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
-	27, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
-	27, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
-	29, // 12: streaming.v1.ChangeSubscriptionPlanResponse.proration:type_name -> streaming.v1.Invoice
-	30, // 13: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
-	30, // 14: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
-	31, // 15: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
-	0,  // 16: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
-	2,  // 17: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
-	4,  // 18: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
-	6,  // 19: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
-	8,  // 20: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
-	10, // 21: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
-	12, // 22: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
-	14, // 23: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
-	16, // 24: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
-	18, // 25: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
-	20, // 26: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
-	1,  // 27: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
-	3,  // 28: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
-	5,  // 29: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
-	7,  // 30: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
-	9,  // 31: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
-	11, // 32: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
-	13, // 33: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
-	15, // 34: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
-	17, // 35: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
-	19, // 36: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
-	21, // 37: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
-	27, // [27:38] is the sub-list for method output_type
-	16, // [16:27] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	24, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
+	25, // 1: streaming.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
+	24, // 2: streaming.v1.LoginResponse.user:type_name -> streaming.v1.User
+	26, // 3: streaming.v1.CreatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
+	27, // 4: streaming.v1.CreatePlanResponse.plan:type_name -> streaming.v1.Plan
+	26, // 5: streaming.v1.UpdatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
+	27, // 6: streaming.v1.UpdatePlanResponse.plan:type_name -> streaming.v1.Plan
+	28, // 7: streaming.v1.CreateSubscriptionRequest.payment_method:type_name -> streaming.v1.PaymentMethod
+	29, // 8: streaming.v1.CreateSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
+	30, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
+	29, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
+	29, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
+	31, // 12: streaming.v1.ChangeSubscriptionPlanResponse.proration:type_name -> streaming.v1.Invoice
+	28, // 13: streaming.v1.UpdatePaymentMethodRequest.payment_method:type_name -> streaming.v1.PaymentMethod
+	29, // 14: streaming.v1.UpdatePaymentMethodResponse.subscription:type_name -> streaming.v1.Subscription
+	32, // 15: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
+	32, // 16: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
+	33, // 17: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
+	0,  // 18: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
+	2,  // 19: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
+	4,  // 20: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
+	6,  // 21: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
+	8,  // 22: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
+	10, // 23: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
+	12, // 24: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
+	14, // 25: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
+	16, // 26: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
+	18, // 27: streaming.v1.CommandService.UpdatePaymentMethod:input_type -> streaming.v1.UpdatePaymentMethodRequest
+	20, // 28: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
+	22, // 29: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
+	1,  // 30: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
+	3,  // 31: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
+	5,  // 32: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
+	7,  // 33: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
+	9,  // 34: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
+	11, // 35: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
+	13, // 36: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
+	15, // 37: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
+	17, // 38: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
+	19, // 39: streaming.v1.CommandService.UpdatePaymentMethod:output_type -> streaming.v1.UpdatePaymentMethodResponse
+	21, // 40: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
+	23, // 41: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
+	30, // [30:42] is the sub-list for method output_type
+	18, // [18:30] is the sub-list for method input_type
+	18, // [18:18] is the sub-list for extension type_name
+	18, // [18:18] is the sub-list for extension extendee
+	0,  // [0:18] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_command_service_proto_init() }
@@ -1460,7 +1590,7 @@ func file_streaming_v1_command_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_command_service_proto_rawDesc), len(file_streaming_v1_command_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   22,
+			NumMessages:   24,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -28,6 +28,7 @@ const (
 	CommandService_CreateSubscription_FullMethodName     = "/streaming.v1.CommandService/CreateSubscription"
 	CommandService_CancelSubscription_FullMethodName     = "/streaming.v1.CommandService/CancelSubscription"
 	CommandService_ChangeSubscriptionPlan_FullMethodName = "/streaming.v1.CommandService/ChangeSubscriptionPlan"
+	CommandService_UpdatePaymentMethod_FullMethodName    = "/streaming.v1.CommandService/UpdatePaymentMethod"
 	CommandService_UpsertContent_FullMethodName          = "/streaming.v1.CommandService/UpsertContent"
 	CommandService_RateContent_FullMethodName            = "/streaming.v1.CommandService/RateContent"
 )
@@ -63,6 +64,11 @@ type CommandServiceClient interface {
 	// Moves an active subscription to another available plan at once, prorated to the day: an upgrade charges the
 	// difference for the days left in the period, a downgrade credits it to the next invoice.
 	ChangeSubscriptionPlan(ctx context.Context, in *ChangeSubscriptionPlanRequest, opts ...grpc.CallOption) (*ChangeSubscriptionPlanResponse, error)
+	// Replaces the payment method and token that renewals of an ACTIVE or PAST_DUE subscription charge (a card that
+	// expired or was declined). Nothing is charged now. When the subscription is PAST_DUE, its open renewal invoice is
+	// retried with the new token at the renewal worker's next pass, not at the next time of the retry schedule. The
+	// token is kept for renewals only: it is never returned, published in events or read models, or logged.
+	UpdatePaymentMethod(ctx context.Context, in *UpdatePaymentMethodRequest, opts ...grpc.CallOption) (*UpdatePaymentMethodResponse, error)
 	// Creates or replaces a catalog title. Admin only.
 	UpsertContent(ctx context.Context, in *UpsertContentRequest, opts ...grpc.CallOption) (*UpsertContentResponse, error)
 	// Sets the caller's rating of a title (one rating per user and title; a new one replaces the old).
@@ -167,6 +173,16 @@ func (c *commandServiceClient) ChangeSubscriptionPlan(ctx context.Context, in *C
 	return out, nil
 }
 
+func (c *commandServiceClient) UpdatePaymentMethod(ctx context.Context, in *UpdatePaymentMethodRequest, opts ...grpc.CallOption) (*UpdatePaymentMethodResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(UpdatePaymentMethodResponse)
+	err := c.cc.Invoke(ctx, CommandService_UpdatePaymentMethod_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *commandServiceClient) UpsertContent(ctx context.Context, in *UpsertContentRequest, opts ...grpc.CallOption) (*UpsertContentResponse, error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(UpsertContentResponse)
@@ -218,6 +234,11 @@ type CommandServiceServer interface {
 	// Moves an active subscription to another available plan at once, prorated to the day: an upgrade charges the
 	// difference for the days left in the period, a downgrade credits it to the next invoice.
 	ChangeSubscriptionPlan(context.Context, *ChangeSubscriptionPlanRequest) (*ChangeSubscriptionPlanResponse, error)
+	// Replaces the payment method and token that renewals of an ACTIVE or PAST_DUE subscription charge (a card that
+	// expired or was declined). Nothing is charged now. When the subscription is PAST_DUE, its open renewal invoice is
+	// retried with the new token at the renewal worker's next pass, not at the next time of the retry schedule. The
+	// token is kept for renewals only: it is never returned, published in events or read models, or logged.
+	UpdatePaymentMethod(context.Context, *UpdatePaymentMethodRequest) (*UpdatePaymentMethodResponse, error)
 	// Creates or replaces a catalog title. Admin only.
 	UpsertContent(context.Context, *UpsertContentRequest) (*UpsertContentResponse, error)
 	// Sets the caller's rating of a title (one rating per user and title; a new one replaces the old).
@@ -258,6 +279,9 @@ func (UnimplementedCommandServiceServer) CancelSubscription(context.Context, *Ca
 }
 func (UnimplementedCommandServiceServer) ChangeSubscriptionPlan(context.Context, *ChangeSubscriptionPlanRequest) (*ChangeSubscriptionPlanResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ChangeSubscriptionPlan not implemented")
+}
+func (UnimplementedCommandServiceServer) UpdatePaymentMethod(context.Context, *UpdatePaymentMethodRequest) (*UpdatePaymentMethodResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method UpdatePaymentMethod not implemented")
 }
 func (UnimplementedCommandServiceServer) UpsertContent(context.Context, *UpsertContentRequest) (*UpsertContentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method UpsertContent not implemented")
@@ -448,6 +472,24 @@ func _CommandService_ChangeSubscriptionPlan_Handler(srv interface{}, ctx context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommandService_UpdatePaymentMethod_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(UpdatePaymentMethodRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommandServiceServer).UpdatePaymentMethod(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommandService_UpdatePaymentMethod_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommandServiceServer).UpdatePaymentMethod(ctx, req.(*UpdatePaymentMethodRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _CommandService_UpsertContent_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
 	in := new(UpsertContentRequest)
 	if err := dec(in); err != nil {
@@ -526,6 +568,10 @@ var CommandService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ChangeSubscriptionPlan",
 			Handler:    _CommandService_ChangeSubscriptionPlan_Handler,
+		},
+		{
+			MethodName: "UpdatePaymentMethod",
+			Handler:    _CommandService_UpdatePaymentMethod_Handler,
 		},
 		{
 			MethodName: "UpsertContent",

@@ -227,6 +227,7 @@ type fakeInvoices struct {
 	forUpdate      func(id string) (*streaming.Invoice, error)
 	update         func(inv *streaming.Invoice) error
 	openProration  func(subscriptionID string) (*streaming.Invoice, error)
+	openPeriod     func(subscriptionID string) (*streaming.Invoice, error)
 	voidOpen       func(subscriptionID string) error
 	credit         func(subscriptionID string) (int64, error)
 	setCredit      func(subscriptionID string, cents int64) error
@@ -247,6 +248,9 @@ func (f *fakeInvoices) UpdateInvoice(_ context.Context, inv *streaming.Invoice) 
 }
 func (f *fakeInvoices) OpenProrationForUpdate(_ context.Context, id string) (*streaming.Invoice, error) {
 	return f.openProration(id)
+}
+func (f *fakeInvoices) OpenPeriodInvoiceForUpdate(_ context.Context, id string) (*streaming.Invoice, error) {
+	return f.openPeriod(id)
 }
 func (f *fakeInvoices) VoidOpenInvoices(_ context.Context, id string) error { return f.voidOpen(id) }
 func (f *fakeInvoices) SubscriptionCredit(_ context.Context, id string) (int64, error) {

@@ -52,6 +52,7 @@ type Handler struct {
 	createSubscription     CreateSubscriptionHandler
 	cancelSubscription     CancelSubscriptionHandler
 	changeSubscriptionPlan ChangeSubscriptionPlanHandler
+	updatePaymentMethod    UpdatePaymentMethodHandler
 	upsertContent          UpsertContentHandler
 	rateContent            RateContentHandler
 }
@@ -75,6 +76,8 @@ func New(d Deps) *Handler {
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) CancelSubscriptionTx { return tx })},
 		changeSubscriptionPlan: ChangeSubscriptionPlanHandler{Processor: d.Payments, Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) ChangeSubscriptionPlanTx { return tx })},
+		updatePaymentMethod: UpdatePaymentMethodHandler{Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpdatePaymentMethodTx { return tx })},
 		upsertContent: UpsertContentHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpsertContentTx { return tx })},
 		rateContent: RateContentHandler{Now: d.Now, Ratings: d.Ratings},

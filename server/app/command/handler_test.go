@@ -83,6 +83,10 @@ func TestNewRoutesEveryCommandThroughTheStore(t *testing.T) {
 			_, err := h.ChangeSubscriptionPlan(ctx, command.ChangeSubscriptionPlan{SubscriptionID: "s"})
 			return err
 		}},
+		{"SubscriptionForUpdate", func() error {
+			_, err := h.UpdatePaymentMethod(ctx, command.UpdatePaymentMethod{SubscriptionID: "s"})
+			return err
+		}},
 		{"UpsertContent", func() error { _, _, err := h.UpsertContent(ctx, streaming.Content{}); return err }},
 		{"RecordRating", func() error { _, err := h.RateContent(ctx, command.RateContent{UserID: "u"}); return err }},
 	}
