@@ -184,20 +184,7 @@ func TestRenewalsEndToEnd(t *testing.T) {
 	}
 	now = latest().Add(time.Minute)
 	run()
-	status := func(u user, subID string) *pb.Subscription {
-		t.Helper()
-		list, err := e.query.ListSubscriptions(as(t, u.token), &pb.ListSubscriptionsRequest{UserId: u.id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range list.GetSubscriptions() {
-			if s.GetId() == subID {
-				return s
-			}
-		}
-		t.Fatalf("subscription %s not listed", subID)
-		return nil
-	}
+	status := func(u user, subID string) *pb.Subscription { return listedSubscription(t, e, u, subID) }
 	eventually(t, "past due in the read model", func() string {
 		if s := status(recovers, s2.GetId()); s.GetStatus() != pb.SubscriptionStatus_SUBSCRIPTION_STATUS_PAST_DUE {
 			return s.GetStatus().String()
@@ -285,4 +272,20 @@ func TestRenewalsEndToEnd(t *testing.T) {
 		return ""
 	})
 	subscribeE2E(t, e, expires, "9.99")
+}
+
+// listedSubscription is the user's subscription subID as ListSubscriptions (the read model) shows it.
+func listedSubscription(t *testing.T, e *env, u user, subID string) *pb.Subscription {
+	t.Helper()
+	list, err := e.query.ListSubscriptions(as(t, u.token), &pb.ListSubscriptionsRequest{UserId: u.id})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range list.GetSubscriptions() {
+		if s.GetId() == subID {
+			return s
+		}
+	}
+	t.Fatalf("subscription %s not listed", subID)
+	return nil
 }

@@ -474,20 +474,7 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 	}
 
 	// Every event once: read at QUORUM, by event id.
-	rows := eventRows(t, ctx, clusterSession(t, hosts, gocql.Quorum), users, titles)
-	missing, extra := 0, 0
-	for _, ev := range events {
-		if rows[ev.GetEventId()] == 0 {
-			missing++
-		}
-	}
-	for _, n := range rows {
-		extra += n - 1
-	}
-	t.Logf("Cassandra holds %d rows for %d events: %d missing, %d duplicates", len(rows), len(events), missing, extra)
-	if missing > 0 || extra > 0 || len(rows) != len(events) {
-		t.Errorf("%d events missing, %d duplicate rows, %d rows for %d events", missing, extra, len(rows), len(events))
-	}
+	eachStoredOnce(t, ctx, hosts, users, titles, events)
 }
 
 // sdkEvents are clusterEvents playback events of 100 users over 5 titles, drawn with seed, for the SDK's tests.
@@ -507,4 +494,24 @@ func sdkEvents(seed uint64) (users, titles []string, events []*pb.PlaybackEvent)
 			PlayedSeconds: 10, PositionSeconds: int32(i % 5000), Device: pb.Device_DEVICE_TV, Quality: pb.VideoQuality_VIDEO_QUALITY_HD}
 	}
 	return users, titles, events
+}
+
+// eachStoredOnce reads the events' partitions at QUORUM and fails unless every event is one row: none missing, none
+// twice.
+func eachStoredOnce(t *testing.T, ctx context.Context, hosts, users, titles []string, events []*pb.PlaybackEvent) {
+	t.Helper()
+	rows := eventRows(t, ctx, clusterSession(t, hosts, gocql.Quorum), users, titles)
+	missing, extra := 0, 0
+	for _, ev := range events {
+		if rows[ev.GetEventId()] == 0 {
+			missing++
+		}
+	}
+	for _, n := range rows {
+		extra += n - 1
+	}
+	t.Logf("Cassandra holds %d rows for %d events: %d missing, %d duplicates", len(rows), len(events), missing, extra)
+	if missing > 0 || extra > 0 || len(rows) != len(events) {
+		t.Errorf("%d events missing, %d duplicate rows, %d rows for %d events", missing, extra, len(rows), len(events))
+	}
 }

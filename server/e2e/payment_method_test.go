@@ -55,20 +55,7 @@ func TestUpdatePaymentMethodEndToEnd(t *testing.T) {
 		}
 	}
 	run()
-	listed := func(u user, subID string) *pb.Subscription {
-		t.Helper()
-		list, err := e.query.ListSubscriptions(as(t, u.token), &pb.ListSubscriptionsRequest{UserId: u.id})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, s := range list.GetSubscriptions() {
-			if s.GetId() == subID {
-				return s
-			}
-		}
-		t.Fatalf("subscription %s not listed", subID)
-		return nil
-	}
+	listed := func(u user, subID string) *pb.Subscription { return listedSubscription(t, e, u, subID) }
 	eventually(t, "past due in the read model", func() string {
 		if s := listed(owner, sub.GetId()); s.GetStatus() != pb.SubscriptionStatus_SUBSCRIPTION_STATUS_PAST_DUE {
 			return s.GetStatus().String()
@@ -85,6 +72,20 @@ func TestUpdatePaymentMethodEndToEnd(t *testing.T) {
 	wantCode(t, err, codes.NotFound)
 	_, err = update(other, owner.id, sub.GetId(), pb.PaymentMethod_PAYMENT_METHOD_CARD, "tok_visa")
 	wantCode(t, err, codes.PermissionDenied)
+
+	// The profile says so too: an app shows "past due" from it.
+	profile := func(want pb.SubscriptionStatus, endAfter time.Time) func() string {
+		return func() string {
+			prof, err := e.query.GetUserProfile(as(t, owner.token), &pb.GetUserProfileRequest{UserId: owner.id})
+			a := prof.GetActiveSubscription()
+			if err != nil || a.GetSubscriptionId() != sub.GetId() || a.GetStatus() != want ||
+				!a.GetCurrentPeriodEnd().AsTime().After(endAfter) || a.GetCancelAtPeriodEnd() {
+				return fmt.Sprintf("%v, %v", prof, err)
+			}
+			return ""
+		}
+	}
+	eventually(t, "past due in the profile", profile(pb.SubscriptionStatus_SUBSCRIPTION_STATUS_PAST_DUE, sub.GetCurrentPeriodEnd().AsTime()))
 
 	// The owner gives a PayPal account that pays, over REST. The token is not in the answer.
 	code, body := rest(t, e, "POST", "/v1/users/"+owner.id+"/subscriptions/"+sub.GetId()+":updatePaymentMethod", owner.token,
@@ -109,10 +110,7 @@ func TestUpdatePaymentMethodEndToEnd(t *testing.T) {
 		}
 		return ""
 	})
-	prof, err := e.query.GetUserProfile(as(t, owner.token), &pb.GetUserProfileRequest{UserId: owner.id})
-	if err != nil || prof.GetActiveSubscription().GetSubscriptionId() != sub.GetId() {
-		t.Fatalf("profile: %v, %v", prof, err)
-	}
+	eventually(t, "active again in the profile", profile(pb.SubscriptionStatus_SUBSCRIPTION_STATUS_ACTIVE, sub.GetCurrentPeriodEnd().AsTime()))
 
 	// The other one, past due too, is canceled (at once: its period was never paid): it ended, so it has no payment
 	// method to change.

@@ -25,7 +25,8 @@ func (s *QueryServer) GetUserProfile(ctx context.Context, r *pb.GetUserProfileRe
 	out := &pb.GetUserProfileResponse{User: userToPB(&p.User)}
 	if a := p.Active; a != nil {
 		out.ActiveSubscription = &pb.ActiveSubscription{SubscriptionId: a.ID, PlanId: a.PlanID, PlanName: p.PlanName,
-			MonthlyPrice: streaming.FormatCents(a.PriceCents), Currency: a.Currency, StartTime: ts(a.StartDate)}
+			MonthlyPrice: streaming.FormatCents(a.PriceCents), Currency: a.Currency, StartTime: ts(a.StartDate),
+			Status: subscriptionStatusToPB[a.Status], CurrentPeriodEnd: ts(a.CurrentPeriodEnd), CancelAtPeriodEnd: a.CancelAtPeriodEnd}
 	}
 	return out, nil
 }

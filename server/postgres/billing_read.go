@@ -15,24 +15,15 @@ var _ streaming.BillingReader = (*ReadStore)(nil)
 // streaming.InvoiceCursor of the previous page's last invoice. limit is clamped to 1..100, 0 meaning 20. Both
 // statements read one snapshot, so the lines are those of the invoices listed.
 func (s *ReadStore) ListInvoices(ctx context.Context, userID string, limit int, after string) ([]streaming.Invoice, error) {
-	if limit <= 0 {
-		limit = defaultPageSize
-	}
-	limit = min(limit, maxPageSize)
-	var afterTime *time.Time
-	var afterID *string
-	if after != "" {
-		ts, id, ok := streaming.ParseInvoiceCursor(after)
-		if !ok {
-			return nil, streaming.Invalid("page_token", "malformed page token")
-		}
-		afterTime, afterID = &ts, &id
+	limit, afterTime, afterID, err := newestFirstPage(limit, after, streaming.ParseInvoiceCursor)
+	if err != nil {
+		return nil, err
 	}
 	if !validUUID(userID) {
 		return []streaming.Invoice{}, nil
 	}
 	var invs []streaming.Invoice
-	err := s.snapshot(ctx, func(tx pgx.Tx) error {
+	err = s.snapshot(ctx, func(tx pgx.Tx) error {
 		rows, err := tx.Query(ctx, `
 			SELECT `+invoiceColumns+` FROM invoices
 			WHERE user_id = $1 AND ($2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::uuid))

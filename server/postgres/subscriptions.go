@@ -92,18 +92,9 @@ func (t *commandTx) ListSubscriptions(ctx context.Context, userID string, limit 
 }
 
 func listSubscriptions(ctx context.Context, q querier, userID string, limit int, after string) ([]streaming.Subscription, error) {
-	if limit <= 0 {
-		limit = defaultPageSize
-	}
-	limit = min(limit, maxPageSize)
-	var afterTime *time.Time
-	var afterID *string
-	if after != "" {
-		ts, id, ok := streaming.ParseSubscriptionCursor(after)
-		if !ok {
-			return nil, streaming.Invalid("page_token", "malformed page token")
-		}
-		afterTime, afterID = &ts, &id
+	limit, afterTime, afterID, err := newestFirstPage(limit, after, streaming.ParseSubscriptionCursor)
+	if err != nil {
+		return nil, err
 	}
 	if !validUUID(userID) {
 		return []streaming.Subscription{}, nil
@@ -138,4 +129,21 @@ func (t *commandTx) CreatePayment(ctx context.Context, p *streaming.Payment) err
 	err := row.Scan(&p.ID, &p.SubscriptionID, &p.UserID, &p.AmountCents, &p.Currency, &p.Status, &p.ProcessorRef,
 		&p.CreatedAt)
 	return mapErr(err, "payment")
+}
+
+// newestFirstPage is the page size (1..maxPageSize, 0 meaning defaultPageSize) and the keyset position of a
+// newest-first page: nil, nil for the first page, else the (created_at, id) the cursor after names, parsed by parse.
+func newestFirstPage(limit int, after string, parse func(string) (time.Time, string, bool)) (int, *time.Time, *string, error) {
+	if limit <= 0 {
+		limit = defaultPageSize
+	}
+	limit = min(limit, maxPageSize)
+	if after == "" {
+		return limit, nil, nil, nil
+	}
+	ts, id, ok := parse(after)
+	if !ok {
+		return 0, nil, nil, streaming.Invalid("page_token", "malformed page token")
+	}
+	return limit, &ts, &id, nil
 }

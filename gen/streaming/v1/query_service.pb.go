@@ -186,8 +186,14 @@ type ActiveSubscription struct {
 	MonthlyPrice   string                 `protobuf:"bytes,4,opt,name=monthly_price,json=monthlyPrice,proto3" json:"monthly_price,omitempty"`
 	Currency       string                 `protobuf:"bytes,5,opt,name=currency,proto3" json:"currency,omitempty"`
 	StartTime      *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// ACTIVE, or PAST_DUE while a renewal charge is retried (it still plays).
+	Status SubscriptionStatus `protobuf:"varint,7,opt,name=status,proto3,enum=streaming.v1.SubscriptionStatus" json:"status,omitempty"`
+	// When the period being served ends: the next renewal, or the end when cancel_at_period_end.
+	CurrentPeriodEnd *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=current_period_end,json=currentPeriodEnd,proto3" json:"current_period_end,omitempty"`
+	// Canceled: it plays until current_period_end and then ends instead of renewing.
+	CancelAtPeriodEnd bool `protobuf:"varint,9,opt,name=cancel_at_period_end,json=cancelAtPeriodEnd,proto3" json:"cancel_at_period_end,omitempty"`
+	unknownFields     protoimpl.UnknownFields
+	sizeCache         protoimpl.SizeCache
 }
 
 func (x *ActiveSubscription) Reset() {
@@ -260,6 +266,27 @@ func (x *ActiveSubscription) GetStartTime() *timestamppb.Timestamp {
 		return x.StartTime
 	}
 	return nil
+}
+
+func (x *ActiveSubscription) GetStatus() SubscriptionStatus {
+	if x != nil {
+		return x.Status
+	}
+	return SubscriptionStatus_SUBSCRIPTION_STATUS_UNSPECIFIED
+}
+
+func (x *ActiveSubscription) GetCurrentPeriodEnd() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CurrentPeriodEnd
+	}
+	return nil
+}
+
+func (x *ActiveSubscription) GetCancelAtPeriodEnd() bool {
+	if x != nil {
+		return x.CancelAtPeriodEnd
+	}
+	return false
 }
 
 type GetUserProfileResponse struct {
@@ -1952,7 +1979,7 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\n" +
 	" streaming/v1/query_service.proto\x12\fstreaming.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1cstreaming/v1/resources.proto\":\n" +
 	"\x15GetUserProfileRequest\x12!\n" +
-	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"\xef\x01\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"\xa4\x03\n" +
 	"\x12ActiveSubscription\x12'\n" +
 	"\x0fsubscription_id\x18\x01 \x01(\tR\x0esubscriptionId\x12\x17\n" +
 	"\aplan_id\x18\x02 \x01(\tR\x06planId\x12\x1b\n" +
@@ -1960,7 +1987,10 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\rmonthly_price\x18\x04 \x01(\tR\fmonthlyPrice\x12\x1a\n" +
 	"\bcurrency\x18\x05 \x01(\tR\bcurrency\x129\n" +
 	"\n" +
-	"start_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\"\x93\x01\n" +
+	"start_time\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x128\n" +
+	"\x06status\x18\a \x01(\x0e2 .streaming.v1.SubscriptionStatusR\x06status\x12H\n" +
+	"\x12current_period_end\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\x10currentPeriodEnd\x12/\n" +
+	"\x14cancel_at_period_end\x18\t \x01(\bR\x11cancelAtPeriodEnd\"\x93\x01\n" +
 	"\x16GetUserProfileResponse\x12&\n" +
 	"\x04user\x18\x01 \x01(\v2\x12.streaming.v1.UserR\x04user\x12Q\n" +
 	"\x13active_subscription\x18\x02 \x01(\v2 .streaming.v1.ActiveSubscriptionR\x12activeSubscription\"\x8e\x01\n" +
@@ -2156,63 +2186,66 @@ var file_streaming_v1_query_service_proto_goTypes = []any{
 	(*RevenueRow)(nil),                  // 32: streaming.v1.RevenueRow
 	(*GetRevenueReportResponse)(nil),    // 33: streaming.v1.GetRevenueReportResponse
 	(*timestamppb.Timestamp)(nil),       // 34: google.protobuf.Timestamp
-	(*User)(nil),                        // 35: streaming.v1.User
-	(*Subscription)(nil),                // 36: streaming.v1.Subscription
-	(*Content)(nil),                     // 37: streaming.v1.Content
-	(*PlaybackEvent)(nil),               // 38: streaming.v1.PlaybackEvent
-	(*Plan)(nil),                        // 39: streaming.v1.Plan
-	(*Invoice)(nil),                     // 40: streaming.v1.Invoice
+	(SubscriptionStatus)(0),             // 35: streaming.v1.SubscriptionStatus
+	(*User)(nil),                        // 36: streaming.v1.User
+	(*Subscription)(nil),                // 37: streaming.v1.Subscription
+	(*Content)(nil),                     // 38: streaming.v1.Content
+	(*PlaybackEvent)(nil),               // 39: streaming.v1.PlaybackEvent
+	(*Plan)(nil),                        // 40: streaming.v1.Plan
+	(*Invoice)(nil),                     // 41: streaming.v1.Invoice
 }
 var file_streaming_v1_query_service_proto_depIdxs = []int32{
 	34, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
-	35, // 1: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
-	3,  // 2: streaming.v1.GetUserProfileResponse.active_subscription:type_name -> streaming.v1.ActiveSubscription
-	36, // 3: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
-	7,  // 4: streaming.v1.GetRecommendationsResponse.recommendations:type_name -> streaming.v1.Recommendation
-	0,  // 5: streaming.v1.GetRecommendationsResponse.source:type_name -> streaming.v1.RecommendationSource
-	1,  // 6: streaming.v1.GetTrendingRequest.window:type_name -> streaming.v1.TrendingWindow
-	11, // 7: streaming.v1.GetTrendingResponse.items:type_name -> streaming.v1.TrendingItem
-	37, // 8: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
-	15, // 9: streaming.v1.Facet.buckets:type_name -> streaming.v1.FacetBucket
-	14, // 10: streaming.v1.SearchContentResponse.hits:type_name -> streaming.v1.SearchHit
-	16, // 11: streaming.v1.SearchContentResponse.facets:type_name -> streaming.v1.Facet
-	34, // 12: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
-	19, // 13: streaming.v1.GetContinueWatchingResponse.items:type_name -> streaming.v1.ContinueWatchingItem
-	38, // 14: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
-	37, // 15: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
-	39, // 16: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
-	39, // 17: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
-	40, // 18: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
-	32, // 19: streaming.v1.GetRevenueReportResponse.rows:type_name -> streaming.v1.RevenueRow
-	2,  // 20: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
-	5,  // 21: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
-	8,  // 22: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
-	10, // 23: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
-	13, // 24: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
-	18, // 25: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
-	21, // 26: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
-	23, // 27: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
-	25, // 28: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
-	27, // 29: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
-	29, // 30: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
-	31, // 31: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
-	4,  // 32: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
-	6,  // 33: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
-	9,  // 34: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
-	12, // 35: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
-	17, // 36: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
-	20, // 37: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
-	22, // 38: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
-	24, // 39: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
-	26, // 40: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
-	28, // 41: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
-	30, // 42: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
-	33, // 43: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
-	32, // [32:44] is the sub-list for method output_type
-	20, // [20:32] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	35, // 1: streaming.v1.ActiveSubscription.status:type_name -> streaming.v1.SubscriptionStatus
+	34, // 2: streaming.v1.ActiveSubscription.current_period_end:type_name -> google.protobuf.Timestamp
+	36, // 3: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
+	3,  // 4: streaming.v1.GetUserProfileResponse.active_subscription:type_name -> streaming.v1.ActiveSubscription
+	37, // 5: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
+	7,  // 6: streaming.v1.GetRecommendationsResponse.recommendations:type_name -> streaming.v1.Recommendation
+	0,  // 7: streaming.v1.GetRecommendationsResponse.source:type_name -> streaming.v1.RecommendationSource
+	1,  // 8: streaming.v1.GetTrendingRequest.window:type_name -> streaming.v1.TrendingWindow
+	11, // 9: streaming.v1.GetTrendingResponse.items:type_name -> streaming.v1.TrendingItem
+	38, // 10: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
+	15, // 11: streaming.v1.Facet.buckets:type_name -> streaming.v1.FacetBucket
+	14, // 12: streaming.v1.SearchContentResponse.hits:type_name -> streaming.v1.SearchHit
+	16, // 13: streaming.v1.SearchContentResponse.facets:type_name -> streaming.v1.Facet
+	34, // 14: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
+	19, // 15: streaming.v1.GetContinueWatchingResponse.items:type_name -> streaming.v1.ContinueWatchingItem
+	39, // 16: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
+	38, // 17: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
+	40, // 18: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
+	40, // 19: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
+	41, // 20: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
+	32, // 21: streaming.v1.GetRevenueReportResponse.rows:type_name -> streaming.v1.RevenueRow
+	2,  // 22: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
+	5,  // 23: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
+	8,  // 24: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
+	10, // 25: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
+	13, // 26: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
+	18, // 27: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
+	21, // 28: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
+	23, // 29: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
+	25, // 30: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
+	27, // 31: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
+	29, // 32: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
+	31, // 33: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
+	4,  // 34: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
+	6,  // 35: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
+	9,  // 36: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
+	12, // 37: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
+	17, // 38: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
+	20, // 39: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
+	22, // 40: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
+	24, // 41: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
+	26, // 42: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
+	28, // 43: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
+	30, // 44: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
+	33, // 45: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
+	34, // [34:46] is the sub-list for method output_type
+	22, // [22:34] is the sub-list for method input_type
+	22, // [22:22] is the sub-list for extension type_name
+	22, // [22:22] is the sub-list for extension extendee
+	0,  // [0:22] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_query_service_proto_init() }
