@@ -64,7 +64,7 @@ func TestCassandraClusterNodes(t *testing.T) {
 	for _, s := range servers(cfg) {
 		names = append(names, s.Name())
 	}
-	if got := strings.Join(names, " "); got != "postgres redis cassandra neo4j search stripemock cassandra2 cassandra3" {
+	if got := strings.Join(names, " "); got != "postgres redis cassandra neo4j search stripemock cassandra2 cassandra3 jaeger prometheus" {
 		t.Fatalf("servers %s", got)
 	}
 	third := newCassandra(cfg, 3)

@@ -57,7 +57,7 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search stripemock]")
+		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search stripemock jaeger prometheus]")
 	}
 	cfg, err := stackenv.Load()
 	if err != nil {
@@ -68,6 +68,10 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	if len(args) == 1 && args[0] == "up" {
+		// The optional servers start only when named.
+		chosen = slices.DeleteFunc(chosen, isOptional)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	switch args[0] {
@@ -76,7 +80,7 @@ func run(args []string) error {
 	case "down":
 		return down(ctx, chosen)
 	case "status":
-		return status(ctx, chosen)
+		return status(ctx, chosen, len(args) == 1)
 	case "reset":
 		if err := down(ctx, chosen); err != nil {
 			return err
@@ -130,8 +134,11 @@ func servers(cfg stackenv.Settings) []server {
 	for i := 2; i <= cfg.RedisNodes; i++ {
 		all = append(all, newRedis(cfg, i))
 	}
-	return all
+	return append(all, newJaeger(cfg), newPrometheus(cfg))
 }
+
+// isOptional reports whether s is left out of `stack up` without names: the observability servers.
+func isOptional(s server) bool { return s.Name() == "jaeger" || s.Name() == "prometheus" }
 
 func pick(all []server, names []string) ([]server, error) {
 	if len(names) == 0 {
@@ -293,7 +300,9 @@ func down(ctx context.Context, chosen []server) error {
 	return errors.Join(errs...)
 }
 
-func status(ctx context.Context, chosen []server) error {
+// status shows every chosen server; it fails when one is not ready, except an optional server that is stopped when
+// no names were given (all).
+func status(ctx context.Context, chosen []server, all bool) error {
 	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "SERVER\tSTATE\tVERSION\tADDRESS\tPID\tMEMORY (PSS)\tDATA")
 	var total int64
@@ -315,8 +324,10 @@ func status(ctx context.Context, chosen []server) error {
 				total += kb
 				mem = fmt.Sprintf("%d MiB", kb/1024)
 			}
-		} else {
+		} else if !all || !isOptional(s) {
 			down++
+		} else {
+			state = "stopped (optional)"
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", s.Name(), state, version, s.Addr(), pidText, mem, stackenv.Rel(s.DataDir()))
 	}

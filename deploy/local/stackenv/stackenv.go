@@ -59,6 +59,11 @@ type Settings struct {
 	RedisUser      string // STACK_REDIS_USER (TLS mode)
 	RedisPassword  string // STACK_REDIS_PASSWORD (TLS mode)
 	StripeMockPort int    // STACK_STRIPE_MOCK_PORT (HTTP, Stripe's API mock)
+
+	// The optional observability servers (stack up jaeger prometheus).
+	JaegerOTLPPort int // STACK_JAEGER_OTLP_PORT (OTLP over gRPC; OTLP over HTTP on the next port)
+	JaegerUIPort   int // STACK_JAEGER_UI_PORT (UI and query HTTP API; the query gRPC API on the port before)
+	PrometheusPort int // STACK_PROMETHEUS_PORT (UI and HTTP API)
 }
 
 // Variable documents one environment variable: its name, default and meaning. Vars lists them all, in the order the
@@ -93,6 +98,9 @@ var Vars = []Variable{
 	{"STACK_REDIS_USER", "streaming", "Redis ACL user of the platform when STACK_TLS=on"},
 	{"STACK_REDIS_PASSWORD", "streaming-local-redis", "its password (local use only)"},
 	{"STACK_STRIPE_MOCK_PORT", "12111", "stripe-mock HTTP port (Stripe's API mock, for the Stripe adapter's tests)"},
+	{"STACK_JAEGER_OTLP_PORT", "4317", "Jaeger's OTLP/gRPC port, where streamingd sends spans (optional server: `stack up jaeger`); OTLP/HTTP on the next port"},
+	{"STACK_JAEGER_UI_PORT", "16686", "Jaeger's UI and query API port (/api/v3); its query gRPC API on the port before"},
+	{"STACK_PROMETHEUS_PORT", "9091", "Prometheus's port (optional server: `stack up prometheus`); 9090 is streamingd's operators' listener in development"},
 }
 
 var sizePattern = regexp.MustCompile(`^[1-9][0-9]*[kKmMgG][bB]?$`)
@@ -176,6 +184,9 @@ func load(lookup func(string) (string, bool)) (Settings, error) {
 		RedisUser:            get("STACK_REDIS_USER"),
 		RedisPassword:        get("STACK_REDIS_PASSWORD"),
 		StripeMockPort:       port("STACK_STRIPE_MOCK_PORT"),
+		JaegerOTLPPort:       port("STACK_JAEGER_OTLP_PORT"),
+		JaegerUIPort:         port("STACK_JAEGER_UI_PORT"),
+		PrometheusPort:       port("STACK_PROMETHEUS_PORT"),
 	}
 	switch get("STACK_TLS") {
 	case "on":
@@ -333,6 +344,15 @@ func (s Settings) SearchAddr() string { return s.addr(s.SearchPort) }
 
 // StripeMockAddr is host:port of stripe-mock's HTTP API.
 func (s Settings) StripeMockAddr() string { return s.addr(s.StripeMockPort) }
+
+// JaegerOTLPAddr is where streamingd sends spans (STREAMING_OTEL_EXPORTER_OTLP_ENDPOINT, plaintext).
+func (s Settings) JaegerOTLPAddr() string { return s.addr(s.JaegerOTLPPort) }
+
+// JaegerUIURL is Jaeger's UI and query HTTP API.
+func (s Settings) JaegerUIURL() string { return "http://" + s.addr(s.JaegerUIPort) }
+
+// PrometheusURL is Prometheus's UI and HTTP API.
+func (s Settings) PrometheusURL() string { return "http://" + s.addr(s.PrometheusPort) }
 
 // StripeMockURL is the base URL of stripe-mock, what the Stripe adapter takes as its API base URL.
 func (s Settings) StripeMockURL() string { return "http://" + s.addr(s.StripeMockPort) }
