@@ -28,21 +28,30 @@ import (
 // exporter goes through), on a PostgreSQL schema of its own so that only its relay delivers its outbox events.
 func tracedServer(t *testing.T) (*env, *tracetest.SpanRecorder) {
 	t.Helper()
+	rec := tracetest.NewSpanRecorder()
+	return ownServer(t, "e2e_traces", nil, wiring.WithSpanProcessor(rec)), rec
+}
+
+// ownServer starts a server of its own on a PostgreSQL schema of its own (so only its relay delivers its outbox
+// events), with every listener on a free port; tune adjusts its configuration first.
+func ownServer(t *testing.T, schema string, tune func(*config.Config), opts ...wiring.Option) *env {
+	t.Helper()
 	server(t) // the stores must be there
 	cfg, err := config.Load(storetest.Settings(t).ServerArgs())
 	if err != nil {
 		t.Fatal(err)
 	}
-	url, _ := storetest.PostgresSchema(t, "e2e_traces")
+	url, _ := storetest.PostgresSchema(t, schema)
 	cfg.PostgresURL, cfg.Migrate = url, true
 	cfg.GRPCAddr, cfg.HTTPAddr, cfg.OpsAddr = "127.0.0.1:0", "127.0.0.1:0", "127.0.0.1:0"
 	cfg.AdminToken, cfg.ServiceToken = adminToken, serviceToken
 	cfg.CassandraKeyspace, cfg.SearchAlias = "streaming_test", searchAlias
 	cfg.LoginsPerAccount, cfg.LoginsPerClient = 0, 0
 	cfg.OutboxPoll = 100 * time.Millisecond
-	rec := tracetest.NewSpanRecorder()
-	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
-		wiring.WithSpanProcessor(rec))
+	if tune != nil {
+		tune(&cfg)
+	}
+	built, err := wiring.Build(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)), opts...)
 	if err != nil {
 		t.Fatalf("build: %v", err)
 	}
@@ -55,7 +64,7 @@ func tracedServer(t *testing.T) (*env, *tracetest.SpanRecorder) {
 	}
 	t.Cleanup(func() { conn.Close(); cancel(); <-done; built.Close() })
 	return &env{built: built, conn: conn, cmd: pb.NewCommandServiceClient(conn), query: pb.NewQueryServiceClient(conn),
-		ingest: pb.NewIngestServiceClient(conn), httpURL: "http://" + built.Server.HTTPAddr()}, rec
+		ingest: pb.NewIngestServiceClient(conn), httpURL: "http://" + built.Server.HTTPAddr()}
 }
 
 // waitSpans polls the recorder until ok holds for the ended spans, or fails the test after 30s with what it saw.

@@ -26,6 +26,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // Interceptors carry what every call goes through, outermost first: the request id (the panic answer quotes it),
@@ -57,7 +58,7 @@ func NewMetrics(reg prometheus.Registerer) *grpcprom.ServerMetrics {
 func (i *Interceptors) UnaryChain() []grpc.UnaryServerInterceptor {
 	chain := []grpc.UnaryServerInterceptor{unaryRequestID}
 	if i.Metrics != nil {
-		chain = append(chain, i.Metrics.UnaryServerInterceptor())
+		chain = append(chain, i.Metrics.UnaryServerInterceptor(grpcprom.WithExemplarFromContext(telemetry.Exemplar)))
 	}
 	return append(chain,
 		logging.UnaryServerInterceptor(i.logger(), i.logOptions()...),
@@ -69,7 +70,7 @@ func (i *Interceptors) UnaryChain() []grpc.UnaryServerInterceptor {
 func (i *Interceptors) StreamChain() []grpc.StreamServerInterceptor {
 	chain := []grpc.StreamServerInterceptor{streamRequestID}
 	if i.Metrics != nil {
-		chain = append(chain, i.Metrics.StreamServerInterceptor())
+		chain = append(chain, i.Metrics.StreamServerInterceptor(grpcprom.WithExemplarFromContext(telemetry.Exemplar)))
 	}
 	return append(chain,
 		logging.StreamServerInterceptor(i.logger(), i.logOptions()...),

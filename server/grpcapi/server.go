@@ -352,7 +352,8 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 // ops is the operators' handler, on a listener of its own: Prometheus metrics and plain health endpoints.
 func (s *Server) ops() http.Handler {
 	root := http.NewServeMux()
-	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{}))
+	// OpenMetrics when the scraper asks for it (Prometheus does): the only format that carries exemplars.
+	root.Handle("GET /metrics", promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) { fmt.Fprintln(w, "ok") })
 	root.HandleFunc("GET /readyz", func(w http.ResponseWriter, r *http.Request) {
 		res, err := s.health.Check(r.Context(), &healthpb.HealthCheckRequest{})

@@ -1,10 +1,13 @@
 package ingest
 
 import (
+	"context"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // metrics are the pipeline's Prometheus collectors. They exist without a registerer too (then nobody reads them),
@@ -40,8 +43,9 @@ func newMetrics(reg prometheus.Registerer, queued func() float64) *metrics {
 	return m
 }
 
-func (m *metrics) observeWrite(d time.Duration, events int) {
-	m.latency.Observe(d.Seconds())
+// observeWrite records one partition write; ctx's sampled span (the write's) becomes the latency's exemplar.
+func (m *metrics) observeWrite(ctx context.Context, d time.Duration, events int) {
+	telemetry.Observe(ctx, m.latency, d.Seconds())
 	m.batch.Observe(float64(events))
 }
 

@@ -148,7 +148,7 @@ func (p *Pipeline) write(s *slot, g *group) bool {
 		wctx, span = p.startWriteSpan(ctx, g)
 	}
 	err := p.callWriter(wctx, events)
-	p.m.observeWrite(time.Since(clock)-start, len(events))
+	p.m.observeWrite(wctx, time.Since(clock)-start, len(events))
 	if err != nil {
 		err = p.writeError(ctx, err, len(events))
 	}

@@ -6,6 +6,8 @@ import (
 	"time"
 
 	"go.opentelemetry.io/otel/attribute"
+
+	"github.com/streamingplatform/streaming/server/telemetry"
 )
 
 // runPartition drains partition p at start, on every wake-up and every PollInterval, but not sooner than
@@ -95,7 +97,7 @@ func (r *Relay) processBatch(ctx context.Context, p int, isolate bool) (int, err
 		return 0, r.storeErr(ctx, "publish", err)
 	}
 	for _, lag := range lags {
-		r.m.lag.Observe(lag.Seconds())
+		telemetry.Observe(ctx, r.m.lag, lag.Seconds())
 	}
 	r.m.published.Add(float64(len(events)))
 	return len(events), nil
