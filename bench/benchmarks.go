@@ -11,6 +11,7 @@ var benchmarks = []benchmark{
 	{"create_subscription", createSubscription},
 	{"rate_content_hot", rateContentHot},
 	{"ingest_frontend", ingestFrontend},
+	{"tracing", tracingCost},
 	{"ingest_cassandra", ingestCassandra},
 	{"ingest_cassandra_3nodes", ingestCassandra3Nodes},
 	{"ingest_flood", ingestFlood},

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/ingest"
@@ -162,7 +163,20 @@ func dial(addr string) (*grpc.ClientConn, error) {
 // wiring.PlaybackObservers over the stores as streamingd wires them). It returns the target and the service
 // credential to send.
 func startIngestServer(w streaming.PlaybackWriter, derived observerFactory) (*target, metadata.MD, error) {
+	return startTracedIngestServer(w, derived, nil)
+}
+
+// startTracedIngestServer is startIngestServer with tune applied to the configuration first (nil: none) and the
+// tracing that configuration sets up (wiring.Tracing: off unless an OTLP endpoint is set), as streamingd wires it.
+func startTracedIngestServer(w streaming.PlaybackWriter, derived observerFactory, tune func(*config.Config)) (*target, metadata.MD, error) {
 	cfg, err := loadConfig()
+	if err != nil {
+		return nil, nil, err
+	}
+	if tune != nil {
+		tune(&cfg)
+	}
+	tracing, err := wiring.Tracing(context.Background(), cfg)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -172,9 +186,9 @@ func startIngestServer(w streaming.PlaybackWriter, derived observerFactory) (*ta
 	log := slog.New(slog.NewJSONHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	registry := prometheus.NewRegistry()
 	observer, observers := derived(registry, log)
-	pipeline := wiring.NewPipeline(cfg, w, observer, registry, log, nil)
+	pipeline := wiring.NewPipeline(cfg, w, observer, registry, log, tracing)
 	srv, err := wiring.NewServer(cfg, log, wiring.Parts{Registry: registry, Command: &grpcapi.CommandServer{},
-		Query: &grpcapi.QueryServer{}, Pipeline: pipeline})
+		Query: &grpcapi.QueryServer{}, Pipeline: pipeline, Tracing: tracing})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -195,6 +209,7 @@ func startIngestServer(w streaming.PlaybackWriter, derived observerFactory) (*ta
 		for _, o := range observers {
 			o.Close(cctx)
 		}
+		tracing.Shutdown(cctx)
 	}
 	conn, err := dial(srv.GRPCAddr())
 	if err != nil {

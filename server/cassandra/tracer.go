@@ -19,8 +19,8 @@ func newBatchTracer(tp trace.TracerProvider) *batchTracer {
 }
 
 func (b *batchTracer) ObserveBatch(ctx context.Context, o gocql.ObservedBatch) {
-	if !trace.SpanContextFromContext(ctx).IsValid() {
-		return
+	if !trace.SpanContextFromContext(ctx).IsSampled() {
+		return // no sampled span to hang it under (an unsampled parent's child would not be kept either)
 	}
 	attrs := []attribute.KeyValue{attribute.String("db.system.name", "cassandra"), attribute.String("db.namespace", o.Keyspace),
 		attribute.Int("db.operation.batch.size", len(o.Statements)), attribute.Int("cassandra.attempt", o.Attempt)}

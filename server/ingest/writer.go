@@ -173,12 +173,14 @@ func (p *Pipeline) write(s *slot, g *group) bool {
 const maxWriteLinks = 32
 
 // startWriteSpan starts the span of g's write: a root of its own, since it writes for many streams at once, with a
-// link to each distinct batch span among its events'.
+// link to each distinct sampled batch span among its events'. A write with no event of a sampled batch gets no span
+// at all (nil), and the sampler keeps every span that links to a sampled one (telemetry.Setup), so a sampled stream's
+// writes are always in the trace store and an unsampled one's cost nothing.
 func (p *Pipeline) startWriteSpan(ctx context.Context, g *group) (context.Context, trace.Span) {
 	var links []trace.Link
 	var last *Ticket
 	for _, r := range g.refs {
-		if r.t == last || !r.t.span.IsValid() {
+		if r.t == last || !r.t.span.IsSampled() {
 			continue
 		}
 		last = r.t
@@ -186,6 +188,9 @@ func (p *Pipeline) startWriteSpan(ctx context.Context, g *group) (context.Contex
 			break
 		}
 		links = append(links, trace.Link{SpanContext: r.t.span})
+	}
+	if len(links) == 0 {
+		return ctx, nil // no event of a sampled stream: nothing to record
 	}
 	return p.cfg.Tracer.Start(ctx, "ingest.partition_write", trace.WithNewRoot(), trace.WithLinks(links...),
 		trace.WithSpanKind(trace.SpanKindInternal), trace.WithAttributes(attribute.Int("ingest.write.events", len(g.refs))))

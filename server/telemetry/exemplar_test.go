@@ -6,6 +6,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
+	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 )
 
@@ -50,3 +51,46 @@ func TestObserveAttachesTheSampledTraceID(t *testing.T) {
 		})
 	}
 }
+
+// The sampler keeps a child of a sampled parent, drops a child of an unsampled one, keeps a new root that links to a
+// sampled span and samples other roots by the ratio (0 here: none).
+func TestSamplerKeepsWhatAKeptTraceCaused(t *testing.T) {
+	tr, err := Setup(context.Background(), Config{SampleRatio: 0, ServiceName: "test"}, noopProcessor{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Shutdown(context.Background())
+	tracer := tr.Tracer("test")
+	remote := func(flags trace.TraceFlags) context.Context {
+		return trace.ContextWithRemoteSpanContext(context.Background(), trace.NewSpanContext(trace.SpanContextConfig{
+			TraceID: trace.TraceID{1}, SpanID: trace.SpanID{1}, TraceFlags: flags}))
+	}
+	sampled := trace.SpanContextFromContext(remote(trace.FlagsSampled))
+	unsampled := trace.SpanContextFromContext(remote(0))
+	for _, c := range []struct {
+		name string
+		ctx  context.Context
+		opts []trace.SpanStartOption
+		want bool
+	}{
+		{"child of a sampled parent", remote(trace.FlagsSampled), nil, true},
+		{"child of an unsampled parent", remote(0), nil, false},
+		{"root linked to a sampled span", context.Background(), []trace.SpanStartOption{trace.WithLinks(trace.Link{SpanContext: unsampled}, trace.Link{SpanContext: sampled})}, true},
+		{"root linked to unsampled spans only", context.Background(), []trace.SpanStartOption{trace.WithLinks(trace.Link{SpanContext: unsampled})}, false},
+		{"new root under a sampled parent, linked to a sampled span", remote(trace.FlagsSampled), []trace.SpanStartOption{trace.WithNewRoot(), trace.WithLinks(trace.Link{SpanContext: sampled})}, true},
+		{"root, ratio 0", context.Background(), nil, false},
+	} {
+		_, span := tracer.Start(c.ctx, "s", c.opts...)
+		if got := span.SpanContext().IsSampled(); got != c.want {
+			t.Errorf("%s: sampled %v, want %v", c.name, got, c.want)
+		}
+		span.End()
+	}
+}
+
+type noopProcessor struct{}
+
+func (noopProcessor) OnStart(context.Context, sdktrace.ReadWriteSpan) {}
+func (noopProcessor) OnEnd(sdktrace.ReadOnlySpan)                     {}
+func (noopProcessor) Shutdown(context.Context) error                  { return nil }
+func (noopProcessor) ForceFlush(context.Context) error                { return nil }

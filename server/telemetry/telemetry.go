@@ -25,7 +25,8 @@ type Config struct {
 	// (plaintext). Empty: tracing off.
 	Endpoint string
 	// SampleRatio is the share of traces started here that are kept (0..1); a call that arrives with a sampled
-	// parent is always kept (parent-based), so one trace is never cut in half.
+	// parent is always kept (parent-based), so one trace is never cut in half, and so is a new root that links to a
+	// sampled span (what a kept trace caused: its relay pass, its partition writes).
 	SampleRatio float64
 	// ServiceName is the service.name resource of every span.
 	ServiceName string
@@ -47,7 +48,7 @@ func Setup(ctx context.Context, cfg Config, extra ...sdktrace.SpanProcessor) (*T
 		return nil, fmt.Errorf("tracing: sample ratio %v: want 0..1", cfg.SampleRatio)
 	}
 	opts := []sdktrace.TracerProviderOption{
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRatio))),
+		sdktrace.WithSampler(sdktrace.ParentBased(linkedOrRatio{sdktrace.TraceIDRatioBased(cfg.SampleRatio)})),
 		sdktrace.WithResource(resource.NewSchemaless(semconv.ServiceName(cfg.ServiceName))),
 	}
 	if cfg.Endpoint != "" {
@@ -104,3 +105,20 @@ func (t *Tracing) Tracer(name string) trace.Tracer {
 	}
 	return t.provider.Tracer(name)
 }
+
+// linkedOrRatio samples a new root span that links to a sampled span (an ingest partition write linked to a sampled
+// stream's batch, a relay pass linked to a sampled command), and any other new root by the ratio: the work a kept
+// trace caused is kept with it, whatever the ratio.
+type linkedOrRatio struct{ ratio sdktrace.Sampler }
+
+func (s linkedOrRatio) ShouldSample(p sdktrace.SamplingParameters) sdktrace.SamplingResult {
+	for _, l := range p.Links {
+		if l.SpanContext.IsSampled() {
+			return sdktrace.SamplingResult{Decision: sdktrace.RecordAndSample,
+				Tracestate: trace.SpanContextFromContext(p.ParentContext).TraceState()}
+		}
+	}
+	return s.ratio.ShouldSample(p)
+}
+
+func (s linkedOrRatio) Description() string { return "LinkedOrRatio{" + s.ratio.Description() + "}" }
