@@ -65,7 +65,8 @@ type Options struct {
 	MaxRecvBytes    int
 	DefaultDeadline time.Duration
 	ShutdownGrace   time.Duration
-	OpenAPI         []byte
+	// OpenAPI is served at /openapi.json (the OpenAPI 3 document), OpenAPIV2 at /openapi-v2.json (Swagger 2.0).
+	OpenAPI, OpenAPIV2 []byte
 	// Registry receives the server's metrics; a new one when nil. /metrics serves it.
 	Registry *prometheus.Registry
 	// OnShutdown run when shutdown begins, before in-flight calls are drained (e.g. ending ingest streams cleanly).
@@ -342,10 +343,12 @@ func (s *Server) gateway(ctx context.Context) (http.Handler, error) {
 			otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "gateway " + r.Method }))
 	}
 	root.Handle("/v1/", http.MaxBytesHandler(api, int64(s.opts.MaxRecvBytes)))
-	root.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
-		w.Header().Set("Content-Type", "application/json")
-		w.Write(s.opts.OpenAPI)
-	})
+	for path, doc := range map[string][]byte{"/openapi.json": s.opts.OpenAPI, "/openapi-v2.json": s.opts.OpenAPIV2} {
+		root.HandleFunc("GET "+path, func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			w.Write(doc)
+		})
+	}
 	return root, nil
 }
 
