@@ -2,22 +2,16 @@ package client
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strconv"
+	"sync"
 	"time"
-
-	"google.golang.org/genproto/googleapis/rpc/errdetails"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	streamingv1 "github.com/streamingplatform/streaming/gen/streaming/v1"
 )
 
-// Ingester sends playback events through IngestPlaybackEvents and makes sure each one is stored: what a stream did
-// not store is sent again on a new stream (on another server when the connection has several), until every event is
-// durable or one is refused for a field at fault. Resending is safe: the server keys rows by event id, so an event
-// stored twice is one row.
+// Ingester sends a slice of playback events through IngestPlaybackEvents and makes sure each one is stored: a
+// Batcher of one stream at a time, given every event at once (see Batcher for how a broken stream is resumed).
+// Resending is safe: the server keys rows by event id, so an event stored twice is one row.
 type Ingester struct {
 	Client *Client
 	// Batch is the events per stream message (500 when 0; at most 1000, the contract's bound).
@@ -31,55 +25,39 @@ type Ingester struct {
 
 // IngestResult says what Send did.
 type IngestResult struct {
-	Stored  int // events acknowledged durable
-	Streams int // streams opened
-	Resent  int // events sent again after a failed stream or a "not stored" answer
+	Stored   int // events acknowledged durable
+	Rejected int // events refused for a field at fault
+	Streams  int // streams opened
+	Resent   int // events sent again after a failed stream or a "not stored" answer
 }
 
-// Send stores events, in order of first sending. It returns when every event is durable (nil), when ctx ends, or
-// when the server rejects an event for a field at fault (an *EventError, with the events before it stored).
+// Send stores events, in order of first sending. It returns when every event is durable or refused (nil when none
+// was refused, else an *EventError naming the first refused, the others stored), when ctx ends (its error), or when
+// the server answers with an error that retrying cannot fix (that error).
 func (in *Ingester) Send(ctx context.Context, events []*streamingv1.PlaybackEvent) (IngestResult, error) {
-	batch, perStream := in.Batch, in.PerStream
-	if batch <= 0 {
-		batch = 500
+	var mu sync.Mutex
+	var refused *EventError
+	b := in.Client.NewBatcher(ctx, BatcherOptions{BatchSize: in.Batch, StreamBatches: in.PerStream, Backoff: in.Backoff,
+		Buffer: max(len(events), 1), Linger: time.Millisecond,
+		OnReject: func(ev *streamingv1.PlaybackEvent, field, reason string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if refused == nil {
+				refused = &EventError{EventID: ev.GetEventId(), Field: field, Reason: reason}
+			}
+		}})
+	err := b.Add(ctx, events...)
+	st, cerr := b.Close(ctx)
+	if err == nil {
+		err = cerr
 	}
-	batch = min(batch, 1000)
-	if perStream <= 0 {
-		perStream = 20
+	res := IngestResult{Stored: int(st.Durable), Rejected: int(st.Rejected), Streams: int(st.Streams), Resent: int(st.Resent)}
+	mu.Lock()
+	defer mu.Unlock()
+	if err == nil && refused != nil {
+		err = refused
 	}
-	backoff := in.Backoff
-	if backoff <= 0 {
-		backoff = 100 * time.Millisecond
-	}
-	var res IngestResult
-	pending := events
-	wait := backoff
-	for len(pending) > 0 {
-		n := min(len(pending), batch*perStream)
-		stored, resend, err := in.stream(ctx, pending[:n], batch)
-		res.Streams++
-		res.Stored += stored
-		res.Resent += len(resend)
-		var bad *EventError
-		if errors.As(err, &bad) {
-			return res, err
-		}
-		pending = append(resend, pending[n:]...)
-		if len(resend) == 0 && err == nil {
-			wait = backoff
-			continue
-		}
-		if d, ok := retryAfter(err); ok {
-			wait = d
-		}
-		select {
-		case <-ctx.Done():
-			return res, ctx.Err()
-		case <-time.After(wait):
-		}
-		wait = min(2*wait, 5*time.Second)
-	}
-	return res, nil
+	return res, err
 }
 
 // EventError is an event the server refused for a field at fault: sending it again would not help.
@@ -89,66 +67,4 @@ type EventError struct {
 
 func (e *EventError) Error() string {
 	return fmt.Sprintf("client: event %s refused: %s: %s", e.EventID, e.Field, e.Reason)
-}
-
-// stream sends events on one stream, batch per message, and returns how many were stored and which to send again.
-func (in *Ingester) stream(ctx context.Context, events []*streamingv1.PlaybackEvent, batch int) (int, []*streamingv1.PlaybackEvent, error) {
-	s, err := in.Client.Ingest.IngestPlaybackEvents(ctx)
-	if err != nil {
-		return 0, events, err
-	}
-	for i := 0; i < len(events); i += batch {
-		if s.Send(&streamingv1.IngestPlaybackEventsRequest{Events: events[i:min(i+batch, len(events))]}) != nil {
-			break // the stream ended; CloseAndRecv says why
-		}
-	}
-	res, err := s.CloseAndRecv()
-	if err != nil {
-		// The trailer says through which message every event has an outcome. When all of those were accepted they
-		// are stored; otherwise it cannot say which were not, and the whole stream is sent again.
-		through, err1 := strconv.Atoi(first(s.Trailer().Get("x-ingest-durable-through-batch")))
-		accepted, err2 := strconv.Atoi(first(s.Trailer().Get("x-ingest-accepted")))
-		if err1 != nil || err2 != nil || through < 0 {
-			return 0, events, err
-		}
-		settled := min((through+1)*batch, len(events))
-		if accepted != settled {
-			return 0, events, err
-		}
-		return settled, events[settled:], err
-	}
-	var resend []*streamingv1.PlaybackEvent
-	for _, r := range res.GetRejections() {
-		ev := events[int(r.GetBatchIndex())*batch+int(r.GetEventIndex())]
-		if r.GetField() != "" {
-			return 0, nil, &EventError{EventID: ev.GetEventId(), Field: r.GetField(), Reason: r.GetReason()}
-		}
-		resend = append(resend, ev) // "not stored, retry"
-	}
-	if int64(len(resend)) != res.GetRejected() {
-		// More rejections than the answer lists (it caps them): resend the whole stream.
-		return 0, events, nil
-	}
-	return len(events) - len(resend), resend, nil
-}
-
-func first(v []string) string {
-	if len(v) == 0 {
-		return ""
-	}
-	return v[0]
-}
-
-// retryAfter is the wait a ResourceExhausted answer's RetryInfo asks for.
-func retryAfter(err error) (time.Duration, bool) {
-	st, ok := status.FromError(err)
-	if !ok || st.Code() != codes.ResourceExhausted {
-		return 0, false
-	}
-	for _, d := range st.Details() {
-		if ri, ok := d.(*errdetails.RetryInfo); ok {
-			return ri.GetRetryDelay().AsDuration(), true
-		}
-	}
-	return 0, false
 }

@@ -9,7 +9,6 @@ package seed
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -285,126 +284,51 @@ func (r *runner) subscriptions(ctx context.Context, mt *meter) error {
 	})
 }
 
-// chunkBatches is how many messages one ingest stream carries before it is closed and its summary checked: a
-// failed stream is resent whole (event ids make that safe), so a chunk bounds the work redone.
-const chunkBatches = 20
-
-// watches sends the playback events of every pair over opts.Streams concurrent streams with the service token.
+// watches sends the playback events of every pair through the SDK's Batcher with the service token, over
+// opts.Streams concurrent streams of opts.BatchSize events per message. The Batcher resends what a broken stream
+// left unknown (event ids make that safe) and waits out the server's RetryInfo; Add blocks while its buffer is full,
+// so the events are generated as fast as they are stored.
 func (r *runner) watches(ctx context.Context, mt *meter) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	chunks := make(chan [][]*pb.PlaybackEvent, r.opts.Streams)
-	var wg sync.WaitGroup
-	wg.Go(func() {
-		defer close(chunks)
-		bs := r.opts.BatchSize
-		var chunk [][]*pb.PlaybackEvent
-		send := func() bool {
-			select {
-			case chunks <- chunk:
-				chunk = nil
-				return true
-			case <-ctx.Done():
-				return false
+	var mu sync.Mutex
+	var firstRejected string
+	b := r.service.NewBatcher(ctx, client.BatcherOptions{BatchSize: r.opts.BatchSize, Streams: r.opts.Streams,
+		StreamTimeout: streamTimeout, GiveUpAfter: giveUpAfter,
+		OnDurable: func(n int) {
+			r.n.events.Add(int64(n))
+			mt.done.Add(int64(n))
+		},
+		OnReject: func(ev *pb.PlaybackEvent, field, reason string) {
+			mu.Lock()
+			defer mu.Unlock()
+			if firstRejected == "" {
+				firstRejected = fmt.Sprintf("event %s, %s: %s", ev.GetEventId(), field, reason)
 			}
+		}})
+	var err error
+	for _, p := range r.d.Pairs {
+		if err = b.Add(ctx, r.d.AppendEvents(nil, p, r.userIDs[p.User], r.anchor)...); err != nil {
+			break
 		}
-		var pending []*pb.PlaybackEvent
-		for _, p := range r.d.Pairs {
-			pending = r.d.AppendEvents(pending, p, r.userIDs[p.User], r.anchor)
-			for len(pending) >= bs {
-				chunk = append(chunk, pending[:bs:bs])
-				pending = append([]*pb.PlaybackEvent(nil), pending[bs:]...)
-				if len(chunk) == chunkBatches && !send() {
-					return
-				}
-			}
-		}
-		if len(pending) > 0 {
-			chunk = append(chunk, pending)
-		}
-		if len(chunk) > 0 {
-			send()
-		}
-	})
-	for range r.opts.Streams {
-		wg.Go(func() {
-			for chunk := range chunks {
-				if ctx.Err() != nil {
-					continue // drain, so the producer ends
-				}
-				if err := r.sendChunk(ctx, chunk, mt); err != nil {
-					cancel(err)
-				}
-			}
-		})
 	}
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
-		return err
+	st, cerr := b.Close(ctx)
+	if err == nil {
+		err = cerr
+	}
+	if err != nil {
+		return fmt.Errorf("ingest: %w (%d events stored, %d not known stored)", err, st.Durable, st.Pending)
+	}
+	if st.Rejected > 0 {
+		return fmt.Errorf("ingest: %d of %d events rejected; first: %s", st.Rejected, st.Added, firstRejected)
 	}
 	return nil
 }
 
-// streamTimeout bounds one ingest stream of chunkBatches messages.
-const streamTimeout = 2 * time.Minute
-
-func (r *runner) sendChunk(ctx context.Context, chunk [][]*pb.PlaybackEvent, mt *meter) error {
-	total := 0
-	for _, b := range chunk {
-		total += len(b)
-	}
-	for attempt := 0; ; attempt++ {
-		sctx, cancel := context.WithTimeout(ctx, streamTimeout)
-		res, err := r.stream(sctx, chunk)
-		cancel()
-		if err == nil && res.GetRejected() > 0 {
-			first := res.GetRejections()[0]
-			err = fmt.Errorf("%d of %d events rejected; first: message %d, event %d, %s: %s", res.GetRejected(), total,
-				first.GetBatchIndex(), first.GetEventIndex(), first.GetField(), first.GetReason())
-			if !onlyNotStored(res.GetRejections()) {
-				return err
-			}
-			err = status.Error(codes.Unavailable, err.Error()) // events not stored: resend
-		}
-		if err == nil {
-			r.n.events.Add(res.GetAccepted())
-			mt.done.Add(res.GetAccepted())
-			return nil
-		}
-		if attempt >= maxRetries || !retryable(ctx, err) {
-			return fmt.Errorf("ingest: %w", err)
-		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
-			return err
-		}
-	}
-}
-
-func (r *runner) stream(ctx context.Context, chunk [][]*pb.PlaybackEvent) (*pb.IngestPlaybackEventsResponse, error) {
-	st, err := r.service.Ingest.IngestPlaybackEvents(ctx)
-	if err != nil {
-		return nil, err
-	}
-	for _, b := range chunk {
-		if err := st.Send(&pb.IngestPlaybackEventsRequest{Events: b}); err != nil {
-			if errors.Is(err, io.EOF) {
-				break // the server ended the stream; CloseAndRecv has its status
-			}
-			return nil, err
-		}
-	}
-	return st.CloseAndRecv()
-}
-
-// onlyNotStored reports whether every rejection is a storage failure ("not stored, retry"), which a resend fixes.
-func onlyNotStored(rs []*pb.EventRejection) bool {
-	for _, r := range rs {
-		if !strings.HasPrefix(r.GetReason(), "not stored") {
-			return false
-		}
-	}
-	return len(rs) > 0
-}
+// streamTimeout bounds one ingest stream; giveUpAfter is how many streams in a row may fail (a server that stays
+// away) before the phase fails: about 20 s of backoff.
+const (
+	streamTimeout = 2 * time.Minute
+	giveUpAfter   = 8
+)
 
 func (r *runner) ratings(ctx context.Context, mt *meter) error {
 	var rated []Pair
@@ -454,45 +378,12 @@ func (r *runner) each(ctx context.Context, n int, mt *meter, fn func(context.Con
 	return context.Cause(ctx)
 }
 
-const maxRetries = 3
-
-// call runs one unary call with the per-call deadline, retrying a few times when the server is unavailable or
-// overloaded. Every call of the seed is safe to repeat.
+// call runs one call with the per-call deadline through the SDK's Retry: a few attempts while the server is
+// unavailable or busy, waiting its RetryInfo. Every call of the seed is safe to repeat: a registration or plan that
+// exists already answers AlreadyExists (handled by the caller), titles and ratings replace what they set, a login
+// opens one more session, and subscriptions carry an idempotency key.
 func (r *runner) call(ctx context.Context, fn func(context.Context) error) error {
-	for attempt := 0; ; attempt++ {
-		cctx, cancel := context.WithTimeout(ctx, r.opts.CallTimeout)
-		err := fn(cctx)
-		cancel()
-		if err == nil || attempt >= maxRetries || !retryable(ctx, err) {
-			return err
-		}
-		if err := sleep(ctx, backoff(attempt)); err != nil {
-			return err
-		}
-	}
-}
-
-func retryable(ctx context.Context, err error) bool {
-	switch status.Code(err) {
-	case codes.Unavailable, codes.ResourceExhausted:
-		return true
-	case codes.DeadlineExceeded:
-		return ctx.Err() == nil // our per-call deadline, not the run's
-	}
-	return false
-}
-
-func backoff(attempt int) time.Duration { return 250 * time.Millisecond << attempt }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return context.Cause(ctx)
-	}
+	return client.Retry(ctx, client.RetryPolicy{AttemptTimeout: r.opts.CallTimeout}, fn)
 }
 
 // meter counts a phase's progress.
