@@ -180,8 +180,10 @@ func TestTracesAndExemplarsInJaegerAndPrometheus(t *testing.T) {
 	spans := waitJaeger(t, s, service, since, "the CreateSubscription trace and the relay and projector spans linked to it",
 		func(spans []jaegerSpan) bool {
 			has := func(f func(jaegerSpan) bool) bool { return slices.ContainsFunc(spans, f) }
-			if !has(func(sp jaegerSpan) bool { return sp.TraceID == traceID && sp.Name == method && sp.Kind == otlpKindServer }) ||
-				!has(func(sp jaegerSpan) bool { return sp.TraceID == traceID && sp.Name == "postgres INSERT" }) {
+			inTrace := func(name string, kind int) bool {
+				return has(func(sp jaegerSpan) bool { return sp.TraceID == traceID && sp.Name == name && sp.Kind == kind })
+			}
+			if !inTrace(method, otlpKindServer) || !inTrace("postgres INSERT", otlpKindClient) {
 				return false
 			}
 			for _, name := range projectors {

@@ -222,10 +222,10 @@ func (g *Graph) write(ctx context.Context, work func(tx neo4j.ManagedTransaction
 	return err
 }
 
-// span starts a span named after op inside a trace and returns the function that ends it with the call's error.
-// Outside a trace, or with tracing off, it records nothing.
+// span starts a span named after op inside a sampled trace and returns the function that ends it with the call's error.
+// Outside a sampled trace, or with tracing off, it records nothing.
 func (g *Graph) span(ctx context.Context, op string) (context.Context, func(error)) {
-	if g.tracer == nil || !trace.SpanContextFromContext(ctx).IsValid() {
+	if g.tracer == nil || !trace.SpanContextFromContext(ctx).IsSampled() {
 		return ctx, func(error) {}
 	}
 	ctx, span := g.tracer.Start(ctx, "neo4j "+op, trace.WithSpanKind(trace.SpanKindClient),

@@ -10,9 +10,10 @@ import (
 	"go.opentelemetry.io/otel/trace"
 )
 
-// queryTracer records a span per statement (pgx.QueryTracer), only inside a trace: a statement whose context has no
-// span (the relay polling, the janitor) records nothing, so background work does not flood the trace store with
-// one-span traces. The SQL text is parameterized everywhere here, so it carries no values.
+// queryTracer records a span per statement (pgx.QueryTracer), only inside a sampled trace: a statement whose context
+// has no sampled span (the relay polling, the janitor, a call not sampled) records nothing, so background work does
+// not flood the trace store with one-span traces. The SQL text is parameterized everywhere here, so it carries no
+// values.
 type queryTracer struct{ tracer trace.Tracer }
 
 func newQueryTracer(tp trace.TracerProvider) *queryTracer {
@@ -20,7 +21,7 @@ func newQueryTracer(tp trace.TracerProvider) *queryTracer {
 }
 
 func (q *queryTracer) TraceQueryStart(ctx context.Context, conn *pgx.Conn, data pgx.TraceQueryStartData) context.Context {
-	if !trace.SpanContextFromContext(ctx).IsValid() {
+	if !trace.SpanContextFromContext(ctx).IsSampled() {
 		return ctx
 	}
 	ctx, _ = q.tracer.Start(ctx, "postgres "+operation(data.SQL), trace.WithSpanKind(trace.SpanKindClient),

@@ -24,7 +24,7 @@ func newTracedClient(c rueidis.Client, tp trace.TracerProvider) rueidis.Client {
 }
 
 func (c *tracedClient) start(ctx context.Context, name string, n int) (context.Context, trace.Span) {
-	if !trace.SpanContextFromContext(ctx).IsValid() {
+	if !trace.SpanContextFromContext(ctx).IsSampled() {
 		return ctx, nil
 	}
 	return c.tracer.Start(ctx, "redis "+name, trace.WithSpanKind(trace.SpanKindClient),

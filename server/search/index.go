@@ -126,7 +126,7 @@ func traced(t *http.Transport, tp trace.TracerProvider) http.RoundTripper {
 	}
 	return otelhttp.NewTransport(t, otelhttp.WithTracerProvider(tp), otelhttp.WithPropagators(telemetry.Propagator),
 		otelhttp.WithMeterProvider(metricnoop.NewMeterProvider()),
-		otelhttp.WithFilter(func(r *http.Request) bool { return trace.SpanContextFromContext(r.Context()).IsValid() }),
+		otelhttp.WithFilter(func(r *http.Request) bool { return trace.SpanContextFromContext(r.Context()).IsSampled() }),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return "search " + r.Method }))
 }
 
