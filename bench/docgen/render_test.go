@@ -38,7 +38,7 @@ func TestRenderFixture(t *testing.T) {
 		"| recs_cold_p99_w2 | 37 | 37.6 | ms | 0.984 |  |\n",
 		"| search_p99_w2 | 21.8 | 16.5 | ms | 1.321 |  |\n",
 		"Not measured in this run, though they have goals: ingest_flood_victim_p99, ingest_frontend_vs_codec, rate_content_hot, " +
-			"rate_content_hot_p99.\n",
+			"rate_content_hot_p99, tracing_create_subscription_1pct, tracing_ingest_frontend_1pct.\n",
 		"## Conditions\n",
 	} {
 		if !strings.Contains(doc, want) {
