@@ -107,6 +107,14 @@ func TestStoresDownFailFast(t *testing.T) {
 			}
 			return nil
 		}
+		// Before the outage, recommendations answer: every Redis connection of the server is back from the previous
+		// subtest (the pool's other connections may still be redialling after the first call succeeds). Asked for
+		// another user, so that u's recommendations are not cached.
+		other := newUser(t, e)
+		recovers("before the Neo4j outage", func() error {
+			_, err := q.GetRecommendations(as(t, other.token), &pb.GetRecommendationsRequest{UserId: other.id, Limit: 10})
+			return err
+		})
 		graphProxy.Down()
 		worst(2, fallback) // the failures that open the breaker, each waiting for the graph
 		wantBreaker(t, metricsURL, "neo4j", 2)
