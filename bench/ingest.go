@@ -30,6 +30,7 @@ import (
 	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/ingest"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/telemetry"
 	"github.com/streamingplatform/streaming/server/wiring"
 )
 
@@ -109,6 +110,7 @@ func (preEncoded) Unmarshal(b []byte, v any) error { return proto.Unmarshal(b, v
 // target is a gRPC server under test and the client connection to it.
 type target struct {
 	conn      *grpc.ClientConn
+	tracing   *telemetry.Tracing      // our server's tracing (off unless configured); nil for the bare servers
 	reg       *prometheus.Registry    // our server's metrics; nil for the bare servers
 	observers []*ingest.AsyncObserver // our server's derived-update buffers
 	stop      func()
@@ -216,7 +218,7 @@ func startTracedIngestServer(w streaming.PlaybackWriter, derived observerFactory
 		closeAll()
 		return nil, nil, err
 	}
-	return &target{conn: conn, reg: registry, observers: observers, stop: func() { conn.Close(); closeAll() }},
+	return &target{conn: conn, reg: registry, observers: observers, tracing: tracing, stop: func() { conn.Close(); closeAll() }},
 		metadata.Pairs("authorization", "Bearer "+token), nil
 }
 

@@ -91,6 +91,14 @@ func (t *Tracing) Shutdown(ctx context.Context) error {
 	return t.provider.Shutdown(ctx)
 }
 
+// Flush exports the spans still buffered, without stopping (a no-op when off).
+func (t *Tracing) Flush(ctx context.Context) error {
+	if !t.Enabled() {
+		return nil
+	}
+	return t.provider.ForceFlush(ctx)
+}
+
 // Propagator is the one context propagation the server speaks: W3C trace context (traceparent, tracestate).
 var Propagator propagation.TextMapPropagator = propagation.TraceContext{}
 
