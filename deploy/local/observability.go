@@ -202,7 +202,7 @@ func jaegerVersion() string {
 
 // prometheus is the Prometheus server from Debian's package, unpacked (not installed: no service) into the stack's
 // folder. It scrapes streamingd's operators' listener (the targets in STACK_HOME/prometheus/targets/*.json: the
-// default file names the addresses `go tool task run` and deploy/local/scripts/with-server.sh use; tests add files
+// default file names the addresses `go tool task run` (127.0.0.1:9090) and deploy/local/scripts/with-server.sh (the stack's host, port 9190) use; tests add files
 // of their own) and evaluates deploy/prometheus/rules.yml, with rule files tests add under rules/.
 type prometheus struct {
 	cfg  stackenv.Settings
@@ -302,7 +302,7 @@ func (p *prometheus) Start(ctx context.Context) error {
 		}
 	}
 	targets, err := json.Marshal([]map[string]any{{
-		"targets": []string{"127.0.0.1:9090", "127.0.0.1:9190"},
+		"targets": []string{"127.0.0.1:9090", net.JoinHostPort(p.cfg.Host, "9190")},
 		"labels":  map[string]string{"source": "stack-default"},
 	}})
 	if err != nil {

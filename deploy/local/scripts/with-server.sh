@@ -9,13 +9,13 @@
 #   STREAMING_TEST_ADMIN_TOKEN    the operator's bearer token
 #   STREAMING_TEST_SERVICE_TOKEN  the internal services' bearer token
 #
-# Settings: WITH_SERVER_HOST (127.0.0.1), WITH_SERVER_GRPC_PORT (50151), WITH_SERVER_HTTP_PORT (8180),
+# Settings: WITH_SERVER_HOST (STACK_HOST, else 127.0.0.1), WITH_SERVER_GRPC_PORT (50151), WITH_SERVER_HTTP_PORT (8180),
 # WITH_SERVER_OPS_PORT (9190), STACK (the stack command, .stack/bin/stack). The stack must be up (go tool task stack:up).
 set -euo pipefail
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)"
 stack="${STACK:-$root/.stack/bin/stack}"
-host="${WITH_SERVER_HOST:-127.0.0.1}"
+host="${WITH_SERVER_HOST:-${STACK_HOST:-127.0.0.1}}"
 grpc_addr="$host:${WITH_SERVER_GRPC_PORT:-50151}"
 http_addr="$host:${WITH_SERVER_HTTP_PORT:-8180}"
 ops_addr="$host:${WITH_SERVER_OPS_PORT:-9190}"
