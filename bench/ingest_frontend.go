@@ -59,14 +59,7 @@ func ingestFrontend(ctx context.Context) ([]Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		// requests returns n requests cycling through the pool from request first on.
-		requests := func(first, n int) []*request {
-			out := make([]*request, n)
-			for k := range out {
-				out[k] = pool[(first+k)%len(pool)]
-			}
-			return out
-		}
+		requests := cycling(pool)
 		perRound := frontPerSide / (2 * frontCycles) / shape.batch
 		sides := []*side{{name: "bare grpc-go"}, {name: "bare grpc-go, our codec"}, {name: "ours"}}
 		for k, t := range []*target{bare, bareCodec, ours} {
@@ -120,4 +113,15 @@ func frontCommon(cfg config.Config) string {
 		"RecvMsg into wire.Batch: domain events, the fast path); all servers: MaxRecvMsgSize=%d, grpc-go default flow-control windows (BDP estimation; grpcapi.New sets "+
 		"none), default GC; %s",
 		frontDistinct, ingestUsers, titlesPerUser, cfg.IngestQueueEvents, cfg.MaxRecvBytes, machine())
+}
+
+// cycling returns a function giving n requests that cycle through pool from request first on.
+func cycling(pool []*request) func(first, n int) []*request {
+	return func(first, n int) []*request {
+		out := make([]*request, n)
+		for k := range out {
+			out[k] = pool[(first+k)%len(pool)]
+		}
+		return out
+	}
 }

@@ -156,13 +156,7 @@ func tracingFrontend(ctx context.Context, tune func(float64) func(*config.Config
 	if err != nil {
 		return nil, err
 	}
-	requests := func(first, n int) []*request {
-		out := make([]*request, n)
-		for k := range out {
-			out[k] = pool[(first+k)%len(pool)]
-		}
-		return out
-	}
+	requests := cycling(pool)
 	perRound := traceFrontPerSide / (2 * traceCycles) / traceFrontBatch
 	sides := make([]*side, len(traceSettings))
 	for k, ts := range traceSettings {

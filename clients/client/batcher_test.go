@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -213,15 +212,8 @@ func (c *chaosIngest) receive(id string) {
 
 func serveIngest(t *testing.T, s streamingv1.IngestServiceServer) *Client {
 	t.Helper()
-	srv := grpc.NewServer()
-	streamingv1.RegisterIngestServiceServer(srv, s)
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(lis)
-	t.Cleanup(srv.Stop)
-	c, err := Dial(ctxFor(t), lis.Addr().String())
+	addr := serveFake(t, func(srv *grpc.Server) { streamingv1.RegisterIngestServiceServer(srv, s) })
+	c, err := Dial(ctxFor(t), addr)
 	if err != nil {
 		t.Fatal(err)
 	}

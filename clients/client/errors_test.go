@@ -211,9 +211,14 @@ func (q *busyQueries) GetTrending(context.Context, *streamingv1.GetTrendingReque
 }
 
 func serveQueries(t *testing.T, q streamingv1.QueryServiceServer) string {
+	return serveFake(t, func(srv *grpc.Server) { streamingv1.RegisterQueryServiceServer(srv, q) })
+}
+
+// serveFake serves the services register adds on a loopback port until the test ends, and returns its address.
+func serveFake(t *testing.T, register func(*grpc.Server)) string {
 	t.Helper()
 	srv := grpc.NewServer()
-	streamingv1.RegisterQueryServiceServer(srv, q)
+	register(srv)
 	lis, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)

@@ -15,10 +15,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
-	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
@@ -233,25 +230,7 @@ func TestTracesAndExemplarsInJaegerAndPrometheus(t *testing.T) {
 	}
 
 	t.Run("ingest stream", func(t *testing.T) {
-		user, content := uuid.NewString(), uuid.NewString()
-		stream, err := e.ingest.IngestPlaybackEvents(as(t, serviceToken))
-		if err != nil {
-			t.Fatal(err)
-		}
-		now := time.Now().Add(-time.Minute)
-		const batches, perBatch = 3, 4
-		for b := range batches {
-			var events []*pb.PlaybackEvent
-			for i := range perBatch {
-				events = append(events, event(user, content, now.Add(time.Duration(b*perBatch+i)*time.Second), int32(b*perBatch+i)))
-			}
-			if err := stream.Send(&pb.IngestPlaybackEventsRequest{Events: events}); err != nil {
-				t.Fatal(err)
-			}
-		}
-		if res, err := stream.CloseAndRecv(); err != nil || res.GetAccepted() != batches*perBatch {
-			t.Fatalf("ingest: %v, %v", res, err)
-		}
+		streamBatches(t, e, batches, 4)
 		// The stream's span, its batch spans, the partition writes linked to them and a Cassandra batch under a write.
 		var streamSpan jaegerSpan
 		var batchIDs, writeIDs map[string]bool

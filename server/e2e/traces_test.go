@@ -181,29 +181,39 @@ func TestTracesFollowACommandThroughTheOutbox(t *testing.T) {
 	}
 }
 
-// One ingest stream records a span per received batch, under the stream's span, and a span per partition write
-// linked to those batches, with the Cassandra batch under the write; never one per event.
-func TestTracesOfAnIngestStream(t *testing.T) {
-	e, rec := tracedServer(t)
+// streamBatches sends one ingest stream of n batches of perBatch events (one user, one title: one partition) with
+// the service token, and checks every event was accepted.
+func streamBatches(t *testing.T, e *env, n, perBatch int) {
+	t.Helper()
 	user, content := uuid.NewString(), uuid.NewString()
 	stream, err := e.ingest.IngestPlaybackEvents(as(t, serviceToken))
 	if err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now().Add(-time.Minute)
-	const batches, perBatch = 3, 4
-	for b := range batches {
+	for b := range n {
 		var events []*pb.PlaybackEvent
 		for i := range perBatch {
-			events = append(events, event(user, content, now.Add(time.Duration(b*perBatch+i)*time.Second), int32(b*perBatch+i)))
+			k := b*perBatch + i
+			events = append(events, event(user, content, now.Add(time.Duration(k)*time.Second), int32(k)))
 		}
 		if err := stream.Send(&pb.IngestPlaybackEventsRequest{Events: events}); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if res, err := stream.CloseAndRecv(); err != nil || res.GetAccepted() != batches*perBatch {
+	if res, err := stream.CloseAndRecv(); err != nil || res.GetAccepted() != int64(n*perBatch) {
 		t.Fatalf("ingest: %v, %v", res, err)
 	}
+}
+
+// batches is how many batches the ingest trace tests send on their stream.
+const batches = 3
+
+// One ingest stream records a span per received batch, under the stream's span, and a span per partition write
+// linked to those batches, with the Cassandra batch under the write; never one per event.
+func TestTracesOfAnIngestStream(t *testing.T) {
+	e, rec := tracedServer(t)
+	streamBatches(t, e, batches, 4)
 	const method = "streaming.v1.IngestService/IngestPlaybackEvents"
 	spans := waitSpans(t, rec, "stream, batch, partition-write and Cassandra spans", func(spans []sdktrace.ReadOnlySpan) bool {
 		has := func(name string) bool {
