@@ -79,8 +79,9 @@ func TestFaultsStuckRelayAlertFires(t *testing.T) {
 		"labels": map[string]string{"test": id},
 	}}}}}
 	rules, _ := yaml.Marshal(scaled)
-	rulesFile := filepath.Join(s.Home, "prometheus", "rules", id+".yml")
-	targetFile := filepath.Join(s.Home, "prometheus", "targets", id+".json")
+	targetDir, rulesDir := prometheusDirs(t, s.PrometheusURL())
+	rulesFile := filepath.Join(rulesDir, id+".yml")
+	targetFile := filepath.Join(targetDir, id+".json")
 
 	e := ownServer(t, "e2e_alert", nil)
 	target, _ := json.Marshal([]map[string]any{{"targets": []string{e.built.Server.OpsAddr()}, "labels": map[string]string{"test": id}}})

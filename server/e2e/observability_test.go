@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"sigs.k8s.io/yaml"
+
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/storetest"
@@ -43,6 +45,53 @@ func requireObservability(t *testing.T) stackenv.Settings {
 			c.name, c.url, err))
 	}
 	return s
+}
+
+// prometheusDirs asks the running Prometheus which folders it reads scrape targets (file_sd) and rule files from, so a
+// test adds its own where that Prometheus looks (the stack that started it may not be the test's STACK_HOME: test:tls
+// shares the default stack's observability servers).
+func prometheusDirs(t *testing.T, prom string) (targets, rules string) {
+	t.Helper()
+	res, err := http.Get(prom + "/api/v1/status/config")
+	if err != nil {
+		t.Fatalf("Prometheus: %v", err)
+	}
+	defer res.Body.Close()
+	var status struct {
+		Data struct{ YAML string } `json:"data"`
+	}
+	if err := json.NewDecoder(res.Body).Decode(&status); err != nil {
+		t.Fatalf("Prometheus configuration: %v", err)
+	}
+	var conf struct {
+		RuleFiles     []string `json:"rule_files"`
+		ScrapeConfigs []struct {
+			FileSD []struct {
+				Files []string `json:"files"`
+			} `json:"file_sd_configs"`
+		} `json:"scrape_configs"`
+	}
+	if err := yaml.Unmarshal([]byte(status.Data.YAML), &conf); err != nil {
+		t.Fatalf("Prometheus configuration: %v", err)
+	}
+	for _, sc := range conf.ScrapeConfigs {
+		for _, sd := range sc.FileSD {
+			for _, f := range sd.Files {
+				if strings.HasSuffix(f, "/*.json") {
+					targets = filepath.Dir(f)
+				}
+			}
+		}
+	}
+	for _, f := range conf.RuleFiles {
+		if strings.HasSuffix(f, "/*.yml") {
+			rules = filepath.Dir(f)
+		}
+	}
+	if targets == "" || rules == "" {
+		t.Fatalf("Prometheus at %s reads no target folder (*.json) or no rule folder (*.yml): not the stack's: %s", prom, status.Data.YAML)
+	}
+	return targets, rules
 }
 
 // jaegerSpan is a span as Jaeger's query API (/api/v3, OTLP JSON) returns it: ids in hex, kind as OTLP's number.
@@ -155,7 +204,8 @@ func TestTracesAndExemplarsInJaegerAndPrometheus(t *testing.T) {
 		c.OTelEndpoint, c.OTelSampleRatio, c.OTelServiceName = s.JaegerOTLPAddr(), 1, service
 	})
 	// Prometheus scrapes this server from now on (a target file of its own; Prometheus watches the folder).
-	target := filepath.Join(s.Home, "prometheus", "targets", service+".json")
+	targets, _ := prometheusDirs(t, s.PrometheusURL())
+	target := filepath.Join(targets, service+".json")
 	body, _ := json.Marshal([]map[string]any{{"targets": []string{e.built.Server.OpsAddr()}, "labels": map[string]string{"test": service}}})
 	if err := os.WriteFile(target, body, 0o644); err != nil {
 		t.Fatal(err)
