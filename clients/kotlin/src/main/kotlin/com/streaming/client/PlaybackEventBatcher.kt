@@ -93,7 +93,9 @@ class IngestFailedException(message: String, cause: Throwable?, val unresolved: 
  *   whose every event has an outcome) with `x-ingest-accepted` says what is stored: when the accepted count is exactly
  *   the events of messages 0..that one, the next stream starts after it; otherwise (or without the trailer, when the
  *   connection broke) the whole stream is sent again. Nothing acknowledged is sent again; what is resent without
- *   acknowledgement is rewritten as the same rows, because the server keys events by their id.
+ *   acknowledgement is rewritten as the same rows, because the server keys events by their id. A broken connection
+ *   is transient whatever its status: `Unavailable`, or `Internal` caused by an IOException when grpc-okhttp found
+ *   the connection cut inside an HTTP/2 frame ([connectionBroke]).
  *
  * Events are sent in the order added, resends first. Use one batcher per token (the user's session, or the service
  * credential); call [close] to send what is left and stop.
@@ -360,8 +362,11 @@ class PlaybackEventBatcher internal constructor(
 
         if (settled > 0) failuresWithoutProgress = 0 else failuresWithoutProgress++
         if (status.code == Status.Code.RESOURCE_EXHAUSTED) streamLimit = settled.coerceAtLeast(1)
-        if (!retryable(status.code) || failuresWithoutProgress > config.maxFailuresWithoutProgress) {
-            val why = if (retryable(status.code)) "nothing stored after $failuresWithoutProgress failed streams" else "not retryable"
+        // A connection cut inside a frame comes as Internal with an IOException from the transport: a broken
+        // connection like any other, so the stream is resent (what the server stored is rewritten as the same rows).
+        val transient = retryable(status.code) || connectionBroke(status)
+        if (!transient || failuresWithoutProgress > config.maxFailuresWithoutProgress) {
+            val why = if (transient) "nothing stored after $failuresWithoutProgress failed streams" else "not retryable"
             throw IngestFailedException("ingest stream failed ($why): $status", e, unresolved())
         }
         val hint = StatusDetails.from(trailers)?.retryDelay?.toKotlinDuration()

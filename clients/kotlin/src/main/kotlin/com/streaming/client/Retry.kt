@@ -4,6 +4,7 @@ import io.grpc.Status
 import io.grpc.StatusException
 import io.grpc.StatusRuntimeException
 import kotlinx.coroutines.delay
+import java.io.IOException
 import kotlin.random.Random
 import kotlin.time.Duration
 import kotlin.time.Duration.Companion.milliseconds
@@ -18,7 +19,8 @@ import kotlin.time.toKotlinDuration
  *   to come back: a busy server, a full password-hash pool), any RPC, after the wait it asks for;
  * - `Unavailable`, only for calls that are safe to repeat ([Safety.IDEMPOTENT]: every query, CreateSubscription with
  *   its idempotency key, RecordPlaybackEvents), after the RetryInfo wait when there is one, else an exponential
- *   backoff with jitter. A command that got `Unavailable` may have been applied, so it is not repeated.
+ *   backoff with jitter. A command that got `Unavailable` may have been applied, so it is not repeated. A connection
+ *   cut inside an HTTP/2 frame counts as `Unavailable` ([connectionBroke]).
  */
 data class RetryPolicy(
     /** Attempts in all, the first included (1 disables retries). */
@@ -75,11 +77,29 @@ internal fun retryWait(e: Throwable, safety: Safety, policy: RetryPolicy, backof
     val hint = e.retryDelay?.toKotlinDuration()
     return when {
         code == Status.Code.RESOURCE_EXHAUSTED && hint != null -> hint.takeIf { it <= policy.maxRetryInfoDelay }
-        code == Status.Code.UNAVAILABLE && safety == Safety.IDEMPOTENT ->
+        (code == Status.Code.UNAVAILABLE || connectionBroke(Status.fromThrowable(e))) && safety == Safety.IDEMPOTENT ->
             if (hint != null) hint.takeIf { it <= policy.maxRetryInfoDelay } else jitter(backoff)
 
         else -> null
     }
+}
+
+/**
+ * Whether [status] is the transport's own report of a connection that broke although its code is not `Unavailable`:
+ * grpc-okhttp ends the calls of a connection cut inside an HTTP/2 frame (the client had read a frame's header and part
+ * of its payload) with `Internal: error in frame handler` caused by an EOFException or a connection reset, where a cut
+ * between two frames gives `Unavailable`. Only a status made on this side carries a cause: an `Internal` or `Unknown`
+ * the server sent has none and is not taken for a broken connection.
+ */
+internal fun connectionBroke(status: Status): Boolean {
+    if (status.code != Status.Code.INTERNAL && status.code != Status.Code.UNKNOWN) return false
+    var cause = status.cause
+    var depth = 0
+    while (cause != null && depth++ < 16) {
+        if (cause is IOException) return true
+        cause = cause.cause
+    }
+    return false
 }
 
 /** A wait between half and all of [d], so clients that failed together do not come back together. */

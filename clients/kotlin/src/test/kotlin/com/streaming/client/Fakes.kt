@@ -22,15 +22,18 @@ import java.io.ByteArrayOutputStream
 import java.time.Instant
 import java.util.UUID
 
-/** An in-process server with [services], and a channel to it; close both with [close]. */
-class InProcess(vararg services: BindableService, interceptor: ServerInterceptor? = null) : AutoCloseable {
+/**
+ * An in-process server with [services], and a channel to it; close both with [close]. With [propagateCause], the
+ * cause of a status a service fails with reaches the client, as a status the client's transport makes itself has one.
+ */
+class InProcess(vararg services: BindableService, interceptor: ServerInterceptor? = null, propagateCause: Boolean = false) : AutoCloseable {
     private val name = "test-" + UUID.randomUUID()
     private val server: Server = InProcessServerBuilder.forName(name).directExecutor().apply {
         for (s in services) {
             if (interceptor != null) addService(ServerInterceptors.intercept(s, interceptor)) else addService(s)
         }
     }.build().start()
-    val channel: ManagedChannel = InProcessChannelBuilder.forName(name).build()
+    val channel: ManagedChannel = InProcessChannelBuilder.forName(name).propagateCauseWithStatus(propagateCause).build()
 
     override fun close() {
         channel.shutdownNow()

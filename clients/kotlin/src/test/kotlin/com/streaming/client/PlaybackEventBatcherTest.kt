@@ -20,6 +20,7 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import java.io.EOFException
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.atomic.AtomicInteger
 import kotlin.time.Duration.Companion.milliseconds
@@ -41,6 +42,8 @@ private class FakeIngest(val script: FakeIngest.(stream: Int) -> Plan = { Plan()
         /** Accepted count to report in the trailer instead of the true one. */
         val acceptedOverride: Long? = null,
         val retryInfoMillis: Long? = null,
+        /** The failure's cause (reaches the client only through an [InProcess] with propagateCause). */
+        val cause: Throwable? = null,
         /** Events refused for a field at fault, and events answered "not stored, retry". */
         val invalid: (PlaybackEvent) -> Boolean = { false },
         val notStored: (PlaybackEvent) -> Boolean = { false },
@@ -99,7 +102,7 @@ private class FakeIngest(val script: FakeIngest.(stream: Int) -> Plan = { Plan()
                     store(good.dropLast(1).flatten(), ack = false) // the connection broke: some of it was written
                 }
                 throw if (plan.retryInfoMillis != null) retryInfoFailure(plan.code, plan.retryInfoMillis, trailers)
-                else StatusException(Status.fromCode(plan.code).withDescription("scripted failure"), trailers)
+                else StatusException(Status.fromCode(plan.code).withDescription("scripted failure").withCause(plan.cause), trailers)
             }
         }
         messages += good.size
@@ -116,7 +119,7 @@ private class FakeIngest(val script: FakeIngest.(stream: Int) -> Plan = { Plan()
 }
 
 class PlaybackEventBatcherTest {
-    private fun <T> withFake(fake: FakeIngest, block: suspend (StreamingClient) -> T): T = InProcess(fake).use { srv ->
+    private fun <T> withFake(fake: FakeIngest, propagateCause: Boolean = false, block: suspend (StreamingClient) -> T): T = InProcess(fake, propagateCause = propagateCause).use { srv ->
         runBlocking { withTimeout(60.seconds) { block(StreamingClient.forChannel(srv.channel, ClientOptions(token = "t"))) } }
     }
 
@@ -180,6 +183,42 @@ class PlaybackEventBatcherTest {
             }
         }
         assertAllStoredOnce(fake, events)
+    }
+
+    @Test
+    fun `a connection cut inside a frame (Internal caused by an IOException) resends the whole stream`() {
+        // What grpc-okhttp reports when the connection ends in the middle of an HTTP/2 frame: "error in frame handler".
+        val fake = FakeIngest {
+            if (failures.get() < 3) FakeIngest.Plan(failAfter = 2, code = Status.Code.INTERNAL, through = null, cause = EOFException())
+            else FakeIngest.Plan()
+        }
+        val events = List(1_000) { event() }
+        withFake(fake, propagateCause = true) { client ->
+            coroutineScope {
+                val b = client.playbackBatcher(this, fast(BatcherConfig(batchSize = 100)))
+                events.forEach { b.add(it) }
+                b.close()
+                assertEquals(1_000, b.stats.accepted)
+                assertEquals(3, b.stats.failedStreams)
+                assertTrue(b.stats.resent >= 3 * 200, "resent ${b.stats.resent}")
+            }
+        }
+        assertAllStoredOnce(fake, events)
+    }
+
+    @Test
+    fun `Internal from the server (no cause) still stops the batcher`() {
+        val fake = FakeIngest { FakeIngest.Plan(failAfter = 1, code = Status.Code.INTERNAL, through = null) }
+        val events = List(150) { event() }
+        withFake(fake, propagateCause = true) { client ->
+            coroutineScope {
+                val b = client.playbackBatcher(this, fast(BatcherConfig(batchSize = 100)))
+                events.forEach { b.add(it) }
+                val e = assertThrowsSuspending<IngestFailedException> { b.close() }
+                assertEquals(Status.Code.INTERNAL, Status.fromThrowable(e.cause).code)
+                assertEquals(1, b.stats.failedStreams)
+            }
+        }
     }
 
     @Test

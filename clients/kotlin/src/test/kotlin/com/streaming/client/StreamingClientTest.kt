@@ -26,6 +26,8 @@ import org.junit.jupiter.api.Assertions.assertEquals
 import org.junit.jupiter.api.Assertions.assertNull
 import org.junit.jupiter.api.Assertions.assertTrue
 import org.junit.jupiter.api.Test
+import java.io.EOFException
+import java.net.SocketException
 import java.util.concurrent.ConcurrentHashMap
 import java.util.concurrent.CopyOnWriteArrayList
 import java.util.concurrent.TimeUnit
@@ -116,6 +118,21 @@ class StreamingClientTest {
         val e = assertThrowsSuspending<StatusException> { client.register("a@example.com", "correct horse battery", "A", "ES") }
         assertEquals(Status.Code.UNAVAILABLE, e.status.code)
         assertEquals(1, command.registerCalls.get())
+    }
+
+    @Test
+    fun `a connection cut inside a frame is retried like Unavailable, a server's Internal is not`() {
+        val policy = RetryPolicy.DEFAULT
+        val cut = StatusException(Status.INTERNAL.withDescription("error in frame handler").withCause(EOFException()))
+        assertTrue(connectionBroke(cut.status))
+        assertTrue(retryWait(cut, Safety.IDEMPOTENT, policy, 100.milliseconds) != null)
+        assertNull(retryWait(cut, Safety.NOT_IDEMPOTENT, policy, 100.milliseconds), "a command may have been applied")
+        val reset = StatusException(Status.UNKNOWN.withCause(RuntimeException(SocketException("Connection reset"))))
+        assertTrue(connectionBroke(reset.status))
+        val server = StatusException(Status.INTERNAL.withDescription("grpc: error unmarshalling request"))
+        assertTrue(!connectionBroke(server.status))
+        assertNull(retryWait(server, Safety.IDEMPOTENT, policy, 100.milliseconds))
+        assertTrue(!connectionBroke(Status.PERMISSION_DENIED.withCause(EOFException())))
     }
 
     @Test
