@@ -87,6 +87,13 @@ func Open(ctx context.Context, cfg Config) (*Graph, func(), error) {
 	}
 	cleanup := func() { g.Close(context.Background()) }
 	if cfg.Lazy {
+		// One connection attempt before anyone else uses the driver, its outcome ignored (the graph may be down: a
+		// lazy graph degrades). The driver's connector sets a field on its first Connect without a lock
+		// (neo4j-go-driver v5.28.4, connector.go:55), which the race detector caught when the health check and the
+		// projector made their first connections at once; this first Connect is alone.
+		vctx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
+		_ = g.driver.VerifyConnectivity(vctx)
+		cancel()
 		return g, cleanup, nil
 	}
 	if err := g.driver.VerifyConnectivity(ctx); err != nil {
