@@ -57,11 +57,16 @@ func main() {
 
 func run(args []string) error {
 	if len(args) == 0 {
-		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search stripemock jaeger prometheus]")
+		return errors.New("usage: stack up|down|status|reset|env|server-env [postgres redis cassandra neo4j search stripemock jaeger prometheus] | stack promtool ARGS...")
 	}
 	cfg, err := stackenv.Load()
 	if err != nil {
 		return fmt.Errorf("bad configuration: %w", err)
+	}
+	if args[0] == "promtool" { // its arguments are promtool's, not server names
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return newPrometheus(cfg).promtool(ctx, args[1:])
 	}
 	all := servers(cfg)
 	chosen, err := pick(all, args[1:])
@@ -120,7 +125,7 @@ func run(args []string) error {
 		}
 		return nil
 	}
-	return fmt.Errorf("unknown command %q: want up, down, status, reset, env or server-env", args[0])
+	return fmt.Errorf("unknown command %q: want up, down, status, reset, env, server-env or promtool", args[0])
 }
 
 func servers(cfg stackenv.Settings) []server {

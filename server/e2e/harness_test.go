@@ -121,6 +121,9 @@ var schema string
 var searchAlias = "e2e_" + storetest.Unique()
 
 func TestMain(m *testing.M) {
+	// Every REST call and store API read in these tests (http.Get, http.DefaultClient) gives up after this: a server
+	// that stops answering fails the test instead of hanging it until go test's own timeout.
+	http.DefaultClient.Timeout = 30 * time.Second
 	code := m.Run()
 	if shared != nil {
 		shared.conn.Close()
