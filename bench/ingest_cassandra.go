@@ -50,7 +50,12 @@ const (
 		`position_seconds, device, quality, completed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`
 	cqlUpsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at, completed) ` +
 		`VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`
+	// The erasure's title index; the raw writers give it the default TTL plus a day, as the store does.
+	cqlUpsertTitle = `INSERT INTO user_titles (user_id, content_id) VALUES (?, ?) USING TTL ? AND TIMESTAMP ?`
 )
+
+// titleTTL is the store's user_titles TTL (seconds) with the default Config.TTL plus its day of margin.
+const titleTTL = int((cassandra.DefaultTTL + 24*time.Hour) / time.Second)
 
 // cassTarget is the Cassandra an ingest_cassandra entry writes to, and how much.
 type cassTarget struct {
@@ -210,19 +215,19 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"streamingd wires them (wiring.PlaybackObservers: trending counters in the stack's Redis, WATCHED edges in "+
 		"its Neo4j + invalidation of the watchers' cached recommendations, each behind its own 100k-event "+
 		"asynchronous buffer; events dropped by a full buffer during the run: trending %d, watched %d), "+
-		"%.2f events per partition write on average, each write an unlogged batch + a position upsert; raw (the "+
+		"%.2f events per partition write on average, each write an unlogged batch + a position upsert + a title-index upsert (user_titles, for erasure); raw (the "+
 		"store's gocql session: protocol v4, %d connections per host, token-aware routing, the store's "+
 		"statements): batches = each round's events grouped per (user, title) into single-partition unlogged "+
 		"batches of at most %d inserts, %d in flight: %.0f events/s; singles = one insert per event, %d in "+
 		"flight: %.0f events/s; the raw writers write the same Cassandra rows and no derived update; both also upsert the newest position per (user, title) into "+
-		"continue_watching, as WritePartition does; Cassandra requests per event: ours ≈ %.2f, batches %.2f, "+
+		"continue_watching and the title into user_titles, as WritePartition does; Cassandra requests per event: ours ≈ %.2f, batches %.2f, "+
 		"singles %.2f; baseline = %s; %s; measured %d events ours, %d batches in rounds of %d, %d palindromic cycles of the two, then %d "+
 		"singles in two rounds, "+
 		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
 		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
 		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
-		per(2*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
+		per(3*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,
 		target.cycles, singles.events, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows, machine())
 	return []Result{{Name: target.name, Value: round(o.perSecond(), 0), Unit: "events/s",
@@ -280,6 +285,9 @@ func rawWrite(ctx context.Context, s *gocql.Session, events []streaming.Playback
 		ops = append(ops, func(ctx context.Context) error {
 			return s.Query(cqlUpsertPosition, k.user, k.content, newest.PositionSeconds, newest.OccurredAt,
 				newest.Completed, newest.OccurredAt.UnixMicro()).WithContext(ctx).Idempotent(true).Exec()
+		}, func(ctx context.Context) error {
+			return s.Query(cqlUpsertTitle, k.user, k.content, titleTTL, time.Now().UnixMicro()).
+				WithContext(ctx).Idempotent(true).Exec()
 		})
 	}
 	l, err := runLoad(ctx, len(ops), c, cassRoundCap, func(ctx context.Context, i int) error { return ops[i](ctx) })

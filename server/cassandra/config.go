@@ -150,6 +150,20 @@ func (cfg Config) ttlSeconds() int {
 	return int(cfg.TTL / time.Second)
 }
 
+// titleTTLMargin is how much longer a user_titles row lives than the events it names. The row and the events of a
+// WritePartition call are written by different requests, possibly through coordinators whose clocks differ, and a
+// later write may carry a slightly older wall-clock timestamp and lose: a day covers all of that.
+const titleTTLMargin = 24 * time.Hour
+
+// titleTTLSeconds is the TTL of a user_titles row (after defaults): Config.TTL plus titleTTLMargin, at most
+// Cassandra's maximum, and 0 (no expiry) when the events never expire.
+func (cfg Config) titleTTLSeconds() int {
+	if cfg.TTL < 0 {
+		return 0
+	}
+	return int(min(cfg.TTL+titleTTLMargin, maxTTL) / time.Second)
+}
+
 // identifier is an unquoted CQL name we are willing to splice into DDL (keyspace names are limited to 48
 // characters). Lowercase only: unquoted identifiers are folded to lowercase by Cassandra, so an uppercase name would
 // not round-trip through system_schema.

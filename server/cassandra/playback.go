@@ -25,6 +25,10 @@ const (
 	upsertPosition = `INSERT INTO continue_watching (user_id, content_id, position_seconds, updated_at, completed) ` +
 		`VALUES (?, ?, ?, ?, ?) USING TIMESTAMP ?`
 
+	// The user's title index, which EraseUser reads (erase.go). Unlike the statements above its write timestamp is the
+	// wall clock, not an event time, and its TTL outlasts the events': see titleTTLSeconds.
+	upsertTitle = `INSERT INTO user_titles (user_id, content_id) VALUES (?, ?) USING TTL ? AND TIMESTAMP ?`
+
 	selectHistory = `SELECT event_id, ts, played_seconds, position_seconds, device, quality, completed ` +
 		`FROM playback_events WHERE user_id = ? AND content_id = ?`
 
@@ -47,8 +51,14 @@ const (
 // no change. The position upsert carries the newest event's time, so an older event arriving late loses to the
 // newer position already stored (last write wins by event time, not by arrival).
 //
-// The sub-batches and the position upsert run concurrently; nil means all of them were acknowledged at the configured
-// consistency. On error some of them may have been applied; retrying the whole call is safe.
+// It also refreshes the (user, title) row of user_titles, the index a user erasure finds the user's partitions by.
+// continue_watching cannot be that index: its row carries the newest event's time, so a late or replayed older
+// event rewrites the event rows (their TTL counts from this write) while its position upsert loses, and the row
+// expires before those events do (TestEraseUserFindsLateEvents shows it).
+//
+// The sub-batches, the position upsert and the index upsert run concurrently; nil means all of them were
+// acknowledged at the configured consistency. On error some of them may have been applied; retrying the whole call
+// is safe.
 //
 // The ts column is a CQL timestamp: OccurredAt is stored, and read back, at millisecond precision; the write
 // timestamp keeps its microseconds. OccurredAt must lie after 1970 and at most Config.MaxClockSkew in the future.
@@ -98,12 +108,16 @@ func (s *Store) WritePartition(ctx context.Context, events []*streaming.Playback
 	}
 
 	n := (len(events) + s.cfg.MaxBatch - 1) / s.cfg.MaxBatch
-	errs := make([]error, n+1)
+	errs := make([]error, n+2)
 	var wg sync.WaitGroup
 	for b := range n {
 		lo, hi := b*s.cfg.MaxBatch, min((b+1)*s.cfg.MaxBatch, len(events))
 		wg.Go(func() { errs[b] = s.writeBatch(ctx, args[lo*insertEventArgs:hi*insertEventArgs]) })
 	}
+	wg.Go(func() {
+		errs[n+1] = s.session.Query(upsertTitle, userArg, contentArg, s.cfg.titleTTLSeconds(), time.Now().UnixMicro()).
+			WithContext(ctx).Idempotent(true).Exec()
+	})
 	// The position upsert runs on this goroutine, beside the batches: it is a different partition (the user's), so
 	// putting it in the batch would make the batch multi-partition.
 	e := events[latest]

@@ -58,6 +58,18 @@ var migrations = []migration{
 		// offers them again from the start).
 		`ALTER TABLE continue_watching ADD IF NOT EXISTS completed boolean`,
 	}},
+	{version: 3, stmts: []string{
+		// Every title the user has playback events of, for a user erasure (erase.go): playback_events is partitioned
+		// by (user, title), and continue_watching can lose a title whose events live on (see WritePartition). The
+		// TTL comes with each write (titleTTLSeconds), so default_time_to_live stays 0 and is not in ttlTables.
+		// Size-tiered (the default): overwritten on every write group like continue_watching, but read only by an
+		// erasure, so leveled compaction's cheap reads would cost write amplification for nothing.
+		`CREATE TABLE IF NOT EXISTS user_titles (
+			user_id uuid,
+			content_id uuid,
+			PRIMARY KEY ((user_id), content_id)
+		)`,
+	}},
 }
 
 // SchemaVersion is the version of the newest schema step.

@@ -35,6 +35,7 @@ var matrix = map[string][5]string{
 	"streaming.v1.CommandService/UpdatePaymentMethod":    {U, ok, PD, ok, PD},
 	"streaming.v1.CommandService/UpsertContent":          {U, PD, PD, ok, PD},
 	"streaming.v1.CommandService/RateContent":            {U, ok, PD, ok, PD},
+	"streaming.v1.CommandService/DeleteUser":             {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/GetUserProfile":           {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/ListSubscriptions":        {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/GetRecommendations":       {U, ok, PD, ok, PD},
@@ -47,6 +48,7 @@ var matrix = map[string][5]string{
 	"streaming.v1.QueryService/GetPlan":                  {ok, ok, ok, ok, ok},
 	"streaming.v1.QueryService/ListInvoices":             {U, ok, PD, ok, PD},
 	"streaming.v1.QueryService/GetRevenueReport":         {U, PD, PD, ok, PD},
+	"streaming.v1.QueryService/GetUserErasure":           {U, PD, PD, ok, PD},
 	"streaming.v1.IngestService/IngestPlaybackEvents":    {U, ok, ok, PD, ok},
 	"streaming.v1.IngestService/RecordPlaybackEvents":    {U, ok, ok, PD, ok},
 	"streaming.v1.PlaybackService/StartPlayback":         {U, ok, PD, ok, PD},
@@ -75,10 +77,14 @@ func TestAuthorizationMatrix(t *testing.T) {
 				}
 				seen++
 				for c, caller := range callers {
+					owner := a                    // whose data the call names ("A's data")
+					if m.Name() == "DeleteUser" { // an authorized call erases the owner: one of its own per call
+						owner = newUser(t, e)
+					}
 					token := ""
 					switch c {
 					case 1, 2:
-						u := []user{a, b}[c-1]
+						u := []user{owner, b}[c-1]
 						token = u.token
 						switch m.Name() {
 						case "Logout": // do not end the sessions the other rows use
@@ -91,7 +97,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					case 4:
 						token = serviceToken
 					}
-					got := outcome(call(t, e, m, token, a.id))
+					got := outcome(call(t, e, m, token, owner.id))
 					if got != want[c] {
 						t.Errorf("%s as %s: %s, want %s", name, caller, got, want[c])
 					}

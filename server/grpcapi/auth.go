@@ -57,6 +57,7 @@ var rules = map[string]Rule{
 	commandService + "UpdatePaymentMethod":    SelfOrAdmin,
 	commandService + "UpsertContent":          AdminOnly,
 	commandService + "RateContent":            SelfOrAdmin,
+	commandService + "DeleteUser":             SelfOrAdmin,
 
 	queryService + "GetUserProfile":      SelfOrAdmin,
 	queryService + "ListSubscriptions":   SelfOrAdmin,
@@ -70,6 +71,7 @@ var rules = map[string]Rule{
 	queryService + "GetPlan":             Public,
 	queryService + "ListInvoices":        SelfOrAdmin,
 	queryService + "GetRevenueReport":    AdminOnly,
+	queryService + "GetUserErasure":      AdminOnly,
 
 	ingestService + "IngestPlaybackEvents": UserOrService,
 	ingestService + "RecordPlaybackEvents": UserOrService,

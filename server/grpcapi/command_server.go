@@ -144,3 +144,11 @@ func (s *CommandServer) RateContent(ctx context.Context, r *pb.RateContentReques
 	}
 	return &pb.RateContentResponse{Rating: ratingToPB(rating)}, nil
 }
+
+func (s *CommandServer) DeleteUser(ctx context.Context, r *pb.DeleteUserRequest) (*pb.DeleteUserResponse, error) {
+	e, err := s.H.DeleteUser(ctx, r.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.DeleteUserResponse{Erasure: erasureToPB(e)}, nil
+}

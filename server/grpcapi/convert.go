@@ -1,6 +1,7 @@
 package grpcapi
 
 import (
+	"math"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
@@ -97,4 +98,14 @@ func contentFromPB(c *pb.Content) streaming.Content {
 
 func ratingToPB(r *streaming.Rating) *pb.Rating {
 	return &pb.Rating{UserId: r.UserID, ContentId: r.ContentID, Stars: r.Stars, Review: r.Review, UpdateTime: ts(r.UpdatedAt)}
+}
+
+func erasureToPB(e *streaming.UserErasure) *pb.UserErasure {
+	out := &pb.UserErasure{UserId: e.UserID, RequestedAt: ts(e.RequestedAt), Complete: e.Complete(),
+		Stores: make([]*pb.StoreErasure, 0, len(e.Stores))}
+	for _, s := range e.Stores {
+		out.Stores = append(out.Stores, &pb.StoreErasure{Store: s.Store, ErasedAt: ts(s.ErasedAt),
+			Attempts: int32(min(s.Attempts, math.MaxInt32)), LastError: s.LastError})
+	}
+	return out
 }

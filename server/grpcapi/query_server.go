@@ -139,3 +139,11 @@ func (s *QueryServer) GetWatchHistory(ctx context.Context, r *pb.GetWatchHistory
 	}
 	return out, nil
 }
+
+func (s *QueryServer) GetUserErasure(ctx context.Context, r *pb.GetUserErasureRequest) (*pb.GetUserErasureResponse, error) {
+	e, err := s.H.UserErasure(ctx, r.GetUserId())
+	if err != nil {
+		return nil, err
+	}
+	return &pb.GetUserErasureResponse{Erasure: erasureToPB(e)}, nil
+}

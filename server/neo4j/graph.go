@@ -8,6 +8,9 @@
 //
 // (The brief's (:User)-[:SEARCHED_GENRE]->(:Genre) is part of the model but nothing writes it yet.)
 //
+// An erased user is a tombstone, (:User {id, version, erased: true}) without relationships: every write that merges
+// a user skips it, so events older than the erasure that are still in flight cannot write the user back.
+//
 // What lives here:
 //   - Graph: one driver per process (Open, the only place a driver is configured), the schema step (EnsureSchema: a uniqueness constraint, and so an index,
 //     on every label that MERGE matches on), Ping for health checks.
@@ -15,6 +18,7 @@
 //     events older than what a node or edge already holds.
 //   - ApplyWatches (watches.go): WATCHED edges derived from playback, tolerant of replays.
 //   - Recommend (recommend.go): streaming.RecommendationGraph, blending genre affinity with co-watching.
+//   - EraseUser (erase.go): streaming.UserEraser, turning a user into a tombstone.
 //   - ContentNodes, UserNodes, Ratings, NodePage (inspect.go): reads of what the projector wrote, for readcheck.
 //
 // Every write is `UNWIND $rows AS r MERGE ...` in a managed transaction (ExecuteWrite), so the driver retries it on

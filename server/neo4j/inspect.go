@@ -108,7 +108,8 @@ UNWIND $ids AS id
 MATCH (u:User {id: id})
 RETURN u.id AS id, u.version AS version`
 
-// UserNodes returns the User nodes among ids, by id.
+// UserNodes returns the User nodes among ids, by id. An erased user's tombstone is one, at the erasure's version:
+// the version of its anonymized PostgreSQL row, so readcheck finds the two consistent.
 func (g *Graph) UserNodes(ctx context.Context, ids []string) (map[string]Node, error) {
 	recs, err := g.read(ctx, "read users", userNodesCypher, map[string]any{"ids": ids})
 	if err != nil {

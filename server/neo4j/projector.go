@@ -30,11 +30,13 @@ const maxRows = 1000
 
 // Statements of the projector. Each applies a row only when its version is newer than the one stored, so a replay or
 // a late event changes nothing; nodes and edges created by a skipped row are the same ones an earlier row created.
+// A row of an erased user (a tombstone, see EraseUser) is skipped whatever its version: the tombstone is final.
 const (
 	projectUsersCypher = `
 UNWIND $rows AS r
 MERGE (u:User {id: r.id})
-WITH u, r WHERE coalesce(u.version, 0) < r.version
+` + lockUser + `
+WITH u, r WHERE coalesce(u.version, 0) < r.version AND NOT coalesce(u.erased, false)
 SET u.version = r.version`
 
 	// The genre edges are replaced, not added to: edges to genres the title no longer has are deleted, the others
@@ -58,11 +60,13 @@ CALL (c, r) {
 
 	// A rating means the user watched the title; it leaves completed as it is (false on a new edge). The rating's
 	// own version guards it, so an older ContentRated event does not overwrite a newer rating even when the
-	// content part of a newer event was already applied.
+	// content part of a newer event was already applied. An erased user gets no edge.
 	projectRatingsCypher = `
 UNWIND $rows AS r
 MERGE (c:Content {id: r.content_id})
 MERGE (u:User {id: r.user_id})
+` + lockUser + `
+WITH c, u, r WHERE NOT coalesce(u.erased, false)
 MERGE (u)-[w:WATCHED]->(c)
 SET w.completed = coalesce(w.completed, false)
 WITH w, r WHERE coalesce(w.rating_version, 0) < r.version

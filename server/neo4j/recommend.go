@@ -134,7 +134,8 @@ func RecommendParams(userID string, limit int) map[string]any {
 }
 
 // Recommend returns at most limit titles the user has not watched, best first (see RecommendCypher). A user unknown
-// to the graph, or with nothing watched, gets an empty list.
+// to the graph, or with nothing watched, gets an empty list; so does an erased user, whose tombstone has no edges
+// (and so is never anyone's co-watcher either).
 func (g *Graph) Recommend(ctx context.Context, userID string, limit int) ([]streaming.Recommendation, error) {
 	if userID == "" {
 		return nil, streaming.Invalid("user_id", "is empty")

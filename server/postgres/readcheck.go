@@ -31,8 +31,11 @@ const (
 // name is t as SQL text; only the constants above are ever spliced into a statement.
 func (t Table) name() (string, error) {
 	switch t {
-	case TableContent, TableUsers, TablePlans:
+	case TableContent, TablePlans:
 		return string(t), nil
+	case TableUsers:
+		// Erased users are not users to the check: their read models hold (at most) a tombstone.
+		return "(SELECT * FROM users WHERE erased_at IS NULL) AS users", nil
 	}
 	return "", fmt.Errorf("postgres: unknown table %q", string(t))
 }
@@ -86,7 +89,7 @@ func (s *CheckSource) SampleIDs(ctx context.Context, table Table, n int) ([]stri
 	}
 	ids, err := s.ids(ctx, `SELECT id::text FROM `+name+` ORDER BY random() LIMIT $1`, n)
 	if err != nil {
-		return nil, checkErr("sample "+name, err)
+		return nil, checkErr("sample "+string(table), err)
 	}
 	slices.Sort(ids)
 	return ids, nil
@@ -105,7 +108,7 @@ func (s *CheckSource) PageIDs(ctx context.Context, table Table, after string, li
 	ids, err := s.ids(ctx, `SELECT id::text FROM `+name+` WHERE $1::uuid IS NULL OR id > $1::uuid ORDER BY id LIMIT $2`,
 		from, limit)
 	if err != nil {
-		return nil, checkErr("page through "+name, err)
+		return nil, checkErr("page through "+string(table), err)
 	}
 	return ids, nil
 }
@@ -119,12 +122,13 @@ func (s *CheckSource) RowsFor(ctx context.Context, table Table, ids []string) ([
 	}
 	q := `SELECT id::text FROM ` + name + ` WHERE id = ANY($1::uuid[]) ORDER BY 1`
 	if table == TableUsers {
-		q = `SELECT id::text FROM users WHERE id = ANY($1::uuid[])
-			UNION SELECT user_id::text FROM subscriptions WHERE id = ANY($1::uuid[]) ORDER BY 1`
+		q = `SELECT id::text FROM users WHERE id = ANY($1::uuid[]) AND erased_at IS NULL
+			UNION SELECT s.user_id::text FROM subscriptions s JOIN users u ON u.id = s.user_id
+			WHERE s.id = ANY($1::uuid[]) AND u.erased_at IS NULL ORDER BY 1`
 	}
 	out, err := s.ids(ctx, q, ids)
 	if err != nil {
-		return nil, checkErr("select "+name, err)
+		return nil, checkErr("select "+string(table), err)
 	}
 	return out, nil
 }
@@ -142,7 +146,7 @@ func (s *CheckSource) Existing(ctx context.Context, table Table, ids []string) (
 	}
 	found, err := s.ids(ctx, `SELECT id::text FROM `+name+` WHERE id = ANY($1::uuid[])`, valid)
 	if err != nil {
-		return nil, checkErr("look up "+name, err)
+		return nil, checkErr("look up "+string(table), err)
 	}
 	for _, id := range found {
 		out[id] = true
@@ -199,7 +203,8 @@ func (s *CheckSource) Ratings(ctx context.Context, contentIDs []string) ([]strea
 // Users returns the users among ids, by id.
 func (s *CheckSource) Users(ctx context.Context, ids []string) (map[string]streaming.User, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT id::text, email, display_name, country, version, created_at FROM users WHERE id = ANY($1::uuid[])`, ids)
+		SELECT id::text, email, display_name, country, version, created_at FROM users
+		WHERE id = ANY($1::uuid[]) AND erased_at IS NULL`, ids)
 	if err != nil {
 		return nil, checkErr("read users", err)
 	}

@@ -128,8 +128,8 @@ func TestConcurrentMigrationsOfAnEmptySchema(t *testing.T) {
 	if n := count(t, ctx, scoped, `SELECT count(*) FROM goose_db_version WHERE version_id = 1`); n != 1 {
 		t.Fatalf("migration 1 recorded %d times, want 1", n)
 	}
-	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 14 {
-		t.Fatalf("%d tables in the new schema, want 13 (8 + the outbox's dead letters and owed events + payment attempts + 00009's invoices and their lines; 00006's rating shards went in 00008) and goose's", n)
+	if n := count(t, ctx, pool, `SELECT count(*) FROM pg_tables WHERE schemaname = $1`, schema); n != 15 {
+		t.Fatalf("%d tables in the new schema, want 14 (8 + the outbox's dead letters and owed events + payment attempts + 00009's invoices and their lines + 00011's user erasures; 00006's rating shards went in 00008) and goose's", n)
 	}
 }
 

@@ -33,10 +33,10 @@ func userByID(ctx context.Context, q querier, id string) (*streaming.User, error
 	if !validUUID(id) {
 		return nil, notFound("user")
 	}
-	return queryOne(ctx, q, "user", scanUser, `SELECT `+userColumns+` FROM users WHERE id = $1`, id)
+	return queryOne(ctx, q, "user", scanUser, `SELECT `+userColumns+` FROM users WHERE id = $1 AND erased_at IS NULL`, id)
 }
 
-// UserByEmail matches case-insensitively, as emails are stored lower-cased.
+// UserByEmail matches case-insensitively, as emails are stored lower-cased. An erased user is found by no lookup.
 func (t *commandTx) UserByEmail(ctx context.Context, email string) (*streaming.User, error) {
-	return queryOne(ctx, t.tx, "user", scanUser, `SELECT `+userColumns+` FROM users WHERE email = lower($1)`, email)
+	return queryOne(ctx, t.tx, "user", scanUser, `SELECT `+userColumns+` FROM users WHERE email = lower($1) AND erased_at IS NULL`, email)
 }

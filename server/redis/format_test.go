@@ -137,3 +137,24 @@ func TestSessionFormat(t *testing.T) {
 	stored := golden.JSON(t, "session.golden.json", doc)
 	decodeInto(t, stored, sessionDoc{UserID: "0b9c2a3e-5f6d-4e7f-8a9b-0c1d2e3f4a5b", EndsAt: 1770001445000}) // 2026-02-02T03:04:05Z
 }
+
+// The tombstone an erasure leaves in user_profile:{id}: an old binary reads it (during a rolling deploy), and every
+// binary's versioned write must keep refusing to write next to it.
+func TestUserProfileTombstoneFormat(t *testing.T) {
+	pairs := tombstone(7)
+	fields := map[string]string{}
+	for i := 0; i+1 < len(pairs); i += 2 {
+		fields[pairs[i]] = pairs[i+1]
+	}
+	if len(fields)*2 != len(pairs) {
+		t.Fatalf("tombstone %q: not field, value pairs of distinct fields", pairs)
+	}
+	doc, err := json.Marshal(fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	decodeInto(t, golden.JSON(t, "user_profile_tombstone.golden.json", doc), map[string]string{"erased": "7", "v:user": "7"})
+	if !strings.Contains(versionedWrite, "redis.call('HEXISTS', KEYS[1], 'erased') == 1") {
+		t.Error("the versioned write no longer refuses a hash holding the erased marker")
+	}
+}

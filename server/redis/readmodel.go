@@ -20,7 +20,8 @@ import (
 // ReadModel holds the query side's views of the command side's aggregates, and the recommendation cache:
 //
 //	user_profile:{user id}     hash: "user" -> user JSON (no password hash), "sub:{subscription id}" -> subscription
-//	                           JSON, "complete" -> "1" once a full rebuild from PostgreSQL wrote it
+//	                           JSON, "complete" -> "1" once a full rebuild from PostgreSQL wrote it; after the user's
+//	                           erasure, only a tombstone "erased" -> version, "v:user" -> version (see erase.go)
 //	plan:{plan id}             hash: "plan" -> plan JSON
 //	content:{content id}       hash: "content" -> title JSON
 //	recommendations:{user id}  hash: see recommendations.go (expires after RecommendationTTL)
@@ -68,10 +69,17 @@ var (
 // versionedWrite sets each field whose stored version ("v:"+field) is absent or lower than the given one. It returns
 // how many fields it wrote. Lua numbers are doubles: versions are exact up to 2^53.
 //
+// A hash holding the "erased" marker is an erased user's tombstone (see Eraser) and takes no write at all, whatever
+// the versions: subscription parts carry their subscription's version, which says nothing about the user's, so the
+// user's version cannot fence them; and an erased user has nothing left to project.
+//
 //	KEYS[1]  the hash
 //	ARGV[1]  "1" to also set complete=1 (a full rebuild), else "0"
 //	ARGV[2:] field, version, value triples
 const versionedWrite = `
+if redis.call('HEXISTS', KEYS[1], 'erased') == 1 then
+  return 0
+end
 local written = 0
 for i = 2, #ARGV, 3 do
   local vf = 'v:' .. ARGV[i]
@@ -182,6 +190,7 @@ func contentKey(contentID string) string  { return "content:" + contentID }
 const (
 	fieldUser     = "user"
 	fieldComplete = "complete"
+	fieldErased   = "erased"
 	fieldPlan     = "plan"
 	fieldContent  = "content"
 	prefixSub     = "sub:"
@@ -221,12 +230,19 @@ func subscriptionPart(s streaming.Subscription) (part, error) {
 }
 
 // UserView reads the user's view with a plain Do, so a caller reads its own writes. ok is false when the view was
-// never fully built (a key holding only projected parts is incomplete: the caller rebuilds it with PutUserView).
-// Subscriptions come newest first (StartDate descending, then id).
+// never fully built (a key holding only projected parts is incomplete: the caller rebuilds it with PutUserView),
+// and for an erased user's tombstone: it holds no view to serve, so the caller falls back to PostgreSQL, which
+// answers for an erased user (and whose rebuild PutUserView does not write over the tombstone). Subscriptions come
+// newest first (StartDate descending, then id).
 func (m *ReadModel) UserView(ctx context.Context, userID string) (*streaming.UserView, bool, error) {
 	fields, err := m.c.Do(ctx, m.c.B().Hgetall().Key(userProfileKey(userID)).Build()).AsStrMap()
 	if err != nil {
 		return nil, false, streaming.Unavailable("Redis", err)
+	}
+	// The scripts write nothing next to a tombstone, but a binary older than the marker (a rolling deploy) does
+	// not know the marker: whatever it wrote there, the marker wins.
+	if _, erased := fields[fieldErased]; erased {
+		return nil, false, nil
 	}
 	raw, hasUser := fields[fieldUser]
 	if fields[fieldComplete] != "1" || !hasUser {

@@ -132,4 +132,12 @@ func TestOutboxPayloadFormats(t *testing.T) {
 			t.Errorf("decoded (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("user erased", func(t *testing.T) {
+		want := ErasedPayload{UserID: user.ID, ErasedAt: fixedTime}
+		var got ErasedPayload
+		check(t, "payload_user_erased.golden.json", want, &got)
+		if diff := gocmp.Diff(want, got); diff != "" {
+			t.Errorf("decoded (-want +got):\n%s", diff)
+		}
+	})
 }

@@ -43,6 +43,7 @@ type CommandTx interface {
 	Contents
 	Outbox
 	Idempotency
+	Erasures
 }
 
 // Users is the repository of accounts.

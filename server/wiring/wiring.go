@@ -26,6 +26,7 @@ import (
 	"github.com/streamingplatform/streaming/server/breaker"
 	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
+	"github.com/streamingplatform/streaming/server/erasure"
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/ingest"
 	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
@@ -53,6 +54,7 @@ type Built struct {
 	Pipeline   *ingest.Pipeline
 	Query      *query.Handler
 	Relay      *outbox.Relay      // nil when projections are disabled
+	Eraser     *erasure.Worker    // the erasure worker; nil when projections are disabled
 	Replayer   *ingest.Replayer   // the derived playback updates, applied again from Cassandra
 	Tracing    *telemetry.Tracing // off unless configured (or a test injected a span processor)
 
@@ -234,6 +236,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		LoginAttempts:    redis.NewRateLimiter(rc),
 		LoginsPerAccount: streaming.Limit{Burst: cfg.LoginsPerAccount, Per: cfg.LoginWindow},
 		LoginsPerClient:  streaming.Limit{Burst: cfg.LoginsPerClient, Per: cfg.LoginWindow},
+		Erasures:         postgres.NewErasureQueue(pool),
 	})
 	// Queries reach the graph and search through circuit breakers: while one is known down they answer at once
 	// (recommendations: the trending fallback; search: Unavailable) instead of each waiting for the driver.
@@ -248,6 +251,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		Index: breaker.Search{Next: b.Search, Breaker: searchBreaker}, Playback: b.Cassandra,
 		GraphTimeout: cfg.RecsGraphTimeout, Log: log}
 	b.Query.Billing = postgres.NewReadStore(pool) // invoices are read where they are written: PostgreSQL
+	b.Query.Erasures = postgres.NewErasureQueue(pool)
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {
 			b.Close()
@@ -407,7 +411,7 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	// than those means a stuck server, and is cut. A claim's transaction stays open while its projectors run, at
 	// most TransactionBound; PostgreSQL ends one idle in it longer than that even if this process stalls.
 	pool, closePool, err := postgres.Open(ctx, postgres.Config{URL: cfg.PostgresURL,
-		MaxConns:         cfg.OutboxWorkers + 3, // a connection per worker, LISTEN, cleanup, the rating flusher
+		MaxConns:         cfg.OutboxWorkers + 4, // a connection per worker, LISTEN, cleanup, the rating flusher, erasures
 		StatementTimeout: relayStatementTimeout, LockTimeout: relayLockTimeout,
 		IdleInTransactionTimeout: rcfg.TransactionBound(len(projectors)), TracerProvider: b.Tracing.Provider()})
 	if err != nil {
@@ -418,12 +422,17 @@ func (b *Built) startRelay(ctx context.Context, cfg config.Config, reg prometheu
 	// The rating flusher runs where the relay runs: it writes the outbox events the relay delivers, and with
 	// projections off in every process nobody would read them.
 	flusher := outbox.NewFlusher(postgres.NewRatingStore(pool), cfg.RatingFlushInterval, reg, b.log)
+	// The erasure worker runs here too: where the stores' projections run, it clears them of erased users.
+	eraser := erasure.New(postgres.NewErasureQueue(pool),
+		[]streaming.UserEraser{b.Graph, redis.NewEraser(b.Redis), b.Cassandra}, erasure.Config{}, reg, b.log)
+	b.Eraser = eraser
 	rctx, cancel := context.WithCancel(context.Background())
 	b.stopRelay, b.relayStopped = cancel, make(chan struct{})
 	go func() {
 		defer close(b.relayStopped)
 		var wg sync.WaitGroup
 		wg.Go(func() { flusher.Run(rctx) })
+		wg.Go(func() { eraser.Run(rctx) })
 		b.Relay.Run(rctx)
 		wg.Wait()
 	}()

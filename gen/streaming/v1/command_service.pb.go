@@ -1348,6 +1348,95 @@ func (x *RateContentResponse) GetRating() *Rating {
 	return nil
 }
 
+type DeleteUserRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteUserRequest) Reset() {
+	*x = DeleteUserRequest{}
+	mi := &file_streaming_v1_command_service_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteUserRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteUserRequest) ProtoMessage() {}
+
+func (x *DeleteUserRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_command_service_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteUserRequest.ProtoReflect.Descriptor instead.
+func (*DeleteUserRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *DeleteUserRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type DeleteUserResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The erasure as it stands when the call returns: PostgreSQL done, the other stores usually still pending.
+	Erasure       *UserErasure `protobuf:"bytes,1,opt,name=erasure,proto3" json:"erasure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteUserResponse) Reset() {
+	*x = DeleteUserResponse{}
+	mi := &file_streaming_v1_command_service_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteUserResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteUserResponse) ProtoMessage() {}
+
+func (x *DeleteUserResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_command_service_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteUserResponse.ProtoReflect.Descriptor instead.
+func (*DeleteUserResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_command_service_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *DeleteUserResponse) GetErasure() *UserErasure {
+	if x != nil {
+		return x.Erasure
+	}
+	return nil
+}
+
 var File_streaming_v1_command_service_proto protoreflect.FileDescriptor
 
 const file_streaming_v1_command_service_proto_rawDesc = "" +
@@ -1460,7 +1549,11 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"\x05stars\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18\x05(\x01R\x05stars\x12 \n" +
 	"\x06review\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xd0\x0fR\x06review\"C\n" +
 	"\x13RateContentResponse\x12,\n" +
-	"\x06rating\x18\x01 \x01(\v2\x14.streaming.v1.RatingR\x06rating2\xd3\f\n" +
+	"\x06rating\x18\x01 \x01(\v2\x14.streaming.v1.RatingR\x06rating\"6\n" +
+	"\x11DeleteUserRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"I\n" +
+	"\x12DeleteUserResponse\x123\n" +
+	"\aerasure\x18\x01 \x01(\v2\x19.streaming.v1.UserErasureR\aerasure2\xc1\r\n" +
 	"\x0eCommandService\x12k\n" +
 	"\fRegisterUser\x12!.streaming.v1.RegisterUserRequest\x1a\".streaming.v1.RegisterUserResponse\"\x14\x82\xd3\xe4\x93\x02\x0e:\x01*\"\t/v1/users\x12Y\n" +
 	"\x05Login\x12\x1a.streaming.v1.LoginRequest\x1a\x1b.streaming.v1.LoginResponse\"\x17\x82\xd3\xe4\x93\x02\x11:\x01*\"\f/v1/sessions\x12a\n" +
@@ -1475,7 +1568,9 @@ const file_streaming_v1_command_service_proto_rawDesc = "" +
 	"\x16ChangeSubscriptionPlan\x12+.streaming.v1.ChangeSubscriptionPlanRequest\x1a,.streaming.v1.ChangeSubscriptionPlanResponse\"I\x82\xd3\xe4\x93\x02C:\x01*\">/v1/users/{user_id}/subscriptions/{subscription_id}:changePlan\x12\xbe\x01\n" +
 	"\x13UpdatePaymentMethod\x12(.streaming.v1.UpdatePaymentMethodRequest\x1a).streaming.v1.UpdatePaymentMethodResponse\"R\x82\xd3\xe4\x93\x02L:\x01*\"G/v1/users/{user_id}/subscriptions/{subscription_id}:updatePaymentMethod\x12\x84\x01\n" +
 	"\rUpsertContent\x12\".streaming.v1.UpsertContentRequest\x1a#.streaming.v1.UpsertContentResponse\"*\x82\xd3\xe4\x93\x02$:\acontent\x1a\x19/v1/contents/{content.id}\x12\x87\x01\n" +
-	"\vRateContent\x12 .streaming.v1.RateContentRequest\x1a!.streaming.v1.RateContentResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\x1a(/v1/users/{user_id}/ratings/{content_id}B\xbd\x01\n" +
+	"\vRateContent\x12 .streaming.v1.RateContentRequest\x1a!.streaming.v1.RateContentResponse\"3\x82\xd3\xe4\x93\x02-:\x01*\x1a(/v1/users/{user_id}/ratings/{content_id}\x12l\n" +
+	"\n" +
+	"DeleteUser\x12\x1f.streaming.v1.DeleteUserRequest\x1a .streaming.v1.DeleteUserResponse\"\x1b\x82\xd3\xe4\x93\x02\x15*\x13/v1/users/{user_id}B\xbd\x01\n" +
 	"\x10com.streaming.v1B\x13CommandServiceProtoP\x01ZCgithub.com/streamingplatform/streaming/gen/streaming/v1;streamingv1\xa2\x02\x03SXX\xaa\x02\fStreaming.V1\xca\x02\fStreaming\\V1\xe2\x02\x18Streaming\\V1\\GPBMetadata\xea\x02\rStreaming::V1b\x06proto3"
 
 var (
@@ -1490,7 +1585,7 @@ func file_streaming_v1_command_service_proto_rawDescGZIP() []byte {
 	return file_streaming_v1_command_service_proto_rawDescData
 }
 
-var file_streaming_v1_command_service_proto_msgTypes = make([]protoimpl.MessageInfo, 24)
+var file_streaming_v1_command_service_proto_msgTypes = make([]protoimpl.MessageInfo, 26)
 var file_streaming_v1_command_service_proto_goTypes = []any{
 	(*RegisterUserRequest)(nil),            // 0: streaming.v1.RegisterUserRequest
 	(*RegisterUserResponse)(nil),           // 1: streaming.v1.RegisterUserResponse
@@ -1516,65 +1611,71 @@ var file_streaming_v1_command_service_proto_goTypes = []any{
 	(*UpsertContentResponse)(nil),          // 21: streaming.v1.UpsertContentResponse
 	(*RateContentRequest)(nil),             // 22: streaming.v1.RateContentRequest
 	(*RateContentResponse)(nil),            // 23: streaming.v1.RateContentResponse
-	(*User)(nil),                           // 24: streaming.v1.User
-	(*timestamppb.Timestamp)(nil),          // 25: google.protobuf.Timestamp
-	(VideoQuality)(0),                      // 26: streaming.v1.VideoQuality
-	(*Plan)(nil),                           // 27: streaming.v1.Plan
-	(PaymentMethod)(0),                     // 28: streaming.v1.PaymentMethod
-	(*Subscription)(nil),                   // 29: streaming.v1.Subscription
-	(*Payment)(nil),                        // 30: streaming.v1.Payment
-	(*Invoice)(nil),                        // 31: streaming.v1.Invoice
-	(*Content)(nil),                        // 32: streaming.v1.Content
-	(*Rating)(nil),                         // 33: streaming.v1.Rating
+	(*DeleteUserRequest)(nil),              // 24: streaming.v1.DeleteUserRequest
+	(*DeleteUserResponse)(nil),             // 25: streaming.v1.DeleteUserResponse
+	(*User)(nil),                           // 26: streaming.v1.User
+	(*timestamppb.Timestamp)(nil),          // 27: google.protobuf.Timestamp
+	(VideoQuality)(0),                      // 28: streaming.v1.VideoQuality
+	(*Plan)(nil),                           // 29: streaming.v1.Plan
+	(PaymentMethod)(0),                     // 30: streaming.v1.PaymentMethod
+	(*Subscription)(nil),                   // 31: streaming.v1.Subscription
+	(*Payment)(nil),                        // 32: streaming.v1.Payment
+	(*Invoice)(nil),                        // 33: streaming.v1.Invoice
+	(*Content)(nil),                        // 34: streaming.v1.Content
+	(*Rating)(nil),                         // 35: streaming.v1.Rating
+	(*UserErasure)(nil),                    // 36: streaming.v1.UserErasure
 }
 var file_streaming_v1_command_service_proto_depIdxs = []int32{
-	24, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
-	25, // 1: streaming.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
-	24, // 2: streaming.v1.LoginResponse.user:type_name -> streaming.v1.User
-	26, // 3: streaming.v1.CreatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
-	27, // 4: streaming.v1.CreatePlanResponse.plan:type_name -> streaming.v1.Plan
-	26, // 5: streaming.v1.UpdatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
-	27, // 6: streaming.v1.UpdatePlanResponse.plan:type_name -> streaming.v1.Plan
-	28, // 7: streaming.v1.CreateSubscriptionRequest.payment_method:type_name -> streaming.v1.PaymentMethod
-	29, // 8: streaming.v1.CreateSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
-	30, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
-	29, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
-	29, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
-	31, // 12: streaming.v1.ChangeSubscriptionPlanResponse.proration:type_name -> streaming.v1.Invoice
-	28, // 13: streaming.v1.UpdatePaymentMethodRequest.payment_method:type_name -> streaming.v1.PaymentMethod
-	29, // 14: streaming.v1.UpdatePaymentMethodResponse.subscription:type_name -> streaming.v1.Subscription
-	32, // 15: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
-	32, // 16: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
-	33, // 17: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
-	0,  // 18: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
-	2,  // 19: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
-	4,  // 20: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
-	6,  // 21: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
-	8,  // 22: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
-	10, // 23: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
-	12, // 24: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
-	14, // 25: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
-	16, // 26: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
-	18, // 27: streaming.v1.CommandService.UpdatePaymentMethod:input_type -> streaming.v1.UpdatePaymentMethodRequest
-	20, // 28: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
-	22, // 29: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
-	1,  // 30: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
-	3,  // 31: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
-	5,  // 32: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
-	7,  // 33: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
-	9,  // 34: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
-	11, // 35: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
-	13, // 36: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
-	15, // 37: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
-	17, // 38: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
-	19, // 39: streaming.v1.CommandService.UpdatePaymentMethod:output_type -> streaming.v1.UpdatePaymentMethodResponse
-	21, // 40: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
-	23, // 41: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
-	30, // [30:42] is the sub-list for method output_type
-	18, // [18:30] is the sub-list for method input_type
-	18, // [18:18] is the sub-list for extension type_name
-	18, // [18:18] is the sub-list for extension extendee
-	0,  // [0:18] is the sub-list for field type_name
+	26, // 0: streaming.v1.RegisterUserResponse.user:type_name -> streaming.v1.User
+	27, // 1: streaming.v1.LoginResponse.expire_time:type_name -> google.protobuf.Timestamp
+	26, // 2: streaming.v1.LoginResponse.user:type_name -> streaming.v1.User
+	28, // 3: streaming.v1.CreatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
+	29, // 4: streaming.v1.CreatePlanResponse.plan:type_name -> streaming.v1.Plan
+	28, // 5: streaming.v1.UpdatePlanRequest.max_quality:type_name -> streaming.v1.VideoQuality
+	29, // 6: streaming.v1.UpdatePlanResponse.plan:type_name -> streaming.v1.Plan
+	30, // 7: streaming.v1.CreateSubscriptionRequest.payment_method:type_name -> streaming.v1.PaymentMethod
+	31, // 8: streaming.v1.CreateSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
+	32, // 9: streaming.v1.CreateSubscriptionResponse.payment:type_name -> streaming.v1.Payment
+	31, // 10: streaming.v1.CancelSubscriptionResponse.subscription:type_name -> streaming.v1.Subscription
+	31, // 11: streaming.v1.ChangeSubscriptionPlanResponse.subscription:type_name -> streaming.v1.Subscription
+	33, // 12: streaming.v1.ChangeSubscriptionPlanResponse.proration:type_name -> streaming.v1.Invoice
+	30, // 13: streaming.v1.UpdatePaymentMethodRequest.payment_method:type_name -> streaming.v1.PaymentMethod
+	31, // 14: streaming.v1.UpdatePaymentMethodResponse.subscription:type_name -> streaming.v1.Subscription
+	34, // 15: streaming.v1.UpsertContentRequest.content:type_name -> streaming.v1.Content
+	34, // 16: streaming.v1.UpsertContentResponse.content:type_name -> streaming.v1.Content
+	35, // 17: streaming.v1.RateContentResponse.rating:type_name -> streaming.v1.Rating
+	36, // 18: streaming.v1.DeleteUserResponse.erasure:type_name -> streaming.v1.UserErasure
+	0,  // 19: streaming.v1.CommandService.RegisterUser:input_type -> streaming.v1.RegisterUserRequest
+	2,  // 20: streaming.v1.CommandService.Login:input_type -> streaming.v1.LoginRequest
+	4,  // 21: streaming.v1.CommandService.Logout:input_type -> streaming.v1.LogoutRequest
+	6,  // 22: streaming.v1.CommandService.LogoutAll:input_type -> streaming.v1.LogoutAllRequest
+	8,  // 23: streaming.v1.CommandService.CreatePlan:input_type -> streaming.v1.CreatePlanRequest
+	10, // 24: streaming.v1.CommandService.UpdatePlan:input_type -> streaming.v1.UpdatePlanRequest
+	12, // 25: streaming.v1.CommandService.CreateSubscription:input_type -> streaming.v1.CreateSubscriptionRequest
+	14, // 26: streaming.v1.CommandService.CancelSubscription:input_type -> streaming.v1.CancelSubscriptionRequest
+	16, // 27: streaming.v1.CommandService.ChangeSubscriptionPlan:input_type -> streaming.v1.ChangeSubscriptionPlanRequest
+	18, // 28: streaming.v1.CommandService.UpdatePaymentMethod:input_type -> streaming.v1.UpdatePaymentMethodRequest
+	20, // 29: streaming.v1.CommandService.UpsertContent:input_type -> streaming.v1.UpsertContentRequest
+	22, // 30: streaming.v1.CommandService.RateContent:input_type -> streaming.v1.RateContentRequest
+	24, // 31: streaming.v1.CommandService.DeleteUser:input_type -> streaming.v1.DeleteUserRequest
+	1,  // 32: streaming.v1.CommandService.RegisterUser:output_type -> streaming.v1.RegisterUserResponse
+	3,  // 33: streaming.v1.CommandService.Login:output_type -> streaming.v1.LoginResponse
+	5,  // 34: streaming.v1.CommandService.Logout:output_type -> streaming.v1.LogoutResponse
+	7,  // 35: streaming.v1.CommandService.LogoutAll:output_type -> streaming.v1.LogoutAllResponse
+	9,  // 36: streaming.v1.CommandService.CreatePlan:output_type -> streaming.v1.CreatePlanResponse
+	11, // 37: streaming.v1.CommandService.UpdatePlan:output_type -> streaming.v1.UpdatePlanResponse
+	13, // 38: streaming.v1.CommandService.CreateSubscription:output_type -> streaming.v1.CreateSubscriptionResponse
+	15, // 39: streaming.v1.CommandService.CancelSubscription:output_type -> streaming.v1.CancelSubscriptionResponse
+	17, // 40: streaming.v1.CommandService.ChangeSubscriptionPlan:output_type -> streaming.v1.ChangeSubscriptionPlanResponse
+	19, // 41: streaming.v1.CommandService.UpdatePaymentMethod:output_type -> streaming.v1.UpdatePaymentMethodResponse
+	21, // 42: streaming.v1.CommandService.UpsertContent:output_type -> streaming.v1.UpsertContentResponse
+	23, // 43: streaming.v1.CommandService.RateContent:output_type -> streaming.v1.RateContentResponse
+	25, // 44: streaming.v1.CommandService.DeleteUser:output_type -> streaming.v1.DeleteUserResponse
+	32, // [32:45] is the sub-list for method output_type
+	19, // [19:32] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_command_service_proto_init() }
@@ -1590,7 +1691,7 @@ func file_streaming_v1_command_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_command_service_proto_rawDesc), len(file_streaming_v1_command_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   24,
+			NumMessages:   26,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,7 @@ const (
 	CommandService_UpdatePaymentMethod_FullMethodName    = "/streaming.v1.CommandService/UpdatePaymentMethod"
 	CommandService_UpsertContent_FullMethodName          = "/streaming.v1.CommandService/UpsertContent"
 	CommandService_RateContent_FullMethodName            = "/streaming.v1.CommandService/RateContent"
+	CommandService_DeleteUser_FullMethodName             = "/streaming.v1.CommandService/DeleteUser"
 )
 
 // CommandServiceClient is the client API for CommandService service.
@@ -73,6 +74,12 @@ type CommandServiceClient interface {
 	UpsertContent(ctx context.Context, in *UpsertContentRequest, opts ...grpc.CallOption) (*UpsertContentResponse, error)
 	// Sets the caller's rating of a title (one rating per user and title; a new one replaces the old).
 	RateContent(ctx context.Context, in *RateContentRequest, opts ...grpc.CallOption) (*RateContentResponse, error)
+	// Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+	// law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+	// period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+	// views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+	// has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+	DeleteUser(ctx context.Context, in *DeleteUserRequest, opts ...grpc.CallOption) (*DeleteUserResponse, error)
 }
 
 type commandServiceClient struct {
@@ -203,6 +210,16 @@ func (c *commandServiceClient) RateContent(ctx context.Context, in *RateContentR
 	return out, nil
 }
 
+func (c *commandServiceClient) DeleteUser(ctx context.Context, in *DeleteUserRequest, opts ...grpc.CallOption) (*DeleteUserResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(DeleteUserResponse)
+	err := c.cc.Invoke(ctx, CommandService_DeleteUser_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // CommandServiceServer is the server API for CommandService service.
 // All implementations must embed UnimplementedCommandServiceServer
 // for forward compatibility.
@@ -243,6 +260,12 @@ type CommandServiceServer interface {
 	UpsertContent(context.Context, *UpsertContentRequest) (*UpsertContentResponse, error)
 	// Sets the caller's rating of a title (one rating per user and title; a new one replaces the old).
 	RateContent(context.Context, *RateContentRequest) (*RateContentResponse, error)
+	// Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+	// law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+	// period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+	// views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+	// has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+	DeleteUser(context.Context, *DeleteUserRequest) (*DeleteUserResponse, error)
 	mustEmbedUnimplementedCommandServiceServer()
 }
 
@@ -288,6 +311,9 @@ func (UnimplementedCommandServiceServer) UpsertContent(context.Context, *UpsertC
 }
 func (UnimplementedCommandServiceServer) RateContent(context.Context, *RateContentRequest) (*RateContentResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method RateContent not implemented")
+}
+func (UnimplementedCommandServiceServer) DeleteUser(context.Context, *DeleteUserRequest) (*DeleteUserResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method DeleteUser not implemented")
 }
 func (UnimplementedCommandServiceServer) mustEmbedUnimplementedCommandServiceServer() {}
 func (UnimplementedCommandServiceServer) testEmbeddedByValue()                        {}
@@ -526,6 +552,24 @@ func _CommandService_RateContent_Handler(srv interface{}, ctx context.Context, d
 	return interceptor(ctx, in, info, handler)
 }
 
+func _CommandService_DeleteUser_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(DeleteUserRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(CommandServiceServer).DeleteUser(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: CommandService_DeleteUser_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(CommandServiceServer).DeleteUser(ctx, req.(*DeleteUserRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // CommandService_ServiceDesc is the grpc.ServiceDesc for CommandService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -580,6 +624,10 @@ var CommandService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "RateContent",
 			Handler:    _CommandService_RateContent_Handler,
+		},
+		{
+			MethodName: "DeleteUser",
+			Handler:    _CommandService_DeleteUser_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

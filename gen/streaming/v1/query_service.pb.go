@@ -1973,6 +1973,94 @@ func (x *GetRevenueReportResponse) GetRows() []*RevenueRow {
 	return nil
 }
 
+type GetUserErasureRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUserErasureRequest) Reset() {
+	*x = GetUserErasureRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUserErasureRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUserErasureRequest) ProtoMessage() {}
+
+func (x *GetUserErasureRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUserErasureRequest.ProtoReflect.Descriptor instead.
+func (*GetUserErasureRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *GetUserErasureRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type GetUserErasureResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Erasure       *UserErasure           `protobuf:"bytes,1,opt,name=erasure,proto3" json:"erasure,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetUserErasureResponse) Reset() {
+	*x = GetUserErasureResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetUserErasureResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetUserErasureResponse) ProtoMessage() {}
+
+func (x *GetUserErasureResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetUserErasureResponse.ProtoReflect.Descriptor instead.
+func (*GetUserErasureResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *GetUserErasureResponse) GetErasure() *UserErasure {
+	if x != nil {
+		return x.Erasure
+	}
+	return nil
+}
+
 var File_streaming_v1_query_service_proto protoreflect.FileDescriptor
 
 const file_streaming_v1_query_service_proto_rawDesc = "" +
@@ -2109,7 +2197,11 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\arevenue\x18\x06 \x01(\tR\arevenue\x121\n" +
 	"\x14paying_subscriptions\x18\a \x01(\x03R\x13payingSubscriptions\"H\n" +
 	"\x18GetRevenueReportResponse\x12,\n" +
-	"\x04rows\x18\x01 \x03(\v2\x18.streaming.v1.RevenueRowR\x04rows*\xa3\x01\n" +
+	"\x04rows\x18\x01 \x03(\v2\x18.streaming.v1.RevenueRowR\x04rows\":\n" +
+	"\x15GetUserErasureRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"M\n" +
+	"\x16GetUserErasureResponse\x123\n" +
+	"\aerasure\x18\x01 \x01(\v2\x19.streaming.v1.UserErasureR\aerasure*\xa3\x01\n" +
 	"\x14RecommendationSource\x12%\n" +
 	"!RECOMMENDATION_SOURCE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bRECOMMENDATION_SOURCE_CACHE\x10\x01\x12\x1f\n" +
@@ -2119,7 +2211,7 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\x1bTRENDING_WINDOW_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14TRENDING_WINDOW_HOUR\x10\x01\x12\x17\n" +
 	"\x13TRENDING_WINDOW_DAY\x10\x02\x12\x18\n" +
-	"\x14TRENDING_WINDOW_WEEK\x10\x032\x81\f\n" +
+	"\x14TRENDING_WINDOW_WEEK\x10\x032\x84\r\n" +
 	"\fQueryService\x12\x80\x01\n" +
 	"\x0eGetUserProfile\x12#.streaming.v1.GetUserProfileRequest\x1a$.streaming.v1.GetUserProfileResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/profile\x12\x8f\x01\n" +
 	"\x11ListSubscriptions\x12&.streaming.v1.ListSubscriptionsRequest\x1a'.streaming.v1.ListSubscriptionsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/users/{user_id}/subscriptions\x12\x94\x01\n" +
@@ -2133,7 +2225,8 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\tListPlans\x12\x1e.streaming.v1.ListPlansRequest\x1a\x1f.streaming.v1.ListPlansResponse\"\x11\x82\xd3\xe4\x93\x02\v\x12\t/v1/plans\x12c\n" +
 	"\aGetPlan\x12\x1c.streaming.v1.GetPlanRequest\x1a\x1d.streaming.v1.GetPlanResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/plans/{plan_id}\x12{\n" +
 	"\fListInvoices\x12!.streaming.v1.ListInvoicesRequest\x1a\".streaming.v1.ListInvoicesResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/users/{user_id}/invoices\x12~\n" +
-	"\x10GetRevenueReport\x12%.streaming.v1.GetRevenueReportRequest\x1a&.streaming.v1.GetRevenueReportResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/reports/revenueB\xbb\x01\n" +
+	"\x10GetRevenueReport\x12%.streaming.v1.GetRevenueReportRequest\x1a&.streaming.v1.GetRevenueReportResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/reports/revenue\x12\x80\x01\n" +
+	"\x0eGetUserErasure\x12#.streaming.v1.GetUserErasureRequest\x1a$.streaming.v1.GetUserErasureResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/erasureB\xbb\x01\n" +
 	"\x10com.streaming.v1B\x11QueryServiceProtoP\x01ZCgithub.com/streamingplatform/streaming/gen/streaming/v1;streamingv1\xa2\x02\x03SXX\xaa\x02\fStreaming.V1\xca\x02\fStreaming\\V1\xe2\x02\x18Streaming\\V1\\GPBMetadata\xea\x02\rStreaming::V1b\x06proto3"
 
 var (
@@ -2149,7 +2242,7 @@ func file_streaming_v1_query_service_proto_rawDescGZIP() []byte {
 }
 
 var file_streaming_v1_query_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_streaming_v1_query_service_proto_msgTypes = make([]protoimpl.MessageInfo, 32)
+var file_streaming_v1_query_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_streaming_v1_query_service_proto_goTypes = []any{
 	(RecommendationSource)(0),           // 0: streaming.v1.RecommendationSource
 	(TrendingWindow)(0),                 // 1: streaming.v1.TrendingWindow
@@ -2185,67 +2278,73 @@ var file_streaming_v1_query_service_proto_goTypes = []any{
 	(*GetRevenueReportRequest)(nil),     // 31: streaming.v1.GetRevenueReportRequest
 	(*RevenueRow)(nil),                  // 32: streaming.v1.RevenueRow
 	(*GetRevenueReportResponse)(nil),    // 33: streaming.v1.GetRevenueReportResponse
-	(*timestamppb.Timestamp)(nil),       // 34: google.protobuf.Timestamp
-	(SubscriptionStatus)(0),             // 35: streaming.v1.SubscriptionStatus
-	(*User)(nil),                        // 36: streaming.v1.User
-	(*Subscription)(nil),                // 37: streaming.v1.Subscription
-	(*Content)(nil),                     // 38: streaming.v1.Content
-	(*PlaybackEvent)(nil),               // 39: streaming.v1.PlaybackEvent
-	(*Plan)(nil),                        // 40: streaming.v1.Plan
-	(*Invoice)(nil),                     // 41: streaming.v1.Invoice
+	(*GetUserErasureRequest)(nil),       // 34: streaming.v1.GetUserErasureRequest
+	(*GetUserErasureResponse)(nil),      // 35: streaming.v1.GetUserErasureResponse
+	(*timestamppb.Timestamp)(nil),       // 36: google.protobuf.Timestamp
+	(SubscriptionStatus)(0),             // 37: streaming.v1.SubscriptionStatus
+	(*User)(nil),                        // 38: streaming.v1.User
+	(*Subscription)(nil),                // 39: streaming.v1.Subscription
+	(*Content)(nil),                     // 40: streaming.v1.Content
+	(*PlaybackEvent)(nil),               // 41: streaming.v1.PlaybackEvent
+	(*Plan)(nil),                        // 42: streaming.v1.Plan
+	(*Invoice)(nil),                     // 43: streaming.v1.Invoice
+	(*UserErasure)(nil),                 // 44: streaming.v1.UserErasure
 }
 var file_streaming_v1_query_service_proto_depIdxs = []int32{
-	34, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
-	35, // 1: streaming.v1.ActiveSubscription.status:type_name -> streaming.v1.SubscriptionStatus
-	34, // 2: streaming.v1.ActiveSubscription.current_period_end:type_name -> google.protobuf.Timestamp
-	36, // 3: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
+	36, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
+	37, // 1: streaming.v1.ActiveSubscription.status:type_name -> streaming.v1.SubscriptionStatus
+	36, // 2: streaming.v1.ActiveSubscription.current_period_end:type_name -> google.protobuf.Timestamp
+	38, // 3: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
 	3,  // 4: streaming.v1.GetUserProfileResponse.active_subscription:type_name -> streaming.v1.ActiveSubscription
-	37, // 5: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
+	39, // 5: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
 	7,  // 6: streaming.v1.GetRecommendationsResponse.recommendations:type_name -> streaming.v1.Recommendation
 	0,  // 7: streaming.v1.GetRecommendationsResponse.source:type_name -> streaming.v1.RecommendationSource
 	1,  // 8: streaming.v1.GetTrendingRequest.window:type_name -> streaming.v1.TrendingWindow
 	11, // 9: streaming.v1.GetTrendingResponse.items:type_name -> streaming.v1.TrendingItem
-	38, // 10: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
+	40, // 10: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
 	15, // 11: streaming.v1.Facet.buckets:type_name -> streaming.v1.FacetBucket
 	14, // 12: streaming.v1.SearchContentResponse.hits:type_name -> streaming.v1.SearchHit
 	16, // 13: streaming.v1.SearchContentResponse.facets:type_name -> streaming.v1.Facet
-	34, // 14: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
+	36, // 14: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
 	19, // 15: streaming.v1.GetContinueWatchingResponse.items:type_name -> streaming.v1.ContinueWatchingItem
-	39, // 16: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
-	38, // 17: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
-	40, // 18: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
-	40, // 19: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
-	41, // 20: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
+	41, // 16: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
+	40, // 17: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
+	42, // 18: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
+	42, // 19: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
+	43, // 20: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
 	32, // 21: streaming.v1.GetRevenueReportResponse.rows:type_name -> streaming.v1.RevenueRow
-	2,  // 22: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
-	5,  // 23: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
-	8,  // 24: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
-	10, // 25: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
-	13, // 26: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
-	18, // 27: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
-	21, // 28: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
-	23, // 29: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
-	25, // 30: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
-	27, // 31: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
-	29, // 32: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
-	31, // 33: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
-	4,  // 34: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
-	6,  // 35: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
-	9,  // 36: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
-	12, // 37: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
-	17, // 38: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
-	20, // 39: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
-	22, // 40: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
-	24, // 41: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
-	26, // 42: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
-	28, // 43: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
-	30, // 44: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
-	33, // 45: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
-	34, // [34:46] is the sub-list for method output_type
-	22, // [22:34] is the sub-list for method input_type
-	22, // [22:22] is the sub-list for extension type_name
-	22, // [22:22] is the sub-list for extension extendee
-	0,  // [0:22] is the sub-list for field type_name
+	44, // 22: streaming.v1.GetUserErasureResponse.erasure:type_name -> streaming.v1.UserErasure
+	2,  // 23: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
+	5,  // 24: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
+	8,  // 25: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
+	10, // 26: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
+	13, // 27: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
+	18, // 28: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
+	21, // 29: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
+	23, // 30: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
+	25, // 31: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
+	27, // 32: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
+	29, // 33: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
+	31, // 34: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
+	34, // 35: streaming.v1.QueryService.GetUserErasure:input_type -> streaming.v1.GetUserErasureRequest
+	4,  // 36: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
+	6,  // 37: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
+	9,  // 38: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
+	12, // 39: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
+	17, // 40: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
+	20, // 41: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
+	22, // 42: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
+	24, // 43: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
+	26, // 44: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
+	28, // 45: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
+	30, // 46: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
+	33, // 47: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
+	35, // 48: streaming.v1.QueryService.GetUserErasure:output_type -> streaming.v1.GetUserErasureResponse
+	36, // [36:49] is the sub-list for method output_type
+	23, // [23:36] is the sub-list for method input_type
+	23, // [23:23] is the sub-list for extension type_name
+	23, // [23:23] is the sub-list for extension extendee
+	0,  // [0:23] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_query_service_proto_init() }
@@ -2260,7 +2359,7 @@ func file_streaming_v1_query_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_query_service_proto_rawDesc), len(file_streaming_v1_query_service_proto_rawDesc)),
 			NumEnums:      2,
-			NumMessages:   32,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -31,6 +31,7 @@ const (
 	QueryService_GetPlan_FullMethodName             = "/streaming.v1.QueryService/GetPlan"
 	QueryService_ListInvoices_FullMethodName        = "/streaming.v1.QueryService/ListInvoices"
 	QueryService_GetRevenueReport_FullMethodName    = "/streaming.v1.QueryService/GetRevenueReport"
+	QueryService_GetUserErasure_FullMethodName      = "/streaming.v1.QueryService/GetUserErasure"
 )
 
 // QueryServiceClient is the client API for QueryService service.
@@ -64,6 +65,8 @@ type QueryServiceClient interface {
 	ListInvoices(ctx context.Context, in *ListInvoicesRequest, opts ...grpc.CallOption) (*ListInvoicesResponse, error)
 	// Revenue collected per month and plan (paid invoices). Admin only.
 	GetRevenueReport(ctx context.Context, in *GetRevenueReportRequest, opts ...grpc.CallOption) (*GetRevenueReportResponse, error)
+	// How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+	GetUserErasure(ctx context.Context, in *GetUserErasureRequest, opts ...grpc.CallOption) (*GetUserErasureResponse, error)
 }
 
 type queryServiceClient struct {
@@ -194,6 +197,16 @@ func (c *queryServiceClient) GetRevenueReport(ctx context.Context, in *GetRevenu
 	return out, nil
 }
 
+func (c *queryServiceClient) GetUserErasure(ctx context.Context, in *GetUserErasureRequest, opts ...grpc.CallOption) (*GetUserErasureResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetUserErasureResponse)
+	err := c.cc.Invoke(ctx, QueryService_GetUserErasure_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServiceServer is the server API for QueryService service.
 // All implementations must embed UnimplementedQueryServiceServer
 // for forward compatibility.
@@ -225,6 +238,8 @@ type QueryServiceServer interface {
 	ListInvoices(context.Context, *ListInvoicesRequest) (*ListInvoicesResponse, error)
 	// Revenue collected per month and plan (paid invoices). Admin only.
 	GetRevenueReport(context.Context, *GetRevenueReportRequest) (*GetRevenueReportResponse, error)
+	// How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+	GetUserErasure(context.Context, *GetUserErasureRequest) (*GetUserErasureResponse, error)
 	mustEmbedUnimplementedQueryServiceServer()
 }
 
@@ -270,6 +285,9 @@ func (UnimplementedQueryServiceServer) ListInvoices(context.Context, *ListInvoic
 }
 func (UnimplementedQueryServiceServer) GetRevenueReport(context.Context, *GetRevenueReportRequest) (*GetRevenueReportResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetRevenueReport not implemented")
+}
+func (UnimplementedQueryServiceServer) GetUserErasure(context.Context, *GetUserErasureRequest) (*GetUserErasureResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetUserErasure not implemented")
 }
 func (UnimplementedQueryServiceServer) mustEmbedUnimplementedQueryServiceServer() {}
 func (UnimplementedQueryServiceServer) testEmbeddedByValue()                      {}
@@ -508,6 +526,24 @@ func _QueryService_GetRevenueReport_Handler(srv interface{}, ctx context.Context
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QueryService_GetUserErasure_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetUserErasureRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).GetUserErasure(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_GetUserErasure_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).GetUserErasure(ctx, req.(*GetUserErasureRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // QueryService_ServiceDesc is the grpc.ServiceDesc for QueryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -562,6 +598,10 @@ var QueryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetRevenueReport",
 			Handler:    _QueryService_GetRevenueReport_Handler,
+		},
+		{
+			MethodName: "GetUserErasure",
+			Handler:    _QueryService_GetUserErasure_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

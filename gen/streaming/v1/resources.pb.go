@@ -1417,6 +1417,151 @@ func (x *PlaybackEvent) GetCompleted() bool {
 	return false
 }
 
+// A user's erasure (DeleteUser), store by store.
+type UserErasure struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// When the erasure was (last) requested.
+	RequestedAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=requested_at,json=requestedAt,proto3" json:"requested_at,omitempty"`
+	// Every store's part: "postgres" first (done with the request), then "neo4j", "redis" and "cassandra".
+	Stores []*StoreErasure `protobuf:"bytes,3,rep,name=stores,proto3" json:"stores,omitempty"`
+	// Whether every store is erased.
+	Complete      bool `protobuf:"varint,4,opt,name=complete,proto3" json:"complete,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UserErasure) Reset() {
+	*x = UserErasure{}
+	mi := &file_streaming_v1_resources_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UserErasure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UserErasure) ProtoMessage() {}
+
+func (x *UserErasure) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_resources_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UserErasure.ProtoReflect.Descriptor instead.
+func (*UserErasure) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *UserErasure) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *UserErasure) GetRequestedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RequestedAt
+	}
+	return nil
+}
+
+func (x *UserErasure) GetStores() []*StoreErasure {
+	if x != nil {
+		return x.Stores
+	}
+	return nil
+}
+
+func (x *UserErasure) GetComplete() bool {
+	if x != nil {
+		return x.Complete
+	}
+	return false
+}
+
+// One store's part of an erasure.
+type StoreErasure struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The store: postgres, neo4j, redis or cassandra.
+	Store string `protobuf:"bytes,1,opt,name=store,proto3" json:"store,omitempty"`
+	// When the store was erased; unset while it is pending.
+	ErasedAt *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=erased_at,json=erasedAt,proto3" json:"erased_at,omitempty"`
+	// Failed attempts so far; the worker retries with a growing backoff until the store answers.
+	Attempts int32 `protobuf:"varint,3,opt,name=attempts,proto3" json:"attempts,omitempty"`
+	// The last failed attempt's error.
+	LastError     string `protobuf:"bytes,4,opt,name=last_error,json=lastError,proto3" json:"last_error,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoreErasure) Reset() {
+	*x = StoreErasure{}
+	mi := &file_streaming_v1_resources_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoreErasure) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoreErasure) ProtoMessage() {}
+
+func (x *StoreErasure) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_resources_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoreErasure.ProtoReflect.Descriptor instead.
+func (*StoreErasure) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *StoreErasure) GetStore() string {
+	if x != nil {
+		return x.Store
+	}
+	return ""
+}
+
+func (x *StoreErasure) GetErasedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ErasedAt
+	}
+	return nil
+}
+
+func (x *StoreErasure) GetAttempts() int32 {
+	if x != nil {
+		return x.Attempts
+	}
+	return 0
+}
+
+func (x *StoreErasure) GetLastError() string {
+	if x != nil {
+		return x.LastError
+	}
+	return ""
+}
+
 var File_streaming_v1_resources_proto protoreflect.FileDescriptor
 
 const file_streaming_v1_resources_proto_rawDesc = "" +
@@ -1538,7 +1683,18 @@ const file_streaming_v1_resources_proto_rawDesc = "" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\x06device\x12@\n" +
 	"\aquality\x18\b \x01(\x0e2\x1a.streaming.v1.VideoQualityB\n" +
 	"\xbaH\a\x82\x01\x04\x10\x01 \x00R\aquality\x12\x1c\n" +
-	"\tcompleted\x18\t \x01(\bR\tcompleted*\xbe\x01\n" +
+	"\tcompleted\x18\t \x01(\bR\tcompleted\"\xb5\x01\n" +
+	"\vUserErasure\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12=\n" +
+	"\frequested_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\vrequestedAt\x122\n" +
+	"\x06stores\x18\x03 \x03(\v2\x1a.streaming.v1.StoreErasureR\x06stores\x12\x1a\n" +
+	"\bcomplete\x18\x04 \x01(\bR\bcomplete\"\x98\x01\n" +
+	"\fStoreErasure\x12\x14\n" +
+	"\x05store\x18\x01 \x01(\tR\x05store\x127\n" +
+	"\terased_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\berasedAt\x12\x1a\n" +
+	"\battempts\x18\x03 \x01(\x05R\battempts\x12\x1d\n" +
+	"\n" +
+	"last_error\x18\x04 \x01(\tR\tlastError*\xbe\x01\n" +
 	"\x12SubscriptionStatus\x12#\n" +
 	"\x1fSUBSCRIPTION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aSUBSCRIPTION_STATUS_ACTIVE\x10\x01\x12 \n" +
@@ -1594,7 +1750,7 @@ func file_streaming_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_streaming_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_streaming_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
+var file_streaming_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_streaming_v1_resources_proto_goTypes = []any{
 	(SubscriptionStatus)(0),       // 0: streaming.v1.SubscriptionStatus
 	(PaymentMethod)(0),            // 1: streaming.v1.PaymentMethod
@@ -1612,43 +1768,48 @@ var file_streaming_v1_resources_proto_goTypes = []any{
 	(*Content)(nil),               // 13: streaming.v1.Content
 	(*Rating)(nil),                // 14: streaming.v1.Rating
 	(*PlaybackEvent)(nil),         // 15: streaming.v1.PlaybackEvent
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(*UserErasure)(nil),           // 16: streaming.v1.UserErasure
+	(*StoreErasure)(nil),          // 17: streaming.v1.StoreErasure
+	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
 }
 var file_streaming_v1_resources_proto_depIdxs = []int32{
-	16, // 0: streaming.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	18, // 0: streaming.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	5,  // 1: streaming.v1.Plan.max_quality:type_name -> streaming.v1.VideoQuality
-	16, // 2: streaming.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
-	16, // 3: streaming.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
+	18, // 2: streaming.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
+	18, // 3: streaming.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: streaming.v1.Subscription.status:type_name -> streaming.v1.SubscriptionStatus
-	16, // 5: streaming.v1.Subscription.start_time:type_name -> google.protobuf.Timestamp
-	16, // 6: streaming.v1.Subscription.end_time:type_name -> google.protobuf.Timestamp
+	18, // 5: streaming.v1.Subscription.start_time:type_name -> google.protobuf.Timestamp
+	18, // 6: streaming.v1.Subscription.end_time:type_name -> google.protobuf.Timestamp
 	1,  // 7: streaming.v1.Subscription.payment_method:type_name -> streaming.v1.PaymentMethod
-	16, // 8: streaming.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	16, // 9: streaming.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	16, // 10: streaming.v1.Subscription.current_period_start:type_name -> google.protobuf.Timestamp
-	16, // 11: streaming.v1.Subscription.current_period_end:type_name -> google.protobuf.Timestamp
-	16, // 12: streaming.v1.InvoiceLine.period_start:type_name -> google.protobuf.Timestamp
-	16, // 13: streaming.v1.InvoiceLine.period_end:type_name -> google.protobuf.Timestamp
-	16, // 14: streaming.v1.Invoice.period_start:type_name -> google.protobuf.Timestamp
-	16, // 15: streaming.v1.Invoice.period_end:type_name -> google.protobuf.Timestamp
+	18, // 8: streaming.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	18, // 9: streaming.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	18, // 10: streaming.v1.Subscription.current_period_start:type_name -> google.protobuf.Timestamp
+	18, // 11: streaming.v1.Subscription.current_period_end:type_name -> google.protobuf.Timestamp
+	18, // 12: streaming.v1.InvoiceLine.period_start:type_name -> google.protobuf.Timestamp
+	18, // 13: streaming.v1.InvoiceLine.period_end:type_name -> google.protobuf.Timestamp
+	18, // 14: streaming.v1.Invoice.period_start:type_name -> google.protobuf.Timestamp
+	18, // 15: streaming.v1.Invoice.period_end:type_name -> google.protobuf.Timestamp
 	2,  // 16: streaming.v1.Invoice.status:type_name -> streaming.v1.InvoiceStatus
 	10, // 17: streaming.v1.Invoice.lines:type_name -> streaming.v1.InvoiceLine
-	16, // 18: streaming.v1.Invoice.next_attempt_time:type_name -> google.protobuf.Timestamp
-	16, // 19: streaming.v1.Invoice.paid_time:type_name -> google.protobuf.Timestamp
-	16, // 20: streaming.v1.Invoice.create_time:type_name -> google.protobuf.Timestamp
+	18, // 18: streaming.v1.Invoice.next_attempt_time:type_name -> google.protobuf.Timestamp
+	18, // 19: streaming.v1.Invoice.paid_time:type_name -> google.protobuf.Timestamp
+	18, // 20: streaming.v1.Invoice.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 21: streaming.v1.Payment.status:type_name -> streaming.v1.PaymentStatus
-	16, // 22: streaming.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
+	18, // 22: streaming.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
 	4,  // 23: streaming.v1.Content.type:type_name -> streaming.v1.ContentType
-	16, // 24: streaming.v1.Content.update_time:type_name -> google.protobuf.Timestamp
-	16, // 25: streaming.v1.Rating.update_time:type_name -> google.protobuf.Timestamp
-	16, // 26: streaming.v1.PlaybackEvent.occur_time:type_name -> google.protobuf.Timestamp
+	18, // 24: streaming.v1.Content.update_time:type_name -> google.protobuf.Timestamp
+	18, // 25: streaming.v1.Rating.update_time:type_name -> google.protobuf.Timestamp
+	18, // 26: streaming.v1.PlaybackEvent.occur_time:type_name -> google.protobuf.Timestamp
 	6,  // 27: streaming.v1.PlaybackEvent.device:type_name -> streaming.v1.Device
 	5,  // 28: streaming.v1.PlaybackEvent.quality:type_name -> streaming.v1.VideoQuality
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	18, // 29: streaming.v1.UserErasure.requested_at:type_name -> google.protobuf.Timestamp
+	17, // 30: streaming.v1.UserErasure.stores:type_name -> streaming.v1.StoreErasure
+	18, // 31: streaming.v1.StoreErasure.erased_at:type_name -> google.protobuf.Timestamp
+	32, // [32:32] is the sub-list for method output_type
+	32, // [32:32] is the sub-list for method input_type
+	32, // [32:32] is the sub-list for extension type_name
+	32, // [32:32] is the sub-list for extension extendee
+	0,  // [0:32] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_resources_proto_init() }
@@ -1662,7 +1823,7 @@ func file_streaming_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_resources_proto_rawDesc), len(file_streaming_v1_resources_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   9,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

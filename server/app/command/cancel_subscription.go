@@ -39,24 +39,29 @@ func (h CancelSubscriptionHandler) Handle(ctx context.Context, c CancelSubscript
 		if s, err = ownedSubscription(ctx, tx, c.UserID, c.SubscriptionID); err != nil {
 			return err
 		}
-		endedNow, err := s.ScheduleCancel(c.Reason, now(h.Now))
-		if err != nil {
-			return err
-		}
-		if endedNow {
-			if err := tx.VoidOpenInvoices(ctx, s.ID); err != nil {
-				return err
-			}
-		}
-		if err := tx.UpdateSubscription(ctx, s); err != nil {
-			return err
-		}
-		return appendSubscriptionEvent(ctx, tx, now(h.Now), s, streaming.EventSubscriptionCanceled)
+		return cancelLocked(ctx, tx, s, c.Reason, now(h.Now))
 	})
 	if err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// cancelLocked cancels s, locked by the caller's transaction, with reason at at and writes its event.
+func cancelLocked(ctx context.Context, tx CancelSubscriptionTx, s *streaming.Subscription, reason string, at time.Time) error {
+	endedNow, err := s.ScheduleCancel(reason, at)
+	if err != nil {
+		return err
+	}
+	if endedNow {
+		if err := tx.VoidOpenInvoices(ctx, s.ID); err != nil {
+			return err
+		}
+	}
+	if err := tx.UpdateSubscription(ctx, s); err != nil {
+		return err
+	}
+	return appendSubscriptionEvent(ctx, tx, at, s, streaming.EventSubscriptionCanceled)
 }
 
 // ownedSubscription locks the user's subscription. Another user's subscription is reported as not found, so ids of

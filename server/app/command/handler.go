@@ -40,6 +40,9 @@ type Deps struct {
 
 	// FingerprintKey keys the HMAC of idempotency request fingerprints (configuration; secret).
 	FingerprintKey []byte
+
+	// Erasures reads an erasure's progress after DeleteUser.
+	Erasures streaming.ErasureQueue
 }
 
 // Handler runs every command, each through the handler of its use case. It is what the transport calls.
@@ -55,6 +58,7 @@ type Handler struct {
 	updatePaymentMethod    UpdatePaymentMethodHandler
 	upsertContent          UpsertContentHandler
 	rateContent            RateContentHandler
+	deleteUser             DeleteUserHandler
 }
 
 // New builds every command's handler from d. The view functions are identity conversions the compiler checks.
@@ -81,6 +85,8 @@ func New(d Deps) *Handler {
 		upsertContent: UpsertContentHandler{Now: d.Now,
 			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) UpsertContentTx { return tx })},
 		rateContent: RateContentHandler{Now: d.Now, Ratings: d.Ratings},
+		deleteUser: DeleteUserHandler{Sessions: d.Sessions, Erasures: d.Erasures, Now: d.Now,
+			Tx: streaming.Narrow(d.Store, func(tx streaming.CommandTx) DeleteUserTx { return tx })},
 	}
 }
 

@@ -22,6 +22,7 @@ type Handler struct {
 	Index    streaming.CatalogSearch
 	Playback streaming.PlaybackReader
 	Billing  streaming.BillingReader // PostgreSQL, read-only: invoices and the revenue report
+	Erasures streaming.ErasureQueue  // PostgreSQL: erasures' progress
 
 	// GraphTimeout bounds one graph computation; past it the answer falls back to trending (default 1s).
 	GraphTimeout time.Duration

@@ -377,6 +377,36 @@ public final class CommandServiceGrpc {
     return getRateContentMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<com.streaming.v1.DeleteUserRequest,
+      com.streaming.v1.DeleteUserResponse> getDeleteUserMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "DeleteUser",
+      requestType = com.streaming.v1.DeleteUserRequest.class,
+      responseType = com.streaming.v1.DeleteUserResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.streaming.v1.DeleteUserRequest,
+      com.streaming.v1.DeleteUserResponse> getDeleteUserMethod() {
+    io.grpc.MethodDescriptor<com.streaming.v1.DeleteUserRequest, com.streaming.v1.DeleteUserResponse> getDeleteUserMethod;
+    if ((getDeleteUserMethod = CommandServiceGrpc.getDeleteUserMethod) == null) {
+      synchronized (CommandServiceGrpc.class) {
+        if ((getDeleteUserMethod = CommandServiceGrpc.getDeleteUserMethod) == null) {
+          CommandServiceGrpc.getDeleteUserMethod = getDeleteUserMethod =
+              io.grpc.MethodDescriptor.<com.streaming.v1.DeleteUserRequest, com.streaming.v1.DeleteUserResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "DeleteUser"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.DeleteUserRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.DeleteUserResponse.getDefaultInstance()))
+              .build();
+        }
+      }
+    }
+    return getDeleteUserMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -572,6 +602,20 @@ public final class CommandServiceGrpc {
         io.grpc.stub.StreamObserver<com.streaming.v1.RateContentResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getRateContentMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+     * law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+     * period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+     * views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+     * has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+     * </pre>
+     */
+    default void deleteUser(com.streaming.v1.DeleteUserRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.DeleteUserResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getDeleteUserMethod(), responseObserver);
+    }
   }
 
   /**
@@ -750,6 +794,21 @@ public final class CommandServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getRateContentMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+     * law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+     * period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+     * views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+     * has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+     * </pre>
+     */
+    public void deleteUser(com.streaming.v1.DeleteUserRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.DeleteUserResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getDeleteUserMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -900,6 +959,20 @@ public final class CommandServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getRateContentMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+     * law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+     * period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+     * views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+     * has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+     * </pre>
+     */
+    public com.streaming.v1.DeleteUserResponse deleteUser(com.streaming.v1.DeleteUserRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getDeleteUserMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1049,6 +1122,20 @@ public final class CommandServiceGrpc {
     public com.streaming.v1.RateContentResponse rateContent(com.streaming.v1.RateContentRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getRateContentMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+     * law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+     * period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+     * views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+     * has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+     * </pre>
+     */
+    public com.streaming.v1.DeleteUserResponse deleteUser(com.streaming.v1.DeleteUserRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getDeleteUserMethod(), getCallOptions(), request);
     }
   }
 
@@ -1212,6 +1299,21 @@ public final class CommandServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getRateContentMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * Erases the user: the account's personal data is removed from PostgreSQL (payments and invoices are kept, as the
+     * law requires, without personal data), current subscriptions are canceled (an active one runs out its paid
+     * period, unrenewed), every session ends, and the viewing history (Cassandra), the graph (Neo4j) and the cached
+     * views (Redis) are erased by a worker that retries each store until it is done: GetUserErasure shows how far it
+     * has come. The user themself or an admin. A repeated call succeeds and erases again what arrived since.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.streaming.v1.DeleteUserResponse> deleteUser(
+        com.streaming.v1.DeleteUserRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getDeleteUserMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_REGISTER_USER = 0;
@@ -1226,6 +1328,7 @@ public final class CommandServiceGrpc {
   private static final int METHODID_UPDATE_PAYMENT_METHOD = 9;
   private static final int METHODID_UPSERT_CONTENT = 10;
   private static final int METHODID_RATE_CONTENT = 11;
+  private static final int METHODID_DELETE_USER = 12;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1291,6 +1394,10 @@ public final class CommandServiceGrpc {
         case METHODID_RATE_CONTENT:
           serviceImpl.rateContent((com.streaming.v1.RateContentRequest) request,
               (io.grpc.stub.StreamObserver<com.streaming.v1.RateContentResponse>) responseObserver);
+          break;
+        case METHODID_DELETE_USER:
+          serviceImpl.deleteUser((com.streaming.v1.DeleteUserRequest) request,
+              (io.grpc.stub.StreamObserver<com.streaming.v1.DeleteUserResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -1394,6 +1501,13 @@ public final class CommandServiceGrpc {
               com.streaming.v1.RateContentRequest,
               com.streaming.v1.RateContentResponse>(
                 service, METHODID_RATE_CONTENT)))
+        .addMethod(
+          getDeleteUserMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              com.streaming.v1.DeleteUserRequest,
+              com.streaming.v1.DeleteUserResponse>(
+                service, METHODID_DELETE_USER)))
         .build();
   }
 
@@ -1418,6 +1532,7 @@ public final class CommandServiceGrpc {
               .addMethod(getUpdatePaymentMethodMethod())
               .addMethod(getUpsertContentMethod())
               .addMethod(getRateContentMethod())
+              .addMethod(getDeleteUserMethod())
               .build();
         }
       }

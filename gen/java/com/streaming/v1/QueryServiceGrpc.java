@@ -376,6 +376,36 @@ public final class QueryServiceGrpc {
     return getGetRevenueReportMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<com.streaming.v1.GetUserErasureRequest,
+      com.streaming.v1.GetUserErasureResponse> getGetUserErasureMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetUserErasure",
+      requestType = com.streaming.v1.GetUserErasureRequest.class,
+      responseType = com.streaming.v1.GetUserErasureResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.streaming.v1.GetUserErasureRequest,
+      com.streaming.v1.GetUserErasureResponse> getGetUserErasureMethod() {
+    io.grpc.MethodDescriptor<com.streaming.v1.GetUserErasureRequest, com.streaming.v1.GetUserErasureResponse> getGetUserErasureMethod;
+    if ((getGetUserErasureMethod = QueryServiceGrpc.getGetUserErasureMethod) == null) {
+      synchronized (QueryServiceGrpc.class) {
+        if ((getGetUserErasureMethod = QueryServiceGrpc.getGetUserErasureMethod) == null) {
+          QueryServiceGrpc.getGetUserErasureMethod = getGetUserErasureMethod =
+              io.grpc.MethodDescriptor.<com.streaming.v1.GetUserErasureRequest, com.streaming.v1.GetUserErasureResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetUserErasure"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetUserErasureRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetUserErasureResponse.getDefaultInstance()))
+              .build();
+        }
+      }
+    }
+    return getGetUserErasureMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -562,6 +592,16 @@ public final class QueryServiceGrpc {
         io.grpc.stub.StreamObserver<com.streaming.v1.GetRevenueReportResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetRevenueReportMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+     * </pre>
+     */
+    default void getUserErasure(com.streaming.v1.GetUserErasureRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetUserErasureResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetUserErasureMethod(), responseObserver);
+    }
   }
 
   /**
@@ -730,6 +770,17 @@ public final class QueryServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getGetRevenueReportMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+     * </pre>
+     */
+    public void getUserErasure(com.streaming.v1.GetUserErasureRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetUserErasureResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetUserErasureMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -871,6 +922,16 @@ public final class QueryServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getGetRevenueReportMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+     * </pre>
+     */
+    public com.streaming.v1.GetUserErasureResponse getUserErasure(com.streaming.v1.GetUserErasureRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetUserErasureMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1011,6 +1072,16 @@ public final class QueryServiceGrpc {
     public com.streaming.v1.GetRevenueReportResponse getRevenueReport(com.streaming.v1.GetRevenueReportRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getGetRevenueReportMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+     * </pre>
+     */
+    public com.streaming.v1.GetUserErasureResponse getUserErasure(com.streaming.v1.GetUserErasureRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetUserErasureMethod(), getCallOptions(), request);
     }
   }
 
@@ -1165,6 +1236,17 @@ public final class QueryServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getGetRevenueReportMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.streaming.v1.GetUserErasureResponse> getUserErasure(
+        com.streaming.v1.GetUserErasureRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetUserErasureMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_GET_USER_PROFILE = 0;
@@ -1179,6 +1261,7 @@ public final class QueryServiceGrpc {
   private static final int METHODID_GET_PLAN = 9;
   private static final int METHODID_LIST_INVOICES = 10;
   private static final int METHODID_GET_REVENUE_REPORT = 11;
+  private static final int METHODID_GET_USER_ERASURE = 12;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1244,6 +1327,10 @@ public final class QueryServiceGrpc {
         case METHODID_GET_REVENUE_REPORT:
           serviceImpl.getRevenueReport((com.streaming.v1.GetRevenueReportRequest) request,
               (io.grpc.stub.StreamObserver<com.streaming.v1.GetRevenueReportResponse>) responseObserver);
+          break;
+        case METHODID_GET_USER_ERASURE:
+          serviceImpl.getUserErasure((com.streaming.v1.GetUserErasureRequest) request,
+              (io.grpc.stub.StreamObserver<com.streaming.v1.GetUserErasureResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -1347,6 +1434,13 @@ public final class QueryServiceGrpc {
               com.streaming.v1.GetRevenueReportRequest,
               com.streaming.v1.GetRevenueReportResponse>(
                 service, METHODID_GET_REVENUE_REPORT)))
+        .addMethod(
+          getGetUserErasureMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              com.streaming.v1.GetUserErasureRequest,
+              com.streaming.v1.GetUserErasureResponse>(
+                service, METHODID_GET_USER_ERASURE)))
         .build();
   }
 
@@ -1371,6 +1465,7 @@ public final class QueryServiceGrpc {
               .addMethod(getGetPlanMethod())
               .addMethod(getListInvoicesMethod())
               .addMethod(getGetRevenueReportMethod())
+              .addMethod(getGetUserErasureMethod())
               .build();
         }
       }

@@ -84,6 +84,10 @@ public object CommandServiceGrpcKt {
     @JvmStatic
     get() = CommandServiceGrpc.getRateContentMethod()
 
+  public val deleteUserMethod: MethodDescriptor<DeleteUserRequest, DeleteUserResponse>
+    @JvmStatic
+    get() = CommandServiceGrpc.getDeleteUserMethod()
+
   /**
    * A stub for issuing RPCs to a(n) streaming.v1.CommandService service as suspending coroutines.
    */
@@ -333,6 +337,26 @@ public object CommandServiceGrpcKt {
       callOptions,
       headers
     )
+
+    /**
+     * Executes this RPC and returns the response message, suspending until the RPC completes
+     * with [`Status.OK`][io.grpc.Status].  If the RPC completes with another status, a corresponding
+     * [StatusException] is thrown.  If this coroutine is cancelled, the RPC is also cancelled
+     * with the corresponding exception as a cause.
+     *
+     * @param request The request message to send to the server.
+     *
+     * @param headers Metadata to attach to the request.  Most users will not need this.
+     *
+     * @return The single response from the server.
+     */
+    public suspend fun deleteUser(request: DeleteUserRequest, headers: Metadata = Metadata()): DeleteUserResponse = unaryRpc(
+      channel,
+      CommandServiceGrpc.getDeleteUserMethod(),
+      request,
+      callOptions,
+      headers
+    )
   }
 
   /**
@@ -485,6 +509,18 @@ public object CommandServiceGrpcKt {
      */
     public open suspend fun rateContent(request: RateContentRequest): RateContentResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.CommandService.RateContent is unimplemented"))
 
+    /**
+     * Returns the response to an RPC for streaming.v1.CommandService.DeleteUser.
+     *
+     * If this method fails with a [StatusException], the RPC will fail with the corresponding
+     * [io.grpc.Status].  If this method fails with a [java.util.concurrent.CancellationException], the RPC will fail
+     * with status `Status.CANCELLED`.  If this method fails for any other reason, the RPC will
+     * fail with `Status.UNKNOWN` with the exception as a cause.
+     *
+     * @param request The request from the client.
+     */
+    public open suspend fun deleteUser(request: DeleteUserRequest): DeleteUserResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.CommandService.DeleteUser is unimplemented"))
+
     final override fun bindService(): ServerServiceDefinition = builder(getServiceDescriptor())
       .addMethod(unaryServerMethodDefinition(
       context = this.context,
@@ -545,6 +581,11 @@ public object CommandServiceGrpcKt {
       context = this.context,
       descriptor = CommandServiceGrpc.getRateContentMethod(),
       implementation = ::rateContent
+    ))
+      .addMethod(unaryServerMethodDefinition(
+      context = this.context,
+      descriptor = CommandServiceGrpc.getDeleteUserMethod(),
+      implementation = ::deleteUser
     )).build()
   }
 }

@@ -85,6 +85,10 @@ public object QueryServiceGrpcKt {
     @JvmStatic
     get() = QueryServiceGrpc.getGetRevenueReportMethod()
 
+  public val getUserErasureMethod: MethodDescriptor<GetUserErasureRequest, GetUserErasureResponse>
+    @JvmStatic
+    get() = QueryServiceGrpc.getGetUserErasureMethod()
+
   /**
    * A stub for issuing RPCs to a(n) streaming.v1.QueryService service as suspending coroutines.
    */
@@ -334,6 +338,26 @@ public object QueryServiceGrpcKt {
       callOptions,
       headers
     )
+
+    /**
+     * Executes this RPC and returns the response message, suspending until the RPC completes
+     * with [`Status.OK`][io.grpc.Status].  If the RPC completes with another status, a corresponding
+     * [StatusException] is thrown.  If this coroutine is cancelled, the RPC is also cancelled
+     * with the corresponding exception as a cause.
+     *
+     * @param request The request message to send to the server.
+     *
+     * @param headers Metadata to attach to the request.  Most users will not need this.
+     *
+     * @return The single response from the server.
+     */
+    public suspend fun getUserErasure(request: GetUserErasureRequest, headers: Metadata = Metadata()): GetUserErasureResponse = unaryRpc(
+      channel,
+      QueryServiceGrpc.getGetUserErasureMethod(),
+      request,
+      callOptions,
+      headers
+    )
   }
 
   /**
@@ -486,6 +510,18 @@ public object QueryServiceGrpcKt {
      */
     public open suspend fun getRevenueReport(request: GetRevenueReportRequest): GetRevenueReportResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.GetRevenueReport is unimplemented"))
 
+    /**
+     * Returns the response to an RPC for streaming.v1.QueryService.GetUserErasure.
+     *
+     * If this method fails with a [StatusException], the RPC will fail with the corresponding
+     * [io.grpc.Status].  If this method fails with a [java.util.concurrent.CancellationException], the RPC will fail
+     * with status `Status.CANCELLED`.  If this method fails for any other reason, the RPC will
+     * fail with `Status.UNKNOWN` with the exception as a cause.
+     *
+     * @param request The request from the client.
+     */
+    public open suspend fun getUserErasure(request: GetUserErasureRequest): GetUserErasureResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.GetUserErasure is unimplemented"))
+
     final override fun bindService(): ServerServiceDefinition = builder(getServiceDescriptor())
       .addMethod(unaryServerMethodDefinition(
       context = this.context,
@@ -546,6 +582,11 @@ public object QueryServiceGrpcKt {
       context = this.context,
       descriptor = QueryServiceGrpc.getGetRevenueReportMethod(),
       implementation = ::getRevenueReport
+    ))
+      .addMethod(unaryServerMethodDefinition(
+      context = this.context,
+      descriptor = QueryServiceGrpc.getGetUserErasureMethod(),
+      implementation = ::getUserErasure
     )).build()
   }
 }
