@@ -8,7 +8,6 @@ import (
 	"github.com/google/uuid"
 
 	"github.com/streamingplatform/streaming/server/cassandra"
-	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -137,22 +136,7 @@ func TestEraseUserPagesThroughIndex(t *testing.T) {
 // continue_watching row (the upsert of an older event loses to the newer position, so it does not extend the row's
 // TTL). user_titles is, so the erasure still finds the title. Runs against a keyspace of its own with a 6 s TTL.
 func TestEraseUserFindsLateEvents(t *testing.T) {
-	setup(t) // skips or fails like the other tests when Cassandra is missing
-	ctx := storetest.Context(t, time.Minute)
-	cfg := testConfig(t)
-	cfg.TTL = 6 * time.Second
-	store, closeStore, err := cassandra.Open(ctx, cfg)
-	if err != nil {
-		t.Fatalf("open: %v", err)
-	}
-	t.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-		defer cancel()
-		if err := store.Session().Query("DROP KEYSPACE IF EXISTS " + cfg.Keyspace).WithContext(ctx).Exec(); err != nil {
-			t.Errorf("drop keyspace %s: %v", cfg.Keyspace, err)
-		}
-		closeStore()
-	})
+	store, ctx := ownStore(t, func(cfg *cassandra.Config) { cfg.TTL = 6 * time.Second })
 
 	events := newEvents(2)
 	user, title := events[0].UserID, events[0].ContentID

@@ -44,6 +44,12 @@ var (
 // the store with its cleanup (Close). A bad Config is a plain error; an unreachable cluster is a
 // streaming.Unavailable error.
 func Open(ctx context.Context, cfg Config) (*Store, func(), error) {
+	return open(ctx, cfg, true)
+}
+
+// open connects to the cluster's keyspace; with schema it first creates the keyspace when missing and then runs the
+// schema step.
+func open(ctx context.Context, cfg Config, schema bool) (*Store, func(), error) {
 	cfg, err := cfg.withDefaults()
 	if err != nil {
 		return nil, nil, err
@@ -53,17 +59,21 @@ func Open(ctx context.Context, cfg Config) (*Store, func(), error) {
 			return nil, nil, fmt.Errorf("cassandra: %w", err)
 		}
 	}
-	if err := createKeyspace(ctx, cfg); err != nil {
-		return nil, nil, err
+	if schema {
+		if err := createKeyspace(ctx, cfg); err != nil {
+			return nil, nil, err
+		}
 	}
 	session, err := createSession(ctx, newCluster(cfg, cfg.Keyspace))
 	if err != nil {
 		return nil, nil, err
 	}
 	s := &Store{cfg: cfg, session: session}
-	if err := s.Migrate(ctx); err != nil {
-		session.Close()
-		return nil, nil, err
+	if schema {
+		if err := s.Migrate(ctx); err != nil {
+			session.Close()
+			return nil, nil, err
+		}
 	}
 	return s, s.Close, nil
 }

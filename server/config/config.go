@@ -128,8 +128,9 @@ type Config struct {
 	// Ratings (docs/architecture.md, "Ratings"): how often titles' rating figures are published to the read models,
 	// and the repair command that recounts them.
 	RatingFlushInterval time.Duration
-	RepairRatings       bool // recount every title's rating aggregate, print the titles that differ, and exit
-	RepairRatingsFix    bool // with RepairRatings: also fix them
+	RepairRatings       bool     // recount every title's rating aggregate, print the titles that differ, and exit
+	RepairRatingsFix    bool     // with RepairRatings: also fix them
+	Rebuild             []string // read models to rebuild (graph, search, redis), then exit; empty: serve
 
 	// Derived playback updates (docs/ingest.md, "Replay"): how often what was dropped or failed is replayed from
 	// Cassandra (0: never), and the command that replays a window and exits (0: off).
@@ -153,6 +154,13 @@ type Config struct {
 const (
 	PaymentsLocal  = "local"  // the simulator: test tokens decide the outcome; development only
 	PaymentsStripe = "stripe" // Stripe's PaymentIntents API
+)
+
+// Read models -rebuild rebuilds.
+const (
+	RebuildGraph  = "graph"
+	RebuildSearch = "search"
+	RebuildRedis  = "redis"
 )
 
 // DevFingerprintKey is the published development default of -idempotency-fingerprint-key: fine on a laptop, never
@@ -253,6 +261,7 @@ var Settings = []Setting{
 	{"rating-flush-interval", "STREAMING_RATING_FLUSH_INTERVAL", "1s", "how often titles rated since the last flush publish their new average and count to search, Redis and the graph (one update per title however many ratings); a rating shows there within about this plus the relay's delivery"},
 	{"repair-ratings", "STREAMING_REPAIR_RATINGS", "false", "recount every title's rating aggregate from the ratings table, print the titles whose stored aggregate differs, and exit (status 1 if any differs, unless -repair-ratings-fix)"},
 	{"repair-ratings-fix", "STREAMING_REPAIR_RATINGS_FIX", "false", "with -repair-ratings: replace each differing title's aggregate by its recount (and publish it)"},
+	{"rebuild", "STREAMING_REBUILD", "", "rebuild read models from PostgreSQL (and the graph's watches from Cassandra) while the platform serves, and exit: comma-separated graph, search, redis (search into a new index, then an alias swap); writes are versioned, so nothing newer is overwritten"},
 	{"otel-exporter-otlp-endpoint", "STREAMING_OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces: the OTLP/gRPC collector (http://host:4317 plaintext, https:// TLS, or host:port plaintext); empty: the standard OTEL_EXPORTER_OTLP_ENDPOINT, and when that is empty too tracing is off"},
 	{"otel-sampling-ratio", "STREAMING_OTEL_SAMPLING_RATIO", "1", "share of new traces kept, 0 to 1 (parent-based: a call whose caller sampled it is always kept)"},
 	{"otel-service-name", "STREAMING_OTEL_SERVICE_NAME", "", "service.name of the spans; empty: the standard OTEL_SERVICE_NAME, else streamingd"},
@@ -518,6 +527,17 @@ func Load(args []string) (Config, error) {
 	c.RepairRatings, c.RepairRatingsFix = boolean("repair-ratings"), boolean("repair-ratings-fix")
 	if c.RepairRatingsFix && !c.RepairRatings {
 		errs = append(errs, errors.New("-repair-ratings-fix: only with -repair-ratings"))
+	}
+	for _, m := range strings.Split(get("rebuild"), ",") {
+		switch m = strings.TrimSpace(m); m {
+		case "":
+		case RebuildGraph, RebuildSearch, RebuildRedis:
+			if !slices.Contains(c.Rebuild, m) {
+				c.Rebuild = append(c.Rebuild, m)
+			}
+		default:
+			errs = append(errs, fmt.Errorf("-rebuild: %q: want graph, search or redis (comma-separated)", m))
+		}
 	}
 	errs = append(errs, loadTracing(&c, get)...)
 	if c.AdminToken != "" && c.AdminToken == c.ServiceToken {

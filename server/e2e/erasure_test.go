@@ -11,6 +11,8 @@ import (
 	"google.golang.org/grpc/codes"
 
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/postgres"
+	"github.com/streamingplatform/streaming/server/readcheck"
 	"github.com/streamingplatform/streaming/server/storetest"
 )
 
@@ -182,6 +184,28 @@ func TestDeleteUserLeavesNoTrace(t *testing.T) {
 		}
 		if len(sr.GetHits()) != 0 {
 			t.Errorf("search for %q found %v", q, sr.GetHits())
+		}
+	}
+
+	// The consistency check proves it too, store by store.
+	rep, err := readcheck.Check(storetest.Context(t, time.Minute), readcheck.Sources{
+		Postgres: postgres.NewCheckSource(e.built.Pool), Redis: e.built.ReadModels, Search: e.built.Search,
+		Graph: e.built.Graph, Cassandra: e.built.Cassandra}, readcheck.Options{IDs: []string{u.id, seen.GetId()}, Strict: true})
+	if err != nil {
+		t.Fatalf("readcheck: %v", err)
+	}
+	if rep.Failed() {
+		t.Errorf("the consistency check finds what the erasure left: %+v", rep.Differences)
+	}
+	checked := map[readcheck.Model]int64{}
+	for _, c := range rep.Counts {
+		if c.Kind == readcheck.KindErasure {
+			checked[c.Model] += c.OK
+		}
+	}
+	for _, m := range []readcheck.Model{readcheck.ModelPostgres, readcheck.ModelNeo4j, readcheck.ModelRedis, readcheck.ModelCassandra} {
+		if checked[m] != 1 {
+			t.Errorf("the consistency check proved the erasure in %s for %d users, want 1 (%+v)", m, checked[m], rep.Counts)
 		}
 	}
 

@@ -26,7 +26,6 @@ import (
 	"github.com/streamingplatform/streaming/deploy/local/stackenv"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
 	"github.com/streamingplatform/streaming/server/config"
-	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/wiring"
 )
@@ -47,6 +46,7 @@ type env struct {
 	// playback is the PlaybackService (stream slots).
 	playback pb.PlaybackServiceClient
 	httpURL  string
+	cfg      config.Config // the server's configuration (commands such as the rebuild run with it)
 }
 
 var (
@@ -105,7 +105,7 @@ func server(t *testing.T) *env {
 		}
 		shared = &env{built: built, stop: stop, stopped: stopped, conn: conn, cmd: pb.NewCommandServiceClient(conn),
 			query: pb.NewQueryServiceClient(conn), ingest: pb.NewIngestServiceClient(conn),
-			playback: pb.NewPlaybackServiceClient(conn), httpURL: "http://" + built.Server.HTTPAddr()}
+			playback: pb.NewPlaybackServiceClient(conn), httpURL: "http://" + built.Server.HTTPAddr(), cfg: cfg}
 	})
 	if initErr != nil {
 		t.Fatalf("start server: %v", initErr)
@@ -132,7 +132,8 @@ func TestMain(m *testing.M) {
 		shared.built.Close()
 		if s, err := stackenv.Load(); err == nil {
 			storetest.DropPostgresSchema(s.PostgresURL(), schema)
-			index := fmt.Sprintf("%s/%s_v%d", s.SearchURL(), searchAlias, search.MappingVersion)
+			// Every index of the run's alias: the first, and any a rebuild made (<alias>_v<N>_r<time>).
+			index := fmt.Sprintf("%s/%s_v*", s.SearchURL(), searchAlias)
 			if req, err := http.NewRequest(http.MethodDelete, index, nil); err == nil {
 				if res, err := http.DefaultClient.Do(req); err == nil {
 					res.Body.Close()

@@ -34,7 +34,8 @@ func (t Table) name() (string, error) {
 	case TableContent, TablePlans:
 		return string(t), nil
 	case TableUsers:
-		// Erased users are not users to the check: their read models hold (at most) a tombstone.
+		// Erased users are not compared: their read models hold (at most) a tombstone. Existing still finds them,
+		// so a tombstone is no orphan.
 		return "(SELECT * FROM users WHERE erased_at IS NULL) AS users", nil
 	}
 	return "", fmt.Errorf("postgres: unknown table %q", string(t))
@@ -144,6 +145,9 @@ func (s *CheckSource) Existing(ctx context.Context, table Table, ids []string) (
 	if len(valid) == 0 {
 		return out, nil
 	}
+	if table == TableUsers {
+		name = "users" // erased ones too: see Table.name
+	}
 	found, err := s.ids(ctx, `SELECT id::text FROM `+name+` WHERE id = ANY($1::uuid[])`, valid)
 	if err != nil {
 		return nil, checkErr("look up "+string(table), err)
@@ -184,10 +188,12 @@ func (s *CheckSource) Contents(ctx context.Context, ids []string) (map[string]st
 	return out, nil
 }
 
-// Ratings returns every rating of the titles (user, title and stars).
+// Ratings returns every rating of the titles (user, title and stars) by users not erased.
 func (s *CheckSource) Ratings(ctx context.Context, contentIDs []string) ([]streaming.Rating, error) {
 	rows, err := s.pool.Query(ctx, `
-		SELECT user_id::text, content_id::text, stars FROM ratings WHERE content_id = ANY($1::uuid[])`, contentIDs)
+		SELECT r.user_id::text, r.content_id::text, r.stars FROM ratings r
+		JOIN users u ON u.id = r.user_id AND u.erased_at IS NULL -- an erased user's stars stay counted, not in the graph
+		WHERE r.content_id = ANY($1::uuid[])`, contentIDs)
 	if err != nil {
 		return nil, checkErr("read ratings", err)
 	}

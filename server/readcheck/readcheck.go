@@ -12,6 +12,9 @@
 //     in between is not reported.
 //   - A difference that an unpublished outbox event explains (missing, behind, or an unversioned rating that
 //     differs) is "pending", not a difference, unless Options.Strict.
+//
+// Erased users (DeleteUser, docs/erasure.md) are checked apart, as KindErasure (erasure.go): not compared with a row,
+// but proved to leave nothing personal in PostgreSQL, the graph, Redis or Cassandra.
 package readcheck
 
 import (
@@ -24,6 +27,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/postgres"
 	"github.com/streamingplatform/streaming/server/redis"
@@ -36,17 +40,19 @@ type Sources struct {
 	Postgres *postgres.CheckSource
 	Redis    *redis.ReadModel
 	Search   *search.Index
-	Graph    *neo4j.Graph // only its reads (ContentNodes, UserNodes, Ratings, NodePage) are used
+	Graph    *neo4j.Graph // only its reads (ContentNodes, UserNodes, Ratings, NodePage, ErasedNodes) are used
+	// Cassandra is only checked for erased users' playback data (KindErasure): it is no read model of PostgreSQL.
+	Cassandra *cassandra.Store
 }
 
 // Options tune a check. Zero values check everything.
 type Options struct {
-	// Sample checks about this many random rows of each table (content, users, plans) instead of all of them, with
-	// their ratings and subscriptions; 0 checks everything. A sample looks for no orphans.
+	// Sample checks about this many random rows of each table (content, users, plans, and erased users) instead of
+	// all of them, with their ratings and subscriptions; 0 checks everything. A sample looks for no orphans.
 	Sample int
 	// IDs restricts the check to these aggregates (content, user, plan or subscription ids: a subscription id checks
-	// its user's view). Orphans are then looked for among these ids only, not by scanning whole read models. IDs
-	// and Sample exclude each other.
+	// its user's view; an erased user's id checks the erasure). Orphans are then looked for among these ids only, not
+	// by scanning whole read models. IDs and Sample exclude each other.
 	IDs []string
 	// MaxDiffs is how many differences the report lists (0: 100, negative: none); the counts always cover all.
 	MaxDiffs int
@@ -54,17 +60,21 @@ type Options struct {
 	BatchSize int
 	// Concurrency bounds the point reads (search documents, Redis user views) in flight at once (8).
 	Concurrency int
-	// Strict reports differences as they are even when unpublished outbox events explain them.
+	// Strict reports differences as they are even when unpublished outbox events, or an erasure still queued for the
+	// store, explain them.
 	Strict bool
 }
 
-// Model is a read model.
+// Model is a read model, or a store the erasure check reads (KindErasure only: PostgreSQL's anonymized rows,
+// Cassandra's playback data).
 type Model string
 
 const (
-	ModelSearch Model = "search"
-	ModelNeo4j  Model = "neo4j"
-	ModelRedis  Model = "redis"
+	ModelSearch    Model = "search"
+	ModelNeo4j     Model = "neo4j"
+	ModelRedis     Model = "redis"
+	ModelCassandra Model = "cassandra"
+	ModelPostgres  Model = "postgres"
 )
 
 // Kind is what a read-model entry describes.
@@ -76,6 +86,8 @@ const (
 	KindUser         Kind = "user"
 	KindPlan         Kind = "plan"
 	KindSubscription Kind = "subscription"
+	// KindErasure is an erased user, checked for what a store still holds of them (see erasure.go).
+	KindErasure Kind = "erasure"
 )
 
 // Status is the outcome of one comparison.
@@ -89,7 +101,9 @@ const (
 	StatusDiverged Status = "diverged" // the same version with other data
 	StatusAhead    Status = "ahead"    // a newer version than PostgreSQL's: a bug
 	StatusOrphan   Status = "orphan"   // a read-model entry without a PostgreSQL row
-	StatusPending  Status = "pending"  // missing or behind, and unpublished outbox events will change it
+	// StatusPending is lag that will pass: missing or behind, and unpublished outbox events will change it; or an
+	// erased user's data left in a store whose erasure is still queued.
+	StatusPending Status = "pending"
 )
 
 // Failing reports whether s is a divergence (a reason for exit code 1), rather than fine or lag.
@@ -183,7 +197,8 @@ type Report struct {
 	Unlisted    int64        `json:"unlisted"`
 }
 
-// Failed reports whether any read model is missing, diverged, ahead or has orphans.
+// Failed reports whether any read model is missing, diverged, ahead or has orphans, or any store still holds
+// personal data of an erased user (diverged).
 func (r *Report) Failed() bool {
 	for _, c := range r.Counts {
 		if c.Missing+c.Diverged+c.Ahead+c.Orphan > 0 {
@@ -264,10 +279,14 @@ func Check(ctx context.Context, src Sources, opts Options) (*Report, error) {
 		{postgres.TableUsers, c.checkUsers},
 		{postgres.TablePlans, c.checkPlans},
 	} {
-		err := c.eachBatch(ctx, k.table, func(ids []string) error { return c.batch(ctx, ids, k.check) })
+		err := c.eachBatch(ctx, tableIDs(src.Postgres, k.table), func(ids []string) error { return c.batch(ctx, ids, k.check) })
 		if err != nil {
 			return nil, err
 		}
+	}
+	err = c.eachBatch(ctx, erasedIDs(src.Postgres), func(ids []string) error { return c.batch(ctx, ids, c.checkErasures) })
+	if err != nil {
+		return nil, err
 	}
 	switch c.rep.Mode {
 	case "full":
@@ -327,11 +346,15 @@ func (c *checker) initCounts() {
 		add(ModelSearch, KindContent)
 	}
 	if c.src.Graph != nil {
-		add(ModelNeo4j, KindContent, KindRating, KindUser)
+		add(ModelNeo4j, KindContent, KindRating, KindUser, KindErasure)
 	}
 	if c.src.Redis != nil {
-		add(ModelRedis, KindContent, KindPlan, KindUser, KindSubscription)
+		add(ModelRedis, KindContent, KindPlan, KindUser, KindSubscription, KindErasure)
 	}
+	if c.src.Cassandra != nil {
+		add(ModelCassandra, KindErasure)
+	}
+	add(ModelPostgres, KindErasure)
 }
 
 // batch checks ids, checks the ones that differ once more, resolves pending ones and records the outcome.

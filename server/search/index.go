@@ -12,6 +12,8 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -25,9 +27,9 @@ import (
 	"github.com/streamingplatform/streaming/server/tlsconf"
 )
 
-// MappingVersion is the version of the mapping below; the index is named <alias>_v<MappingVersion>. A changed
-// mapping needs a new version (a new index) and a reindex before the alias is moved to it: fields of an existing
-// index cannot be changed in place.
+// MappingVersion is the version of the mapping below; the index is named <alias>_v<MappingVersion> (or
+// <alias>_v<MappingVersion>_r<time> once rebuilt). A changed mapping needs a new version (a new index) and a
+// rebuild (Index.Rebuild) that moves the alias to it: fields of an existing index cannot be changed in place.
 const MappingVersion = 1
 
 // requestTimeout bounds every HTTP request, whatever the caller's context says.
@@ -175,7 +177,8 @@ func Open(ctx context.Context, cfg Config) (*Index, func(), error) {
 // Alias is the name searches and writes go through.
 func (x *Index) Alias() string { return x.alias }
 
-// IndexName is the versioned index this build creates (<alias>_v<MappingVersion>).
+// IndexName is the versioned index EnsureIndex creates for a new alias (<alias>_v<MappingVersion>). After a Rebuild
+// the alias points at another index (<alias>_v<MappingVersion>_r<time>).
 func (x *Index) IndexName() string { return x.index }
 
 // Close releases idle connections. The client runs no background goroutines (sniffing and health checks are off).
@@ -231,30 +234,63 @@ func mapping() map[string]any {
 	}
 }
 
-// EnsureIndex creates the versioned index if it is missing and points the alias at it if no index holds the alias
-// yet; then it checks that the alias leads to exactly one index of this build's mapping version. It is idempotent
-// and safe when several processes start at once. An alias that points at another mapping version is an error: the
-// documents must be reindexed into the new index and the alias moved (not automated yet).
+// EnsureIndex creates the versioned index and points the alias at it when the alias does not exist yet; then it
+// checks that the alias leads to exactly one index of this build's mapping version. It is idempotent and safe when
+// several processes start at once. Once the alias exists nothing is created: after a Rebuild the alias points at
+// <alias>_v<MappingVersion>_r<time> and <alias>_v<MappingVersion> is gone, and a server starting then must use the
+// rebuilt index, not make an empty second one. An alias that points at another mapping version is an error: the
+// documents must be rebuilt into an index of this version (Rebuild) before this build can serve.
 func (x *Index) EnsureIndex(ctx context.Context) error {
-	body := map[string]any{
-		"settings": map[string]any{"number_of_shards": x.shards, "number_of_replicas": x.replicas},
-		"mappings": mapping(),
-	}
-	if _, err := x.client.CreateIndex(x.index).BodyJson(body).Do(ctx); err != nil && !isType(err, "resource_already_exists_exception") {
-		return classify("create index "+x.index, err)
-	}
-	res, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "HEAD", Path: "/_alias/" + x.alias,
-		IgnoreErrors: []int{http.StatusNotFound}})
+	indices, err := x.aliasIndices(ctx)
 	if err != nil {
-		return classify("look up alias "+x.alias, err)
+		return err
 	}
-	if res.StatusCode == http.StatusNotFound {
+	if len(indices) == 0 {
+		if err := x.createIndex(ctx, x.index, nil); err != nil && !isType(err, "resource_already_exists_exception") {
+			return classify("create index "+x.index, err)
+		}
 		// Two processes may both get here: adding the same alias to the same index twice is harmless.
 		if _, err := x.client.Alias().Add(x.index, x.alias).Do(ctx); err != nil {
 			return classify("point alias "+x.alias+" at "+x.index, err)
 		}
 	}
 	return x.checkMapping(ctx)
+}
+
+// createIndex creates the named index with this build's mapping and the configured shards and replicas; settings
+// adds index settings (e.g. a refresh interval). The error is the client's, for the caller to classify.
+func (x *Index) createIndex(ctx context.Context, name string, settings map[string]any) error {
+	s := map[string]any{"number_of_shards": x.shards, "number_of_replicas": x.replicas}
+	for k, v := range settings {
+		s[k] = v
+	}
+	_, err := x.client.CreateIndex(name).BodyJson(map[string]any{"settings": s, "mappings": mapping()}).Do(ctx)
+	return err
+}
+
+// AliasIndices returns the indices the alias points at (one, except in the instant of a failed rebuild).
+func (x *Index) AliasIndices(ctx context.Context) ([]string, error) { return x.aliasIndices(ctx) }
+
+// aliasIndices lists the indices the alias points at, sorted; none when the alias does not exist.
+func (x *Index) aliasIndices(ctx context.Context) ([]string, error) {
+	res, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "GET",
+		Path: "/_alias/" + url.PathEscape(x.alias), IgnoreErrors: []int{http.StatusNotFound}})
+	if err != nil {
+		return nil, classify("look up alias "+x.alias, err)
+	}
+	if res.StatusCode == http.StatusNotFound {
+		return nil, nil
+	}
+	var byIndex map[string]json.RawMessage
+	if err := json.Unmarshal(res.Body, &byIndex); err != nil {
+		return nil, classify("look up alias "+x.alias, fmt.Errorf("decode the answer: %w", err))
+	}
+	indices := make([]string, 0, len(byIndex))
+	for name := range byIndex {
+		indices = append(indices, name)
+	}
+	slices.Sort(indices)
+	return indices, nil
 }
 
 // checkMapping reads the alias's mapping with a raw request: the client's typed GetMapping path does not work
@@ -279,8 +315,8 @@ func (x *Index) checkMapping(ctx context.Context) error {
 	}
 	for name, m := range indices {
 		if v := m.Mappings.Meta.MappingVersion; v != MappingVersion {
-			return fmt.Errorf("search: alias %s points at %s with mapping version %d, this build needs %d: reindex into %s and move the alias",
-				x.alias, name, v, MappingVersion, x.index)
+			return fmt.Errorf("search: alias %s points at %s with mapping version %d, this build needs %d: reindex (Index.Rebuild) into an index of version %d",
+				x.alias, name, v, MappingVersion, MappingVersion)
 		}
 	}
 	return nil

@@ -211,10 +211,13 @@ func TestEnsureIndex(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "reindex") {
 			t.Fatalf("Open with the alias on a v0 index: %v, want a reindex error", err)
 		}
-		// The new index was created, but the alias was left where it was.
+		// The alias was left where it was, and no index of this version was made: that is Rebuild's work.
 		_, aliases := raw(t, http.MethodGet, url+"/_alias/"+alias, nil)
 		if len(aliases) != 1 || aliases[old] == nil {
 			t.Errorf("alias moved: %v", aliases)
+		}
+		if code, _ := raw(t, http.MethodGet, url+"/"+alias+"_v"+strconv.Itoa(search.MappingVersion), nil); code != http.StatusNotFound {
+			t.Errorf("GET the index of this version = %d, want 404", code)
 		}
 	})
 }
@@ -341,6 +344,21 @@ func TestProjector(t *testing.T) {
 		}
 		if _, _, found, err := x.Get(ctx, missing); found || err != nil {
 			t.Errorf("figures of an unindexed title created a document: found %v, %v", found, err)
+		}
+		// The same title again (as a redelivery or a rebuild's second pass sends it) with newer figures: the title is
+		// refused as not newer, the figures still apply; with an older title they do not.
+		before := seqNo(t, d)
+		project(t, event(streaming.EventContentUpserted, title(d, "Delta v6", 6)), ratingEvent(d, 6, 1.5, 2, 4))
+		if after := seqNo(t, d); after != before {
+			t.Errorf("_seq_no %v -> %v: unchanged figures rewrote the document", before, after)
+		}
+		project(t, event(streaming.EventContentUpserted, title(d, "Delta v6", 6)), ratingEvent(d, 6, 2.5, 3, 5))
+		if got, v := get(t, d); v != 6 || got.Title != "Delta v6" || got.RatingAvg != 2.5 || got.RatingCount != 3 {
+			t.Errorf("same title, newer figures: %+v v%d, want v6 with 2.5 from 3", got, v)
+		}
+		project(t, event(streaming.EventContentUpserted, title(d, "Delta v5", 5)), ratingEvent(d, 5, 4.5, 1, 1))
+		if got, v := get(t, d); v != 6 || got.RatingAvg != 2.5 || got.RatingCount != 3 {
+			t.Errorf("older title with its figures: %+v v%d, want v6 with 2.5 from 3", got, v)
 		}
 	})
 

@@ -55,10 +55,16 @@ func (d *document) content(version int64) streaming.Content {
 // relay's Projector.
 type Projector struct {
 	x *Index
+	// target is what the projector reads and writes: the alias, or a concrete index while a rebuild fills one that
+	// the alias does not point at yet.
+	target string
 }
 
-// Projector is the outbox projector writing to this index.
-func (x *Index) Projector() *Projector { return &Projector{x: x} }
+// Projector is the outbox projector writing through the alias.
+func (x *Index) Projector() *Projector { return &Projector{x: x, target: x.alias} }
+
+// Target is the alias or index the projector reads and writes.
+func (p *Projector) Target() string { return p.target }
 
 // Name identifies the projector in the relay's logs and metrics.
 func (p *Projector) Name() string { return "search" }
@@ -66,8 +72,9 @@ func (p *Projector) Name() string { return "search" }
 // Project indexes the titles of the batch's ContentUpserted and ContentRated events in one bulk request, each as
 // its latest version in the batch, and applies ContentRatingAggregated events as partial updates of the rating
 // fields; other event types are not this projector's business. Versions are external, so the server itself refuses
-// a version not newer than the indexed one (409): that document is already newer and the event is skipped. Any other
-// refused document is an error naming it, and the relay retries the whole batch.
+// a version not newer than the indexed one (409): that document is already newer and the event is skipped (but the
+// batch's figures for it still apply when the index holds exactly that version). Any other refused document is an
+// error naming it, and the relay retries the whole batch.
 func (p *Projector) Project(ctx context.Context, events []streaming.Event) error {
 	type latest struct {
 		version int64
@@ -148,9 +155,9 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 		}
 		switch {
 		case l.whole:
-			bulk.Add(elastic.NewBulkIndexRequest().Index(p.x.alias).Id(id).VersionType("external").Version(l.version).Doc(l.doc))
+			bulk.Add(elastic.NewBulkIndexRequest().Index(p.target).Id(id).VersionType("external").Version(l.version).Doc(l.doc))
 		case l.version > 0: // indexed: the figures replace its rating fields
-			bulk.Add(elastic.NewBulkIndexRequest().Index(p.x.alias).Id(id).VersionType("external_gte").Version(l.version).Doc(l.doc))
+			bulk.Add(elastic.NewBulkIndexRequest().Index(p.target).Id(id).VersionType("external_gte").Version(l.version).Doc(l.doc))
 		default: // not indexed yet: its ContentUpserted carries the figures published before it
 			continue
 		}
@@ -159,37 +166,87 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	if len(sent) == 0 {
 		return nil
 	}
+	version := func(id string) int64 {
+		if l, ok := byID[id]; ok {
+			return l.version
+		}
+		return 0
+	}
+	refused, err := p.send(ctx, bulk, len(sent), version)
+	if err != nil {
+		return err
+	}
+	// A whole title refused as not newer takes the batch's figures down with it. When the index holds that very
+	// version (the batch is projected again: a redelivery, or a rebuild's second pass reading the catalog anew),
+	// figures published since would be lost; they go onto the indexed document the way figures alone do, at its
+	// version. A newer indexed version is left alone: its title came with figures at least as new.
+	var refigure []string
+	for _, id := range refused {
+		if l := byID[id]; l.whole && l.rating != nil {
+			refigure = append(refigure, id)
+		}
+	}
+	if len(refigure) == 0 {
+		return nil
+	}
+	indexed, err = p.indexed(ctx, refigure)
+	if err != nil {
+		return err
+	}
+	bulk = p.x.client.Bulk()
+	n := 0
+	for _, id := range refigure {
+		l, d := byID[id], indexed[id]
+		if d.version != l.version || d.doc.RatingAvg == l.rating.RatingAvg && d.doc.RatingCount == l.rating.RatingCount {
+			continue // newer, gone, or already showing these figures
+		}
+		d.doc.RatingAvg, d.doc.RatingCount = l.rating.RatingAvg, l.rating.RatingCount
+		bulk.Add(elastic.NewBulkIndexRequest().Index(p.target).Id(id).VersionType("external_gte").Version(d.version).Doc(d.doc))
+		n++
+	}
+	if n == 0 {
+		return nil
+	}
+	// A conflict now means a newer version was indexed meanwhile, with its own figures.
+	_, err = p.send(ctx, bulk, n, version)
+	return err
+}
+
+// send runs a bulk of n index requests and returns the ids the server refused as not newer than the indexed
+// document (409). Any other refused document is an error naming it (with its version, from version):
+// unavailable when the server may take it on a retry (429, 5xx).
+func (p *Projector) send(ctx context.Context, bulk *elastic.BulkService, n int, version func(id string) int64) ([]string, error) {
 	res, err := bulk.Do(ctx)
 	if err != nil {
-		return classify(fmt.Sprintf("bulk index of %d titles", len(sent)), err)
+		return nil, classify(fmt.Sprintf("bulk index of %d titles", n), err)
 	}
-	var failures []string
+	var refused, failures []string
 	retryable := false
 	for _, item := range res.Items {
 		for _, r := range item {
-			if r.Status >= 200 && r.Status < 300 || r.Status == http.StatusConflict {
+			if r.Status >= 200 && r.Status < 300 {
+				continue
+			}
+			if r.Status == http.StatusConflict {
+				refused = append(refused, r.Id)
 				continue
 			}
 			reason := "unknown"
 			if r.Error != nil {
 				reason = r.Error.Type + ": " + r.Error.Reason
 			}
-			v := int64(0)
-			if l, ok := byID[r.Id]; ok {
-				v = l.version
-			}
-			failures = append(failures, fmt.Sprintf("content %s v%d: status %d: %s", r.Id, v, r.Status, reason))
+			failures = append(failures, fmt.Sprintf("content %s v%d: status %d: %s", r.Id, version(r.Id), r.Status, reason))
 			retryable = retryable || r.Status == http.StatusTooManyRequests || r.Status >= 500
 		}
 	}
 	if len(failures) == 0 {
-		return nil
+		return refused, nil
 	}
-	err = fmt.Errorf("search projector: %d of %d titles not indexed: %s", len(failures), len(sent), strings.Join(failures, "; "))
+	err = fmt.Errorf("search projector: %d of %d titles not indexed: %s", len(failures), n, strings.Join(failures, "; "))
 	if retryable {
-		return streaming.Unavailable("search", err)
+		return nil, streaming.Unavailable("search", err)
 	}
-	return err
+	return nil, err
 }
 
 type indexedDoc struct {
@@ -205,7 +262,7 @@ func (p *Projector) indexed(ctx context.Context, ids []string) (map[string]index
 	}
 	mget := p.x.client.Mget()
 	for _, id := range ids {
-		mget.Add(elastic.NewMultiGetItem().Index(p.x.alias).Id(id))
+		mget.Add(elastic.NewMultiGetItem().Index(p.target).Id(id))
 	}
 	res, err := mget.Do(ctx)
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -35,6 +36,7 @@ import (
 	"github.com/streamingplatform/streaming/server/payment"
 	"github.com/streamingplatform/streaming/server/payment/stripe"
 	"github.com/streamingplatform/streaming/server/postgres"
+	"github.com/streamingplatform/streaming/server/rebuild"
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
@@ -550,4 +552,49 @@ func paymentProcessor(cfg config.Config) (streaming.PaymentProcessor, error) {
 		return nil, fmt.Errorf("payments: %w", err)
 	}
 	return p, nil
+}
+
+// Rebuild rebuilds the read models cfg.Rebuild names from PostgreSQL (and the graph's watches from Cassandra) while
+// the platform serves, printing what each took to w. Each goes through the read model's own versioned projector
+// writes (server/rebuild), so nothing newer than what it read is overwritten and running it again is harmless. The
+// search index is built into a new index, the alias swapped to it at once, then a second pass applies what changed
+// meanwhile. Only the stores' clients are opened: no API, relay or worker.
+func Rebuild(ctx context.Context, cfg config.Config, w io.Writer, log *slog.Logger) error {
+	cfg.API, cfg.ReadModelsEnabled, cfg.DerivedReplayInterval, cfg.OpsAddr = false, false, 0, "127.0.0.1:0"
+	cfg.BillingInterval = 0
+	b, err := Build(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer b.Close()
+	src := postgres.NewRebuildSource(b.Pool)
+	for _, model := range cfg.Rebuild {
+		start := time.Now()
+		var n rebuild.Counts
+		var err error
+		switch model {
+		case config.RebuildGraph:
+			if n, err = rebuild.Project(ctx, src, b.Graph.Projector(), rebuild.ForGraph, 0); err == nil {
+				n.Watches, err = rebuild.Watches(ctx, b.Cassandra, b.Graph, 0)
+			}
+		case config.RebuildRedis:
+			n, err = rebuild.Project(ctx, src, b.ReadModels.Projector(), rebuild.ForRedis, 0)
+		case config.RebuildSearch:
+			var report search.RebuildReport
+			report, err = b.Search.Rebuild(ctx, func(ctx context.Context, p *search.Projector) error {
+				n, err = rebuild.Project(ctx, src, p, rebuild.ForSearch, 0) // the second pass's counts are kept
+				return err
+			})
+			if err == nil {
+				fmt.Fprintf(w, "search: alias %s now on %s (was %s), %d documents\n", b.Search.Alias(), report.Index,
+					strings.Join(report.Replaced, ", "), report.Documents)
+			}
+		}
+		if err != nil {
+			return fmt.Errorf("rebuild %s: %w", model, err)
+		}
+		fmt.Fprintf(w, "%s rebuilt in %s: %d plans, %d users, %d subscriptions, %d titles, %d ratings, %d watches\n",
+			model, time.Since(start).Round(time.Millisecond), n.Plans, n.Users, n.Subscriptions, n.Contents, n.Ratings, n.Watches)
+	}
+	return nil
 }

@@ -1,5 +1,6 @@
 // Command readcheck checks the read models (search index, Neo4j graph, Redis views) against PostgreSQL and prints
-// what differs: a table of counts per read model and status, then the differences, worst first.
+// what differs: a table of counts per read model and status, then the differences, worst first. It also checks that
+// erased users left nothing personal in PostgreSQL, Neo4j, Redis and Cassandra (kind "erasure").
 //
 // It finds the stores exactly as streamingd does (the same flags and STREAMING_* variables, read by config.Load),
 // and only reads. Exit status: 0 when nothing diverges (lag and cache misses are fine), 1 when any read model has
@@ -25,6 +26,7 @@ import (
 	"text/tabwriter"
 	"time"
 
+	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/postgres"
@@ -45,7 +47,9 @@ const (
 // storeSettings are the server settings this command uses; the others are the server's business.
 var storeSettings = []string{"postgres-url", "redis-addr", "neo4j-uri", "neo4j-user", "neo4j-password",
 	"neo4j-database", "search-url", "search-alias", "redis-user", "redis-password", "redis-tls", "redis-ca-file",
-	"search-user", "search-password", "search-api-key", "search-ca-file"}
+	"search-user", "search-password", "search-api-key", "search-ca-file", "cassandra-hosts", "cassandra-keyspace",
+	"cassandra-consistency", "cassandra-local-dc", "cassandra-user", "cassandra-password", "cassandra-tls",
+	"cassandra-ca-file"}
 
 // connectTimeout bounds each store's first contact, so an unreachable store fails fast with its name.
 const connectTimeout = 5 * time.Second
@@ -133,7 +137,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, config.Config, error) {
 	fs.IntVar(&f.maxDiffs, "max-diffs", 50, "how many differences to list (the counts cover all)")
 	fs.BoolVar(&f.asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&f.ids, "ids", "", "check only these comma-separated aggregate ids (content, user, plan or subscription)")
-	fs.StringVar(&f.models, "models", "search,neo4j,redis", "read models to check, comma-separated")
+	fs.StringVar(&f.models, "models", "search,neo4j,redis,cassandra", "stores to check besides PostgreSQL, comma-separated (cassandra: erased users only)")
 	fs.BoolVar(&f.strict, "strict", false, "report lag as behind/missing even when unpublished outbox events explain it")
 	fs.IntVar(&f.batch, "batch", 1000, "rows per batch")
 	fs.DurationVar(&f.timeout, "timeout", 30*time.Minute, "give up after this long")
@@ -171,7 +175,7 @@ func parseFlags(args []string, stderr io.Writer) (flags, config.Config, error) {
 }
 
 func parseModels(s string) (map[readcheck.Model]bool, error) {
-	known := []readcheck.Model{readcheck.ModelSearch, readcheck.ModelNeo4j, readcheck.ModelRedis}
+	known := []readcheck.Model{readcheck.ModelSearch, readcheck.ModelNeo4j, readcheck.ModelRedis, readcheck.ModelCassandra}
 	out := map[readcheck.Model]bool{}
 	for _, m := range strings.Split(s, ",") {
 		m := readcheck.Model(strings.TrimSpace(m))
@@ -179,7 +183,7 @@ func parseModels(s string) (map[readcheck.Model]bool, error) {
 			continue
 		}
 		if !slices.Contains(known, m) {
-			return nil, fmt.Errorf("-models: unknown read model %q (want search, neo4j or redis)", m)
+			return nil, fmt.Errorf("-models: unknown read model %q (want search, neo4j, redis or cassandra)", m)
 		}
 		out[m] = true
 	}
@@ -256,6 +260,27 @@ func connect(ctx context.Context, cfg config.Config, models map[readcheck.Model]
 		closers = append(closers, closeGraph)
 		src.Graph = g
 	}
+
+	if models[readcheck.ModelCassandra] {
+		consistency, err := cassandra.ParseConsistency(cfg.CassandraConsistency)
+		if err != nil {
+			return fail(fmt.Errorf("-cassandra-consistency=%q: %w", cfg.CassandraConsistency, err))
+		}
+		// OpenReadOnly: a check creates no keyspace and runs no schema step.
+		octx, cancel := context.WithTimeout(ctx, connectTimeout)
+		store, closeStore, err := cassandra.OpenReadOnly(octx, cassandra.Config{Hosts: cfg.CassandraHosts,
+			Keyspace: cfg.CassandraKeyspace, LocalDC: cfg.CassandraLocalDC, Consistency: consistency, NumConns: 1,
+			Username: cfg.CassandraUser, Password: cfg.CassandraPassword, TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA})
+		cancel()
+		if streaming.ErrorCode(err) == streaming.CodeUnavailable {
+			return fail(fmt.Errorf("Cassandra at %s is unreachable: %s", strings.Join(cfg.CassandraHosts, ","), describe(err)))
+		}
+		if err != nil {
+			return fail(fmt.Errorf("Cassandra: %w", err))
+		}
+		closers = append(closers, closeStore)
+		src.Cassandra = store
+	}
 	return src, closeAll, nil
 }
 
@@ -280,7 +305,7 @@ var statuses = []readcheck.Status{readcheck.StatusOK, readcheck.StatusAbsent, re
 
 func printReport(w io.Writer, rep *readcheck.Report, cfg config.Config, models map[readcheck.Model]bool) {
 	var names []string
-	for _, m := range []readcheck.Model{readcheck.ModelSearch, readcheck.ModelNeo4j, readcheck.ModelRedis} {
+	for _, m := range []readcheck.Model{readcheck.ModelSearch, readcheck.ModelNeo4j, readcheck.ModelRedis, readcheck.ModelCassandra} {
 		if models[m] {
 			if m == readcheck.ModelSearch {
 				names = append(names, "search (alias "+cfg.SearchAlias+")")

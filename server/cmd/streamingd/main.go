@@ -44,6 +44,13 @@ func main() {
 		}
 		return
 	}
+	if len(cfg.Rebuild) > 0 {
+		if err := wiring.Rebuild(ctx, cfg, os.Stdout, log); err != nil {
+			log.Error("rebuild failed; running it again is safe", "err", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if cfg.ReplayDerived > 0 {
 		since := time.Now().Add(-cfg.ReplayDerived)
 		n, err := wiring.ReplayDerived(ctx, cfg, since, log)
