@@ -87,7 +87,11 @@ func (s *QueryServer) GetTrending(ctx context.Context, r *pb.GetTrendingRequest)
 }
 
 func (s *QueryServer) SearchContent(ctx context.Context, r *pb.SearchContentRequest) (*pb.SearchContentResponse, error) {
-	res, err := s.H.Search(ctx, streaming.SearchQuery{Text: r.GetQuery(), Genres: r.GetGenres(), MinRating: r.GetMinRating(),
+	var userID string // a signed-in user's genre searches feed their recommendations
+	if p := PrincipalFrom(ctx); p.Role == streaming.RoleUser {
+		userID = p.UserID
+	}
+	res, err := s.H.SearchAs(ctx, userID, streaming.SearchQuery{Text: r.GetQuery(), Genres: r.GetGenres(), MinRating: r.GetMinRating(),
 		PageSize: int(r.GetPageSize()), PageToken: r.GetPageToken()})
 	if err != nil {
 		return nil, err

@@ -82,8 +82,8 @@ func TestEraseUser(t *testing.T) {
 		ratingChanged(t, user, rated, 1, 5))
 	f.watch(streaming.Watch{UserID: user, ContentID: seen, Completed: true},
 		streaming.Watch{UserID: other, ContentID: seen}, streaming.Watch{UserID: other, ContentID: candidate})
-	// What nothing in the package writes yet, but an erasure must remove all the same: a SEARCHED_GENRE edge, an edge
-	// of any other type (in either direction) and any other property.
+	// What an erasure must remove all the same: a SEARCHED_GENRE edge (RecordGenreSearches writes them), an edge of
+	// any other type (in either direction) and any other property.
 	f.query(`
 MATCH (u:User {id: $user}), (g:Genre {name: $genre}), (c:Content {id: $rated})
 CREATE (u)-[:SEARCHED_GENRE]->(g), (u)-[:RATED {stars: 5}]->(c), (c)-[:SUGGESTED_TO]->(u)

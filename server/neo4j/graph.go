@@ -5,8 +5,10 @@
 //
 //	(:User {id, version})-[:WATCHED {completed, rating, rating_version, rated_at}]->(:Content {id, title, type, rating_avg, version})
 //	(:Content)-[:IN_GENRE]->(:Genre {name})
+//	(:User)-[:SEARCHED_GENRE {count, last}]->(:Genre)
 //
-// (The brief's (:User)-[:SEARCHED_GENRE]->(:Genre) is part of the model but nothing writes it yet.)
+// SEARCHED_GENRE is the user's genre interest from the catalog search: how many times they searched with a filter on
+// the genre, and when last.
 //
 // An erased user is a tombstone, (:User {id, version, erased: true}) without relationships: every write that merges
 // a user skips it, so events older than the erasure that are still in flight cannot write the user back.
@@ -17,7 +19,10 @@
 //   - Projector (projector.go): the outbox projector that writes users, titles, genres and ratings, ignoring
 //     events older than what a node or edge already holds.
 //   - ApplyWatches (watches.go): WATCHED edges derived from playback, tolerant of replays.
-//   - Recommend (recommend.go): streaming.RecommendationGraph, blending genre affinity with co-watching.
+//   - RecordGenreSearches (interest.go): streaming.InterestRecorder, SEARCHED_GENRE edges from users' searches (fed
+//     asynchronously by server/interest).
+//   - Recommend (recommend.go): streaming.RecommendationGraph, blending genre affinity (watched and searched genres)
+//     with co-watching.
 //   - EraseUser (erase.go): streaming.UserEraser, turning a user into a tombstone.
 //   - ContentNodes, UserNodes, Ratings, NodePage (inspect.go): reads of what the projector wrote, for readcheck.
 //

@@ -32,6 +32,16 @@ const (
 	TitlesPerGenre = 200
 )
 
+// Bounds of the searched genres (the user's SEARCHED_GENRE edges, see RecordGenreSearches): only searches within
+// SearchedGenreWindow count, at most SearchedGenres genres are followed (those searched most often), and a genre
+// weighs its number of searches up to SearchedGenreMaxWeight, as that many watched titles of it would: a burst of
+// searches (or paging bots) cannot outweigh what the user actually watches. Tune with click-through data.
+const (
+	SearchedGenreWindow    = 30 * 24 * time.Hour
+	SearchedGenres         = 5
+	SearchedGenreMaxWeight = 3
+)
+
 // MaxRecommendations is the largest limit Recommend accepts.
 const MaxRecommendations = 100
 
@@ -43,8 +53,12 @@ const recommendTxTimeout = 5 * time.Second
 // and every later step expands from nodes it already holds, so there is no label scan and no cartesian product.
 //
 //   - watched: everything the user has a WATCHED edge to; never recommended.
+//   - searched: the SearchedGenres genres the user searched most often within SearchedGenreWindow (SEARCHED_GENRE
+//     edges whose last is at least $searchedSince), each weighing min(count, SearchedGenreMaxWeight). A user with
+//     neither watches nor searches gets nothing.
 //   - genre affinity (the brief's count of paths): each genre of the user's titles weighs the number of watched
-//     titles in it; a candidate's affinity is the sum of the weights of its genres. At most TitlesPerGenre titles
+//     titles in it, and each searched genre its searched weight (a genre both watched and searched weighs the sum);
+//     a candidate's affinity is the sum of the weights of its genres. At most TitlesPerGenre titles
 //     of each genre are looked at (store order): a genre of thousands of titles would otherwise dominate the
 //     query's cost, and titles with the same genres tie anyway. Only the best limit×2 genre candidates (by
 //     affinity, before reading any property) go on: no candidate outside them could make the final list.
@@ -52,8 +66,9 @@ const recommendTxTimeout = 5 * time.Second
 //     also watched the candidate.
 //   - score = $genreWeight * affinity / max(affinity) + $coWatchWeight * cowatchers / max(cowatchers), maxima over
 //     the candidates; ties broken by content id. Only projected titles (with a title) are candidates.
-//   - reason: "genre:<name>" of the candidate's genre with the most watched titles (ties by name) when the genre
-//     term is at least the co-watching term, else "co-watched".
+//   - reason: when the genre term is at least the co-watching term, the candidate's genre weight that contributed
+//     most (ties: a watched genre before a searched one, then by name): "genre:<name>" for a watched genre,
+//     "searched:<name>" for a searched one; else "co-watched".
 //
 // Parameters: RecommendParams.
 const RecommendCypher = `
@@ -62,16 +77,24 @@ CALL (u) {
   MATCH (u)-[:WATCHED]->(w:Content)
   RETURN collect(w) AS watched
 }
-WITH u, watched WHERE size(watched) > 0
+CALL (u) {
+  MATCH (u)-[s:SEARCHED_GENRE]->(g:Genre)
+  WHERE s.last >= $searchedSince
+  WITH g, s.count AS n ORDER BY n DESC, g.name ASC LIMIT $searchedGenres
+  RETURN collect({g: g, w: CASE WHEN n > $searchedGenreMaxWeight THEN $searchedGenreMaxWeight ELSE n END,
+                  src: 'searched'}) AS searched
+}
+WITH u, watched, searched WHERE size(watched) > 0 OR size(searched) > 0
 CALL (watched) {
   UNWIND watched AS w
   MATCH (w)-[:IN_GENRE]->(g:Genre)
   WITH g, count(*) AS weight
-  RETURN collect({g: g, w: weight}) AS weights
+  RETURN collect({g: g, w: weight, src: 'genre'}) AS weights
 }
+WITH u, watched, weights + searched AS weights
 CALL (watched, weights) {
   UNWIND weights AS gw
-  WITH gw.g AS g, gw.w AS weight
+  WITH gw.g AS g, sum(gw.w) AS weight
   CALL (g) {
     MATCH (g)<-[:IN_GENRE]-(c:Content)
     RETURN c LIMIT $titlesPerGenre
@@ -111,10 +134,12 @@ WITH c, shared,
 WITH c, shared, genreScore, coWatchScore, genreScore + coWatchScore AS score, c.id AS id
 ORDER BY score DESC, id ASC
 LIMIT $limit
+WITH id, c, score, genreScore, coWatchScore, reduce(best = null, gw IN shared |
+       CASE WHEN best IS NULL OR gw.w > best.w
+                 OR (gw.w = best.w AND (gw.src < best.src OR (gw.src = best.src AND gw.g.name < best.g.name)))
+            THEN gw ELSE best END) AS best
 RETURN id, c.title AS title, score,
-       CASE WHEN size(shared) > 0 AND genreScore >= coWatchScore
-            THEN 'genre:' + reduce(best = null, gw IN shared |
-                   CASE WHEN best IS NULL OR gw.w > best.w OR (gw.w = best.w AND gw.g.name < best.g.name) THEN gw ELSE best END).g.name
+       CASE WHEN best IS NOT NULL AND genreScore >= coWatchScore THEN best.src + ':' + best.g.name
             ELSE 'co-watched' END AS reason
 ORDER BY score DESC, id ASC`
 
@@ -130,12 +155,16 @@ func RecommendParams(userID string, limit int) map[string]any {
 		"maxCoWatchers":      int64(MaxCoWatchers),
 		"titlesPerCoWatcher": int64(TitlesPerCoWatcher),
 		"titlesPerGenre":     int64(TitlesPerGenre),
+		// From the platform's clock, not Neo4j's datetime(): the edges' last times come from it too.
+		"searchedSince":          time.Now().Add(-SearchedGenreWindow).UTC(),
+		"searchedGenres":         int64(SearchedGenres),
+		"searchedGenreMaxWeight": int64(SearchedGenreMaxWeight),
 	}
 }
 
 // Recommend returns at most limit titles the user has not watched, best first (see RecommendCypher). A user unknown
-// to the graph, or with nothing watched, gets an empty list; so does an erased user, whose tombstone has no edges
-// (and so is never anyone's co-watcher either).
+// to the graph, or with nothing watched or searched, gets an empty list; so does an erased user, whose tombstone has
+// no edges (and so is never anyone's co-watcher either).
 func (g *Graph) Recommend(ctx context.Context, userID string, limit int) ([]streaming.Recommendation, error) {
 	if userID == "" {
 		return nil, streaming.Invalid("user_id", "is empty")

@@ -30,6 +30,7 @@ import (
 	"github.com/streamingplatform/streaming/server/erasure"
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/ingest"
+	"github.com/streamingplatform/streaming/server/interest"
 	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/outbox"
 	"github.com/streamingplatform/streaming/server/password"
@@ -61,6 +62,7 @@ type Built struct {
 	Tracing    *telemetry.Tracing // off unless configured (or a test injected a span processor)
 
 	observers    []*ingest.AsyncObserver
+	interests    *interest.Buffer
 	cleanups     []func() // the stores' cleanups, in the order they were opened
 	stopRelay    context.CancelFunc
 	relayStopped chan struct{}
@@ -89,6 +91,9 @@ func (b *Built) Close() {
 	}
 	for _, o := range b.observers {
 		o.Close(ctx)
+	}
+	if b.interests != nil {
+		b.interests.Close(ctx)
 	}
 	if b.stopRelay != nil {
 		b.stopRelay()
@@ -254,6 +259,9 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		GraphTimeout: cfg.RecsGraphTimeout, Log: log}
 	b.Query.Billing = postgres.NewReadStore(pool) // invoices are read where they are written: PostgreSQL
 	b.Query.Erasures = postgres.NewErasureQueue(pool)
+	// Signed-in users' genre searches feed their genre interest in the graph, off the search's path.
+	b.interests = interest.New(b.Graph, interest.Config{}, registry, log)
+	b.Query.Interests = b.interests
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {
 			b.Close()

@@ -23,11 +23,19 @@ type Handler struct {
 	Playback streaming.PlaybackReader
 	Billing  streaming.BillingReader // PostgreSQL, read-only: invoices and the revenue report
 	Erasures streaming.ErasureQueue  // PostgreSQL: erasures' progress
+	// Interests takes signed-in users' genre searches for the graph (SearchAs); nil: searches feed no interest.
+	Interests GenreSearches
 
 	// GraphTimeout bounds one graph computation; past it the answer falls back to trending (default 1s).
 	GraphTimeout time.Duration
 	Log          *slog.Logger
 	Now          func() time.Time
+}
+
+// GenreSearches takes genre searches off the search's path (server/interest's Buffer): Add returns at once, dropping
+// what it has no room for, so a search never waits for the graph or fails because of it.
+type GenreSearches interface {
+	Add(streaming.GenreSearch)
 }
 
 func (h *Handler) now() time.Time {
