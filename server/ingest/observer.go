@@ -4,14 +4,13 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
+	"github.com/streamingplatform/streaming/server/asyncq"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -26,30 +25,22 @@ import (
 // the update's store answers. Every derived update is idempotent per viewing, so a replay changes nothing that was
 // already applied.
 //
-// The buffer is double-buffered rather than a channel of slices: Observe appends into the pending half and the
-// goroutine swaps halves, so steady state allocates nothing but the ids and apply sees everything that gathered
-// while the previous apply ran (one Redis pipeline instead of one per partition write).
+// The buffer (an asyncq.Queue) is double-buffered rather than a channel of slices: Observe appends into the pending
+// half and the goroutine swaps halves, so steady state allocates nothing but the ids and apply sees everything that
+// gathered while the previous apply ran (one Redis pipeline instead of one per partition write).
 type AsyncObserver struct {
-	apply func([]streaming.Viewing) error
-	lag   prometheus.Observer
-	log   *slog.Logger
-	max   int
+	lag     prometheus.Observer
+	log     *slog.Logger
+	dropLog *rate.Limiter // one drop log line per 10s
+	q       *asyncq.Queue[streaming.Viewing]
 
-	mu      sync.Mutex
-	pending []streaming.Viewing
-	since   time.Time // when the oldest pending viewing was observed (became durable)
-	closed  bool
+	mu sync.Mutex
 	// The loss not yet replayed: the earliest hour of a viewing dropped or failed (zero: none), when the latest loss
 	// happened, a count of losses (so a replay clears only what it covered) and when an apply last succeeded.
 	lostFrom time.Time
 	lostAt   time.Time
 	lostSeq  uint64
 	okAt     time.Time
-
-	wake    chan struct{} // cap 1
-	done    chan struct{}
-	dropped atomic.Uint64
-	dropLog *rate.Limiter // one drop log line per 10s
 }
 
 var _ streaming.PlaybackObserver = (*AsyncObserver)(nil)
@@ -64,15 +55,37 @@ func NewAsyncObserver(buffer int, apply func([]streaming.Viewing) error, lag pro
 		log = slog.New(slog.DiscardHandler)
 	}
 	o := &AsyncObserver{
-		apply:   apply,
 		lag:     lag,
 		log:     log,
-		max:     max(buffer, 1),
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
 		dropLog: rate.NewLimiter(rate.Every(10*time.Second), 1),
 	}
-	go o.run()
+	o.q = asyncq.New(asyncq.Options[streaming.Viewing]{
+		Max:   buffer,
+		Flush: func(_ context.Context, viewings []streaming.Viewing) error { return apply(viewings) },
+		Flushed: func(batch []streaming.Viewing, since time.Time, err error) {
+			o.mu.Lock()
+			if err != nil {
+				o.lose(batch)
+			} else {
+				o.okAt = time.Now()
+			}
+			o.mu.Unlock()
+			if o.lag != nil {
+				o.lag.Observe(time.Since(since).Seconds())
+			}
+		},
+		Dropped: func(viewings []streaming.Viewing, total uint64) {
+			o.mu.Lock()
+			o.lose(viewings)
+			o.mu.Unlock()
+			if o.dropLog.Allow() {
+				o.log.Warn("playback observer buffer full: viewings dropped from derived views (logged at most every 10s)",
+					"dropped_total", total, "buffer", o.q.Max())
+			}
+		},
+		Name: "playback observer apply",
+		Log:  log,
+	})
 	return o
 }
 
@@ -84,74 +97,10 @@ func (o *AsyncObserver) Observe(events []*streaming.PlaybackEvent) {
 }
 
 // add copies viewings into the buffer, or drops them.
-func (o *AsyncObserver) add(viewings []streaming.Viewing) {
-	if len(viewings) == 0 {
-		return
-	}
-	o.mu.Lock()
-	if o.closed || len(o.pending)+len(viewings) > o.max {
-		o.lose(viewings)
-		o.mu.Unlock()
-		total := o.dropped.Add(uint64(len(viewings)))
-		if o.dropLog.Allow() {
-			o.log.Warn("playback observer buffer full: viewings dropped from derived views (logged at most every 10s)",
-				"dropped_total", total, "buffer", o.max)
-		}
-		return
-	}
-	if len(o.pending) == 0 {
-		o.since = time.Now()
-	}
-	o.pending = append(o.pending, viewings...)
-	o.mu.Unlock()
-	select {
-	case o.wake <- struct{}{}:
-	default:
-	}
-}
+func (o *AsyncObserver) add(viewings []streaming.Viewing) { o.q.Add(viewings...) }
 
 // Dropped is the number of viewings dropped so far.
-func (o *AsyncObserver) Dropped() uint64 { return o.dropped.Load() }
-
-func (o *AsyncObserver) run() {
-	defer close(o.done)
-	var spare []streaming.Viewing
-	for {
-		<-o.wake
-		o.mu.Lock()
-		batch, since, closed := o.pending, o.since, o.closed
-		o.pending = spare[:0]
-		o.mu.Unlock()
-		if len(batch) > 0 {
-			err := o.callApply(batch)
-			o.mu.Lock()
-			if err != nil {
-				o.lose(batch)
-			} else {
-				o.okAt = time.Now()
-			}
-			o.mu.Unlock()
-			if o.lag != nil {
-				o.lag.Observe(time.Since(since).Seconds())
-			}
-			clear(batch) // drop the viewings' ids
-		}
-		spare = batch
-		if closed {
-			return
-		}
-	}
-}
-
-func (o *AsyncObserver) callApply(batch []streaming.Viewing) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			o.log.Error("playback observer apply panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = fmt.Errorf("apply panicked: %v", r)
-		}
-	}()
-	return o.apply(batch)
-}
+func (o *AsyncObserver) Dropped() uint64 { return o.q.Dropped() }
 
 // lose records viewings that were not applied. Called with o.mu held.
 func (o *AsyncObserver) lose(viewings []streaming.Viewing) {
@@ -193,24 +142,15 @@ func (o *AsyncObserver) Replayed(l Loss) {
 
 // Apply applies viewings now, on the caller's goroutine (a replay): the same update the buffer feeds, not counted
 // as a loss when it fails.
-func (o *AsyncObserver) Apply(viewings []streaming.Viewing) error { return o.callApply(viewings) }
+func (o *AsyncObserver) Apply(viewings []streaming.Viewing) error { return o.q.Call(viewings) }
 
 // Close stops taking events (later ones are dropped and counted), applies what is buffered and waits for that
 // until ctx ends. Close the Pipeline first, so the events of its last writes still reach apply.
 func (o *AsyncObserver) Close(ctx context.Context) error {
-	o.mu.Lock()
-	o.closed = true
-	o.mu.Unlock()
-	select {
-	case o.wake <- struct{}{}:
-	default:
+	if err := o.q.Close(ctx); err != nil {
+		return fmt.Errorf("ingest: observer close: %w", err)
 	}
-	select {
-	case <-o.done:
-		return nil
-	case <-ctx.Done():
-		return fmt.Errorf("ingest: observer close: %w", ctx.Err())
-	}
+	return nil
 }
 
 // FanOut is a PlaybackObserver that folds each partition write's events into viewings once and passes them to

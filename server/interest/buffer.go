@@ -9,16 +9,14 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"runtime/debug"
-	"slices"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"golang.org/x/time/rate"
 
+	"github.com/streamingplatform/streaming/server/asyncq"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -42,21 +40,12 @@ type Config struct {
 // clones the strings), never a request's.
 type Buffer struct {
 	rec     streaming.InterestRecorder
-	max     int
-	batch   int
 	timeout time.Duration
 	log     *slog.Logger
 	dropLog *rate.Limiter // one log line per 10s for drops and failures
 
-	mu      sync.Mutex
-	pending []streaming.GenreSearch
-	closed  bool
-
-	dropped atomic.Uint64
-	wake    chan struct{} // cap 1
-	done    chan struct{} // closed when the writer goroutine has returned
-	ctx     context.Context
-	abandon context.CancelFunc // cancels the writes in flight (Close past its deadline)
+	q      *asyncq.Queue[streaming.GenreSearch]
+	failed atomic.Uint64 // searches whose write failed
 }
 
 // New starts a Buffer writing to rec. reg, if not nil, gets the counter genre_search_interest_dropped_total; log (nil:
@@ -75,25 +64,31 @@ func New(rec streaming.InterestRecorder, cfg Config, reg prometheus.Registerer, 
 	if cfg.Timeout <= 0 {
 		cfg.Timeout = DefaultTimeout
 	}
-	ctx, abandon := context.WithCancel(context.Background())
 	b := &Buffer{
 		rec:     rec,
-		max:     cfg.Buffer,
-		batch:   cfg.Batch,
 		timeout: cfg.Timeout,
 		log:     log,
 		dropLog: rate.NewLimiter(rate.Every(10*time.Second), 1),
-		wake:    make(chan struct{}, 1),
-		done:    make(chan struct{}),
-		ctx:     ctx,
-		abandon: abandon,
 	}
 	if reg != nil {
 		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "genre_search_interest_dropped_total",
 			Help: "Genre searches not recorded in the graph: the buffer was full (or closed), or their write failed."},
-			func() float64 { return float64(b.dropped.Load()) }))
+			func() float64 { return float64(b.Dropped()) }))
 	}
-	go b.run()
+	b.q = asyncq.New(asyncq.Options[streaming.GenreSearch]{
+		Max:   cfg.Buffer,
+		Chunk: cfg.Batch,
+		Flush: b.record,
+		Flushed: func(searches []streaming.GenreSearch, _ time.Time, err error) {
+			if err != nil {
+				b.failed.Add(uint64(len(searches)))
+				b.logDrop(len(searches), "write failed", err)
+			}
+		},
+		Dropped: func(searches []streaming.GenreSearch, _ uint64) { b.logDrop(len(searches), "buffer full", nil) },
+		Name:    "genre search recorder",
+		Log:     log,
+	})
 	return b
 }
 
@@ -109,62 +104,22 @@ func (b *Buffer) Add(s streaming.GenreSearch) {
 		genres[i] = strings.Clone(g)
 	}
 	s.Genres = genres
-	b.mu.Lock()
-	if b.closed || len(b.pending) >= b.max {
-		b.mu.Unlock()
-		b.drop(1, "buffer full", nil)
-		return
-	}
-	b.pending = append(b.pending, s)
-	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default: // already woken: the goroutine will take this search with the others
-	}
+	b.q.Add(s)
 }
 
 // Dropped is the number of searches dropped so far (full, closed or failed).
-func (b *Buffer) Dropped() uint64 { return b.dropped.Load() }
+func (b *Buffer) Dropped() uint64 { return b.q.Dropped() + b.failed.Load() }
 
-func (b *Buffer) drop(n int, why string, err error) {
-	total := b.dropped.Add(uint64(n))
+func (b *Buffer) logDrop(n int, why string, err error) {
 	if b.dropLog.Allow() {
 		b.log.Warn("genre searches not recorded in the graph (logged at most every 10s)", "why", why,
-			"searches", n, "dropped_total", total, "buffer", b.max, "err", err)
+			"searches", n, "dropped_total", b.Dropped(), "buffer", b.q.Max(), "err", err)
 	}
 }
 
-func (b *Buffer) run() {
-	defer close(b.done)
-	var spare []streaming.GenreSearch
-	for {
-		<-b.wake
-		b.mu.Lock()
-		batch, closed := b.pending, b.closed
-		b.pending = spare[:0]
-		b.mu.Unlock()
-		for chunk := range slices.Chunk(batch, b.batch) {
-			if err := b.record(chunk); err != nil {
-				b.drop(len(chunk), "write failed", err)
-			}
-		}
-		clear(batch) // drop the searches' strings
-		spare = batch
-		if closed {
-			return
-		}
-	}
-}
-
-// record writes one batch; a panic in the recorder is a failed write, not a crashed server.
-func (b *Buffer) record(searches []streaming.GenreSearch) (err error) {
-	defer func() {
-		if r := recover(); r != nil {
-			b.log.Error("genre search recorder panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
-			err = fmt.Errorf("recorder panicked: %v", r)
-		}
-	}()
-	ctx, cancel := context.WithTimeout(b.ctx, b.timeout)
+// record writes one batch; a panic in the recorder is a failed write (the queue recovers it), not a crashed server.
+func (b *Buffer) record(ctx context.Context, searches []streaming.GenreSearch) error {
+	ctx, cancel := context.WithTimeout(ctx, b.timeout)
 	defer cancel()
 	return b.rec.RecordGenreSearches(ctx, searches)
 }
@@ -173,20 +128,9 @@ func (b *Buffer) record(searches []streaming.GenreSearch) (err error) {
 // ctx ends; then it cancels the writes in flight (what they carried is dropped) and waits for the goroutine to
 // return. Close once the transport has stopped, so no search arrives after it.
 func (b *Buffer) Close(ctx context.Context) error {
-	b.mu.Lock()
-	b.closed = true
-	b.mu.Unlock()
-	select {
-	case b.wake <- struct{}{}:
-	default:
+	if err := b.q.Close(ctx); err != nil {
+		<-b.q.Done()
+		return fmt.Errorf("interest: buffer close: %w", err)
 	}
-	select {
-	case <-b.done:
-		b.abandon()
-		return nil
-	case <-ctx.Done():
-		b.abandon()
-		<-b.done
-		return fmt.Errorf("interest: buffer close: %w", ctx.Err())
-	}
+	return nil
 }

@@ -1,0 +1,160 @@
+// Package asyncq is a bounded, non-blocking queue drained by one goroutine: the mechanics shared by the buffers that
+// take work off a request's path (ingest.AsyncObserver, interest.Buffer). Add never waits: it appends to the pending
+// items, or drops them (counted) when the queue is full or closed. The goroutine takes everything pending at once —
+// double-buffered, so steady state allocates nothing — and hands it to Flush in chunks, recovering a panic in Flush
+// as an error. Close flushes what is pending until its context ends, then cancels the context Flush was given.
+package asyncq
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"runtime/debug"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Options configure a Queue; only Flush is required.
+type Options[T any] struct {
+	// Max is the bound on pending items (at least 1).
+	Max int
+	// Chunk is the most items per Flush call; 0 hands everything taken at once to one call.
+	Chunk int
+	// Flush consumes items on the queue's goroutine; ctx is cancelled once Close returns. It must not keep items:
+	// the slice is reused. A panic in it is logged and returned as an error.
+	Flush func(ctx context.Context, items []T) error
+	// Flushed, if not nil, runs after each Flush call on the same goroutine with its outcome (err, a panic
+	// included) and when the oldest item of the take was added.
+	Flushed func(items []T, since time.Time, err error)
+	// Dropped, if not nil, runs in Add after it dropped items, with the running total of dropped items.
+	Dropped func(items []T, total uint64)
+	// Name says what panicked in the log and the error ("genre search recorder" → "genre search recorder panicked").
+	Name string
+	// Log gets a Flush panic (nil: none).
+	Log *slog.Logger
+}
+
+// Queue is a bounded, non-blocking queue drained by one goroutine. Start it with New and stop it with Close.
+type Queue[T any] struct {
+	opt Options[T]
+
+	mu      sync.Mutex
+	pending []T
+	since   time.Time // when the oldest pending item was added
+	closed  bool
+
+	dropped atomic.Uint64
+	wake    chan struct{} // cap 1
+	done    chan struct{} // closed when the goroutine has returned
+	ctx     context.Context
+	cancel  context.CancelFunc
+}
+
+// New starts a Queue and its goroutine.
+func New[T any](opt Options[T]) *Queue[T] {
+	if opt.Log == nil {
+		opt.Log = slog.New(slog.DiscardHandler)
+	}
+	opt.Max = max(opt.Max, 1)
+	ctx, cancel := context.WithCancel(context.Background())
+	q := &Queue[T]{opt: opt, wake: make(chan struct{}, 1), done: make(chan struct{}), ctx: ctx, cancel: cancel}
+	go q.run()
+	return q
+}
+
+// Add queues all of items, or drops all of them (counted, and passed to Options.Dropped) when they do not fit or the
+// queue is closed; it reports whether they were queued. It never waits for Flush. Adding nothing does nothing.
+func (q *Queue[T]) Add(items ...T) bool {
+	if len(items) == 0 {
+		return true
+	}
+	q.mu.Lock()
+	if q.closed || len(q.pending)+len(items) > q.opt.Max {
+		q.mu.Unlock()
+		total := q.dropped.Add(uint64(len(items)))
+		if q.opt.Dropped != nil {
+			q.opt.Dropped(items, total)
+		}
+		return false
+	}
+	if len(q.pending) == 0 {
+		q.since = time.Now()
+	}
+	q.pending = append(q.pending, items...)
+	q.mu.Unlock()
+	q.signal()
+	return true
+}
+
+// Dropped is the number of items Add has dropped so far.
+func (q *Queue[T]) Dropped() uint64 { return q.dropped.Load() }
+
+// Max is the bound on pending items.
+func (q *Queue[T]) Max() int { return q.opt.Max }
+
+func (q *Queue[T]) signal() {
+	select {
+	case q.wake <- struct{}{}:
+	default: // already woken: the goroutine will take these items with the others
+	}
+}
+
+func (q *Queue[T]) run() {
+	defer close(q.done)
+	var spare []T
+	for {
+		<-q.wake
+		q.mu.Lock()
+		batch, since, closed := q.pending, q.since, q.closed
+		q.pending = spare[:0]
+		q.mu.Unlock()
+		chunk := q.opt.Chunk
+		if chunk <= 0 {
+			chunk = max(len(batch), 1)
+		}
+		for items := range slices.Chunk(batch, chunk) {
+			err := q.Call(items)
+			if q.opt.Flushed != nil {
+				q.opt.Flushed(items, since, err)
+			}
+		}
+		clear(batch) // drop what the items reference
+		spare = batch
+		if closed {
+			return
+		}
+	}
+}
+
+// Call hands items to Flush on the caller's goroutine, with the queue's context and panic recovery.
+func (q *Queue[T]) Call(items []T) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			q.opt.Log.Error(q.opt.Name+" panicked", "panic", fmt.Sprint(r), "stack", string(debug.Stack()))
+			err = fmt.Errorf("%s panicked: %v", q.opt.Name, r)
+		}
+	}()
+	return q.opt.Flush(q.ctx, items)
+}
+
+// Close stops taking items (later ones are dropped and counted), flushes what is pending and waits for that until
+// ctx ends; then it cancels the context of the Flush calls. It returns nil once the goroutine has returned, or
+// ctx's error without waiting further (wait on Done for the goroutine). Close more than once is harmless.
+func (q *Queue[T]) Close(ctx context.Context) error {
+	q.mu.Lock()
+	q.closed = true
+	q.mu.Unlock()
+	q.signal()
+	defer q.cancel()
+	select {
+	case <-q.done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Done is closed when the goroutine has returned (after Close).
+func (q *Queue[T]) Done() <-chan struct{} { return q.done }

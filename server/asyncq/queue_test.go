@@ -1,0 +1,156 @@
+package asyncq_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/goleak"
+
+	"github.com/streamingplatform/streaming/server/asyncq"
+)
+
+// While Flush holds the goroutine the queue fills to its bound and drops (counts, reports) what does not fit, all or
+// nothing per Add, without blocking; what was pending then goes in chunks, in order; Close flushes and stops.
+func TestQueueBoundedAndChunked(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	gate, entered := make(chan struct{}), make(chan struct{}, 100)
+	var mu sync.Mutex
+	var calls [][]int
+	var droppedItems []int
+	var flushed int
+	q := asyncq.New(asyncq.Options[int]{
+		Max: 5, Chunk: 2,
+		Flush: func(_ context.Context, items []int) error {
+			entered <- struct{}{}
+			<-gate
+			mu.Lock()
+			calls = append(calls, append([]int(nil), items...))
+			mu.Unlock()
+			return nil
+		},
+		Flushed: func(items []int, since time.Time, err error) {
+			if err != nil || since.IsZero() || time.Since(since) > time.Minute {
+				t.Errorf("Flushed(%v, %v, %v)", items, since, err)
+			}
+			flushed += len(items)
+		},
+		Dropped: func(items []int, total uint64) { droppedItems = append(droppedItems, items...) },
+	})
+	q.Add(0)
+	<-entered
+	start := time.Now()
+	for i := 1; i <= 4; i++ {
+		q.Add(i)
+	}
+	if q.Add(5, 6) { // 4+2 > 5: both dropped
+		t.Error("Add of two past the bound queued them")
+	}
+	if !q.Add(5) || q.Add(7) {
+		t.Error("the fifth item should fit and the sixth not")
+	}
+	if d := time.Since(start); d > time.Second {
+		t.Errorf("Add blocked for %v", d)
+	}
+	if q.Dropped() != 3 || fmt.Sprint(droppedItems) != "[5 6 7]" {
+		t.Errorf("Dropped = %d (%v), want 3 [5 6 7]", q.Dropped(), droppedItems)
+	}
+	close(gate)
+	if err := q.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := fmt.Sprint(calls), "[[0] [1 2] [3 4] [5]]"; got != want {
+		t.Errorf("flushed %s, want %s", got, want)
+	}
+	if flushed != 6 {
+		t.Errorf("Flushed saw %d items, want 6", flushed)
+	}
+	if q.Add(9) || q.Dropped() != 4 {
+		t.Errorf("Add after Close: Dropped = %d, want 4", q.Dropped())
+	}
+	if err := q.Close(t.Context()); err != nil {
+		t.Errorf("second Close: %v", err)
+	}
+}
+
+// Chunk 0 hands everything taken at once to one call.
+func TestQueueWholeTake(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	gate, entered := make(chan struct{}), make(chan struct{}, 100)
+	var sizes []int
+	q := asyncq.New(asyncq.Options[int]{Max: 100, Flush: func(_ context.Context, items []int) error {
+		entered <- struct{}{}
+		<-gate
+		sizes = append(sizes, len(items))
+		return nil
+	}})
+	q.Add(0)
+	<-entered
+	for i := range 50 {
+		q.Add(i)
+	}
+	close(gate)
+	if err := q.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(sizes) != "[1 50]" {
+		t.Errorf("flush sizes %v, want [1 50]", sizes)
+	}
+}
+
+// A panic in Flush is an error for Flushed and Call, and the goroutine goes on.
+func TestQueueRecoversPanic(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	errs := make(chan error, 10)
+	q := asyncq.New(asyncq.Options[int]{
+		Max:  10,
+		Name: "test flush",
+		Flush: func(_ context.Context, items []int) error {
+			if items[0] == 1 {
+				panic("bug")
+			}
+			return nil
+		},
+		Flushed: func(_ []int, _ time.Time, err error) { errs <- err },
+	})
+	q.Add(1)
+	if err := <-errs; err == nil || err.Error() != "test flush panicked: bug" {
+		t.Errorf("Flushed got %v, want the panic as an error", err)
+	}
+	q.Add(2)
+	if err := <-errs; err != nil {
+		t.Errorf("after the panic: %v", err)
+	}
+	if err := q.Call([]int{1}); err == nil {
+		t.Error("Call recovered no panic")
+	}
+	if err := q.Close(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// Close past its deadline returns the context's error and cancels the Flush in flight; the goroutine then returns.
+func TestQueueCloseCancelsFlush(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	entered := make(chan struct{}, 1)
+	q := asyncq.New(asyncq.Options[int]{Max: 10, Flush: func(ctx context.Context, _ []int) error {
+		entered <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	}})
+	q.Add(1)
+	<-entered
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Millisecond)
+	defer cancel()
+	if err := q.Close(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("Close = %v, want DeadlineExceeded", err)
+	}
+	select {
+	case <-q.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the goroutine did not return after Close cancelled the flush")
+	}
+}
