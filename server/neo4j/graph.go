@@ -37,6 +37,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -262,6 +263,16 @@ func run(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, params
 	}
 	_, err = res.Consume(ctx)
 	return err
+}
+
+// runRows runs cypher over rows in chunks of maxRows (its $rows), in tx: one write transaction however many rows.
+func runRows(ctx context.Context, tx neo4j.ManagedTransaction, cypher string, rows []map[string]any) error {
+	for chunk := range slices.Chunk(rows, maxRows) {
+		if err := run(ctx, tx, cypher, map[string]any{"rows": chunk}); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // errClosed is what a closed Graph answers.

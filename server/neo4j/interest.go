@@ -81,12 +81,5 @@ func (g *Graph) RecordGenreSearches(ctx context.Context, searches []streaming.Ge
 		// UTC: the edge's times compare as instants anyway; one zone keeps what is stored readable.
 		rows[i] = map[string]any{"user_id": k.user, "genre": k.genre, "n": a.n, "at": a.last.UTC()}
 	}
-	return g.write(ctx, func(tx neo4j.ManagedTransaction) error {
-		for chunk := range slices.Chunk(rows, maxRows) {
-			if err := run(ctx, tx, recordGenreSearchesCypher, map[string]any{"rows": chunk}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return g.write(ctx, func(tx neo4j.ManagedTransaction) error { return runRows(ctx, tx, recordGenreSearchesCypher, rows) })
 }

@@ -192,10 +192,8 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			{projectRatingsCypher, ratingParams},
 			{projectRatingAggregatesCypher, aggregateRows},
 		} {
-			for chunk := range slices.Chunk(step.rows, maxRows) {
-				if err := run(ctx, tx, step.cypher, map[string]any{"rows": chunk}); err != nil {
-					return err
-				}
+			if err := runRows(ctx, tx, step.cypher, step.rows); err != nil {
+				return err
 			}
 		}
 		return nil

@@ -54,12 +54,5 @@ func (g *Graph) ApplyWatches(ctx context.Context, watches []streaming.Watch) err
 	for i, k := range keys {
 		rows[i] = map[string]any{"user_id": k.user, "content_id": k.content, "completed": completed[k]}
 	}
-	return g.write(ctx, func(tx neo4j.ManagedTransaction) error {
-		for chunk := range slices.Chunk(rows, maxRows) {
-			if err := run(ctx, tx, applyWatchesCypher, map[string]any{"rows": chunk}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	return g.write(ctx, func(tx neo4j.ManagedTransaction) error { return runRows(ctx, tx, applyWatchesCypher, rows) })
 }

@@ -65,119 +65,96 @@ func Project(ctx context.Context, src Source, p Projector, kinds Kinds, page int
 	if page <= 0 {
 		page = DefaultPage
 	}
-	var n Counts
 	at := time.Now().UTC()
-	project := func(kind string, events []streaming.Event) error {
-		if len(events) == 0 {
-			return nil
-		}
-		if err := p.Project(ctx, events); err != nil {
-			return fmt.Errorf("rebuild %s: project %s: %w", p.Name(), kind, err)
-		}
-		return nil
+	run := func(kind string) rows {
+		return rows{ctx: ctx, page: page, name: p.Name() + " " + kind, project: p.Project}
 	}
+	var n Counts
 	var err error
 	if kinds&Plans != 0 {
-		if n.Plans, err = pages(ctx, page, src.Plans, func(v streaming.Plan) string { return v.ID }, func(rows []streaming.Plan) error {
-			events := make([]streaming.Event, 0, len(rows))
-			for i := range rows {
-				events = append(events, event(streaming.AggregatePlan, rows[i].ID, rows[i].Version, streaming.EventPlanUpdated,
-					streaming.NewPlanPayload(&rows[i]), at))
-			}
-			return project("plans", events)
-		}); err != nil {
-			return n, err
-		}
+		n.Plans, err = section(run("plans"), src.Plans, func(p *streaming.Plan) string { return p.ID },
+			func(evs []streaming.Event, p *streaming.Plan) []streaming.Event {
+				return append(evs, event(streaming.AggregatePlan, p.ID, p.Version, streaming.EventPlanUpdated,
+					streaming.NewPlanPayload(p), at))
+			})
 	}
-	if kinds&Users != 0 {
-		if n.Users, err = pages(ctx, page, src.Users, func(v streaming.User) string { return v.ID }, func(rows []streaming.User) error {
-			events := make([]streaming.Event, 0, len(rows))
-			for i := range rows {
-				events = append(events, event(streaming.AggregateUser, rows[i].ID, rows[i].Version, streaming.EventUserRegistered,
-					streaming.NewUserPayload(&rows[i]), at))
-			}
-			return project("users", events)
-		}); err != nil {
-			return n, err
-		}
+	if err == nil && kinds&Users != 0 {
+		n.Users, err = section(run("users"), src.Users, func(u *streaming.User) string { return u.ID },
+			func(evs []streaming.Event, u *streaming.User) []streaming.Event {
+				return append(evs, event(streaming.AggregateUser, u.ID, u.Version, streaming.EventUserRegistered,
+					streaming.NewUserPayload(u), at))
+			})
 	}
-	if kinds&Subscriptions != 0 {
-		if n.Subscriptions, err = pages(ctx, page, src.Subscriptions, func(v streaming.Subscription) string { return v.ID },
-			func(rows []streaming.Subscription) error {
-				events := make([]streaming.Event, 0, len(rows))
-				for i := range rows {
-					// Any subscription event carries the whole subscription; the projectors apply them alike.
-					events = append(events, event(streaming.AggregateSubscription, rows[i].ID, rows[i].Version,
-						streaming.EventSubscriptionCreated, streaming.NewSubscriptionPayload(&rows[i]), at))
+	if err == nil && kinds&Subscriptions != 0 {
+		n.Subscriptions, err = section(run("subscriptions"), src.Subscriptions,
+			func(s *streaming.Subscription) string { return s.ID },
+			func(evs []streaming.Event, s *streaming.Subscription) []streaming.Event {
+				// Any subscription event carries the whole subscription; the projectors apply them alike.
+				return append(evs, event(streaming.AggregateSubscription, s.ID, s.Version, streaming.EventSubscriptionCreated,
+					streaming.NewSubscriptionPayload(s), at))
+			})
+	}
+	if err == nil && kinds&Contents != 0 {
+		n.Contents, err = section(run("titles"), src.Contents, func(c *postgres.RatedContent) string { return c.ID },
+			func(evs []streaming.Event, c *postgres.RatedContent) []streaming.Event {
+				evs = append(evs, event(streaming.AggregateContent, c.ID, c.Version, streaming.EventContentUpserted,
+					streaming.NewContentPayload(&c.Content), at))
+				if c.RatingSeq == 0 {
+					return evs
 				}
-				return project("subscriptions", events)
-			}); err != nil {
-			return n, err
-		}
+				return append(evs, event(streaming.AggregateContent, c.ID, c.Version, streaming.EventContentRatingAggregated,
+					streaming.RatingAggregatePayload{ContentID: c.ID, RatingAvg: c.RatingAvg, RatingCount: c.RatingCount,
+						RatingSeq: c.RatingSeq}, at))
+			})
 	}
-	if kinds&Contents != 0 {
-		if n.Contents, err = pages(ctx, page, src.Contents, func(v postgres.RatedContent) string { return v.ID },
-			func(rows []postgres.RatedContent) error {
-				events := make([]streaming.Event, 0, 2*len(rows))
-				for i := range rows {
-					c := &rows[i]
-					events = append(events, event(streaming.AggregateContent, c.ID, c.Version, streaming.EventContentUpserted,
-						streaming.NewContentPayload(&c.Content), at))
-					if c.RatingSeq > 0 {
-						events = append(events, event(streaming.AggregateContent, c.ID, c.Version,
-							streaming.EventContentRatingAggregated, streaming.RatingAggregatePayload{ContentID: c.ID,
-								RatingAvg: c.RatingAvg, RatingCount: c.RatingCount, RatingSeq: c.RatingSeq}, at))
-					}
-				}
-				return project("titles", events)
-			}); err != nil {
-			return n, err
-		}
+	if err == nil && kinds&Ratings != 0 {
+		n.Ratings, err = section(run("ratings"),
+			func(ctx context.Context, after [2]string, limit int) ([]streaming.Rating, error) {
+				return src.Ratings(ctx, after[0], after[1], limit)
+			},
+			func(r *streaming.Rating) [2]string { return [2]string{r.UserID, r.ContentID} },
+			func(evs []streaming.Event, r *streaming.Rating) []streaming.Event {
+				return append(evs, event(streaming.AggregateRating, streaming.RatingAggregateID(r.ContentID, r.UserID),
+					r.Version, streaming.EventRatingChanged, streaming.RatingPayload{UserID: r.UserID,
+						ContentID: r.ContentID, Stars: r.Stars, UpdatedAt: r.UpdatedAt}, at))
+			})
 	}
-	if kinds&Ratings == 0 {
-		return n, nil
-	}
-	var afterUser, afterContent string
-	for {
-		rows, err := src.Ratings(ctx, afterUser, afterContent, page)
-		if err != nil {
-			return n, fmt.Errorf("rebuild %s: read ratings: %w", p.Name(), err)
-		}
-		events := make([]streaming.Event, 0, len(rows))
-		for _, r := range rows {
-			events = append(events, event(streaming.AggregateRating, streaming.RatingAggregateID(r.ContentID, r.UserID),
-				r.Version, streaming.EventRatingChanged, streaming.RatingPayload{UserID: r.UserID, ContentID: r.ContentID,
-					Stars: r.Stars, UpdatedAt: r.UpdatedAt}, at))
-		}
-		if err := project("ratings", events); err != nil {
-			return n, err
-		}
-		n.Ratings += int64(len(rows))
-		if len(rows) < page {
-			return n, nil
-		}
-		afterUser, afterContent = rows[len(rows)-1].UserID, rows[len(rows)-1].ContentID
-	}
+	return n, err
 }
 
-// pages reads src page by page (keyed by key) and hands each page to fn; it returns how many rows it read.
-func pages[T any](ctx context.Context, page int, src func(context.Context, string, int) ([]T, error), key func(T) string,
-	fn func([]T) error) (int64, error) {
+// rows is one kind's pass: its pages' size, its name in errors and the projector's Project.
+type rows struct {
+	ctx     context.Context
+	page    int
+	name    string
+	project func(context.Context, []streaming.Event) error
+}
+
+// section reads every row of one kind page by page (keyset: each page after the previous page's last key), turns
+// each page into its rows' events and projects them in one call; it returns how many rows it read.
+func section[T, K any](r rows, read func(ctx context.Context, after K, limit int) ([]T, error), key func(*T) K,
+	events func([]streaming.Event, *T) []streaming.Event) (int64, error) {
 	var n int64
-	after := ""
+	var after K
 	for {
-		rows, err := src(ctx, after, page)
+		page, err := read(r.ctx, after, r.page)
 		if err != nil {
-			return n, err
+			return n, fmt.Errorf("rebuild %s: read: %w", r.name, err)
 		}
-		if err := fn(rows); err != nil {
-			return n, err
+		evs := make([]streaming.Event, 0, len(page))
+		for i := range page {
+			evs = events(evs, &page[i])
 		}
-		n += int64(len(rows))
-		if len(rows) < page {
+		if len(evs) > 0 {
+			if err := r.project(r.ctx, evs); err != nil {
+				return n, fmt.Errorf("rebuild %s: project: %w", r.name, err)
+			}
+		}
+		n += int64(len(page))
+		if len(page) < r.page {
 			return n, nil
 		}
-		after = key(rows[len(rows)-1])
+		after = key(&page[len(page)-1])
 	}
 }
 
