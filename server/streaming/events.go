@@ -110,6 +110,8 @@ type SubscriptionPayload struct {
 	CurrentPeriodEnd   time.Time `json:"current_period_end,omitzero"`
 	CancelAtPeriodEnd  bool      `json:"cancel_at_period_end,omitzero"`
 	CancelReason       string    `json:"cancel_reason,omitzero"`
+	// The card's fingerprint (migration 00012; absent when unknown): the graph links accounts paying with one card.
+	PaymentFingerprint string `json:"payment_fingerprint,omitzero"`
 }
 
 // ContentPayload is the payload of content events. A ContentRated event also names the rating that caused it
@@ -153,7 +155,7 @@ func NewSubscriptionPayload(s *Subscription) SubscriptionPayload {
 		Status: s.Status, MonthlyPrice: FormatCents(s.PriceCents), Currency: s.Currency, PaymentMethod: s.PaymentMethod,
 		StartDate: s.StartDate, EndDate: s.EndDate, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 		CurrentPeriodStart: s.CurrentPeriodStart, CurrentPeriodEnd: s.CurrentPeriodEnd,
-		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelReason: s.CancelReason}
+		CancelAtPeriodEnd: s.CancelAtPeriodEnd, CancelReason: s.CancelReason, PaymentFingerprint: s.PaymentFingerprint}
 }
 
 // Subscription is the payload as a Subscription at version v.

@@ -74,6 +74,10 @@ type Subscription struct {
 	// of renewing. CancelReason is the reason the user gave.
 	CancelAtPeriodEnd bool   `json:"CancelAtPeriodEnd,omitzero"`
 	CancelReason      string `json:"CancelReason,omitzero"`
+	// PaymentFingerprint is the payment processor's fingerprint of the card last charged (the same card gives the
+	// same fingerprint on every account; never card data), for the risk signals (docs/risk.md); "" when unknown.
+	// Added with migration 00012.
+	PaymentFingerprint string `json:"PaymentFingerprint,omitzero"`
 }
 
 // Payment outcomes.

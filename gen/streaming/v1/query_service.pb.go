@@ -133,6 +133,56 @@ func (TrendingWindow) EnumDescriptor() ([]byte, []int) {
 	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{1}
 }
 
+// The granularity of an analytics date histogram.
+type AnalyticsInterval int32
+
+const (
+	AnalyticsInterval_ANALYTICS_INTERVAL_UNSPECIFIED AnalyticsInterval = 0
+	AnalyticsInterval_ANALYTICS_INTERVAL_HOUR        AnalyticsInterval = 1
+	AnalyticsInterval_ANALYTICS_INTERVAL_DAY         AnalyticsInterval = 2
+)
+
+// Enum value maps for AnalyticsInterval.
+var (
+	AnalyticsInterval_name = map[int32]string{
+		0: "ANALYTICS_INTERVAL_UNSPECIFIED",
+		1: "ANALYTICS_INTERVAL_HOUR",
+		2: "ANALYTICS_INTERVAL_DAY",
+	}
+	AnalyticsInterval_value = map[string]int32{
+		"ANALYTICS_INTERVAL_UNSPECIFIED": 0,
+		"ANALYTICS_INTERVAL_HOUR":        1,
+		"ANALYTICS_INTERVAL_DAY":         2,
+	}
+)
+
+func (x AnalyticsInterval) Enum() *AnalyticsInterval {
+	p := new(AnalyticsInterval)
+	*p = x
+	return p
+}
+
+func (x AnalyticsInterval) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (AnalyticsInterval) Descriptor() protoreflect.EnumDescriptor {
+	return file_streaming_v1_query_service_proto_enumTypes[2].Descriptor()
+}
+
+func (AnalyticsInterval) Type() protoreflect.EnumType {
+	return &file_streaming_v1_query_service_proto_enumTypes[2]
+}
+
+func (x AnalyticsInterval) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use AnalyticsInterval.Descriptor instead.
+func (AnalyticsInterval) EnumDescriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{2}
+}
+
 type GetUserProfileRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
@@ -2061,6 +2111,812 @@ func (x *GetUserErasureResponse) GetErasure() *UserErasure {
 	return nil
 }
 
+type GetAccountRiskRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	UserId        string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAccountRiskRequest) Reset() {
+	*x = GetAccountRiskRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAccountRiskRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAccountRiskRequest) ProtoMessage() {}
+
+func (x *GetAccountRiskRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAccountRiskRequest.ProtoReflect.Descriptor instead.
+func (*GetAccountRiskRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *GetAccountRiskRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+type GetAccountRiskResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Risk          *AccountRisk           `protobuf:"bytes,1,opt,name=risk,proto3" json:"risk,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetAccountRiskResponse) Reset() {
+	*x = GetAccountRiskResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetAccountRiskResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetAccountRiskResponse) ProtoMessage() {}
+
+func (x *GetAccountRiskResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetAccountRiskResponse.ProtoReflect.Descriptor instead.
+func (*GetAccountRiskResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *GetAccountRiskResponse) GetRisk() *AccountRisk {
+	if x != nil {
+		return x.Risk
+	}
+	return nil
+}
+
+type ListSuspiciousAccountsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// At most 100; 0 means 20.
+	PageSize  int32  `protobuf:"varint,1,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Only accounts scoring at least this; 0 means 1 (every account with a signal).
+	MinScore      int32 `protobuf:"varint,3,opt,name=min_score,json=minScore,proto3" json:"min_score,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSuspiciousAccountsRequest) Reset() {
+	*x = ListSuspiciousAccountsRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSuspiciousAccountsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSuspiciousAccountsRequest) ProtoMessage() {}
+
+func (x *ListSuspiciousAccountsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSuspiciousAccountsRequest.ProtoReflect.Descriptor instead.
+func (*ListSuspiciousAccountsRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *ListSuspiciousAccountsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *ListSuspiciousAccountsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+func (x *ListSuspiciousAccountsRequest) GetMinScore() int32 {
+	if x != nil {
+		return x.MinScore
+	}
+	return 0
+}
+
+type ListSuspiciousAccountsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// By score, highest first, then by user id.
+	Accounts []*AccountRisk `protobuf:"bytes,1,rep,name=accounts,proto3" json:"accounts,omitempty"`
+	// Empty on the last page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ListSuspiciousAccountsResponse) Reset() {
+	*x = ListSuspiciousAccountsResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ListSuspiciousAccountsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ListSuspiciousAccountsResponse) ProtoMessage() {}
+
+func (x *ListSuspiciousAccountsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ListSuspiciousAccountsResponse.ProtoReflect.Descriptor instead.
+func (*ListSuspiciousAccountsResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *ListSuspiciousAccountsResponse) GetAccounts() []*AccountRisk {
+	if x != nil {
+		return x.Accounts
+	}
+	return nil
+}
+
+func (x *ListSuspiciousAccountsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+type GetContentAnalyticsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The range, [start_time, end_time), at most 400 days; whole hours (the roll-ups' granularity: minutes and seconds
+	// must be zero).
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	EndTime   *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// The histogram's buckets; unspecified means DAY. At most 2,000 buckets.
+	Interval AnalyticsInterval `protobuf:"varint,3,opt,name=interval,proto3,enum=streaming.v1.AnalyticsInterval" json:"interval,omitempty"`
+	// Only this title; empty means every title.
+	ContentId string `protobuf:"bytes,4,opt,name=content_id,json=contentId,proto3" json:"content_id,omitempty"`
+	// Only viewers of this country (ISO 3166-1 alpha-2); empty means every country.
+	Country string `protobuf:"bytes,5,opt,name=country,proto3" json:"country,omitempty"`
+	// Only this device; unspecified means every device.
+	Device Device `protobuf:"varint,6,opt,name=device,proto3,enum=streaming.v1.Device" json:"device,omitempty"`
+	// How many titles, countries and devices to list; at most 100, 0 means 10.
+	TopN          int32 `protobuf:"varint,7,opt,name=top_n,json=topN,proto3" json:"top_n,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContentAnalyticsRequest) Reset() {
+	*x = GetContentAnalyticsRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContentAnalyticsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContentAnalyticsRequest) ProtoMessage() {}
+
+func (x *GetContentAnalyticsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContentAnalyticsRequest.ProtoReflect.Descriptor instead.
+func (*GetContentAnalyticsRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *GetContentAnalyticsRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *GetContentAnalyticsRequest) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *GetContentAnalyticsRequest) GetInterval() AnalyticsInterval {
+	if x != nil {
+		return x.Interval
+	}
+	return AnalyticsInterval_ANALYTICS_INTERVAL_UNSPECIFIED
+}
+
+func (x *GetContentAnalyticsRequest) GetContentId() string {
+	if x != nil {
+		return x.ContentId
+	}
+	return ""
+}
+
+func (x *GetContentAnalyticsRequest) GetCountry() string {
+	if x != nil {
+		return x.Country
+	}
+	return ""
+}
+
+func (x *GetContentAnalyticsRequest) GetDevice() Device {
+	if x != nil {
+		return x.Device
+	}
+	return Device_DEVICE_UNSPECIFIED
+}
+
+func (x *GetContentAnalyticsRequest) GetTopN() int32 {
+	if x != nil {
+		return x.TopN
+	}
+	return 0
+}
+
+// Playback figures summed over the roll-ups of a range. A roll-up is one title's playback in one UTC hour by the
+// viewers of one country on one device.
+type PlaybackMetrics struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Seconds played, as the players reported them.
+	SecondsWatched int64 `protobuf:"varint,1,opt,name=seconds_watched,json=secondsWatched,proto3" json:"seconds_watched,omitempty"`
+	// Plays: a viewer counts once per roll-up (title, hour, country, device), so a range's plays are its distinct
+	// viewers hour by hour.
+	Plays int64 `protobuf:"varint,2,opt,name=plays,proto3" json:"plays,omitempty"`
+	// Completions: viewers who watched the title to the end, once per roll-up.
+	Completions int64 `protobuf:"varint,3,opt,name=completions,proto3" json:"completions,omitempty"`
+	// Playback events received.
+	Events        int64 `protobuf:"varint,4,opt,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PlaybackMetrics) Reset() {
+	*x = PlaybackMetrics{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PlaybackMetrics) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PlaybackMetrics) ProtoMessage() {}
+
+func (x *PlaybackMetrics) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PlaybackMetrics.ProtoReflect.Descriptor instead.
+func (*PlaybackMetrics) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *PlaybackMetrics) GetSecondsWatched() int64 {
+	if x != nil {
+		return x.SecondsWatched
+	}
+	return 0
+}
+
+func (x *PlaybackMetrics) GetPlays() int64 {
+	if x != nil {
+		return x.Plays
+	}
+	return 0
+}
+
+func (x *PlaybackMetrics) GetCompletions() int64 {
+	if x != nil {
+		return x.Completions
+	}
+	return 0
+}
+
+func (x *PlaybackMetrics) GetEvents() int64 {
+	if x != nil {
+		return x.Events
+	}
+	return 0
+}
+
+type AnalyticsBucket struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	StartTime     *timestamppb.Timestamp `protobuf:"bytes,1,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	Metrics       *PlaybackMetrics       `protobuf:"bytes,2,opt,name=metrics,proto3" json:"metrics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnalyticsBucket) Reset() {
+	*x = AnalyticsBucket{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnalyticsBucket) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnalyticsBucket) ProtoMessage() {}
+
+func (x *AnalyticsBucket) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnalyticsBucket.ProtoReflect.Descriptor instead.
+func (*AnalyticsBucket) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *AnalyticsBucket) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *AnalyticsBucket) GetMetrics() *PlaybackMetrics {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
+type AnalyticsTerm struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// A content id, a country code or a device name (DEVICE_TV...), by the list it is in.
+	Key           string           `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	Metrics       *PlaybackMetrics `protobuf:"bytes,2,opt,name=metrics,proto3" json:"metrics,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AnalyticsTerm) Reset() {
+	*x = AnalyticsTerm{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AnalyticsTerm) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AnalyticsTerm) ProtoMessage() {}
+
+func (x *AnalyticsTerm) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AnalyticsTerm.ProtoReflect.Descriptor instead.
+func (*AnalyticsTerm) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *AnalyticsTerm) GetKey() string {
+	if x != nil {
+		return x.Key
+	}
+	return ""
+}
+
+func (x *AnalyticsTerm) GetMetrics() *PlaybackMetrics {
+	if x != nil {
+		return x.Metrics
+	}
+	return nil
+}
+
+type GetContentAnalyticsResponse struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Totals *PlaybackMetrics       `protobuf:"bytes,1,opt,name=totals,proto3" json:"totals,omitempty"`
+	// Every bucket of the range, oldest first, empty ones included.
+	Histogram []*AnalyticsBucket `protobuf:"bytes,2,rep,name=histogram,proto3" json:"histogram,omitempty"`
+	// By seconds watched, most first.
+	TopTitles     []*AnalyticsTerm `protobuf:"bytes,3,rep,name=top_titles,json=topTitles,proto3" json:"top_titles,omitempty"`
+	ByCountry     []*AnalyticsTerm `protobuf:"bytes,4,rep,name=by_country,json=byCountry,proto3" json:"by_country,omitempty"`
+	ByDevice      []*AnalyticsTerm `protobuf:"bytes,5,rep,name=by_device,json=byDevice,proto3" json:"by_device,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetContentAnalyticsResponse) Reset() {
+	*x = GetContentAnalyticsResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[42]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetContentAnalyticsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetContentAnalyticsResponse) ProtoMessage() {}
+
+func (x *GetContentAnalyticsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[42]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetContentAnalyticsResponse.ProtoReflect.Descriptor instead.
+func (*GetContentAnalyticsResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{42}
+}
+
+func (x *GetContentAnalyticsResponse) GetTotals() *PlaybackMetrics {
+	if x != nil {
+		return x.Totals
+	}
+	return nil
+}
+
+func (x *GetContentAnalyticsResponse) GetHistogram() []*AnalyticsBucket {
+	if x != nil {
+		return x.Histogram
+	}
+	return nil
+}
+
+func (x *GetContentAnalyticsResponse) GetTopTitles() []*AnalyticsTerm {
+	if x != nil {
+		return x.TopTitles
+	}
+	return nil
+}
+
+func (x *GetContentAnalyticsResponse) GetByCountry() []*AnalyticsTerm {
+	if x != nil {
+		return x.ByCountry
+	}
+	return nil
+}
+
+func (x *GetContentAnalyticsResponse) GetByDevice() []*AnalyticsTerm {
+	if x != nil {
+		return x.ByDevice
+	}
+	return nil
+}
+
+type GetViewingStatsRequest struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// Days (UTC) "YYYY-MM-DD", first and last included, at most 366 days apart; empty means the last 30 days.
+	FromDate      string `protobuf:"bytes,2,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	ToDate        string `protobuf:"bytes,3,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetViewingStatsRequest) Reset() {
+	*x = GetViewingStatsRequest{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[43]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetViewingStatsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetViewingStatsRequest) ProtoMessage() {}
+
+func (x *GetViewingStatsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[43]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetViewingStatsRequest.ProtoReflect.Descriptor instead.
+func (*GetViewingStatsRequest) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{43}
+}
+
+func (x *GetViewingStatsRequest) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *GetViewingStatsRequest) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+func (x *GetViewingStatsRequest) GetToDate() string {
+	if x != nil {
+		return x.ToDate
+	}
+	return ""
+}
+
+type DailyViewing struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "YYYY-MM-DD" (UTC).
+	Date           string `protobuf:"bytes,1,opt,name=date,proto3" json:"date,omitempty"`
+	SecondsWatched int64  `protobuf:"varint,2,opt,name=seconds_watched,json=secondsWatched,proto3" json:"seconds_watched,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *DailyViewing) Reset() {
+	*x = DailyViewing{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[44]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DailyViewing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DailyViewing) ProtoMessage() {}
+
+func (x *DailyViewing) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[44]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DailyViewing.ProtoReflect.Descriptor instead.
+func (*DailyViewing) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{44}
+}
+
+func (x *DailyViewing) GetDate() string {
+	if x != nil {
+		return x.Date
+	}
+	return ""
+}
+
+func (x *DailyViewing) GetSecondsWatched() int64 {
+	if x != nil {
+		return x.SecondsWatched
+	}
+	return 0
+}
+
+type GenreViewing struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Genre string                 `protobuf:"bytes,1,opt,name=genre,proto3" json:"genre,omitempty"`
+	// A title's seconds count in each of its genres.
+	SecondsWatched int64 `protobuf:"varint,2,opt,name=seconds_watched,json=secondsWatched,proto3" json:"seconds_watched,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *GenreViewing) Reset() {
+	*x = GenreViewing{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[45]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GenreViewing) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GenreViewing) ProtoMessage() {}
+
+func (x *GenreViewing) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[45]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GenreViewing.ProtoReflect.Descriptor instead.
+func (*GenreViewing) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{45}
+}
+
+func (x *GenreViewing) GetGenre() string {
+	if x != nil {
+		return x.Genre
+	}
+	return ""
+}
+
+func (x *GenreViewing) GetSecondsWatched() int64 {
+	if x != nil {
+		return x.SecondsWatched
+	}
+	return 0
+}
+
+type GetViewingStatsResponse struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	FromDate       string                 `protobuf:"bytes,1,opt,name=from_date,json=fromDate,proto3" json:"from_date,omitempty"`
+	ToDate         string                 `protobuf:"bytes,2,opt,name=to_date,json=toDate,proto3" json:"to_date,omitempty"`
+	SecondsWatched int64                  `protobuf:"varint,3,opt,name=seconds_watched,json=secondsWatched,proto3" json:"seconds_watched,omitempty"`
+	// Days with viewing, oldest first.
+	Days []*DailyViewing `protobuf:"bytes,4,rep,name=days,proto3" json:"days,omitempty"`
+	// Most watched first.
+	Genres        []*GenreViewing `protobuf:"bytes,5,rep,name=genres,proto3" json:"genres,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetViewingStatsResponse) Reset() {
+	*x = GetViewingStatsResponse{}
+	mi := &file_streaming_v1_query_service_proto_msgTypes[46]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetViewingStatsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetViewingStatsResponse) ProtoMessage() {}
+
+func (x *GetViewingStatsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_query_service_proto_msgTypes[46]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetViewingStatsResponse.ProtoReflect.Descriptor instead.
+func (*GetViewingStatsResponse) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_query_service_proto_rawDescGZIP(), []int{46}
+}
+
+func (x *GetViewingStatsResponse) GetFromDate() string {
+	if x != nil {
+		return x.FromDate
+	}
+	return ""
+}
+
+func (x *GetViewingStatsResponse) GetToDate() string {
+	if x != nil {
+		return x.ToDate
+	}
+	return ""
+}
+
+func (x *GetViewingStatsResponse) GetSecondsWatched() int64 {
+	if x != nil {
+		return x.SecondsWatched
+	}
+	return 0
+}
+
+func (x *GetViewingStatsResponse) GetDays() []*DailyViewing {
+	if x != nil {
+		return x.Days
+	}
+	return nil
+}
+
+func (x *GetViewingStatsResponse) GetGenres() []*GenreViewing {
+	if x != nil {
+		return x.Genres
+	}
+	return nil
+}
+
 var File_streaming_v1_query_service_proto protoreflect.FileDescriptor
 
 const file_streaming_v1_query_service_proto_rawDesc = "" +
@@ -2201,7 +3057,65 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\x15GetUserErasureRequest\x12!\n" +
 	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"M\n" +
 	"\x16GetUserErasureResponse\x123\n" +
-	"\aerasure\x18\x01 \x01(\v2\x19.streaming.v1.UserErasureR\aerasure*\xa3\x01\n" +
+	"\aerasure\x18\x01 \x01(\v2\x19.streaming.v1.UserErasureR\aerasure\":\n" +
+	"\x15GetAccountRiskRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\"G\n" +
+	"\x16GetAccountRiskResponse\x12-\n" +
+	"\x04risk\x18\x01 \x01(\v2\x19.streaming.v1.AccountRiskR\x04risk\"\x98\x01\n" +
+	"\x1dListSuspiciousAccountsRequest\x12&\n" +
+	"\tpage_size\x18\x01 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xf4\x03R\tpageToken\x12&\n" +
+	"\tmin_score\x18\x03 \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\bminScore\"\x7f\n" +
+	"\x1eListSuspiciousAccountsResponse\x125\n" +
+	"\baccounts\x18\x01 \x03(\v2\x19.streaming.v1.AccountRiskR\baccounts\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x99\x03\n" +
+	"\x1aGetContentAnalyticsRequest\x12A\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\tstartTime\x12=\n" +
+	"\bend_time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampB\x06\xbaH\x03\xc8\x01\x01R\aendTime\x12E\n" +
+	"\binterval\x18\x03 \x01(\x0e2\x1f.streaming.v1.AnalyticsIntervalB\b\xbaH\x05\x82\x01\x02\x10\x01R\binterval\x12*\n" +
+	"\n" +
+	"content_id\x18\x04 \x01(\tB\v\xbaH\b\xd8\x01\x01r\x03\xb0\x01\x01R\tcontentId\x12.\n" +
+	"\acountry\x18\x05 \x01(\tB\x14\xbaH\x11r\x0f2\r^([A-Z]{2})?$R\acountry\x126\n" +
+	"\x06device\x18\x06 \x01(\x0e2\x14.streaming.v1.DeviceB\b\xbaH\x05\x82\x01\x02\x10\x01R\x06device\x12\x1e\n" +
+	"\x05top_n\x18\a \x01(\x05B\t\xbaH\x06\x1a\x04\x18d(\x00R\x04topN\"\x8a\x01\n" +
+	"\x0fPlaybackMetrics\x12'\n" +
+	"\x0fseconds_watched\x18\x01 \x01(\x03R\x0esecondsWatched\x12\x14\n" +
+	"\x05plays\x18\x02 \x01(\x03R\x05plays\x12 \n" +
+	"\vcompletions\x18\x03 \x01(\x03R\vcompletions\x12\x16\n" +
+	"\x06events\x18\x04 \x01(\x03R\x06events\"\x85\x01\n" +
+	"\x0fAnalyticsBucket\x129\n" +
+	"\n" +
+	"start_time\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x127\n" +
+	"\ametrics\x18\x02 \x01(\v2\x1d.streaming.v1.PlaybackMetricsR\ametrics\"Z\n" +
+	"\rAnalyticsTerm\x12\x10\n" +
+	"\x03key\x18\x01 \x01(\tR\x03key\x127\n" +
+	"\ametrics\x18\x02 \x01(\v2\x1d.streaming.v1.PlaybackMetricsR\ametrics\"\xc3\x02\n" +
+	"\x1bGetContentAnalyticsResponse\x125\n" +
+	"\x06totals\x18\x01 \x01(\v2\x1d.streaming.v1.PlaybackMetricsR\x06totals\x12;\n" +
+	"\thistogram\x18\x02 \x03(\v2\x1d.streaming.v1.AnalyticsBucketR\thistogram\x12:\n" +
+	"\n" +
+	"top_titles\x18\x03 \x03(\v2\x1b.streaming.v1.AnalyticsTermR\ttopTitles\x12:\n" +
+	"\n" +
+	"by_country\x18\x04 \x03(\v2\x1b.streaming.v1.AnalyticsTermR\tbyCountry\x128\n" +
+	"\tby_device\x18\x05 \x03(\v2\x1b.streaming.v1.AnalyticsTermR\bbyDevice\"\xc1\x01\n" +
+	"\x16GetViewingStatsRequest\x12!\n" +
+	"\auser_id\x18\x01 \x01(\tB\b\xbaH\x05r\x03\xb0\x01\x01R\x06userId\x12C\n" +
+	"\tfrom_date\x18\x02 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\bfromDate\x12?\n" +
+	"\ato_date\x18\x03 \x01(\tB&\xbaH#r!2\x1f^([0-9]{4}-[0-9]{2}-[0-9]{2})?$R\x06toDate\"K\n" +
+	"\fDailyViewing\x12\x12\n" +
+	"\x04date\x18\x01 \x01(\tR\x04date\x12'\n" +
+	"\x0fseconds_watched\x18\x02 \x01(\x03R\x0esecondsWatched\"M\n" +
+	"\fGenreViewing\x12\x14\n" +
+	"\x05genre\x18\x01 \x01(\tR\x05genre\x12'\n" +
+	"\x0fseconds_watched\x18\x02 \x01(\x03R\x0esecondsWatched\"\xdc\x01\n" +
+	"\x17GetViewingStatsResponse\x12\x1b\n" +
+	"\tfrom_date\x18\x01 \x01(\tR\bfromDate\x12\x17\n" +
+	"\ato_date\x18\x02 \x01(\tR\x06toDate\x12'\n" +
+	"\x0fseconds_watched\x18\x03 \x01(\x03R\x0esecondsWatched\x12.\n" +
+	"\x04days\x18\x04 \x03(\v2\x1a.streaming.v1.DailyViewingR\x04days\x122\n" +
+	"\x06genres\x18\x05 \x03(\v2\x1a.streaming.v1.GenreViewingR\x06genres*\xa3\x01\n" +
 	"\x14RecommendationSource\x12%\n" +
 	"!RECOMMENDATION_SOURCE_UNSPECIFIED\x10\x00\x12\x1f\n" +
 	"\x1bRECOMMENDATION_SOURCE_CACHE\x10\x01\x12\x1f\n" +
@@ -2211,7 +3125,11 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\x1bTRENDING_WINDOW_UNSPECIFIED\x10\x00\x12\x18\n" +
 	"\x14TRENDING_WINDOW_HOUR\x10\x01\x12\x17\n" +
 	"\x13TRENDING_WINDOW_DAY\x10\x02\x12\x18\n" +
-	"\x14TRENDING_WINDOW_WEEK\x10\x032\x84\r\n" +
+	"\x14TRENDING_WINDOW_WEEK\x10\x03*p\n" +
+	"\x11AnalyticsInterval\x12\"\n" +
+	"\x1eANALYTICS_INTERVAL_UNSPECIFIED\x10\x00\x12\x1b\n" +
+	"\x17ANALYTICS_INTERVAL_HOUR\x10\x01\x12\x1a\n" +
+	"\x16ANALYTICS_INTERVAL_DAY\x10\x022\xac\x11\n" +
 	"\fQueryService\x12\x80\x01\n" +
 	"\x0eGetUserProfile\x12#.streaming.v1.GetUserProfileRequest\x1a$.streaming.v1.GetUserProfileResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/profile\x12\x8f\x01\n" +
 	"\x11ListSubscriptions\x12&.streaming.v1.ListSubscriptionsRequest\x1a'.streaming.v1.ListSubscriptionsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/users/{user_id}/subscriptions\x12\x94\x01\n" +
@@ -2226,7 +3144,11 @@ const file_streaming_v1_query_service_proto_rawDesc = "" +
 	"\aGetPlan\x12\x1c.streaming.v1.GetPlanRequest\x1a\x1d.streaming.v1.GetPlanResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/plans/{plan_id}\x12{\n" +
 	"\fListInvoices\x12!.streaming.v1.ListInvoicesRequest\x1a\".streaming.v1.ListInvoicesResponse\"$\x82\xd3\xe4\x93\x02\x1e\x12\x1c/v1/users/{user_id}/invoices\x12~\n" +
 	"\x10GetRevenueReport\x12%.streaming.v1.GetRevenueReportRequest\x1a&.streaming.v1.GetRevenueReportResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/reports/revenue\x12\x80\x01\n" +
-	"\x0eGetUserErasure\x12#.streaming.v1.GetUserErasureRequest\x1a$.streaming.v1.GetUserErasureResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/erasureB\xbb\x01\n" +
+	"\x0eGetUserErasure\x12#.streaming.v1.GetUserErasureRequest\x1a$.streaming.v1.GetUserErasureResponse\"#\x82\xd3\xe4\x93\x02\x1d\x12\x1b/v1/users/{user_id}/erasure\x12}\n" +
+	"\x0eGetAccountRisk\x12#.streaming.v1.GetAccountRiskRequest\x1a$.streaming.v1.GetAccountRiskResponse\" \x82\xd3\xe4\x93\x02\x1a\x12\x18/v1/users/{user_id}/risk\x12\x8e\x01\n" +
+	"\x16ListSuspiciousAccounts\x12+.streaming.v1.ListSuspiciousAccountsRequest\x1a,.streaming.v1.ListSuspiciousAccountsResponse\"\x19\x82\xd3\xe4\x93\x02\x13\x12\x11/v1/risk/accounts\x12\x89\x01\n" +
+	"\x13GetContentAnalytics\x12(.streaming.v1.GetContentAnalyticsRequest\x1a).streaming.v1.GetContentAnalyticsResponse\"\x1d\x82\xd3\xe4\x93\x02\x17\x12\x15/v1/analytics/content\x12\x89\x01\n" +
+	"\x0fGetViewingStats\x12$.streaming.v1.GetViewingStatsRequest\x1a%.streaming.v1.GetViewingStatsResponse\")\x82\xd3\xe4\x93\x02#\x12!/v1/users/{user_id}/viewing-statsB\xbb\x01\n" +
 	"\x10com.streaming.v1B\x11QueryServiceProtoP\x01ZCgithub.com/streamingplatform/streaming/gen/streaming/v1;streamingv1\xa2\x02\x03SXX\xaa\x02\fStreaming.V1\xca\x02\fStreaming\\V1\xe2\x02\x18Streaming\\V1\\GPBMetadata\xea\x02\rStreaming::V1b\x06proto3"
 
 var (
@@ -2241,110 +3163,150 @@ func file_streaming_v1_query_service_proto_rawDescGZIP() []byte {
 	return file_streaming_v1_query_service_proto_rawDescData
 }
 
-var file_streaming_v1_query_service_proto_enumTypes = make([]protoimpl.EnumInfo, 2)
-var file_streaming_v1_query_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
+var file_streaming_v1_query_service_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
+var file_streaming_v1_query_service_proto_msgTypes = make([]protoimpl.MessageInfo, 47)
 var file_streaming_v1_query_service_proto_goTypes = []any{
-	(RecommendationSource)(0),           // 0: streaming.v1.RecommendationSource
-	(TrendingWindow)(0),                 // 1: streaming.v1.TrendingWindow
-	(*GetUserProfileRequest)(nil),       // 2: streaming.v1.GetUserProfileRequest
-	(*ActiveSubscription)(nil),          // 3: streaming.v1.ActiveSubscription
-	(*GetUserProfileResponse)(nil),      // 4: streaming.v1.GetUserProfileResponse
-	(*ListSubscriptionsRequest)(nil),    // 5: streaming.v1.ListSubscriptionsRequest
-	(*ListSubscriptionsResponse)(nil),   // 6: streaming.v1.ListSubscriptionsResponse
-	(*Recommendation)(nil),              // 7: streaming.v1.Recommendation
-	(*GetRecommendationsRequest)(nil),   // 8: streaming.v1.GetRecommendationsRequest
-	(*GetRecommendationsResponse)(nil),  // 9: streaming.v1.GetRecommendationsResponse
-	(*GetTrendingRequest)(nil),          // 10: streaming.v1.GetTrendingRequest
-	(*TrendingItem)(nil),                // 11: streaming.v1.TrendingItem
-	(*GetTrendingResponse)(nil),         // 12: streaming.v1.GetTrendingResponse
-	(*SearchContentRequest)(nil),        // 13: streaming.v1.SearchContentRequest
-	(*SearchHit)(nil),                   // 14: streaming.v1.SearchHit
-	(*FacetBucket)(nil),                 // 15: streaming.v1.FacetBucket
-	(*Facet)(nil),                       // 16: streaming.v1.Facet
-	(*SearchContentResponse)(nil),       // 17: streaming.v1.SearchContentResponse
-	(*GetContinueWatchingRequest)(nil),  // 18: streaming.v1.GetContinueWatchingRequest
-	(*ContinueWatchingItem)(nil),        // 19: streaming.v1.ContinueWatchingItem
-	(*GetContinueWatchingResponse)(nil), // 20: streaming.v1.GetContinueWatchingResponse
-	(*GetWatchHistoryRequest)(nil),      // 21: streaming.v1.GetWatchHistoryRequest
-	(*GetWatchHistoryResponse)(nil),     // 22: streaming.v1.GetWatchHistoryResponse
-	(*GetContentRequest)(nil),           // 23: streaming.v1.GetContentRequest
-	(*GetContentResponse)(nil),          // 24: streaming.v1.GetContentResponse
-	(*ListPlansRequest)(nil),            // 25: streaming.v1.ListPlansRequest
-	(*ListPlansResponse)(nil),           // 26: streaming.v1.ListPlansResponse
-	(*GetPlanRequest)(nil),              // 27: streaming.v1.GetPlanRequest
-	(*GetPlanResponse)(nil),             // 28: streaming.v1.GetPlanResponse
-	(*ListInvoicesRequest)(nil),         // 29: streaming.v1.ListInvoicesRequest
-	(*ListInvoicesResponse)(nil),        // 30: streaming.v1.ListInvoicesResponse
-	(*GetRevenueReportRequest)(nil),     // 31: streaming.v1.GetRevenueReportRequest
-	(*RevenueRow)(nil),                  // 32: streaming.v1.RevenueRow
-	(*GetRevenueReportResponse)(nil),    // 33: streaming.v1.GetRevenueReportResponse
-	(*GetUserErasureRequest)(nil),       // 34: streaming.v1.GetUserErasureRequest
-	(*GetUserErasureResponse)(nil),      // 35: streaming.v1.GetUserErasureResponse
-	(*timestamppb.Timestamp)(nil),       // 36: google.protobuf.Timestamp
-	(SubscriptionStatus)(0),             // 37: streaming.v1.SubscriptionStatus
-	(*User)(nil),                        // 38: streaming.v1.User
-	(*Subscription)(nil),                // 39: streaming.v1.Subscription
-	(*Content)(nil),                     // 40: streaming.v1.Content
-	(*PlaybackEvent)(nil),               // 41: streaming.v1.PlaybackEvent
-	(*Plan)(nil),                        // 42: streaming.v1.Plan
-	(*Invoice)(nil),                     // 43: streaming.v1.Invoice
-	(*UserErasure)(nil),                 // 44: streaming.v1.UserErasure
+	(RecommendationSource)(0),              // 0: streaming.v1.RecommendationSource
+	(TrendingWindow)(0),                    // 1: streaming.v1.TrendingWindow
+	(AnalyticsInterval)(0),                 // 2: streaming.v1.AnalyticsInterval
+	(*GetUserProfileRequest)(nil),          // 3: streaming.v1.GetUserProfileRequest
+	(*ActiveSubscription)(nil),             // 4: streaming.v1.ActiveSubscription
+	(*GetUserProfileResponse)(nil),         // 5: streaming.v1.GetUserProfileResponse
+	(*ListSubscriptionsRequest)(nil),       // 6: streaming.v1.ListSubscriptionsRequest
+	(*ListSubscriptionsResponse)(nil),      // 7: streaming.v1.ListSubscriptionsResponse
+	(*Recommendation)(nil),                 // 8: streaming.v1.Recommendation
+	(*GetRecommendationsRequest)(nil),      // 9: streaming.v1.GetRecommendationsRequest
+	(*GetRecommendationsResponse)(nil),     // 10: streaming.v1.GetRecommendationsResponse
+	(*GetTrendingRequest)(nil),             // 11: streaming.v1.GetTrendingRequest
+	(*TrendingItem)(nil),                   // 12: streaming.v1.TrendingItem
+	(*GetTrendingResponse)(nil),            // 13: streaming.v1.GetTrendingResponse
+	(*SearchContentRequest)(nil),           // 14: streaming.v1.SearchContentRequest
+	(*SearchHit)(nil),                      // 15: streaming.v1.SearchHit
+	(*FacetBucket)(nil),                    // 16: streaming.v1.FacetBucket
+	(*Facet)(nil),                          // 17: streaming.v1.Facet
+	(*SearchContentResponse)(nil),          // 18: streaming.v1.SearchContentResponse
+	(*GetContinueWatchingRequest)(nil),     // 19: streaming.v1.GetContinueWatchingRequest
+	(*ContinueWatchingItem)(nil),           // 20: streaming.v1.ContinueWatchingItem
+	(*GetContinueWatchingResponse)(nil),    // 21: streaming.v1.GetContinueWatchingResponse
+	(*GetWatchHistoryRequest)(nil),         // 22: streaming.v1.GetWatchHistoryRequest
+	(*GetWatchHistoryResponse)(nil),        // 23: streaming.v1.GetWatchHistoryResponse
+	(*GetContentRequest)(nil),              // 24: streaming.v1.GetContentRequest
+	(*GetContentResponse)(nil),             // 25: streaming.v1.GetContentResponse
+	(*ListPlansRequest)(nil),               // 26: streaming.v1.ListPlansRequest
+	(*ListPlansResponse)(nil),              // 27: streaming.v1.ListPlansResponse
+	(*GetPlanRequest)(nil),                 // 28: streaming.v1.GetPlanRequest
+	(*GetPlanResponse)(nil),                // 29: streaming.v1.GetPlanResponse
+	(*ListInvoicesRequest)(nil),            // 30: streaming.v1.ListInvoicesRequest
+	(*ListInvoicesResponse)(nil),           // 31: streaming.v1.ListInvoicesResponse
+	(*GetRevenueReportRequest)(nil),        // 32: streaming.v1.GetRevenueReportRequest
+	(*RevenueRow)(nil),                     // 33: streaming.v1.RevenueRow
+	(*GetRevenueReportResponse)(nil),       // 34: streaming.v1.GetRevenueReportResponse
+	(*GetUserErasureRequest)(nil),          // 35: streaming.v1.GetUserErasureRequest
+	(*GetUserErasureResponse)(nil),         // 36: streaming.v1.GetUserErasureResponse
+	(*GetAccountRiskRequest)(nil),          // 37: streaming.v1.GetAccountRiskRequest
+	(*GetAccountRiskResponse)(nil),         // 38: streaming.v1.GetAccountRiskResponse
+	(*ListSuspiciousAccountsRequest)(nil),  // 39: streaming.v1.ListSuspiciousAccountsRequest
+	(*ListSuspiciousAccountsResponse)(nil), // 40: streaming.v1.ListSuspiciousAccountsResponse
+	(*GetContentAnalyticsRequest)(nil),     // 41: streaming.v1.GetContentAnalyticsRequest
+	(*PlaybackMetrics)(nil),                // 42: streaming.v1.PlaybackMetrics
+	(*AnalyticsBucket)(nil),                // 43: streaming.v1.AnalyticsBucket
+	(*AnalyticsTerm)(nil),                  // 44: streaming.v1.AnalyticsTerm
+	(*GetContentAnalyticsResponse)(nil),    // 45: streaming.v1.GetContentAnalyticsResponse
+	(*GetViewingStatsRequest)(nil),         // 46: streaming.v1.GetViewingStatsRequest
+	(*DailyViewing)(nil),                   // 47: streaming.v1.DailyViewing
+	(*GenreViewing)(nil),                   // 48: streaming.v1.GenreViewing
+	(*GetViewingStatsResponse)(nil),        // 49: streaming.v1.GetViewingStatsResponse
+	(*timestamppb.Timestamp)(nil),          // 50: google.protobuf.Timestamp
+	(SubscriptionStatus)(0),                // 51: streaming.v1.SubscriptionStatus
+	(*User)(nil),                           // 52: streaming.v1.User
+	(*Subscription)(nil),                   // 53: streaming.v1.Subscription
+	(*Content)(nil),                        // 54: streaming.v1.Content
+	(*PlaybackEvent)(nil),                  // 55: streaming.v1.PlaybackEvent
+	(*Plan)(nil),                           // 56: streaming.v1.Plan
+	(*Invoice)(nil),                        // 57: streaming.v1.Invoice
+	(*UserErasure)(nil),                    // 58: streaming.v1.UserErasure
+	(*AccountRisk)(nil),                    // 59: streaming.v1.AccountRisk
+	(Device)(0),                            // 60: streaming.v1.Device
 }
 var file_streaming_v1_query_service_proto_depIdxs = []int32{
-	36, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
-	37, // 1: streaming.v1.ActiveSubscription.status:type_name -> streaming.v1.SubscriptionStatus
-	36, // 2: streaming.v1.ActiveSubscription.current_period_end:type_name -> google.protobuf.Timestamp
-	38, // 3: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
-	3,  // 4: streaming.v1.GetUserProfileResponse.active_subscription:type_name -> streaming.v1.ActiveSubscription
-	39, // 5: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
-	7,  // 6: streaming.v1.GetRecommendationsResponse.recommendations:type_name -> streaming.v1.Recommendation
+	50, // 0: streaming.v1.ActiveSubscription.start_time:type_name -> google.protobuf.Timestamp
+	51, // 1: streaming.v1.ActiveSubscription.status:type_name -> streaming.v1.SubscriptionStatus
+	50, // 2: streaming.v1.ActiveSubscription.current_period_end:type_name -> google.protobuf.Timestamp
+	52, // 3: streaming.v1.GetUserProfileResponse.user:type_name -> streaming.v1.User
+	4,  // 4: streaming.v1.GetUserProfileResponse.active_subscription:type_name -> streaming.v1.ActiveSubscription
+	53, // 5: streaming.v1.ListSubscriptionsResponse.subscriptions:type_name -> streaming.v1.Subscription
+	8,  // 6: streaming.v1.GetRecommendationsResponse.recommendations:type_name -> streaming.v1.Recommendation
 	0,  // 7: streaming.v1.GetRecommendationsResponse.source:type_name -> streaming.v1.RecommendationSource
 	1,  // 8: streaming.v1.GetTrendingRequest.window:type_name -> streaming.v1.TrendingWindow
-	11, // 9: streaming.v1.GetTrendingResponse.items:type_name -> streaming.v1.TrendingItem
-	40, // 10: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
-	15, // 11: streaming.v1.Facet.buckets:type_name -> streaming.v1.FacetBucket
-	14, // 12: streaming.v1.SearchContentResponse.hits:type_name -> streaming.v1.SearchHit
-	16, // 13: streaming.v1.SearchContentResponse.facets:type_name -> streaming.v1.Facet
-	36, // 14: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
-	19, // 15: streaming.v1.GetContinueWatchingResponse.items:type_name -> streaming.v1.ContinueWatchingItem
-	41, // 16: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
-	40, // 17: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
-	42, // 18: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
-	42, // 19: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
-	43, // 20: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
-	32, // 21: streaming.v1.GetRevenueReportResponse.rows:type_name -> streaming.v1.RevenueRow
-	44, // 22: streaming.v1.GetUserErasureResponse.erasure:type_name -> streaming.v1.UserErasure
-	2,  // 23: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
-	5,  // 24: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
-	8,  // 25: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
-	10, // 26: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
-	13, // 27: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
-	18, // 28: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
-	21, // 29: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
-	23, // 30: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
-	25, // 31: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
-	27, // 32: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
-	29, // 33: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
-	31, // 34: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
-	34, // 35: streaming.v1.QueryService.GetUserErasure:input_type -> streaming.v1.GetUserErasureRequest
-	4,  // 36: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
-	6,  // 37: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
-	9,  // 38: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
-	12, // 39: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
-	17, // 40: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
-	20, // 41: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
-	22, // 42: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
-	24, // 43: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
-	26, // 44: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
-	28, // 45: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
-	30, // 46: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
-	33, // 47: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
-	35, // 48: streaming.v1.QueryService.GetUserErasure:output_type -> streaming.v1.GetUserErasureResponse
-	36, // [36:49] is the sub-list for method output_type
-	23, // [23:36] is the sub-list for method input_type
-	23, // [23:23] is the sub-list for extension type_name
-	23, // [23:23] is the sub-list for extension extendee
-	0,  // [0:23] is the sub-list for field type_name
+	12, // 9: streaming.v1.GetTrendingResponse.items:type_name -> streaming.v1.TrendingItem
+	54, // 10: streaming.v1.SearchHit.content:type_name -> streaming.v1.Content
+	16, // 11: streaming.v1.Facet.buckets:type_name -> streaming.v1.FacetBucket
+	15, // 12: streaming.v1.SearchContentResponse.hits:type_name -> streaming.v1.SearchHit
+	17, // 13: streaming.v1.SearchContentResponse.facets:type_name -> streaming.v1.Facet
+	50, // 14: streaming.v1.ContinueWatchingItem.update_time:type_name -> google.protobuf.Timestamp
+	20, // 15: streaming.v1.GetContinueWatchingResponse.items:type_name -> streaming.v1.ContinueWatchingItem
+	55, // 16: streaming.v1.GetWatchHistoryResponse.events:type_name -> streaming.v1.PlaybackEvent
+	54, // 17: streaming.v1.GetContentResponse.content:type_name -> streaming.v1.Content
+	56, // 18: streaming.v1.ListPlansResponse.plans:type_name -> streaming.v1.Plan
+	56, // 19: streaming.v1.GetPlanResponse.plan:type_name -> streaming.v1.Plan
+	57, // 20: streaming.v1.ListInvoicesResponse.invoices:type_name -> streaming.v1.Invoice
+	33, // 21: streaming.v1.GetRevenueReportResponse.rows:type_name -> streaming.v1.RevenueRow
+	58, // 22: streaming.v1.GetUserErasureResponse.erasure:type_name -> streaming.v1.UserErasure
+	59, // 23: streaming.v1.GetAccountRiskResponse.risk:type_name -> streaming.v1.AccountRisk
+	59, // 24: streaming.v1.ListSuspiciousAccountsResponse.accounts:type_name -> streaming.v1.AccountRisk
+	50, // 25: streaming.v1.GetContentAnalyticsRequest.start_time:type_name -> google.protobuf.Timestamp
+	50, // 26: streaming.v1.GetContentAnalyticsRequest.end_time:type_name -> google.protobuf.Timestamp
+	2,  // 27: streaming.v1.GetContentAnalyticsRequest.interval:type_name -> streaming.v1.AnalyticsInterval
+	60, // 28: streaming.v1.GetContentAnalyticsRequest.device:type_name -> streaming.v1.Device
+	50, // 29: streaming.v1.AnalyticsBucket.start_time:type_name -> google.protobuf.Timestamp
+	42, // 30: streaming.v1.AnalyticsBucket.metrics:type_name -> streaming.v1.PlaybackMetrics
+	42, // 31: streaming.v1.AnalyticsTerm.metrics:type_name -> streaming.v1.PlaybackMetrics
+	42, // 32: streaming.v1.GetContentAnalyticsResponse.totals:type_name -> streaming.v1.PlaybackMetrics
+	43, // 33: streaming.v1.GetContentAnalyticsResponse.histogram:type_name -> streaming.v1.AnalyticsBucket
+	44, // 34: streaming.v1.GetContentAnalyticsResponse.top_titles:type_name -> streaming.v1.AnalyticsTerm
+	44, // 35: streaming.v1.GetContentAnalyticsResponse.by_country:type_name -> streaming.v1.AnalyticsTerm
+	44, // 36: streaming.v1.GetContentAnalyticsResponse.by_device:type_name -> streaming.v1.AnalyticsTerm
+	47, // 37: streaming.v1.GetViewingStatsResponse.days:type_name -> streaming.v1.DailyViewing
+	48, // 38: streaming.v1.GetViewingStatsResponse.genres:type_name -> streaming.v1.GenreViewing
+	3,  // 39: streaming.v1.QueryService.GetUserProfile:input_type -> streaming.v1.GetUserProfileRequest
+	6,  // 40: streaming.v1.QueryService.ListSubscriptions:input_type -> streaming.v1.ListSubscriptionsRequest
+	9,  // 41: streaming.v1.QueryService.GetRecommendations:input_type -> streaming.v1.GetRecommendationsRequest
+	11, // 42: streaming.v1.QueryService.GetTrending:input_type -> streaming.v1.GetTrendingRequest
+	14, // 43: streaming.v1.QueryService.SearchContent:input_type -> streaming.v1.SearchContentRequest
+	19, // 44: streaming.v1.QueryService.GetContinueWatching:input_type -> streaming.v1.GetContinueWatchingRequest
+	22, // 45: streaming.v1.QueryService.GetWatchHistory:input_type -> streaming.v1.GetWatchHistoryRequest
+	24, // 46: streaming.v1.QueryService.GetContent:input_type -> streaming.v1.GetContentRequest
+	26, // 47: streaming.v1.QueryService.ListPlans:input_type -> streaming.v1.ListPlansRequest
+	28, // 48: streaming.v1.QueryService.GetPlan:input_type -> streaming.v1.GetPlanRequest
+	30, // 49: streaming.v1.QueryService.ListInvoices:input_type -> streaming.v1.ListInvoicesRequest
+	32, // 50: streaming.v1.QueryService.GetRevenueReport:input_type -> streaming.v1.GetRevenueReportRequest
+	35, // 51: streaming.v1.QueryService.GetUserErasure:input_type -> streaming.v1.GetUserErasureRequest
+	37, // 52: streaming.v1.QueryService.GetAccountRisk:input_type -> streaming.v1.GetAccountRiskRequest
+	39, // 53: streaming.v1.QueryService.ListSuspiciousAccounts:input_type -> streaming.v1.ListSuspiciousAccountsRequest
+	41, // 54: streaming.v1.QueryService.GetContentAnalytics:input_type -> streaming.v1.GetContentAnalyticsRequest
+	46, // 55: streaming.v1.QueryService.GetViewingStats:input_type -> streaming.v1.GetViewingStatsRequest
+	5,  // 56: streaming.v1.QueryService.GetUserProfile:output_type -> streaming.v1.GetUserProfileResponse
+	7,  // 57: streaming.v1.QueryService.ListSubscriptions:output_type -> streaming.v1.ListSubscriptionsResponse
+	10, // 58: streaming.v1.QueryService.GetRecommendations:output_type -> streaming.v1.GetRecommendationsResponse
+	13, // 59: streaming.v1.QueryService.GetTrending:output_type -> streaming.v1.GetTrendingResponse
+	18, // 60: streaming.v1.QueryService.SearchContent:output_type -> streaming.v1.SearchContentResponse
+	21, // 61: streaming.v1.QueryService.GetContinueWatching:output_type -> streaming.v1.GetContinueWatchingResponse
+	23, // 62: streaming.v1.QueryService.GetWatchHistory:output_type -> streaming.v1.GetWatchHistoryResponse
+	25, // 63: streaming.v1.QueryService.GetContent:output_type -> streaming.v1.GetContentResponse
+	27, // 64: streaming.v1.QueryService.ListPlans:output_type -> streaming.v1.ListPlansResponse
+	29, // 65: streaming.v1.QueryService.GetPlan:output_type -> streaming.v1.GetPlanResponse
+	31, // 66: streaming.v1.QueryService.ListInvoices:output_type -> streaming.v1.ListInvoicesResponse
+	34, // 67: streaming.v1.QueryService.GetRevenueReport:output_type -> streaming.v1.GetRevenueReportResponse
+	36, // 68: streaming.v1.QueryService.GetUserErasure:output_type -> streaming.v1.GetUserErasureResponse
+	38, // 69: streaming.v1.QueryService.GetAccountRisk:output_type -> streaming.v1.GetAccountRiskResponse
+	40, // 70: streaming.v1.QueryService.ListSuspiciousAccounts:output_type -> streaming.v1.ListSuspiciousAccountsResponse
+	45, // 71: streaming.v1.QueryService.GetContentAnalytics:output_type -> streaming.v1.GetContentAnalyticsResponse
+	49, // 72: streaming.v1.QueryService.GetViewingStats:output_type -> streaming.v1.GetViewingStatsResponse
+	56, // [56:73] is the sub-list for method output_type
+	39, // [39:56] is the sub-list for method input_type
+	39, // [39:39] is the sub-list for extension type_name
+	39, // [39:39] is the sub-list for extension extendee
+	0,  // [0:39] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_query_service_proto_init() }
@@ -2358,8 +3320,8 @@ func file_streaming_v1_query_service_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_query_service_proto_rawDesc), len(file_streaming_v1_query_service_proto_rawDesc)),
-			NumEnums:      2,
-			NumMessages:   34,
+			NumEnums:      3,
+			NumMessages:   47,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

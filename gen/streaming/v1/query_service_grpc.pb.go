@@ -19,19 +19,23 @@ import (
 const _ = grpc.SupportPackageIsVersion9
 
 const (
-	QueryService_GetUserProfile_FullMethodName      = "/streaming.v1.QueryService/GetUserProfile"
-	QueryService_ListSubscriptions_FullMethodName   = "/streaming.v1.QueryService/ListSubscriptions"
-	QueryService_GetRecommendations_FullMethodName  = "/streaming.v1.QueryService/GetRecommendations"
-	QueryService_GetTrending_FullMethodName         = "/streaming.v1.QueryService/GetTrending"
-	QueryService_SearchContent_FullMethodName       = "/streaming.v1.QueryService/SearchContent"
-	QueryService_GetContinueWatching_FullMethodName = "/streaming.v1.QueryService/GetContinueWatching"
-	QueryService_GetWatchHistory_FullMethodName     = "/streaming.v1.QueryService/GetWatchHistory"
-	QueryService_GetContent_FullMethodName          = "/streaming.v1.QueryService/GetContent"
-	QueryService_ListPlans_FullMethodName           = "/streaming.v1.QueryService/ListPlans"
-	QueryService_GetPlan_FullMethodName             = "/streaming.v1.QueryService/GetPlan"
-	QueryService_ListInvoices_FullMethodName        = "/streaming.v1.QueryService/ListInvoices"
-	QueryService_GetRevenueReport_FullMethodName    = "/streaming.v1.QueryService/GetRevenueReport"
-	QueryService_GetUserErasure_FullMethodName      = "/streaming.v1.QueryService/GetUserErasure"
+	QueryService_GetUserProfile_FullMethodName         = "/streaming.v1.QueryService/GetUserProfile"
+	QueryService_ListSubscriptions_FullMethodName      = "/streaming.v1.QueryService/ListSubscriptions"
+	QueryService_GetRecommendations_FullMethodName     = "/streaming.v1.QueryService/GetRecommendations"
+	QueryService_GetTrending_FullMethodName            = "/streaming.v1.QueryService/GetTrending"
+	QueryService_SearchContent_FullMethodName          = "/streaming.v1.QueryService/SearchContent"
+	QueryService_GetContinueWatching_FullMethodName    = "/streaming.v1.QueryService/GetContinueWatching"
+	QueryService_GetWatchHistory_FullMethodName        = "/streaming.v1.QueryService/GetWatchHistory"
+	QueryService_GetContent_FullMethodName             = "/streaming.v1.QueryService/GetContent"
+	QueryService_ListPlans_FullMethodName              = "/streaming.v1.QueryService/ListPlans"
+	QueryService_GetPlan_FullMethodName                = "/streaming.v1.QueryService/GetPlan"
+	QueryService_ListInvoices_FullMethodName           = "/streaming.v1.QueryService/ListInvoices"
+	QueryService_GetRevenueReport_FullMethodName       = "/streaming.v1.QueryService/GetRevenueReport"
+	QueryService_GetUserErasure_FullMethodName         = "/streaming.v1.QueryService/GetUserErasure"
+	QueryService_GetAccountRisk_FullMethodName         = "/streaming.v1.QueryService/GetAccountRisk"
+	QueryService_ListSuspiciousAccounts_FullMethodName = "/streaming.v1.QueryService/ListSuspiciousAccounts"
+	QueryService_GetContentAnalytics_FullMethodName    = "/streaming.v1.QueryService/GetContentAnalytics"
+	QueryService_GetViewingStats_FullMethodName        = "/streaming.v1.QueryService/GetViewingStats"
 )
 
 // QueryServiceClient is the client API for QueryService service.
@@ -67,6 +71,16 @@ type QueryServiceClient interface {
 	GetRevenueReport(ctx context.Context, in *GetRevenueReportRequest, opts ...grpc.CallOption) (*GetRevenueReportResponse, error)
 	// How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
 	GetUserErasure(ctx context.Context, in *GetUserErasureRequest, opts ...grpc.CallOption) (*GetUserErasureResponse, error)
+	// An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+	// between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+	GetAccountRisk(ctx context.Context, in *GetAccountRiskRequest, opts ...grpc.CallOption) (*GetAccountRiskResponse, error)
+	// Accounts with at least one risk signal, highest score first. Admin only.
+	ListSuspiciousAccounts(ctx context.Context, in *ListSuspiciousAccountsRequest, opts ...grpc.CallOption) (*ListSuspiciousAccountsResponse, error)
+	// Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+	// titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+	GetContentAnalytics(ctx context.Context, in *GetContentAnalyticsRequest, opts ...grpc.CallOption) (*GetContentAnalyticsResponse, error)
+	// A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+	GetViewingStats(ctx context.Context, in *GetViewingStatsRequest, opts ...grpc.CallOption) (*GetViewingStatsResponse, error)
 }
 
 type queryServiceClient struct {
@@ -207,6 +221,46 @@ func (c *queryServiceClient) GetUserErasure(ctx context.Context, in *GetUserEras
 	return out, nil
 }
 
+func (c *queryServiceClient) GetAccountRisk(ctx context.Context, in *GetAccountRiskRequest, opts ...grpc.CallOption) (*GetAccountRiskResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetAccountRiskResponse)
+	err := c.cc.Invoke(ctx, QueryService_GetAccountRisk_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryServiceClient) ListSuspiciousAccounts(ctx context.Context, in *ListSuspiciousAccountsRequest, opts ...grpc.CallOption) (*ListSuspiciousAccountsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(ListSuspiciousAccountsResponse)
+	err := c.cc.Invoke(ctx, QueryService_ListSuspiciousAccounts_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryServiceClient) GetContentAnalytics(ctx context.Context, in *GetContentAnalyticsRequest, opts ...grpc.CallOption) (*GetContentAnalyticsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetContentAnalyticsResponse)
+	err := c.cc.Invoke(ctx, QueryService_GetContentAnalytics_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *queryServiceClient) GetViewingStats(ctx context.Context, in *GetViewingStatsRequest, opts ...grpc.CallOption) (*GetViewingStatsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(GetViewingStatsResponse)
+	err := c.cc.Invoke(ctx, QueryService_GetViewingStats_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 // QueryServiceServer is the server API for QueryService service.
 // All implementations must embed UnimplementedQueryServiceServer
 // for forward compatibility.
@@ -240,6 +294,16 @@ type QueryServiceServer interface {
 	GetRevenueReport(context.Context, *GetRevenueReportRequest) (*GetRevenueReportResponse, error)
 	// How far a user's erasure (DeleteUser) has come, store by store. Admin only: an erased user has no session.
 	GetUserErasure(context.Context, *GetUserErasureRequest) (*GetUserErasureResponse, error)
+	// An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+	// between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+	GetAccountRisk(context.Context, *GetAccountRiskRequest) (*GetAccountRiskResponse, error)
+	// Accounts with at least one risk signal, highest score first. Admin only.
+	ListSuspiciousAccounts(context.Context, *ListSuspiciousAccountsRequest) (*ListSuspiciousAccountsResponse, error)
+	// Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+	// titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+	GetContentAnalytics(context.Context, *GetContentAnalyticsRequest) (*GetContentAnalyticsResponse, error)
+	// A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+	GetViewingStats(context.Context, *GetViewingStatsRequest) (*GetViewingStatsResponse, error)
 	mustEmbedUnimplementedQueryServiceServer()
 }
 
@@ -288,6 +352,18 @@ func (UnimplementedQueryServiceServer) GetRevenueReport(context.Context, *GetRev
 }
 func (UnimplementedQueryServiceServer) GetUserErasure(context.Context, *GetUserErasureRequest) (*GetUserErasureResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method GetUserErasure not implemented")
+}
+func (UnimplementedQueryServiceServer) GetAccountRisk(context.Context, *GetAccountRiskRequest) (*GetAccountRiskResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetAccountRisk not implemented")
+}
+func (UnimplementedQueryServiceServer) ListSuspiciousAccounts(context.Context, *ListSuspiciousAccountsRequest) (*ListSuspiciousAccountsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method ListSuspiciousAccounts not implemented")
+}
+func (UnimplementedQueryServiceServer) GetContentAnalytics(context.Context, *GetContentAnalyticsRequest) (*GetContentAnalyticsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetContentAnalytics not implemented")
+}
+func (UnimplementedQueryServiceServer) GetViewingStats(context.Context, *GetViewingStatsRequest) (*GetViewingStatsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method GetViewingStats not implemented")
 }
 func (UnimplementedQueryServiceServer) mustEmbedUnimplementedQueryServiceServer() {}
 func (UnimplementedQueryServiceServer) testEmbeddedByValue()                      {}
@@ -544,6 +620,78 @@ func _QueryService_GetUserErasure_Handler(srv interface{}, ctx context.Context, 
 	return interceptor(ctx, in, info, handler)
 }
 
+func _QueryService_GetAccountRisk_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetAccountRiskRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).GetAccountRisk(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_GetAccountRisk_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).GetAccountRisk(ctx, req.(*GetAccountRiskRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QueryService_ListSuspiciousAccounts_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(ListSuspiciousAccountsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).ListSuspiciousAccounts(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_ListSuspiciousAccounts_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).ListSuspiciousAccounts(ctx, req.(*ListSuspiciousAccountsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QueryService_GetContentAnalytics_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetContentAnalyticsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).GetContentAnalytics(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_GetContentAnalytics_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).GetContentAnalytics(ctx, req.(*GetContentAnalyticsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _QueryService_GetViewingStats_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(GetViewingStatsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(QueryServiceServer).GetViewingStats(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: QueryService_GetViewingStats_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(QueryServiceServer).GetViewingStats(ctx, req.(*GetViewingStatsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 // QueryService_ServiceDesc is the grpc.ServiceDesc for QueryService service.
 // It's only intended for direct use with grpc.RegisterService,
 // and not to be introspected or modified (even as a copy)
@@ -602,6 +750,22 @@ var QueryService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "GetUserErasure",
 			Handler:    _QueryService_GetUserErasure_Handler,
+		},
+		{
+			MethodName: "GetAccountRisk",
+			Handler:    _QueryService_GetAccountRisk_Handler,
+		},
+		{
+			MethodName: "ListSuspiciousAccounts",
+			Handler:    _QueryService_ListSuspiciousAccounts_Handler,
+		},
+		{
+			MethodName: "GetContentAnalytics",
+			Handler:    _QueryService_GetContentAnalytics_Handler,
+		},
+		{
+			MethodName: "GetViewingStats",
+			Handler:    _QueryService_GetViewingStats_Handler,
 		},
 	},
 	Streams:  []grpc.StreamDesc{},

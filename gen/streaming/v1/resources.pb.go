@@ -411,6 +411,62 @@ func (Device) EnumDescriptor() ([]byte, []int) {
 	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{6}
 }
 
+// Why an account scores a risk.
+type RiskSignal int32
+
+const (
+	RiskSignal_RISK_SIGNAL_UNSPECIFIED RiskSignal = 0
+	// A payment instrument (the processor's card fingerprint, never card data) also paid for other accounts.
+	RiskSignal_RISK_SIGNAL_SHARED_PAYMENT_INSTRUMENT RiskSignal = 1
+	// A device (its installation id) also played for other accounts.
+	RiskSignal_RISK_SIGNAL_SHARED_DEVICE RiskSignal = 2
+	// Playback started from one network while another network of the account was playing.
+	RiskSignal_RISK_SIGNAL_CONCURRENT_NETWORKS RiskSignal = 3
+)
+
+// Enum value maps for RiskSignal.
+var (
+	RiskSignal_name = map[int32]string{
+		0: "RISK_SIGNAL_UNSPECIFIED",
+		1: "RISK_SIGNAL_SHARED_PAYMENT_INSTRUMENT",
+		2: "RISK_SIGNAL_SHARED_DEVICE",
+		3: "RISK_SIGNAL_CONCURRENT_NETWORKS",
+	}
+	RiskSignal_value = map[string]int32{
+		"RISK_SIGNAL_UNSPECIFIED":               0,
+		"RISK_SIGNAL_SHARED_PAYMENT_INSTRUMENT": 1,
+		"RISK_SIGNAL_SHARED_DEVICE":             2,
+		"RISK_SIGNAL_CONCURRENT_NETWORKS":       3,
+	}
+)
+
+func (x RiskSignal) Enum() *RiskSignal {
+	p := new(RiskSignal)
+	*p = x
+	return p
+}
+
+func (x RiskSignal) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (RiskSignal) Descriptor() protoreflect.EnumDescriptor {
+	return file_streaming_v1_resources_proto_enumTypes[7].Descriptor()
+}
+
+func (RiskSignal) Type() protoreflect.EnumType {
+	return &file_streaming_v1_resources_proto_enumTypes[7]
+}
+
+func (x RiskSignal) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use RiskSignal.Descriptor instead.
+func (RiskSignal) EnumDescriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{7}
+}
+
 // A registered account.
 type User struct {
 	state       protoimpl.MessageState `protogen:"open.v1"`
@@ -1562,6 +1618,150 @@ func (x *StoreErasure) GetLastError() string {
 	return ""
 }
 
+// One signal behind an account's risk.
+type RiskReason struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Signal RiskSignal             `protobuf:"varint,1,opt,name=signal,proto3,enum=streaming.v1.RiskSignal" json:"signal,omitempty"`
+	// What the score gained from it.
+	Weight int32 `protobuf:"varint,2,opt,name=weight,proto3" json:"weight,omitempty"`
+	// How many other accounts share it (shared signals), or how many networks played concurrently.
+	Count int32 `protobuf:"varint,3,opt,name=count,proto3" json:"count,omitempty"`
+	// The other accounts (at most 20), for shared signals.
+	RelatedUserIds []string `protobuf:"bytes,4,rep,name=related_user_ids,json=relatedUserIds,proto3" json:"related_user_ids,omitempty"`
+	// In words, for an operator.
+	Description   string `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RiskReason) Reset() {
+	*x = RiskReason{}
+	mi := &file_streaming_v1_resources_proto_msgTypes[11]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RiskReason) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RiskReason) ProtoMessage() {}
+
+func (x *RiskReason) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_resources_proto_msgTypes[11]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RiskReason.ProtoReflect.Descriptor instead.
+func (*RiskReason) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{11}
+}
+
+func (x *RiskReason) GetSignal() RiskSignal {
+	if x != nil {
+		return x.Signal
+	}
+	return RiskSignal_RISK_SIGNAL_UNSPECIFIED
+}
+
+func (x *RiskReason) GetWeight() int32 {
+	if x != nil {
+		return x.Weight
+	}
+	return 0
+}
+
+func (x *RiskReason) GetCount() int32 {
+	if x != nil {
+		return x.Count
+	}
+	return 0
+}
+
+func (x *RiskReason) GetRelatedUserIds() []string {
+	if x != nil {
+		return x.RelatedUserIds
+	}
+	return nil
+}
+
+func (x *RiskReason) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
+// An account's sharing and fraud risk, from the graph.
+type AccountRisk struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	UserId string                 `protobuf:"bytes,1,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	// 0 (no signal) to 100.
+	Score int32 `protobuf:"varint,2,opt,name=score,proto3" json:"score,omitempty"`
+	// Heaviest first.
+	Reasons       []*RiskReason `protobuf:"bytes,3,rep,name=reasons,proto3" json:"reasons,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AccountRisk) Reset() {
+	*x = AccountRisk{}
+	mi := &file_streaming_v1_resources_proto_msgTypes[12]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AccountRisk) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AccountRisk) ProtoMessage() {}
+
+func (x *AccountRisk) ProtoReflect() protoreflect.Message {
+	mi := &file_streaming_v1_resources_proto_msgTypes[12]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AccountRisk.ProtoReflect.Descriptor instead.
+func (*AccountRisk) Descriptor() ([]byte, []int) {
+	return file_streaming_v1_resources_proto_rawDescGZIP(), []int{12}
+}
+
+func (x *AccountRisk) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *AccountRisk) GetScore() int32 {
+	if x != nil {
+		return x.Score
+	}
+	return 0
+}
+
+func (x *AccountRisk) GetReasons() []*RiskReason {
+	if x != nil {
+		return x.Reasons
+	}
+	return nil
+}
+
 var File_streaming_v1_resources_proto protoreflect.FileDescriptor
 
 const file_streaming_v1_resources_proto_rawDesc = "" +
@@ -1694,7 +1894,18 @@ const file_streaming_v1_resources_proto_rawDesc = "" +
 	"\terased_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\berasedAt\x12\x1a\n" +
 	"\battempts\x18\x03 \x01(\x05R\battempts\x12\x1d\n" +
 	"\n" +
-	"last_error\x18\x04 \x01(\tR\tlastError*\xbe\x01\n" +
+	"last_error\x18\x04 \x01(\tR\tlastError\"\xb8\x01\n" +
+	"\n" +
+	"RiskReason\x120\n" +
+	"\x06signal\x18\x01 \x01(\x0e2\x18.streaming.v1.RiskSignalR\x06signal\x12\x16\n" +
+	"\x06weight\x18\x02 \x01(\x05R\x06weight\x12\x14\n" +
+	"\x05count\x18\x03 \x01(\x05R\x05count\x12(\n" +
+	"\x10related_user_ids\x18\x04 \x03(\tR\x0erelatedUserIds\x12 \n" +
+	"\vdescription\x18\x05 \x01(\tR\vdescription\"p\n" +
+	"\vAccountRisk\x12\x17\n" +
+	"\auser_id\x18\x01 \x01(\tR\x06userId\x12\x14\n" +
+	"\x05score\x18\x02 \x01(\x05R\x05score\x122\n" +
+	"\areasons\x18\x03 \x03(\v2\x18.streaming.v1.RiskReasonR\areasons*\xbe\x01\n" +
 	"\x12SubscriptionStatus\x12#\n" +
 	"\x1fSUBSCRIPTION_STATUS_UNSPECIFIED\x10\x00\x12\x1e\n" +
 	"\x1aSUBSCRIPTION_STATUS_ACTIVE\x10\x01\x12 \n" +
@@ -1734,7 +1945,13 @@ const file_streaming_v1_resources_proto_rawDesc = "" +
 	"\rDEVICE_MOBILE\x10\x02\x12\x11\n" +
 	"\rDEVICE_TABLET\x10\x03\x12\r\n" +
 	"\tDEVICE_TV\x10\x04\x12\x12\n" +
-	"\x0eDEVICE_CONSOLE\x10\x05B\xb8\x01\n" +
+	"\x0eDEVICE_CONSOLE\x10\x05*\x98\x01\n" +
+	"\n" +
+	"RiskSignal\x12\x1b\n" +
+	"\x17RISK_SIGNAL_UNSPECIFIED\x10\x00\x12)\n" +
+	"%RISK_SIGNAL_SHARED_PAYMENT_INSTRUMENT\x10\x01\x12\x1d\n" +
+	"\x19RISK_SIGNAL_SHARED_DEVICE\x10\x02\x12#\n" +
+	"\x1fRISK_SIGNAL_CONCURRENT_NETWORKS\x10\x03B\xb8\x01\n" +
 	"\x10com.streaming.v1B\x0eResourcesProtoP\x01ZCgithub.com/streamingplatform/streaming/gen/streaming/v1;streamingv1\xa2\x02\x03SXX\xaa\x02\fStreaming.V1\xca\x02\fStreaming\\V1\xe2\x02\x18Streaming\\V1\\GPBMetadata\xea\x02\rStreaming::V1b\x06proto3"
 
 var (
@@ -1749,8 +1966,8 @@ func file_streaming_v1_resources_proto_rawDescGZIP() []byte {
 	return file_streaming_v1_resources_proto_rawDescData
 }
 
-var file_streaming_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_streaming_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
+var file_streaming_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
+var file_streaming_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 13)
 var file_streaming_v1_resources_proto_goTypes = []any{
 	(SubscriptionStatus)(0),       // 0: streaming.v1.SubscriptionStatus
 	(PaymentMethod)(0),            // 1: streaming.v1.PaymentMethod
@@ -1759,57 +1976,62 @@ var file_streaming_v1_resources_proto_goTypes = []any{
 	(ContentType)(0),              // 4: streaming.v1.ContentType
 	(VideoQuality)(0),             // 5: streaming.v1.VideoQuality
 	(Device)(0),                   // 6: streaming.v1.Device
-	(*User)(nil),                  // 7: streaming.v1.User
-	(*Plan)(nil),                  // 8: streaming.v1.Plan
-	(*Subscription)(nil),          // 9: streaming.v1.Subscription
-	(*InvoiceLine)(nil),           // 10: streaming.v1.InvoiceLine
-	(*Invoice)(nil),               // 11: streaming.v1.Invoice
-	(*Payment)(nil),               // 12: streaming.v1.Payment
-	(*Content)(nil),               // 13: streaming.v1.Content
-	(*Rating)(nil),                // 14: streaming.v1.Rating
-	(*PlaybackEvent)(nil),         // 15: streaming.v1.PlaybackEvent
-	(*UserErasure)(nil),           // 16: streaming.v1.UserErasure
-	(*StoreErasure)(nil),          // 17: streaming.v1.StoreErasure
-	(*timestamppb.Timestamp)(nil), // 18: google.protobuf.Timestamp
+	(RiskSignal)(0),               // 7: streaming.v1.RiskSignal
+	(*User)(nil),                  // 8: streaming.v1.User
+	(*Plan)(nil),                  // 9: streaming.v1.Plan
+	(*Subscription)(nil),          // 10: streaming.v1.Subscription
+	(*InvoiceLine)(nil),           // 11: streaming.v1.InvoiceLine
+	(*Invoice)(nil),               // 12: streaming.v1.Invoice
+	(*Payment)(nil),               // 13: streaming.v1.Payment
+	(*Content)(nil),               // 14: streaming.v1.Content
+	(*Rating)(nil),                // 15: streaming.v1.Rating
+	(*PlaybackEvent)(nil),         // 16: streaming.v1.PlaybackEvent
+	(*UserErasure)(nil),           // 17: streaming.v1.UserErasure
+	(*StoreErasure)(nil),          // 18: streaming.v1.StoreErasure
+	(*RiskReason)(nil),            // 19: streaming.v1.RiskReason
+	(*AccountRisk)(nil),           // 20: streaming.v1.AccountRisk
+	(*timestamppb.Timestamp)(nil), // 21: google.protobuf.Timestamp
 }
 var file_streaming_v1_resources_proto_depIdxs = []int32{
-	18, // 0: streaming.v1.User.create_time:type_name -> google.protobuf.Timestamp
+	21, // 0: streaming.v1.User.create_time:type_name -> google.protobuf.Timestamp
 	5,  // 1: streaming.v1.Plan.max_quality:type_name -> streaming.v1.VideoQuality
-	18, // 2: streaming.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
-	18, // 3: streaming.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
+	21, // 2: streaming.v1.Plan.create_time:type_name -> google.protobuf.Timestamp
+	21, // 3: streaming.v1.Plan.update_time:type_name -> google.protobuf.Timestamp
 	0,  // 4: streaming.v1.Subscription.status:type_name -> streaming.v1.SubscriptionStatus
-	18, // 5: streaming.v1.Subscription.start_time:type_name -> google.protobuf.Timestamp
-	18, // 6: streaming.v1.Subscription.end_time:type_name -> google.protobuf.Timestamp
+	21, // 5: streaming.v1.Subscription.start_time:type_name -> google.protobuf.Timestamp
+	21, // 6: streaming.v1.Subscription.end_time:type_name -> google.protobuf.Timestamp
 	1,  // 7: streaming.v1.Subscription.payment_method:type_name -> streaming.v1.PaymentMethod
-	18, // 8: streaming.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
-	18, // 9: streaming.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
-	18, // 10: streaming.v1.Subscription.current_period_start:type_name -> google.protobuf.Timestamp
-	18, // 11: streaming.v1.Subscription.current_period_end:type_name -> google.protobuf.Timestamp
-	18, // 12: streaming.v1.InvoiceLine.period_start:type_name -> google.protobuf.Timestamp
-	18, // 13: streaming.v1.InvoiceLine.period_end:type_name -> google.protobuf.Timestamp
-	18, // 14: streaming.v1.Invoice.period_start:type_name -> google.protobuf.Timestamp
-	18, // 15: streaming.v1.Invoice.period_end:type_name -> google.protobuf.Timestamp
+	21, // 8: streaming.v1.Subscription.create_time:type_name -> google.protobuf.Timestamp
+	21, // 9: streaming.v1.Subscription.update_time:type_name -> google.protobuf.Timestamp
+	21, // 10: streaming.v1.Subscription.current_period_start:type_name -> google.protobuf.Timestamp
+	21, // 11: streaming.v1.Subscription.current_period_end:type_name -> google.protobuf.Timestamp
+	21, // 12: streaming.v1.InvoiceLine.period_start:type_name -> google.protobuf.Timestamp
+	21, // 13: streaming.v1.InvoiceLine.period_end:type_name -> google.protobuf.Timestamp
+	21, // 14: streaming.v1.Invoice.period_start:type_name -> google.protobuf.Timestamp
+	21, // 15: streaming.v1.Invoice.period_end:type_name -> google.protobuf.Timestamp
 	2,  // 16: streaming.v1.Invoice.status:type_name -> streaming.v1.InvoiceStatus
-	10, // 17: streaming.v1.Invoice.lines:type_name -> streaming.v1.InvoiceLine
-	18, // 18: streaming.v1.Invoice.next_attempt_time:type_name -> google.protobuf.Timestamp
-	18, // 19: streaming.v1.Invoice.paid_time:type_name -> google.protobuf.Timestamp
-	18, // 20: streaming.v1.Invoice.create_time:type_name -> google.protobuf.Timestamp
+	11, // 17: streaming.v1.Invoice.lines:type_name -> streaming.v1.InvoiceLine
+	21, // 18: streaming.v1.Invoice.next_attempt_time:type_name -> google.protobuf.Timestamp
+	21, // 19: streaming.v1.Invoice.paid_time:type_name -> google.protobuf.Timestamp
+	21, // 20: streaming.v1.Invoice.create_time:type_name -> google.protobuf.Timestamp
 	3,  // 21: streaming.v1.Payment.status:type_name -> streaming.v1.PaymentStatus
-	18, // 22: streaming.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
+	21, // 22: streaming.v1.Payment.create_time:type_name -> google.protobuf.Timestamp
 	4,  // 23: streaming.v1.Content.type:type_name -> streaming.v1.ContentType
-	18, // 24: streaming.v1.Content.update_time:type_name -> google.protobuf.Timestamp
-	18, // 25: streaming.v1.Rating.update_time:type_name -> google.protobuf.Timestamp
-	18, // 26: streaming.v1.PlaybackEvent.occur_time:type_name -> google.protobuf.Timestamp
+	21, // 24: streaming.v1.Content.update_time:type_name -> google.protobuf.Timestamp
+	21, // 25: streaming.v1.Rating.update_time:type_name -> google.protobuf.Timestamp
+	21, // 26: streaming.v1.PlaybackEvent.occur_time:type_name -> google.protobuf.Timestamp
 	6,  // 27: streaming.v1.PlaybackEvent.device:type_name -> streaming.v1.Device
 	5,  // 28: streaming.v1.PlaybackEvent.quality:type_name -> streaming.v1.VideoQuality
-	18, // 29: streaming.v1.UserErasure.requested_at:type_name -> google.protobuf.Timestamp
-	17, // 30: streaming.v1.UserErasure.stores:type_name -> streaming.v1.StoreErasure
-	18, // 31: streaming.v1.StoreErasure.erased_at:type_name -> google.protobuf.Timestamp
-	32, // [32:32] is the sub-list for method output_type
-	32, // [32:32] is the sub-list for method input_type
-	32, // [32:32] is the sub-list for extension type_name
-	32, // [32:32] is the sub-list for extension extendee
-	0,  // [0:32] is the sub-list for field type_name
+	21, // 29: streaming.v1.UserErasure.requested_at:type_name -> google.protobuf.Timestamp
+	18, // 30: streaming.v1.UserErasure.stores:type_name -> streaming.v1.StoreErasure
+	21, // 31: streaming.v1.StoreErasure.erased_at:type_name -> google.protobuf.Timestamp
+	7,  // 32: streaming.v1.RiskReason.signal:type_name -> streaming.v1.RiskSignal
+	19, // 33: streaming.v1.AccountRisk.reasons:type_name -> streaming.v1.RiskReason
+	34, // [34:34] is the sub-list for method output_type
+	34, // [34:34] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_streaming_v1_resources_proto_init() }
@@ -1822,8 +2044,8 @@ func file_streaming_v1_resources_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_streaming_v1_resources_proto_rawDesc), len(file_streaming_v1_resources_proto_rawDesc)),
-			NumEnums:      7,
-			NumMessages:   11,
+			NumEnums:      8,
+			NumMessages:   13,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

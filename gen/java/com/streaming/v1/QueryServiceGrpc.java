@@ -406,6 +406,126 @@ public final class QueryServiceGrpc {
     return getGetUserErasureMethod;
   }
 
+  private static volatile io.grpc.MethodDescriptor<com.streaming.v1.GetAccountRiskRequest,
+      com.streaming.v1.GetAccountRiskResponse> getGetAccountRiskMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetAccountRisk",
+      requestType = com.streaming.v1.GetAccountRiskRequest.class,
+      responseType = com.streaming.v1.GetAccountRiskResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.streaming.v1.GetAccountRiskRequest,
+      com.streaming.v1.GetAccountRiskResponse> getGetAccountRiskMethod() {
+    io.grpc.MethodDescriptor<com.streaming.v1.GetAccountRiskRequest, com.streaming.v1.GetAccountRiskResponse> getGetAccountRiskMethod;
+    if ((getGetAccountRiskMethod = QueryServiceGrpc.getGetAccountRiskMethod) == null) {
+      synchronized (QueryServiceGrpc.class) {
+        if ((getGetAccountRiskMethod = QueryServiceGrpc.getGetAccountRiskMethod) == null) {
+          QueryServiceGrpc.getGetAccountRiskMethod = getGetAccountRiskMethod =
+              io.grpc.MethodDescriptor.<com.streaming.v1.GetAccountRiskRequest, com.streaming.v1.GetAccountRiskResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetAccountRisk"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetAccountRiskRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetAccountRiskResponse.getDefaultInstance()))
+              .build();
+        }
+      }
+    }
+    return getGetAccountRiskMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<com.streaming.v1.ListSuspiciousAccountsRequest,
+      com.streaming.v1.ListSuspiciousAccountsResponse> getListSuspiciousAccountsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "ListSuspiciousAccounts",
+      requestType = com.streaming.v1.ListSuspiciousAccountsRequest.class,
+      responseType = com.streaming.v1.ListSuspiciousAccountsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.streaming.v1.ListSuspiciousAccountsRequest,
+      com.streaming.v1.ListSuspiciousAccountsResponse> getListSuspiciousAccountsMethod() {
+    io.grpc.MethodDescriptor<com.streaming.v1.ListSuspiciousAccountsRequest, com.streaming.v1.ListSuspiciousAccountsResponse> getListSuspiciousAccountsMethod;
+    if ((getListSuspiciousAccountsMethod = QueryServiceGrpc.getListSuspiciousAccountsMethod) == null) {
+      synchronized (QueryServiceGrpc.class) {
+        if ((getListSuspiciousAccountsMethod = QueryServiceGrpc.getListSuspiciousAccountsMethod) == null) {
+          QueryServiceGrpc.getListSuspiciousAccountsMethod = getListSuspiciousAccountsMethod =
+              io.grpc.MethodDescriptor.<com.streaming.v1.ListSuspiciousAccountsRequest, com.streaming.v1.ListSuspiciousAccountsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "ListSuspiciousAccounts"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.ListSuspiciousAccountsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.ListSuspiciousAccountsResponse.getDefaultInstance()))
+              .build();
+        }
+      }
+    }
+    return getListSuspiciousAccountsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<com.streaming.v1.GetContentAnalyticsRequest,
+      com.streaming.v1.GetContentAnalyticsResponse> getGetContentAnalyticsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetContentAnalytics",
+      requestType = com.streaming.v1.GetContentAnalyticsRequest.class,
+      responseType = com.streaming.v1.GetContentAnalyticsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.streaming.v1.GetContentAnalyticsRequest,
+      com.streaming.v1.GetContentAnalyticsResponse> getGetContentAnalyticsMethod() {
+    io.grpc.MethodDescriptor<com.streaming.v1.GetContentAnalyticsRequest, com.streaming.v1.GetContentAnalyticsResponse> getGetContentAnalyticsMethod;
+    if ((getGetContentAnalyticsMethod = QueryServiceGrpc.getGetContentAnalyticsMethod) == null) {
+      synchronized (QueryServiceGrpc.class) {
+        if ((getGetContentAnalyticsMethod = QueryServiceGrpc.getGetContentAnalyticsMethod) == null) {
+          QueryServiceGrpc.getGetContentAnalyticsMethod = getGetContentAnalyticsMethod =
+              io.grpc.MethodDescriptor.<com.streaming.v1.GetContentAnalyticsRequest, com.streaming.v1.GetContentAnalyticsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetContentAnalytics"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetContentAnalyticsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetContentAnalyticsResponse.getDefaultInstance()))
+              .build();
+        }
+      }
+    }
+    return getGetContentAnalyticsMethod;
+  }
+
+  private static volatile io.grpc.MethodDescriptor<com.streaming.v1.GetViewingStatsRequest,
+      com.streaming.v1.GetViewingStatsResponse> getGetViewingStatsMethod;
+
+  @io.grpc.stub.annotations.RpcMethod(
+      fullMethodName = SERVICE_NAME + '/' + "GetViewingStats",
+      requestType = com.streaming.v1.GetViewingStatsRequest.class,
+      responseType = com.streaming.v1.GetViewingStatsResponse.class,
+      methodType = io.grpc.MethodDescriptor.MethodType.UNARY)
+  public static io.grpc.MethodDescriptor<com.streaming.v1.GetViewingStatsRequest,
+      com.streaming.v1.GetViewingStatsResponse> getGetViewingStatsMethod() {
+    io.grpc.MethodDescriptor<com.streaming.v1.GetViewingStatsRequest, com.streaming.v1.GetViewingStatsResponse> getGetViewingStatsMethod;
+    if ((getGetViewingStatsMethod = QueryServiceGrpc.getGetViewingStatsMethod) == null) {
+      synchronized (QueryServiceGrpc.class) {
+        if ((getGetViewingStatsMethod = QueryServiceGrpc.getGetViewingStatsMethod) == null) {
+          QueryServiceGrpc.getGetViewingStatsMethod = getGetViewingStatsMethod =
+              io.grpc.MethodDescriptor.<com.streaming.v1.GetViewingStatsRequest, com.streaming.v1.GetViewingStatsResponse>newBuilder()
+              .setType(io.grpc.MethodDescriptor.MethodType.UNARY)
+              .setFullMethodName(generateFullMethodName(SERVICE_NAME, "GetViewingStats"))
+              .setSampledToLocalTracing(true)
+              .setRequestMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetViewingStatsRequest.getDefaultInstance()))
+              .setResponseMarshaller(io.grpc.protobuf.lite.ProtoLiteUtils.marshaller(
+                  com.streaming.v1.GetViewingStatsResponse.getDefaultInstance()))
+              .build();
+        }
+      }
+    }
+    return getGetViewingStatsMethod;
+  }
+
   /**
    * Creates a new async stub that supports all call types for the service
    */
@@ -602,6 +722,48 @@ public final class QueryServiceGrpc {
         io.grpc.stub.StreamObserver<com.streaming.v1.GetUserErasureResponse> responseObserver) {
       io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetUserErasureMethod(), responseObserver);
     }
+
+    /**
+     * <pre>
+     * An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+     * between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+     * </pre>
+     */
+    default void getAccountRisk(com.streaming.v1.GetAccountRiskRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetAccountRiskResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetAccountRiskMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Accounts with at least one risk signal, highest score first. Admin only.
+     * </pre>
+     */
+    default void listSuspiciousAccounts(com.streaming.v1.ListSuspiciousAccountsRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.ListSuspiciousAccountsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getListSuspiciousAccountsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+     * titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+     * </pre>
+     */
+    default void getContentAnalytics(com.streaming.v1.GetContentAnalyticsRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetContentAnalyticsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetContentAnalyticsMethod(), responseObserver);
+    }
+
+    /**
+     * <pre>
+     * A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+     * </pre>
+     */
+    default void getViewingStats(com.streaming.v1.GetViewingStatsRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetViewingStatsResponse> responseObserver) {
+      io.grpc.stub.ServerCalls.asyncUnimplementedUnaryCall(getGetViewingStatsMethod(), responseObserver);
+    }
   }
 
   /**
@@ -781,6 +943,52 @@ public final class QueryServiceGrpc {
       io.grpc.stub.ClientCalls.asyncUnaryCall(
           getChannel().newCall(getGetUserErasureMethod(), getCallOptions()), request, responseObserver);
     }
+
+    /**
+     * <pre>
+     * An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+     * between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+     * </pre>
+     */
+    public void getAccountRisk(com.streaming.v1.GetAccountRiskRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetAccountRiskResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetAccountRiskMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Accounts with at least one risk signal, highest score first. Admin only.
+     * </pre>
+     */
+    public void listSuspiciousAccounts(com.streaming.v1.ListSuspiciousAccountsRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.ListSuspiciousAccountsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getListSuspiciousAccountsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+     * titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+     * </pre>
+     */
+    public void getContentAnalytics(com.streaming.v1.GetContentAnalyticsRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetContentAnalyticsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetContentAnalyticsMethod(), getCallOptions()), request, responseObserver);
+    }
+
+    /**
+     * <pre>
+     * A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+     * </pre>
+     */
+    public void getViewingStats(com.streaming.v1.GetViewingStatsRequest request,
+        io.grpc.stub.StreamObserver<com.streaming.v1.GetViewingStatsResponse> responseObserver) {
+      io.grpc.stub.ClientCalls.asyncUnaryCall(
+          getChannel().newCall(getGetViewingStatsMethod(), getCallOptions()), request, responseObserver);
+    }
   }
 
   /**
@@ -932,6 +1140,48 @@ public final class QueryServiceGrpc {
       return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
           getChannel(), getGetUserErasureMethod(), getCallOptions(), request);
     }
+
+    /**
+     * <pre>
+     * An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+     * between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+     * </pre>
+     */
+    public com.streaming.v1.GetAccountRiskResponse getAccountRisk(com.streaming.v1.GetAccountRiskRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetAccountRiskMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Accounts with at least one risk signal, highest score first. Admin only.
+     * </pre>
+     */
+    public com.streaming.v1.ListSuspiciousAccountsResponse listSuspiciousAccounts(com.streaming.v1.ListSuspiciousAccountsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getListSuspiciousAccountsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+     * titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+     * </pre>
+     */
+    public com.streaming.v1.GetContentAnalyticsResponse getContentAnalytics(com.streaming.v1.GetContentAnalyticsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetContentAnalyticsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+     * </pre>
+     */
+    public com.streaming.v1.GetViewingStatsResponse getViewingStats(com.streaming.v1.GetViewingStatsRequest request) throws io.grpc.StatusException {
+      return io.grpc.stub.ClientCalls.blockingV2UnaryCall(
+          getChannel(), getGetViewingStatsMethod(), getCallOptions(), request);
+    }
   }
 
   /**
@@ -1082,6 +1332,48 @@ public final class QueryServiceGrpc {
     public com.streaming.v1.GetUserErasureResponse getUserErasure(com.streaming.v1.GetUserErasureRequest request) {
       return io.grpc.stub.ClientCalls.blockingUnaryCall(
           getChannel(), getGetUserErasureMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+     * between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+     * </pre>
+     */
+    public com.streaming.v1.GetAccountRiskResponse getAccountRisk(com.streaming.v1.GetAccountRiskRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetAccountRiskMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Accounts with at least one risk signal, highest score first. Admin only.
+     * </pre>
+     */
+    public com.streaming.v1.ListSuspiciousAccountsResponse listSuspiciousAccounts(com.streaming.v1.ListSuspiciousAccountsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getListSuspiciousAccountsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+     * titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+     * </pre>
+     */
+    public com.streaming.v1.GetContentAnalyticsResponse getContentAnalytics(com.streaming.v1.GetContentAnalyticsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetContentAnalyticsMethod(), getCallOptions(), request);
+    }
+
+    /**
+     * <pre>
+     * A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+     * </pre>
+     */
+    public com.streaming.v1.GetViewingStatsResponse getViewingStats(com.streaming.v1.GetViewingStatsRequest request) {
+      return io.grpc.stub.ClientCalls.blockingUnaryCall(
+          getChannel(), getGetViewingStatsMethod(), getCallOptions(), request);
     }
   }
 
@@ -1247,6 +1539,52 @@ public final class QueryServiceGrpc {
       return io.grpc.stub.ClientCalls.futureUnaryCall(
           getChannel().newCall(getGetUserErasureMethod(), getCallOptions()), request);
     }
+
+    /**
+     * <pre>
+     * An account's sharing and fraud risk: a score from 0 to 100 and the signals behind it, read from the graph's links
+     * between accounts (payment instruments, devices, networks). Admin only. An account without links scores 0.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.streaming.v1.GetAccountRiskResponse> getAccountRisk(
+        com.streaming.v1.GetAccountRiskRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetAccountRiskMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Accounts with at least one risk signal, highest score first. Admin only.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.streaming.v1.ListSuspiciousAccountsResponse> listSuspiciousAccounts(
+        com.streaming.v1.ListSuspiciousAccountsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getListSuspiciousAccountsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * Catalog analytics over the hourly playback roll-ups in the search server: totals, a date histogram, the top
+     * titles and breakdowns by country and device, for a time range and optional filters. Admin only.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.streaming.v1.GetContentAnalyticsResponse> getContentAnalytics(
+        com.streaming.v1.GetContentAnalyticsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetContentAnalyticsMethod(), getCallOptions()), request);
+    }
+
+    /**
+     * <pre>
+     * A user's own viewing, from the playback history (Cassandra): time watched per day and per genre.
+     * </pre>
+     */
+    public com.google.common.util.concurrent.ListenableFuture<com.streaming.v1.GetViewingStatsResponse> getViewingStats(
+        com.streaming.v1.GetViewingStatsRequest request) {
+      return io.grpc.stub.ClientCalls.futureUnaryCall(
+          getChannel().newCall(getGetViewingStatsMethod(), getCallOptions()), request);
+    }
   }
 
   private static final int METHODID_GET_USER_PROFILE = 0;
@@ -1262,6 +1600,10 @@ public final class QueryServiceGrpc {
   private static final int METHODID_LIST_INVOICES = 10;
   private static final int METHODID_GET_REVENUE_REPORT = 11;
   private static final int METHODID_GET_USER_ERASURE = 12;
+  private static final int METHODID_GET_ACCOUNT_RISK = 13;
+  private static final int METHODID_LIST_SUSPICIOUS_ACCOUNTS = 14;
+  private static final int METHODID_GET_CONTENT_ANALYTICS = 15;
+  private static final int METHODID_GET_VIEWING_STATS = 16;
 
   private static final class MethodHandlers<Req, Resp> implements
       io.grpc.stub.ServerCalls.UnaryMethod<Req, Resp>,
@@ -1331,6 +1673,22 @@ public final class QueryServiceGrpc {
         case METHODID_GET_USER_ERASURE:
           serviceImpl.getUserErasure((com.streaming.v1.GetUserErasureRequest) request,
               (io.grpc.stub.StreamObserver<com.streaming.v1.GetUserErasureResponse>) responseObserver);
+          break;
+        case METHODID_GET_ACCOUNT_RISK:
+          serviceImpl.getAccountRisk((com.streaming.v1.GetAccountRiskRequest) request,
+              (io.grpc.stub.StreamObserver<com.streaming.v1.GetAccountRiskResponse>) responseObserver);
+          break;
+        case METHODID_LIST_SUSPICIOUS_ACCOUNTS:
+          serviceImpl.listSuspiciousAccounts((com.streaming.v1.ListSuspiciousAccountsRequest) request,
+              (io.grpc.stub.StreamObserver<com.streaming.v1.ListSuspiciousAccountsResponse>) responseObserver);
+          break;
+        case METHODID_GET_CONTENT_ANALYTICS:
+          serviceImpl.getContentAnalytics((com.streaming.v1.GetContentAnalyticsRequest) request,
+              (io.grpc.stub.StreamObserver<com.streaming.v1.GetContentAnalyticsResponse>) responseObserver);
+          break;
+        case METHODID_GET_VIEWING_STATS:
+          serviceImpl.getViewingStats((com.streaming.v1.GetViewingStatsRequest) request,
+              (io.grpc.stub.StreamObserver<com.streaming.v1.GetViewingStatsResponse>) responseObserver);
           break;
         default:
           throw new AssertionError();
@@ -1441,6 +1799,34 @@ public final class QueryServiceGrpc {
               com.streaming.v1.GetUserErasureRequest,
               com.streaming.v1.GetUserErasureResponse>(
                 service, METHODID_GET_USER_ERASURE)))
+        .addMethod(
+          getGetAccountRiskMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              com.streaming.v1.GetAccountRiskRequest,
+              com.streaming.v1.GetAccountRiskResponse>(
+                service, METHODID_GET_ACCOUNT_RISK)))
+        .addMethod(
+          getListSuspiciousAccountsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              com.streaming.v1.ListSuspiciousAccountsRequest,
+              com.streaming.v1.ListSuspiciousAccountsResponse>(
+                service, METHODID_LIST_SUSPICIOUS_ACCOUNTS)))
+        .addMethod(
+          getGetContentAnalyticsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              com.streaming.v1.GetContentAnalyticsRequest,
+              com.streaming.v1.GetContentAnalyticsResponse>(
+                service, METHODID_GET_CONTENT_ANALYTICS)))
+        .addMethod(
+          getGetViewingStatsMethod(),
+          io.grpc.stub.ServerCalls.asyncUnaryCall(
+            new MethodHandlers<
+              com.streaming.v1.GetViewingStatsRequest,
+              com.streaming.v1.GetViewingStatsResponse>(
+                service, METHODID_GET_VIEWING_STATS)))
         .build();
   }
 
@@ -1466,6 +1852,10 @@ public final class QueryServiceGrpc {
               .addMethod(getListInvoicesMethod())
               .addMethod(getGetRevenueReportMethod())
               .addMethod(getGetUserErasureMethod())
+              .addMethod(getGetAccountRiskMethod())
+              .addMethod(getListSuspiciousAccountsMethod())
+              .addMethod(getGetContentAnalyticsMethod())
+              .addMethod(getGetViewingStatsMethod())
               .build();
         }
       }

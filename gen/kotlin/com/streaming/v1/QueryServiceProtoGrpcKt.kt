@@ -89,6 +89,25 @@ public object QueryServiceGrpcKt {
     @JvmStatic
     get() = QueryServiceGrpc.getGetUserErasureMethod()
 
+  public val getAccountRiskMethod: MethodDescriptor<GetAccountRiskRequest, GetAccountRiskResponse>
+    @JvmStatic
+    get() = QueryServiceGrpc.getGetAccountRiskMethod()
+
+  public val listSuspiciousAccountsMethod:
+      MethodDescriptor<ListSuspiciousAccountsRequest, ListSuspiciousAccountsResponse>
+    @JvmStatic
+    get() = QueryServiceGrpc.getListSuspiciousAccountsMethod()
+
+  public val getContentAnalyticsMethod:
+      MethodDescriptor<GetContentAnalyticsRequest, GetContentAnalyticsResponse>
+    @JvmStatic
+    get() = QueryServiceGrpc.getGetContentAnalyticsMethod()
+
+  public val getViewingStatsMethod:
+      MethodDescriptor<GetViewingStatsRequest, GetViewingStatsResponse>
+    @JvmStatic
+    get() = QueryServiceGrpc.getGetViewingStatsMethod()
+
   /**
    * A stub for issuing RPCs to a(n) streaming.v1.QueryService service as suspending coroutines.
    */
@@ -358,6 +377,86 @@ public object QueryServiceGrpcKt {
       callOptions,
       headers
     )
+
+    /**
+     * Executes this RPC and returns the response message, suspending until the RPC completes
+     * with [`Status.OK`][io.grpc.Status].  If the RPC completes with another status, a corresponding
+     * [StatusException] is thrown.  If this coroutine is cancelled, the RPC is also cancelled
+     * with the corresponding exception as a cause.
+     *
+     * @param request The request message to send to the server.
+     *
+     * @param headers Metadata to attach to the request.  Most users will not need this.
+     *
+     * @return The single response from the server.
+     */
+    public suspend fun getAccountRisk(request: GetAccountRiskRequest, headers: Metadata = Metadata()): GetAccountRiskResponse = unaryRpc(
+      channel,
+      QueryServiceGrpc.getGetAccountRiskMethod(),
+      request,
+      callOptions,
+      headers
+    )
+
+    /**
+     * Executes this RPC and returns the response message, suspending until the RPC completes
+     * with [`Status.OK`][io.grpc.Status].  If the RPC completes with another status, a corresponding
+     * [StatusException] is thrown.  If this coroutine is cancelled, the RPC is also cancelled
+     * with the corresponding exception as a cause.
+     *
+     * @param request The request message to send to the server.
+     *
+     * @param headers Metadata to attach to the request.  Most users will not need this.
+     *
+     * @return The single response from the server.
+     */
+    public suspend fun listSuspiciousAccounts(request: ListSuspiciousAccountsRequest, headers: Metadata = Metadata()): ListSuspiciousAccountsResponse = unaryRpc(
+      channel,
+      QueryServiceGrpc.getListSuspiciousAccountsMethod(),
+      request,
+      callOptions,
+      headers
+    )
+
+    /**
+     * Executes this RPC and returns the response message, suspending until the RPC completes
+     * with [`Status.OK`][io.grpc.Status].  If the RPC completes with another status, a corresponding
+     * [StatusException] is thrown.  If this coroutine is cancelled, the RPC is also cancelled
+     * with the corresponding exception as a cause.
+     *
+     * @param request The request message to send to the server.
+     *
+     * @param headers Metadata to attach to the request.  Most users will not need this.
+     *
+     * @return The single response from the server.
+     */
+    public suspend fun getContentAnalytics(request: GetContentAnalyticsRequest, headers: Metadata = Metadata()): GetContentAnalyticsResponse = unaryRpc(
+      channel,
+      QueryServiceGrpc.getGetContentAnalyticsMethod(),
+      request,
+      callOptions,
+      headers
+    )
+
+    /**
+     * Executes this RPC and returns the response message, suspending until the RPC completes
+     * with [`Status.OK`][io.grpc.Status].  If the RPC completes with another status, a corresponding
+     * [StatusException] is thrown.  If this coroutine is cancelled, the RPC is also cancelled
+     * with the corresponding exception as a cause.
+     *
+     * @param request The request message to send to the server.
+     *
+     * @param headers Metadata to attach to the request.  Most users will not need this.
+     *
+     * @return The single response from the server.
+     */
+    public suspend fun getViewingStats(request: GetViewingStatsRequest, headers: Metadata = Metadata()): GetViewingStatsResponse = unaryRpc(
+      channel,
+      QueryServiceGrpc.getGetViewingStatsMethod(),
+      request,
+      callOptions,
+      headers
+    )
   }
 
   /**
@@ -522,6 +621,54 @@ public object QueryServiceGrpcKt {
      */
     public open suspend fun getUserErasure(request: GetUserErasureRequest): GetUserErasureResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.GetUserErasure is unimplemented"))
 
+    /**
+     * Returns the response to an RPC for streaming.v1.QueryService.GetAccountRisk.
+     *
+     * If this method fails with a [StatusException], the RPC will fail with the corresponding
+     * [io.grpc.Status].  If this method fails with a [java.util.concurrent.CancellationException], the RPC will fail
+     * with status `Status.CANCELLED`.  If this method fails for any other reason, the RPC will
+     * fail with `Status.UNKNOWN` with the exception as a cause.
+     *
+     * @param request The request from the client.
+     */
+    public open suspend fun getAccountRisk(request: GetAccountRiskRequest): GetAccountRiskResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.GetAccountRisk is unimplemented"))
+
+    /**
+     * Returns the response to an RPC for streaming.v1.QueryService.ListSuspiciousAccounts.
+     *
+     * If this method fails with a [StatusException], the RPC will fail with the corresponding
+     * [io.grpc.Status].  If this method fails with a [java.util.concurrent.CancellationException], the RPC will fail
+     * with status `Status.CANCELLED`.  If this method fails for any other reason, the RPC will
+     * fail with `Status.UNKNOWN` with the exception as a cause.
+     *
+     * @param request The request from the client.
+     */
+    public open suspend fun listSuspiciousAccounts(request: ListSuspiciousAccountsRequest): ListSuspiciousAccountsResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.ListSuspiciousAccounts is unimplemented"))
+
+    /**
+     * Returns the response to an RPC for streaming.v1.QueryService.GetContentAnalytics.
+     *
+     * If this method fails with a [StatusException], the RPC will fail with the corresponding
+     * [io.grpc.Status].  If this method fails with a [java.util.concurrent.CancellationException], the RPC will fail
+     * with status `Status.CANCELLED`.  If this method fails for any other reason, the RPC will
+     * fail with `Status.UNKNOWN` with the exception as a cause.
+     *
+     * @param request The request from the client.
+     */
+    public open suspend fun getContentAnalytics(request: GetContentAnalyticsRequest): GetContentAnalyticsResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.GetContentAnalytics is unimplemented"))
+
+    /**
+     * Returns the response to an RPC for streaming.v1.QueryService.GetViewingStats.
+     *
+     * If this method fails with a [StatusException], the RPC will fail with the corresponding
+     * [io.grpc.Status].  If this method fails with a [java.util.concurrent.CancellationException], the RPC will fail
+     * with status `Status.CANCELLED`.  If this method fails for any other reason, the RPC will
+     * fail with `Status.UNKNOWN` with the exception as a cause.
+     *
+     * @param request The request from the client.
+     */
+    public open suspend fun getViewingStats(request: GetViewingStatsRequest): GetViewingStatsResponse = throw StatusException(UNIMPLEMENTED.withDescription("Method streaming.v1.QueryService.GetViewingStats is unimplemented"))
+
     final override fun bindService(): ServerServiceDefinition = builder(getServiceDescriptor())
       .addMethod(unaryServerMethodDefinition(
       context = this.context,
@@ -587,6 +734,26 @@ public object QueryServiceGrpcKt {
       context = this.context,
       descriptor = QueryServiceGrpc.getGetUserErasureMethod(),
       implementation = ::getUserErasure
+    ))
+      .addMethod(unaryServerMethodDefinition(
+      context = this.context,
+      descriptor = QueryServiceGrpc.getGetAccountRiskMethod(),
+      implementation = ::getAccountRisk
+    ))
+      .addMethod(unaryServerMethodDefinition(
+      context = this.context,
+      descriptor = QueryServiceGrpc.getListSuspiciousAccountsMethod(),
+      implementation = ::listSuspiciousAccounts
+    ))
+      .addMethod(unaryServerMethodDefinition(
+      context = this.context,
+      descriptor = QueryServiceGrpc.getGetContentAnalyticsMethod(),
+      implementation = ::getContentAnalytics
+    ))
+      .addMethod(unaryServerMethodDefinition(
+      context = this.context,
+      descriptor = QueryServiceGrpc.getGetViewingStatsMethod(),
+      implementation = ::getViewingStats
     )).build()
   }
 }

@@ -1,0 +1,95 @@
+package streaming
+
+import (
+	"context"
+	"time"
+)
+
+// Analytics intervals (proto AnalyticsInterval).
+const (
+	IntervalHour = "hour"
+	IntervalDay  = "day"
+)
+
+// UnknownCountry is the country of a roll-up whose viewer's country is not known (an account not in the read model).
+const UnknownCountry = "ZZ"
+
+// Rollup is one title's playback in one UTC hour by the viewers of one country on one device: the unit of catalog
+// analytics, kept in the search server. Seconds and Events add up; Plays and Completions count distinct viewers of the
+// roll-up (a viewer's second playback of the same title in the same hour on the same device is no new play).
+type Rollup struct {
+	ContentID   string
+	Hour        time.Time // UTC, truncated to the hour
+	Country     string    // ISO 3166-1 alpha-2, or UnknownCountry
+	Device      string    // one of Devices
+	Seconds     int64
+	Events      int64
+	Plays       int64
+	Completions int64
+}
+
+// PlaybackMetrics are roll-ups summed.
+type PlaybackMetrics struct {
+	Seconds     int64
+	Plays       int64
+	Completions int64
+	Events      int64
+}
+
+// AnalyticsQuery asks for catalog analytics over [Start, End) (whole hours), optionally one title, country or
+// device.
+type AnalyticsQuery struct {
+	Start, End time.Time
+	Interval   string // IntervalHour or IntervalDay
+	ContentID  string // "" every title
+	Country    string // "" every country
+	Device     string // "" every device
+	TopN       int
+}
+
+// AnalyticsBucket is one bucket of the date histogram.
+type AnalyticsBucket struct {
+	Start   time.Time
+	Metrics PlaybackMetrics
+}
+
+// AnalyticsTerm is one title, country or device of a breakdown.
+type AnalyticsTerm struct {
+	Key     string
+	Metrics PlaybackMetrics
+}
+
+// ContentAnalytics answers an AnalyticsQuery: totals, every histogram bucket of the range (empty ones included),
+// and the top TopN titles, countries and devices by seconds watched.
+type ContentAnalytics struct {
+	Totals    PlaybackMetrics
+	Histogram []AnalyticsBucket
+	TopTitles []AnalyticsTerm
+	ByCountry []AnalyticsTerm
+	ByDevice  []AnalyticsTerm
+}
+
+// AnalyticsStore keeps the roll-ups (the search server, one index per month) and answers analytics by aggregation.
+type AnalyticsStore interface {
+	// AddRollups adds each roll-up's figures to the stored one (creating it).
+	AddRollups(ctx context.Context, rollups []Rollup) error
+	// PutRollups replaces the stored roll-ups with these (a rebuild).
+	PutRollups(ctx context.Context, rollups []Rollup) error
+	// ContentAnalytics aggregates the roll-ups q selects.
+	ContentAnalytics(ctx context.Context, q AnalyticsQuery) (*ContentAnalytics, error)
+	// DropBefore deletes the roll-ups of the months that ended before t (retention) and names what it deleted.
+	DropBefore(ctx context.Context, t time.Time) ([]string, error)
+}
+
+// DailyTitleViewing is the seconds a user played of one title on one UTC day.
+type DailyTitleViewing struct {
+	Day       time.Time // UTC midnight
+	ContentID string
+	Seconds   int64
+}
+
+// ViewingHistory reads a user's own viewing from the playback history (Cassandra).
+type ViewingHistory interface {
+	// DailyViewing is the user's seconds played per title and UTC day, for events in [from, to).
+	DailyViewing(ctx context.Context, userID string, from, to time.Time) ([]DailyTitleViewing, error)
+}
