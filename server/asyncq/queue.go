@@ -1,5 +1,5 @@
 // Package asyncq is a bounded, non-blocking queue drained by one goroutine: the mechanics shared by the buffers that
-// take work off a request's path (ingest.AsyncObserver, interest.Buffer). Add never waits: it appends to the pending
+// take work off a request's path (ingest.AsyncObserver, signals.Buffer). Add never waits: it appends to the pending
 // items, or drops them (counted) when the queue is full or closed. The goroutine takes everything pending at once —
 // double-buffered, so steady state allocates nothing — and hands it to Flush in chunks, recovering a panic in Flush
 // as an error. Close flushes what is pending until its context ends, then cancels the context Flush was given.

@@ -6,6 +6,7 @@
 package billing
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -316,6 +317,7 @@ func (w *Worker) record(ctx context.Context, c claim, res streaming.ChargeResult
 			if s.Renew(inv) != nil {
 				return nil // paid, but the subscription ended meanwhile (canceled): the invoice stays paid
 			}
+			s.PaymentFingerprint = cmp.Or(res.Fingerprint, s.PaymentFingerprint)
 			st.Renewed++
 			return w.save(ctx, tx, s, now, streaming.EventSubscriptionRenewed)
 		}

@@ -18,7 +18,8 @@ type PlaybackServer struct {
 
 func (s *PlaybackServer) StartPlayback(ctx context.Context, r *pb.StartPlaybackRequest) (*pb.StartPlaybackResponse, error) {
 	got, err := s.S.Start(ctx, playback.Start{UserID: r.GetUserId(), DeviceID: r.GetDeviceId(),
-		Device: wire.DeviceFromPB(r.GetDevice()), ContentID: r.GetContentId(), Quality: wire.QualityFromPB[r.GetQuality()]})
+		Device: wire.DeviceFromPB(r.GetDevice()), ContentID: r.GetContentId(), Quality: wire.QualityFromPB[r.GetQuality()],
+		ClientAddr: ClientAddrFrom(ctx)})
 	if err != nil {
 		return nil, err
 	}

@@ -10,32 +10,52 @@ import (
 )
 
 // Viewings appends to dst the viewings of one partition write's durable events, which share a user and a title (the
-// pipeline writes one partition at a time; PlaybackObserver promises it): one viewing per UTC hour, completed if any
-// of its events is. It reads only each event's time and completed flag, so the ids are read (and cloned, so a
-// viewing keeps nothing of the request the events were decoded from) once per write, not compared per event.
+// pipeline writes one partition at a time; PlaybackObserver promises it): one viewing per UTC hour and device,
+// completed if any of its events is, with the seconds played summed. The ids are read (and cloned, so a viewing
+// keeps nothing of the request the events were decoded from) once per write, not compared per event; the device is
+// one of streaming.Devices' own strings.
 func Viewings(dst []streaming.Viewing, events []*streaming.PlaybackEvent) []streaming.Viewing {
 	if len(events) == 0 {
 		return dst
 	}
 	first := len(dst)
 	user, content := strings.Clone(events[0].UserID), strings.Clone(events[0].ContentID)
-	var hours []int64 // parallel to dst[first:], while the write spans more than one hour
-	last := int64(math.MinInt64)
+	type key struct {
+		hour   int64
+		device string
+	}
+	var keys []key // parallel to dst[first:], while the write spans more than one hour or device
+	last := key{hour: math.MinInt64}
+	i := -1
 	for _, e := range events {
-		h := hourOf(e.OccurredAt)
-		i := len(dst) - 1
-		if h != last { // rare: the write spans hours
-			i = first + slices.Index(hours, h)
+		k := key{hourOf(e.OccurredAt), e.Device}
+		if k != last { // rare: the write spans hours or devices
+			i = first + slices.Index(keys, k)
 			if i < first {
-				hours = append(hours, h)
-				dst = append(dst, streaming.Viewing{UserID: user, ContentID: content, Hour: time.Unix(h*3600, 0).UTC()})
+				keys = append(keys, k)
+				dst = append(dst, streaming.Viewing{UserID: user, ContentID: content, Hour: time.Unix(k.hour*3600, 0).UTC(),
+					Device: canonicalDevice(e.Device)})
 				i = len(dst) - 1
 			}
-			last = h
+			last = k
 		}
-		dst[i].Completed = dst[i].Completed || e.Completed
+		v := &dst[i]
+		v.Completed = v.Completed || e.Completed
+		v.Seconds += int64(e.PlayedSeconds)
+		v.Events++
 	}
 	return dst
+}
+
+// canonicalDevice is d as one of streaming.Devices' strings (so a viewing holds none of the request's bytes); d
+// itself, cloned, if it is none of them.
+func canonicalDevice(d string) string {
+	for _, known := range streaming.Devices {
+		if d == known {
+			return known
+		}
+	}
+	return strings.Clone(d)
 }
 
 // hourOf is t's hour since the Unix epoch, floored.

@@ -12,27 +12,32 @@ import (
 func TestViewingsOnePerHourOfAPartitionWrite(t *testing.T) {
 	h := time.Date(2026, 12, 3, 10, 0, 0, 0, time.UTC)
 	ev := func(at time.Time, completed bool) *streaming.PlaybackEvent {
-		return &streaming.PlaybackEvent{UserID: "u1", ContentID: "c1", OccurredAt: at, Completed: completed}
+		return &streaming.PlaybackEvent{UserID: "u1", ContentID: "c1", OccurredAt: at, Completed: completed, Device: "tv", PlayedSeconds: 30}
 	}
 	est := time.FixedZone("EST", -5*3600)
+	phone := ev(h.Add(20*time.Minute), false) // same hour, another device
+	phone.Device, phone.PlayedSeconds = "mobile", 7
 	events := []*streaming.PlaybackEvent{
 		ev(h.Add(5*time.Minute), false),
 		ev(h.Add(59*time.Minute).In(est), true), // same hour, another zone
 		ev(h.Add(61*time.Minute), false),        // the next hour
-		ev(h.Add(10*time.Minute), false),        // back in the first
-		ev(h.Add(-time.Second), false),          // the hour before
+		phone,
+		ev(h.Add(10*time.Minute), false), // back in the first
+		ev(h.Add(-time.Second), false),   // the hour before
 	}
 	got := Viewings(nil, events)
 	want := []streaming.Viewing{
-		{UserID: "u1", ContentID: "c1", Hour: h, Completed: true},
-		{UserID: "u1", ContentID: "c1", Hour: h.Add(time.Hour)},
-		{UserID: "u1", ContentID: "c1", Hour: h.Add(-time.Hour)},
+		{UserID: "u1", ContentID: "c1", Hour: h, Device: "tv", Completed: true, Seconds: 90, Events: 3},
+		{UserID: "u1", ContentID: "c1", Hour: h.Add(time.Hour), Device: "tv", Seconds: 30, Events: 1},
+		{UserID: "u1", ContentID: "c1", Hour: h, Device: "mobile", Seconds: 7, Events: 1},
+		{UserID: "u1", ContentID: "c1", Hour: h.Add(-time.Hour), Device: "tv", Seconds: 30, Events: 1},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("viewings = %+v, want %+v", got, want)
 	}
 	for i := range want {
 		if got[i].UserID != want[i].UserID || got[i].ContentID != want[i].ContentID || !got[i].Hour.Equal(want[i].Hour) ||
+			got[i].Device != want[i].Device || got[i].Seconds != want[i].Seconds || got[i].Events != want[i].Events ||
 			got[i].Completed != want[i].Completed || got[i].Hour.Location() != time.UTC {
 			t.Errorf("viewing %d = %+v, want %+v", i, got[i], want[i])
 		}

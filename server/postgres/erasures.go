@@ -36,8 +36,10 @@ func (t *commandTx) AnonymizeUser(ctx context.Context, userID string, at time.Ti
 		if _, err := t.tx.Exec(ctx, `UPDATE ratings SET review = '' WHERE user_id = $1 AND review <> ''`, userID); err != nil {
 			return 0, false, mapErr(err, "")
 		}
-		// A saved payment token charges the user's card; nothing renews an erased user's subscription.
-		if _, err := t.tx.Exec(ctx, `UPDATE subscriptions SET payment_token = '' WHERE user_id = $1 AND payment_token <> ''`, userID); err != nil {
+		// A saved payment token charges the user's card; nothing renews an erased user's subscription. The card's
+		// fingerprint links the user to other accounts paying with it (docs/risk.md): it goes too.
+		if _, err := t.tx.Exec(ctx, `UPDATE subscriptions SET payment_token = '', payment_fingerprint = NULL
+			WHERE user_id = $1 AND (payment_token <> '' OR payment_fingerprint IS NOT NULL)`, userID); err != nil {
 			return 0, false, mapErr(err, "")
 		}
 		if _, err := t.tx.Exec(ctx, `

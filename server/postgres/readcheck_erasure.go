@@ -25,7 +25,7 @@ type ErasedUser struct {
 	PasswordCleared bool
 	// Reviews counts the user's ratings with a non-empty review.
 	Reviews int64
-	// PaymentTokens counts the user's subscriptions with a saved payment token.
+	// PaymentTokens counts the user's subscriptions with a saved payment token or card fingerprint.
 	PaymentTokens int64
 	// Pending are the stores whose user_erasures row is not done (erased_at NULL), in name order.
 	Pending []string
@@ -76,7 +76,7 @@ func (s *CheckSource) ErasedUsers(ctx context.Context, ids []string) (map[string
 		SELECT u.id::text, u.version,
 			u.email = u.id::text || '@erased.invalid', u.display_name = '', u.password_hash = '!',
 			(SELECT count(*) FROM ratings r WHERE r.user_id = u.id AND r.review <> ''),
-			(SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id AND s.payment_token <> ''),
+			(SELECT count(*) FROM subscriptions s WHERE s.user_id = u.id AND (s.payment_token <> '' OR s.payment_fingerprint IS NOT NULL)),
 			ARRAY(SELECT e.store FROM user_erasures e WHERE e.user_id = u.id AND e.erased_at IS NULL ORDER BY e.store)
 		FROM users u WHERE u.id = ANY($1::uuid[]) AND u.erased_at IS NOT NULL`, ids)
 	if err != nil {

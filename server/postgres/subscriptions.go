@@ -11,12 +11,12 @@ import (
 
 const subscriptionColumns = `id, user_id, plan_id, status, start_date, end_date, (monthly_price * 100)::bigint,
 	currency, payment_method, version, created_at, updated_at, current_period_start, current_period_end,
-	cancel_at_period_end, cancel_reason`
+	cancel_at_period_end, cancel_reason, coalesce(payment_fingerprint, '')`
 
 func scanSubscription(row pgx.Row, s *streaming.Subscription) error {
 	err := row.Scan(&s.ID, &s.UserID, &s.PlanID, &s.Status, &s.StartDate, &s.EndDate, &s.PriceCents, &s.Currency,
 		&s.PaymentMethod, &s.Version, &s.CreatedAt, &s.UpdatedAt, &s.CurrentPeriodStart, &s.CurrentPeriodEnd,
-		&s.CancelAtPeriodEnd, &s.CancelReason)
+		&s.CancelAtPeriodEnd, &s.CancelReason, &s.PaymentFingerprint)
 	// pgx reads timestamptz in the local zone; the domain's periods are UTC (their month arithmetic is).
 	s.StartDate, s.CurrentPeriodStart, s.CurrentPeriodEnd = s.StartDate.UTC(), s.CurrentPeriodStart.UTC(), s.CurrentPeriodEnd.UTC()
 	return err
@@ -35,14 +35,16 @@ func (t *commandTx) CreateSubscription(ctx context.Context, s *streaming.Subscri
 	row := t.tx.QueryRow(ctx, `
 		WITH v AS (SELECT coalesce($5, now()) AS start)
 		INSERT INTO subscriptions (id, user_id, plan_id, status, start_date, end_date, monthly_price, currency,
-			payment_method, current_period_start, current_period_end, cancel_at_period_end, cancel_reason)
+			payment_method, current_period_start, current_period_end, cancel_at_period_end, cancel_reason,
+			payment_fingerprint)
 		SELECT `+newID+`, $2, $3, $4, v.start, $6, $7::bigint / 100.0, $8, $9, coalesce($10, v.start),
-			coalesce($11, ((v.start AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC'), $12, $13
+			coalesce($11, ((v.start AT TIME ZONE 'UTC') + interval '1 month') AT TIME ZONE 'UTC'), $12, $13,
+			nullif($14, '')
 		FROM v
 		RETURNING `+subscriptionColumns,
 		s.ID, s.UserID, s.PlanID, s.Status, timeOrNil(s.StartDate), s.EndDate, s.PriceCents, s.Currency,
 		s.PaymentMethod, timeOrNil(s.CurrentPeriodStart), timeOrNil(s.CurrentPeriodEnd), s.CancelAtPeriodEnd,
-		s.CancelReason)
+		s.CancelReason, s.PaymentFingerprint)
 	return mapErr(scanSubscription(row, s), "subscription")
 }
 
@@ -66,8 +68,8 @@ func (t *commandTx) SubscriptionForUpdate(ctx context.Context, id string) (*stre
 		`SELECT `+subscriptionColumns+` FROM subscriptions WHERE id = $1 FOR UPDATE`, id)
 }
 
-// UpdateSubscription writes status, plan, dates, price, currency, payment method, period and cancellation (the
-// owner never changes), bumps the version and writes back Version and UpdatedAt.
+// UpdateSubscription writes status, plan, dates, price, currency, payment method, period, cancellation and the card
+// fingerprint (kept when s has none; the owner never changes), bumps the version and writes back Version and UpdatedAt.
 func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscription) error {
 	if !validUUID(s.ID) {
 		return notFound("subscription")
@@ -76,11 +78,13 @@ func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscri
 		UPDATE subscriptions SET plan_id = $2, status = $3, start_date = $4, end_date = $5,
 			monthly_price = $6::bigint / 100.0, currency = $7, payment_method = $8, version = version + 1,
 			updated_at = now(), current_period_start = coalesce($9, current_period_start),
-			current_period_end = coalesce($10, current_period_end), cancel_at_period_end = $11, cancel_reason = $12
+			current_period_end = coalesce($10, current_period_end), cancel_at_period_end = $11, cancel_reason = $12,
+			payment_fingerprint = coalesce(nullif($13, ''), payment_fingerprint)
 		WHERE id = $1
 		RETURNING `+subscriptionColumns,
 		s.ID, s.PlanID, s.Status, s.StartDate, s.EndDate, s.PriceCents, s.Currency, s.PaymentMethod,
-		timeOrNil(s.CurrentPeriodStart), timeOrNil(s.CurrentPeriodEnd), s.CancelAtPeriodEnd, s.CancelReason)
+		timeOrNil(s.CurrentPeriodStart), timeOrNil(s.CurrentPeriodEnd), s.CancelAtPeriodEnd, s.CancelReason,
+		s.PaymentFingerprint)
 	return mapErr(scanSubscription(row, s), "subscription")
 }
 

@@ -118,7 +118,7 @@ func postgresLeft(u postgres.ErasedUser) fields {
 		f.add("password_hash", `"!"`, notShown)
 	}
 	f.int("rating reviews", 0, u.Reviews)
-	f.int("payment tokens", 0, u.PaymentTokens)
+	f.int("payment tokens and card fingerprints", 0, u.PaymentTokens)
 	return f
 }
 

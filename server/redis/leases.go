@@ -3,6 +3,7 @@ package redis
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -39,6 +40,7 @@ type leaseDoc struct {
 	Device    string `json:"device"`
 	ContentID string `json:"content_id"`
 	Quality   string `json:"quality"`
+	Network   string `json:"net,omitempty"` // added for the risk signals; absent from older leases
 }
 
 // leaseNow is the scripts' prelude: now, in Unix ms on the server's clock.
@@ -58,7 +60,8 @@ end
 `
 
 // acquireScript prunes expired leases, counts the live ones of other devices and, below the limit, writes the
-// device's lease. It returns {1, the lease written} or {0, the other devices' leases}.
+// device's lease. It returns {1, {the lease written, the other devices' leases...}} or {0, the other devices'
+// leases}.
 //
 //	ARGV[1] device id, ARGV[2] leaseDoc JSON, ARGV[3] limit, ARGV[4] lease TTL in ms
 var acquireScript = rueidis.NewLuaScript(leaseNow + leaseKeep + `
@@ -79,7 +82,8 @@ end
 local v = string.format('%d:%d:', now + ttl, now) .. ARGV[2]
 redis.call('HSET', KEYS[1], ARGV[1], v)
 keep(ttl)
-return {1, {v}}
+table.insert(others, 1, v)
+return {1, others}
 `)
 
 // renewScript moves a live lease's end to ttl ms from now and returns it; nil when the lease is gone or expired
@@ -117,7 +121,8 @@ return out
 `)
 
 func (s *Leases) Acquire(ctx context.Context, userID string, l streaming.Lease, limit int, ttl time.Duration) (streaming.Lease, []streaming.Lease, bool, error) {
-	doc, err := json.Marshal(leaseDoc{DeviceID: l.DeviceID, Device: l.Device, ContentID: l.ContentID, Quality: l.Quality})
+	doc, err := json.Marshal(leaseDoc{DeviceID: l.DeviceID, Device: l.Device, ContentID: l.ContentID, Quality: l.Quality,
+		Network: l.Network})
 	if err != nil {
 		return streaming.Lease{}, nil, false, fmt.Errorf("encode lease: %w", err)
 	}
@@ -144,10 +149,10 @@ func (s *Leases) Acquire(ctx context.Context, userID string, l streaming.Lease, 
 	if ok != 1 {
 		return streaming.Lease{}, leases, false, nil
 	}
-	if len(leases) != 1 {
-		return streaming.Lease{}, nil, false, fmt.Errorf("acquire lease: %d leases written, want 1", len(leases))
+	if len(leases) == 0 {
+		return streaming.Lease{}, nil, false, errors.New("acquire lease: no lease written")
 	}
-	return leases[0], nil, true, nil
+	return leases[0], leases[1:], true, nil
 }
 
 func (s *Leases) Renew(ctx context.Context, userID, deviceID string, ttl time.Duration) (*streaming.Lease, error) {
@@ -215,12 +220,13 @@ func decodeLease(userID, v string) (streaming.Lease, error) {
 		return streaming.Lease{}, fmt.Errorf("decode %s lease: %w", leasesKey(userID), err)
 	}
 	return streaming.Lease{DeviceID: d.DeviceID, Device: d.Device, ContentID: d.ContentID, Quality: d.Quality,
-		StartedAt: time.UnixMilli(startMs).UTC(), ExpiresAt: time.UnixMilli(expMs).UTC()}, nil
+		Network: d.Network, StartedAt: time.UnixMilli(startMs).UTC(), ExpiresAt: time.UnixMilli(expMs).UTC()}, nil
 }
 
 // encodeLease is the stored value of l (what the scripts write), for the format test.
 func encodeLease(l streaming.Lease) (string, error) {
-	doc, err := json.Marshal(leaseDoc{DeviceID: l.DeviceID, Device: l.Device, ContentID: l.ContentID, Quality: l.Quality})
+	doc, err := json.Marshal(leaseDoc{DeviceID: l.DeviceID, Device: l.Device, ContentID: l.ContentID, Quality: l.Quality,
+		Network: l.Network})
 	if err != nil {
 		return "", err
 	}

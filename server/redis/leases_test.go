@@ -47,8 +47,8 @@ func TestLeases(t *testing.T) {
 		t.Fatalf("stored %q (%v), want %q", raw, err, want)
 	}
 	time.Sleep(2 * time.Millisecond) // a later start than tv-1's (times are in ms; a tie orders by device id)
-	if _, _, ok, err := s.Acquire(ctx, user, testLease("phone:2"), 2, ttl); err != nil || !ok {
-		t.Fatalf("second lease: ok=%v err=%v", ok, err)
+	if _, others, ok, err := s.Acquire(ctx, user, testLease("phone:2"), 2, ttl); err != nil || !ok || !gocmp.Equal(deviceIDs(others), []string{"tv-1"}) {
+		t.Fatalf("second lease: ok=%v err=%v, others %v, want tv-1", ok, err, deviceIDs(others))
 	}
 	_, held, ok, err := s.Acquire(ctx, user, testLease("web-3"), 2, ttl)
 	if err != nil || ok {
@@ -161,7 +161,8 @@ func TestLeasesConcurrentAcquire(t *testing.T) {
 // TestLeaseFormat pins the stored value of a lease (see Leases); the scripts write the times, Go the JSON.
 func TestLeaseFormat(t *testing.T) {
 	l := streaming.Lease{DeviceID: "living-room:tv", Device: "tv", ContentID: "7d2f1b3c-4e5a-4b6c-8d7e-9f0a1b2c3d4e",
-		Quality: "full_hd", StartedAt: fixedTime.Truncate(time.Millisecond), ExpiresAt: fixedTime.Truncate(time.Millisecond).Add(2 * time.Minute)}
+		Quality: "full_hd", Network: "203.0.113.0/24", StartedAt: fixedTime.Truncate(time.Millisecond),
+		ExpiresAt: fixedTime.Truncate(time.Millisecond).Add(2 * time.Minute)}
 	v, err := encodeLease(l)
 	if err != nil {
 		t.Fatal(err)
@@ -173,5 +174,10 @@ func TestLeaseFormat(t *testing.T) {
 	}
 	if diff := gocmp.Diff(l, got); diff != "" {
 		t.Errorf("decoded (-want +got):\n%s", diff)
+	}
+	// A lease stored before the network was kept reads with none.
+	old, err := decodeLease("u", `1767323165123:1767323045123:{"device_id":"living-room:tv","device":"tv","content_id":"7d2f1b3c-4e5a-4b6c-8d7e-9f0a1b2c3d4e","quality":"full_hd"}`)
+	if l.Network = ""; err != nil || !gocmp.Equal(l, old) {
+		t.Errorf("a lease without a network decoded %+v (%v), want %+v", old, err, l)
 	}
 }

@@ -93,3 +93,32 @@ type ViewingHistory interface {
 	// DailyViewing is the user's seconds played per title and UTC day, for events in [from, to).
 	DailyViewing(ctx context.Context, userID string, from, to time.Time) ([]DailyTitleViewing, error)
 }
+
+// RollupKey is what identifies a roll-up.
+type RollupKey struct {
+	ContentID string
+	Hour      time.Time
+	Country   string
+	Device    string
+}
+
+// ViewerMark says a viewer played in a roll-up, and finished the title if Completed.
+type ViewerMark struct {
+	Key       RollupKey
+	UserID    string
+	Completed bool
+}
+
+// RollupViewers remembers which viewers each recent roll-up has counted (Redis sets kept two days), so a viewer is
+// one play (and one completion) of a roll-up however many of its events arrive, and when: live, late or replayed.
+type RollupViewers interface {
+	// MarkViewers records the marks and says, mark by mark, whether its viewer is a new play of the roll-up and
+	// whether a Completed mark is a new completion.
+	MarkViewers(ctx context.Context, marks []ViewerMark) (plays, completions []bool, err error)
+}
+
+// UserCountries tells accounts' countries of residence (the Redis user read model).
+type UserCountries interface {
+	// UserCountries maps each id the read model knows to its country; unknown ids are absent.
+	UserCountries(ctx context.Context, ids []string) (map[string]string, error)
+}

@@ -14,6 +14,7 @@ type Lease struct {
 	Device    string // one of Devices
 	ContentID string
 	Quality   string // one of Qualities: what was granted, never above the plan's MaxQuality
+	Network   string // NetworkOf the client that started it; "" unknown
 	StartedAt time.Time
 	ExpiresAt time.Time // the lease ends then unless renewed
 }
@@ -23,8 +24,9 @@ type Lease struct {
 // devices starting at once never both take the last slot. Leases expire on their own, on the store's clock.
 type LeaseStore interface {
 	// Acquire leases a slot to l.DeviceID for ttl, replacing the device's own lease if it has one, when fewer than
-	// limit other devices hold a live lease. Otherwise it stores nothing, ok is false and held are those devices'
-	// leases. l's times are ignored: the store sets them (granted carries them).
+	// limit other devices hold a live lease; held are then those other devices' leases. Otherwise it stores
+	// nothing, ok is false and held are the leases that fill the plan. l's times are ignored: the store sets them
+	// (granted carries them).
 	Acquire(ctx context.Context, userID string, l Lease, limit int, ttl time.Duration) (granted Lease, held []Lease, ok bool, err error)
 	// Renew extends the device's live lease to ttl from now; a CodeNotFound *Error when it has expired or was
 	// released.

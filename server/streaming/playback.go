@@ -58,13 +58,17 @@ type PlaybackObserver interface {
 	Observe(events []*PlaybackEvent)
 }
 
-// Viewing is what durable playback events say of one user and title in one UTC hour: the user watched the title
-// then, and finished it if any event said so. Derived views (trending viewers, WATCHED edges, cache invalidation)
-// are built from viewings, one per partition write and hour however many events the write held, so their cost
-// follows the viewers, not the events. Its strings are its own, never the bytes of the request the events came in.
+// Viewing is what durable playback events say of one user and title in one UTC hour on one device: the user watched
+// the title then, for Seconds over Events events, and finished it if any event said so. Derived views (trending
+// viewers, WATCHED edges, cache invalidation, the analytics roll-ups) are built from viewings, one per partition
+// write, hour and device however many events the write held, so their cost follows the viewers, not the events. Its
+// strings are its own, never the bytes of the request the events came in.
 type Viewing struct {
 	UserID    string
 	ContentID string
 	Hour      time.Time // the events' hour, UTC, truncated
+	Device    string    // one of Devices
 	Completed bool
+	Seconds   int64 // played, summed over the events
+	Events    int32
 }

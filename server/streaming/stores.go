@@ -189,4 +189,7 @@ type ChargeResult struct {
 	Approved  bool
 	Reference string
 	Reason    string // why it was declined
+	// Fingerprint is the processor's fingerprint of the card charged: the same card gives the same value on every
+	// account (Stripe's card.fingerprint). Never card data; "" when the processor gives none.
+	Fingerprint string
 }

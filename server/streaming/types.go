@@ -76,8 +76,9 @@ type Subscription struct {
 	CancelReason      string `json:"CancelReason,omitzero"`
 	// PaymentFingerprint is the payment processor's fingerprint of the card last charged (the same card gives the
 	// same fingerprint on every account; never card data), for the risk signals (docs/risk.md); "" when unknown.
-	// Added with migration 00012.
-	PaymentFingerprint string `json:"PaymentFingerprint,omitzero"`
+	// Added with migration 00012. Never in this type's JSON (idempotency replays, read models): only PostgreSQL and
+	// the subscription events carry it.
+	PaymentFingerprint string `json:"-"`
 }
 
 // Payment outcomes.

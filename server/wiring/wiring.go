@@ -30,7 +30,6 @@ import (
 	"github.com/streamingplatform/streaming/server/erasure"
 	"github.com/streamingplatform/streaming/server/grpcapi"
 	"github.com/streamingplatform/streaming/server/ingest"
-	"github.com/streamingplatform/streaming/server/interest"
 	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/outbox"
 	"github.com/streamingplatform/streaming/server/password"
@@ -40,6 +39,7 @@ import (
 	"github.com/streamingplatform/streaming/server/rebuild"
 	"github.com/streamingplatform/streaming/server/redis"
 	"github.com/streamingplatform/streaming/server/search"
+	"github.com/streamingplatform/streaming/server/signals"
 	"github.com/streamingplatform/streaming/server/streaming"
 	"github.com/streamingplatform/streaming/server/telemetry"
 )
@@ -62,7 +62,7 @@ type Built struct {
 	Tracing    *telemetry.Tracing // off unless configured (or a test injected a span processor)
 
 	observers    []*ingest.AsyncObserver
-	interests    *interest.Buffer
+	interests    *signals.Buffer[streaming.GenreSearch]
 	cleanups     []func() // the stores' cleanups, in the order they were opened
 	stopRelay    context.CancelFunc
 	relayStopped chan struct{}
@@ -260,7 +260,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	b.Query.Billing = postgres.NewReadStore(pool) // invoices are read where they are written: PostgreSQL
 	b.Query.Erasures = postgres.NewErasureQueue(pool)
 	// Signed-in users' genre searches feed their genre interest in the graph, off the search's path.
-	b.interests = interest.New(b.Graph, interest.Config{}, registry, log)
+	b.interests = signals.New(signals.GenreSearches(b.Graph), signals.Config{}, registry, log)
 	b.Query.Interests = b.interests
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {

@@ -1,6 +1,7 @@
 package command
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -209,6 +210,7 @@ func (h ChangeSubscriptionPlanHandler) chargeUpgrade(ctx context.Context, c Chan
 		}
 		// Paid for: the change applies even if the plan was withdrawn from sale meanwhile.
 		s.PlanID, s.PriceCents = plan.ID, plan.PriceCents
+		s.PaymentFingerprint = cmp.Or(charge.Fingerprint, s.PaymentFingerprint)
 		if err := tx.UpdateSubscription(ctx, s); err != nil {
 			return err
 		}

@@ -173,7 +173,7 @@ func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscript
 			}
 			return tx.ReleaseIdempotencyKey(ctx, scope, c.IdempotencyKey)
 		}
-		return h.confirm(ctx, tx, a, c.PaymentToken, &res)
+		return h.confirm(ctx, tx, a, c.PaymentToken, charge.Fingerprint, &res)
 	})
 	if streaming.ErrorCode(err) == streaming.CodePrecondition && charge.Approved {
 		// Charged, but the subscription could not be written (the user subscribed meanwhile with another key).
@@ -194,7 +194,7 @@ func (h CreateSubscriptionHandler) Handle(ctx context.Context, c CreateSubscript
 // the event, keeps the payment token for renewals, marks the attempt approved and completes the key. The
 // subscription is at the price charged, whatever the plan costs now.
 func (h CreateSubscriptionHandler) confirm(ctx context.Context, tx CreateSubscriptionTx, a *streaming.PaymentAttempt,
-	token string, res *SubscriptionResult) error {
+	token, fingerprint string, res *SubscriptionResult) error {
 	plan, err := tx.PlanByID(ctx, a.PlanID)
 	if err != nil {
 		return err
@@ -207,6 +207,7 @@ func (h CreateSubscriptionHandler) confirm(ctx context.Context, tx CreateSubscri
 		return err
 	}
 	res.Subscription.StartPeriod()
+	res.Subscription.PaymentFingerprint = fingerprint
 	if err := tx.CreateSubscription(ctx, &res.Subscription); err != nil {
 		return err
 	}

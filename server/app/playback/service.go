@@ -21,6 +21,9 @@ type Service struct {
 	Entitlements streaming.Entitlements
 	// LeaseTTL is how long a lease lives without a renewal: how long a vanished device keeps its slot.
 	LeaseTTL time.Duration
+	// Accesses takes each granted start's device and network for the risk signals (a bounded buffer in front of
+	// the graph: Add never waits); nil: none are recorded.
+	Accesses interface{ Add(streaming.Access) }
 }
 
 func (s *Service) ttl() time.Duration {
@@ -37,6 +40,8 @@ type Start struct {
 	Device    string // one of streaming.Devices
 	ContentID string
 	Quality   string // one of streaming.Qualities: asked for
+	// ClientAddr is the caller's address as the transport found it ("" unknown): its network is kept on the lease.
+	ClientAddr string
 }
 
 // Started is a granted lease; QualityCapped says its quality is the plan's, lower than the one asked for.
@@ -63,15 +68,36 @@ func (s *Service) Start(ctx context.Context, r Start) (*Started, error) {
 		return nil, fmt.Errorf("plan %s: max_streams %d, max_quality %q: no playback can be granted", plan.ID, plan.MaxStreams, plan.MaxQuality)
 	}
 	quality, capped := streaming.CapQuality(r.Quality, plan.MaxQuality)
+	network := streaming.NetworkOf(r.ClientAddr)
 	granted, held, ok, err := s.Leases.Acquire(ctx, r.UserID, streaming.Lease{DeviceID: r.DeviceID, Device: r.Device,
-		ContentID: r.ContentID, Quality: quality}, int(plan.MaxStreams), s.ttl())
+		ContentID: r.ContentID, Quality: quality, Network: network}, int(plan.MaxStreams), s.ttl())
 	if err != nil {
 		return nil, err
 	}
 	if !ok {
 		return nil, streamsInUse(plan, held)
 	}
+	if s.Accesses != nil {
+		s.Accesses.Add(streaming.Access{UserID: r.UserID, DeviceID: r.DeviceID, Device: r.Device, Network: network,
+			Concurrent: otherNetworks(network, held), At: granted.StartedAt})
+	}
 	return &Started{Lease: granted, QualityCapped: capped}, nil
+}
+
+// otherNetworks are the known networks of the other live leases that differ from network, each once, sorted: the
+// account plays from them now. Nothing when network is unknown (no pair can be told apart).
+func otherNetworks(network string, others []streaming.Lease) []string {
+	if network == "" {
+		return nil
+	}
+	var out []string
+	for _, l := range others {
+		if l.Network != "" && l.Network != network && !slices.Contains(out, l.Network) {
+			out = append(out, l.Network)
+		}
+	}
+	slices.Sort(out)
+	return out
 }
 
 // streamsInUse is the refusal of a device past the plan's streams: it names every device holding a slot, so the

@@ -56,7 +56,7 @@ func (f *leases) Acquire(_ context.Context, userID string, l streaming.Lease, li
 	}
 	l.StartedAt, l.ExpiresAt = f.now, f.now.Add(ttl)
 	m[l.DeviceID] = l
-	return l, nil, true, nil
+	return l, others, true, nil
 }
 
 func (f *leases) Renew(_ context.Context, userID, deviceID string, ttl time.Duration) (*streaming.Lease, error) {
@@ -216,5 +216,60 @@ func TestRenew(t *testing.T) {
 	code(t, err, streaming.CodePrecondition)
 	if live, _ := s.List(ctx, "u1"); len(live) != 0 {
 		t.Fatalf("leases after the subscription ended: %v", live)
+	}
+}
+
+// accesses collects what the service hands the risk signals' buffer.
+type accesses []streaming.Access
+
+func (a *accesses) Add(x streaming.Access) { *a = append(*a, x) }
+
+// TestStartRecordsDeviceAndNetwork: a granted start hands its device and network to the risk signals, naming the
+// other networks the account plays from at that moment; a refused start hands nothing.
+func TestStartRecordsDeviceAndNetwork(t *testing.T) {
+	store := newLeases()
+	got := &accesses{}
+	s := &playback.Service{Leases: store, Entitlements: &entitlements{plan: twoStreamsHD}, Accesses: got}
+	ctx := t.Context()
+	from := func(device, addr string) playback.Start {
+		r := start(device, "hd")
+		r.ClientAddr = addr
+		return r
+	}
+	for _, r := range []playback.Start{
+		from("tv-1", "198.51.100.7:52000"),   // home
+		from("phone-2", "198.51.100.9"),      // the same home network: nothing concurrent
+		from("web-3", "203.0.113.5:443"),     // refused: two streams play already
+		from("phone-2", "[2001:db8:1::5]:9"), // the phone moves to another network while the TV plays
+	} {
+		_, _ = s.Start(ctx, r)
+	}
+	want := []streaming.Access{
+		{UserID: "u1", DeviceID: "tv-1", Device: "tv", Network: "198.51.100.0/24", At: at},
+		{UserID: "u1", DeviceID: "phone-2", Device: "tv", Network: "198.51.100.0/24", At: at},
+		{UserID: "u1", DeviceID: "phone-2", Device: "tv", Network: "2001:db8:1::/48", Concurrent: []string{"198.51.100.0/24"}, At: at},
+	}
+	if len(*got) != len(want) {
+		t.Fatalf("accesses %+v, want %+v", *got, want)
+	}
+	for i := range want {
+		g, w := (*got)[i], want[i]
+		if g.UserID != w.UserID || g.DeviceID != w.DeviceID || g.Network != w.Network || !slices.Equal(g.Concurrent, w.Concurrent) || !g.At.Equal(w.At) {
+			t.Errorf("access %d = %+v, want %+v", i, g, w)
+		}
+	}
+	if lease, _ := store.Leases(ctx, "u1"); len(lease) != 2 || lease[0].Network == "" || lease[1].Network == "" {
+		t.Errorf("leases %+v: want the network kept on each", lease)
+	}
+}
+
+func TestNetworkOf(t *testing.T) {
+	for addr, want := range map[string]string{
+		"198.51.100.7": "198.51.100.0/24", "198.51.100.7:443": "198.51.100.0/24", "::ffff:198.51.100.7": "198.51.100.0/24",
+		"2001:db8:1:2::5": "2001:db8:1::/48", "[2001:db8:1:2::5]:80": "2001:db8:1::/48", "": "", "bufconn": "",
+	} {
+		if got := streaming.NetworkOf(addr); got != want {
+			t.Errorf("NetworkOf(%q) = %q, want %q", addr, got, want)
+		}
 	}
 }

@@ -32,7 +32,7 @@ type Handler struct {
 	Now          func() time.Time
 }
 
-// GenreSearches takes genre searches off the search's path (server/interest's Buffer): Add returns at once, dropping
+// GenreSearches takes genre searches off the search's path (server/signals' Buffer): Add returns at once, dropping
 // what it has no room for, so a search never waits for the graph or fails because of it.
 type GenreSearches interface {
 	Add(streaming.GenreSearch)

@@ -109,7 +109,10 @@ func TestSubscribeThroughStripeMock(t *testing.T) {
 	if n := count(`SELECT count(*) FROM payment_attempts WHERE user_id = $1 AND status = 'approved'`); n != 1 {
 		t.Fatalf("%d approved attempts, want 1", n)
 	}
-	got := requests()
+	if n := count(`SELECT count(*) FROM subscriptions WHERE user_id = $1 AND payment_fingerprint <> ''`); n != 1 {
+		t.Fatalf("%d subscriptions with the card's fingerprint, want 1", n)
+	}
+	got := charges(requests())
 	if len(got) != 2 || got[0].idempotencyKey == "" || got[0].idempotencyKey != got[1].idempotencyKey ||
 		got[0].form.Get("amount") != "1299" || got[1].form.Get("amount") != "1299" {
 		t.Fatalf("requests to Stripe: %+v", got)

@@ -1,4 +1,4 @@
-package interest_test
+package signals_test
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"go.uber.org/goleak"
 
-	"github.com/streamingplatform/streaming/server/interest"
+	"github.com/streamingplatform/streaming/server/signals"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -88,7 +88,7 @@ func TestBufferDropsWhenFullAndWritesInBatches(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	rec := newRecorder()
 	reg := prometheus.NewRegistry()
-	b := interest.New(rec, interest.Config{Buffer: 5, Batch: 2}, reg, nil)
+	b := signals.New(signals.GenreSearches(rec), signals.Config{Buffer: 5, Batch: 2}, reg, nil)
 
 	b.Add(search(0))
 	waitEntered(t, rec) // the first write holds the goroutine: the next searches wait in the buffer
@@ -135,7 +135,7 @@ func TestBufferCountsFailedWrites(t *testing.T) {
 	rec := newRecorder()
 	close(rec.gate)
 	rec.err = errors.New("graph down")
-	b := interest.New(rec, interest.Config{}, nil, nil)
+	b := signals.New(signals.GenreSearches(rec), signals.Config{}, nil, nil)
 	b.Add(search(1))
 	waitEntered(t, rec)
 	if err := b.Close(t.Context()); err != nil {
@@ -150,7 +150,7 @@ func TestBufferCountsFailedWrites(t *testing.T) {
 func TestBufferCloseAbandonsAStuckWrite(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	rec := newRecorder() // the gate never opens: the write returns only when its context ends
-	b := interest.New(rec, interest.Config{Timeout: time.Hour}, nil, nil)
+	b := signals.New(signals.GenreSearches(rec), signals.Config{Timeout: time.Hour}, nil, nil)
 	b.Add(search(1))
 	waitEntered(t, rec)
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -168,7 +168,7 @@ func TestBufferCopiesTheSearch(t *testing.T) {
 	defer goleak.VerifyNone(t)
 	rec := newRecorder()
 	close(rec.gate)
-	b := interest.New(rec, interest.Config{}, nil, nil)
+	b := signals.New(signals.GenreSearches(rec), signals.Config{}, nil, nil)
 	genres := []string{"drama"}
 	b.Add(streaming.GenreSearch{UserID: "u", Genres: genres, At: time.Now()})
 	genres[0] = "changed"
