@@ -3,7 +3,8 @@ package main
 // ingest_cassandra: playback events per second made durable in the local Cassandra through IngestPlaybackEvents of
 // our gRPC server (service token, per-event checks, the ingest pipeline, cassandra.Store at consistency ONE) with
 // the derived updates streamingd ships (wiring.PlaybackObservers: trending counters in the stack's Redis, WATCHED
-// edges in its Neo4j and the watchers' cached recommendations invalidated), against the better of two raw gocql writers of the same rows on the same session: single-partition unlogged
+// edges in its Neo4j and the watchers' cached recommendations invalidated, analytics roll-ups in throwaway indices of
+// its search server with their viewer sets in Redis), against the better of two raw gocql writers of the same rows on the same session: single-partition unlogged
 // batches, and one insert per event. Each side writes its own fresh events to its own users' partitions in a
 // throwaway keyspace, dropped at the end. Ratio = ours ÷ the better raw writer.
 
@@ -21,11 +22,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/rueidis"
 
+	"github.com/streamingplatform/streaming/server/analytics"
 	"github.com/streamingplatform/streaming/server/cassandra"
 	"github.com/streamingplatform/streaming/server/config"
 	"github.com/streamingplatform/streaming/server/ingest"
 	neo4jstore "github.com/streamingplatform/streaming/server/neo4j"
 	"github.com/streamingplatform/streaming/server/redis"
+	"github.com/streamingplatform/streaming/server/search"
 	"github.com/streamingplatform/streaming/server/streaming"
 	"github.com/streamingplatform/streaming/server/wiring"
 )
@@ -213,7 +216,8 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"HTTP/2 connection, requests of %d events encoded before the run, the pipeline as wiring configures it "+
 		"(QueueEvents=%d, default MaxBatch/Linger/Writers) over cassandra.Store, with the derived updates as "+
 		"streamingd wires them (wiring.PlaybackObservers: trending counters in the stack's Redis, WATCHED edges in "+
-		"its Neo4j + invalidation of the watchers' cached recommendations, each behind its own 100k-event "+
+		"its Neo4j + invalidation of the watchers' cached recommendations, analytics roll-ups in throwaway indices "+
+		"of its search server with their viewer sets in Redis, each behind its own 100k-event "+
 		"asynchronous buffer; events dropped by a full buffer during the run: trending %d, watched %d), "+
 		"%.2f events per partition write on average, each write an unlogged batch + a position upsert + a title-index upsert (user_titles, for erasure); raw (the "+
 		"store's gocql session: protocol v4, %d connections per host, token-aware routing, the store's "+
@@ -345,6 +349,32 @@ func shippedDerivedUpdates(ctx context.Context, cfg config.Config, inCatalog fun
 	}
 	trending := redis.NewTrending(rc)
 	recs := redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
+	// The analytics roll-ups go to throwaway monthly indices of the stack's search server, dropped at the end.
+	index, closeSearch, err := search.Open(ctx, wiring.SearchConfig(cfg))
+	if err != nil {
+		closeGraph()
+		closeRedis()
+		return nil, nil, nil, fmt.Errorf("search: %w", err)
+	}
+	rollupIndex, err := index.Analytics(fmt.Sprintf("bench_analytics_%08x", rand.Uint32()))
+	if err == nil {
+		err = rollupIndex.EnsureAnalytics(ctx)
+	}
+	if err != nil {
+		closeSearch()
+		closeGraph()
+		closeRedis()
+		return nil, nil, nil, fmt.Errorf("search: analytics: %w", err)
+	}
+	rollups := &analytics.Rollups{Store: rollupIndex, Viewers: recs, Countries: recs}
+	closeAll := func() {
+		if _, err := rollupIndex.DropBefore(context.WithoutCancel(ctx), time.Now().AddDate(1, 0, 0)); err != nil {
+			fmt.Printf("bench: the throwaway analytics indices %s-* were not dropped: %v\n", rollupIndex.Prefix(), err)
+		}
+		closeSearch()
+		closeGraph()
+		closeRedis()
+	}
 	factory := func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 		titles := &ingest.TitleFilter{Lookup: func(_ context.Context, ids []string) ([]string, error) {
 			var known []string
@@ -355,9 +385,9 @@ func shippedDerivedUpdates(ctx context.Context, cfg config.Config, inCatalog fun
 			}
 			return known, nil
 		}}
-		return wiring.PlaybackObservers(reg, trending, graph, recs, titles, log)
+		return wiring.PlaybackObservers(reg, trending, graph, recs, rollups, titles, log)
 	}
-	return factory, rc, func() { closeGraph(); closeRedis() }, nil
+	return factory, rc, closeAll, nil
 }
 
 // cleanDerived removes what our side's derived updates left in the stack's stores: the users' and titles' Neo4j

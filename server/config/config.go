@@ -130,7 +130,12 @@ type Config struct {
 	RatingFlushInterval time.Duration
 	RepairRatings       bool     // recount every title's rating aggregate, print the titles that differ, and exit
 	RepairRatingsFix    bool     // with RepairRatings: also fix them
-	Rebuild             []string // read models to rebuild (graph, search, redis), then exit; empty: serve
+	Rebuild             []string // read models to rebuild (graph, search, redis, analytics), then exit; empty: serve
+
+	// Catalog analytics (docs/analytics.md): how long the playback roll-ups are kept (0: for ever), and how far back
+	// -rebuild=analytics recomputes them.
+	AnalyticsRetention     time.Duration
+	AnalyticsRebuildWindow time.Duration
 
 	// Derived playback updates (docs/ingest.md, "Replay"): how often what was dropped or failed is replayed from
 	// Cassandra (0: never), and the command that replays a window and exits (0: off).
@@ -161,6 +166,8 @@ const (
 	RebuildGraph  = "graph"
 	RebuildSearch = "search"
 	RebuildRedis  = "redis"
+	// RebuildAnalytics recomputes the playback roll-ups of the last AnalyticsRebuildWindow from Cassandra's history.
+	RebuildAnalytics = "analytics"
 )
 
 // DevFingerprintKey is the published development default of -idempotency-fingerprint-key: fine on a laptop, never
@@ -261,7 +268,9 @@ var Settings = []Setting{
 	{"rating-flush-interval", "STREAMING_RATING_FLUSH_INTERVAL", "1s", "how often titles rated since the last flush publish their new average and count to search, Redis and the graph (one update per title however many ratings); a rating shows there within about this plus the relay's delivery"},
 	{"repair-ratings", "STREAMING_REPAIR_RATINGS", "false", "recount every title's rating aggregate from the ratings table, print the titles whose stored aggregate differs, and exit (status 1 if any differs, unless -repair-ratings-fix)"},
 	{"repair-ratings-fix", "STREAMING_REPAIR_RATINGS_FIX", "false", "with -repair-ratings: replace each differing title's aggregate by its recount (and publish it)"},
-	{"rebuild", "STREAMING_REBUILD", "", "rebuild read models from PostgreSQL (and the graph's watches from Cassandra) while the platform serves, and exit: comma-separated graph, search, redis (search into a new index, then an alias swap); writes are versioned, so nothing newer is overwritten"},
+	{"rebuild", "STREAMING_REBUILD", "", "rebuild read models from PostgreSQL (and the graph's watches from Cassandra) while the platform serves, and exit: comma-separated graph, search, redis (search into a new index, then an alias swap); writes are versioned, so nothing newer is overwritten; analytics recomputes the playback roll-ups of -analytics-rebuild-window from Cassandra's history"},
+	{"analytics-retention", "STREAMING_ANALYTICS_RETENTION", "9504h", "how long the catalog analytics' hourly playback roll-ups are kept (monthly indices <search-alias>_analytics-YYYY.MM; a month is dropped once it ended this long ago); 0: for ever"},
+	{"analytics-rebuild-window", "STREAMING_ANALYTICS_REBUILD_WINDOW", "720h", "how far back -rebuild=analytics recomputes the roll-ups from Cassandra (whole hours, up to now)"},
 	{"otel-exporter-otlp-endpoint", "STREAMING_OTEL_EXPORTER_OTLP_ENDPOINT", "", "OpenTelemetry traces: the OTLP/gRPC collector (http://host:4317 plaintext, https:// TLS, or host:port plaintext); empty: the standard OTEL_EXPORTER_OTLP_ENDPOINT, and when that is empty too tracing is off"},
 	{"otel-sampling-ratio", "STREAMING_OTEL_SAMPLING_RATIO", "1", "share of new traces kept, 0 to 1 (parent-based: a call whose caller sampled it is always kept)"},
 	{"otel-service-name", "STREAMING_OTEL_SERVICE_NAME", "", "service.name of the spans; empty: the standard OTEL_SERVICE_NAME, else streamingd"},
@@ -523,6 +532,7 @@ func Load(args []string) (Config, error) {
 	}
 	c.RatingFlushInterval = dur("rating-flush-interval")
 	c.DerivedReplayInterval, c.ReplayDerived = durOrOff("derived-replay-interval"), durOrOff("replay-derived")
+	c.AnalyticsRetention, c.AnalyticsRebuildWindow = durOrOff("analytics-retention"), dur("analytics-rebuild-window")
 	errs = append(errs, loadBilling(&c, get)...)
 	c.RepairRatings, c.RepairRatingsFix = boolean("repair-ratings"), boolean("repair-ratings-fix")
 	if c.RepairRatingsFix && !c.RepairRatings {
@@ -531,12 +541,12 @@ func Load(args []string) (Config, error) {
 	for _, m := range strings.Split(get("rebuild"), ",") {
 		switch m = strings.TrimSpace(m); m {
 		case "":
-		case RebuildGraph, RebuildSearch, RebuildRedis:
+		case RebuildGraph, RebuildSearch, RebuildRedis, RebuildAnalytics:
 			if !slices.Contains(c.Rebuild, m) {
 				c.Rebuild = append(c.Rebuild, m)
 			}
 		default:
-			errs = append(errs, fmt.Errorf("-rebuild: %q: want graph, search or redis (comma-separated)", m))
+			errs = append(errs, fmt.Errorf("-rebuild: %q: want graph, search, redis or analytics (comma-separated)", m))
 		}
 	}
 	errs = append(errs, loadTracing(&c, get)...)

@@ -132,11 +132,13 @@ func TestMain(m *testing.M) {
 		shared.built.Close()
 		if s, err := stackenv.Load(); err == nil {
 			storetest.DropPostgresSchema(s.PostgresURL(), schema)
-			// Every index of the run's alias: the first, and any a rebuild made (<alias>_v<N>_r<time>).
-			index := fmt.Sprintf("%s/%s_v*", s.SearchURL(), searchAlias)
-			if req, err := http.NewRequest(http.MethodDelete, index, nil); err == nil {
-				if res, err := http.DefaultClient.Do(req); err == nil {
-					res.Body.Close()
+			// Every index of the run's alias: the first, and any a rebuild made (<alias>_v<N>_r<time>); and the
+			// analytics roll-ups' months with their template.
+			for _, path := range []string{"/%s_v*", "/%s_analytics-*", "/_index_template/%s_analytics"} {
+				if req, err := http.NewRequest(http.MethodDelete, s.SearchURL()+fmt.Sprintf(path, searchAlias), nil); err == nil {
+					if res, err := http.DefaultClient.Do(req); err == nil {
+						res.Body.Close()
+					}
 				}
 			}
 		}

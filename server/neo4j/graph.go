@@ -20,7 +20,7 @@
 //     events older than what a node or edge already holds.
 //   - ApplyWatches (watches.go): WATCHED edges derived from playback, tolerant of replays.
 //   - RecordGenreSearches (interest.go): streaming.InterestRecorder, SEARCHED_GENRE edges from users' searches (fed
-//     asynchronously by server/interest).
+//     asynchronously by server/signals).
 //   - Recommend (recommend.go): streaming.RecommendationGraph, blending genre affinity (watched and searched genres)
 //     with co-watching.
 //   - EraseUser (erase.go): streaming.UserEraser, turning a user into a tombstone.
@@ -178,6 +178,9 @@ var schema = []string{
 	"CREATE CONSTRAINT user_id IF NOT EXISTS FOR (u:User) REQUIRE u.id IS UNIQUE",
 	"CREATE CONSTRAINT content_id IF NOT EXISTS FOR (c:Content) REQUIRE c.id IS UNIQUE",
 	"CREATE CONSTRAINT genre_name IF NOT EXISTS FOR (g:Genre) REQUIRE g.name IS UNIQUE",
+	"CREATE CONSTRAINT device_id IF NOT EXISTS FOR (d:Device) REQUIRE d.id IS UNIQUE",
+	"CREATE CONSTRAINT network_prefix IF NOT EXISTS FOR (n:Network) REQUIRE n.prefix IS UNIQUE",
+	"CREATE CONSTRAINT payment_instrument_fingerprint IF NOT EXISTS FOR (p:PaymentInstrument) REQUIRE p.fingerprint IS UNIQUE",
 }
 
 // EnsureSchema creates the constraints that are missing. It is idempotent and safe to run from several processes at

@@ -12,8 +12,8 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Projector projects outbox events onto the graph: users, titles with their genres, and ratings as WATCHED edges.
-// It implements the outbox relay's Projector.
+// Projector projects outbox events onto the graph: users, titles with their genres, ratings as WATCHED edges, and
+// the payment instruments of subscriptions as PAID_WITH edges. It implements the outbox relay's Projector.
 type Projector struct {
 	g *Graph
 }
@@ -80,6 +80,19 @@ UNWIND $rows AS r
 MATCH (c:Content {id: r.id})
 WITH c, r WHERE coalesce(c.rating_seq, 0) < r.seq
 SET c.rating_avg = r.rating_avg, c.rating_seq = r.seq`
+
+	// A subscription event with a card fingerprint links its user to the payment instrument (see risk.go). The
+	// link is only ever added to, never versioned: merged, with first and last widened to the row's, so a replay or
+	// an out-of-order event changes nothing it should not. An erased user gets no edge and no new instrument.
+	projectPaymentsCypher = `
+UNWIND $rows AS r
+MERGE (u:User {id: r.user_id})
+` + lockUser + `
+WITH u, r WHERE NOT coalesce(u.erased, false)
+MERGE (p:PaymentInstrument {fingerprint: r.fingerprint})
+MERGE (u)-[w:PAID_WITH]->(p)
+SET w.first = CASE WHEN w.first IS NULL OR w.first > r.first THEN r.first ELSE w.first END,
+    w.last = CASE WHEN w.last IS NULL OR w.last < r.last THEN r.last ELSE w.last END`
 )
 
 // Project applies the batch in one write transaction. Events of other types are ignored; a payload that cannot be
@@ -92,6 +105,8 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	type ratingKey struct{ user, content string }
 	ratings := map[ratingKey]ratingRow{}
 	aggregates := map[string]streaming.RatingAggregatePayload{}
+	type paymentKey struct{ user, fingerprint string }
+	payments := map[paymentKey]paymentRow{}
 	for _, e := range events {
 		switch e.Type {
 		case streaming.EventRatingChanged:
@@ -118,6 +133,23 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 				pl.ContentID = id
 				aggregates[id] = pl
 			}
+		case streaming.EventSubscriptionCreated, streaming.EventSubscriptionPlanChanged,
+			streaming.EventSubscriptionCanceled, streaming.EventSubscriptionRenewed, streaming.EventSubscriptionPastDue,
+			streaming.EventSubscriptionExpired, streaming.EventSubscriptionEnded,
+			streaming.EventSubscriptionPaymentMethodUpdated:
+			var pl streaming.SubscriptionPayload
+			if err := streaming.DecodePayload(e, &pl); err != nil {
+				return err
+			}
+			if pl.UserID == "" || pl.PaymentFingerprint == "" {
+				continue
+			}
+			at := e.OccurredAt
+			if at.IsZero() {
+				at = pl.UpdatedAt
+			}
+			k := paymentKey{pl.UserID, pl.PaymentFingerprint}
+			payments[k] = payments[k].add(at)
 		case streaming.EventUserRegistered:
 			var pl streaming.UserPayload
 			if err := streaming.DecodePayload(e, &pl); err != nil {
@@ -150,7 +182,7 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			}
 		}
 	}
-	if len(users) == 0 && len(contents) == 0 && len(ratings) == 0 && len(aggregates) == 0 {
+	if len(users) == 0 && len(contents) == 0 && len(ratings) == 0 && len(aggregates) == 0 && len(payments) == 0 {
 		return nil
 	}
 
@@ -179,6 +211,13 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 		a := aggregates[id]
 		aggregateRows = append(aggregateRows, map[string]any{"id": id, "seq": a.RatingSeq, "rating_avg": a.RatingAvg})
 	}
+	// By user, then fingerprint: the order the statement locks them in.
+	paymentRows := make([]map[string]any, 0, len(payments))
+	for _, k := range slices.SortedFunc(maps.Keys(payments), func(a, b paymentKey) int {
+		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.fingerprint, b.fingerprint))
+	}) {
+		paymentRows = append(paymentRows, payments[k].params(k.user, k.fingerprint))
+	}
 
 	// Titles before ratings: the rating statement merges the title too, but running the title's own statement first
 	// means a new title gets its properties and genres in the same transaction either way.
@@ -191,6 +230,7 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 			{projectContentCypher, contentRows},
 			{projectRatingsCypher, ratingParams},
 			{projectRatingAggregatesCypher, aggregateRows},
+			{projectPaymentsCypher, paymentRows},
 		} {
 			if err := runRows(ctx, tx, step.cypher, step.rows); err != nil {
 				return err
@@ -224,6 +264,29 @@ func (r ratingRow) params() map[string]any {
 		"rated_at": nil}
 	if !r.ratedAt.IsZero() {
 		m["rated_at"] = r.ratedAt.UTC()
+	}
+	return m
+}
+
+// paymentRow is the span of times a batch's events link one user to one payment instrument.
+type paymentRow struct {
+	first, last time.Time // zero when no event of the batch had a time
+}
+
+func (r paymentRow) add(at time.Time) paymentRow {
+	if !at.IsZero() && (r.first.IsZero() || at.Before(r.first)) {
+		r.first = at
+	}
+	if at.After(r.last) {
+		r.last = at
+	}
+	return r
+}
+
+func (r paymentRow) params(userID, fingerprint string) map[string]any {
+	m := map[string]any{"user_id": userID, "fingerprint": fingerprint, "first": nil, "last": nil}
+	if !r.first.IsZero() {
+		m["first"], m["last"] = r.first.UTC(), r.last.UTC()
 	}
 	return m
 }

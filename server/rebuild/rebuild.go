@@ -49,7 +49,7 @@ const (
 // watches, from Cassandra); the Redis views plans, users with their subscriptions, and titles.
 const (
 	ForSearch = Contents
-	ForGraph  = Users | Contents | Ratings
+	ForGraph  = Users | Contents | Ratings | Subscriptions // subscriptions: the cards' PAID_WITH links
 	ForRedis  = Plans | Users | Subscriptions | Contents
 )
 

@@ -20,6 +20,7 @@ import (
 
 	platform "github.com/streamingplatform/streaming"
 	pb "github.com/streamingplatform/streaming/gen/streaming/v1"
+	"github.com/streamingplatform/streaming/server/analytics"
 	"github.com/streamingplatform/streaming/server/app/command"
 	appingest "github.com/streamingplatform/streaming/server/app/ingest"
 	"github.com/streamingplatform/streaming/server/app/playback"
@@ -53,6 +54,8 @@ type Built struct {
 	Cassandra  *cassandra.Store
 	Graph      *neo4jstore.Graph
 	Search     *search.Index
+	Analytics  *search.Analytics // the playback roll-ups, beside the catalog index
+	Rollups    *analytics.Rollups
 	ReadModels *redis.ReadModel
 	Pipeline   *ingest.Pipeline
 	Query      *query.Handler
@@ -63,6 +66,9 @@ type Built struct {
 
 	observers    []*ingest.AsyncObserver
 	interests    *signals.Buffer[streaming.GenreSearch]
+	accesses     *signals.Buffer[streaming.Access]
+	stopRetain   context.CancelFunc
+	retainDone   chan struct{}
 	cleanups     []func() // the stores' cleanups, in the order they were opened
 	stopRelay    context.CancelFunc
 	relayStopped chan struct{}
@@ -94,6 +100,13 @@ func (b *Built) Close() {
 	}
 	if b.interests != nil {
 		b.interests.Close(ctx)
+	}
+	if b.accesses != nil {
+		b.accesses.Close(ctx)
+	}
+	if b.stopRetain != nil {
+		b.stopRetain()
+		<-b.retainDone
 	}
 	if b.stopRelay != nil {
 		b.stopRelay()
@@ -214,7 +227,15 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		return nil, fmt.Errorf("search: %w", err)
 	}
 	b.cleanups = append(b.cleanups, cleanup)
+	if b.Analytics, err = b.Search.Analytics(""); err == nil {
+		err = b.Analytics.EnsureAnalytics(ctx)
+	}
+	if err != nil {
+		b.Close()
+		return nil, fmt.Errorf("search: analytics: %w", err)
+	}
 	b.ReadModels = redis.NewReadModel(rc, redis.ReadModelOptions{ClientCache: cfg.RedisClientCache})
+	b.Rollups = &analytics.Rollups{Store: b.Analytics, Viewers: b.ReadModels, Countries: b.ReadModels}
 	registry := prometheus.NewRegistry()
 	trending := redis.NewTrending(rc)
 	// Hours counted by an earlier version under names without the cluster hash tag keep counting (a no-op after the
@@ -262,6 +283,13 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 	// Signed-in users' genre searches feed their genre interest in the graph, off the search's path.
 	b.interests = signals.New(signals.GenreSearches(b.Graph), signals.Config{}, registry, log)
 	b.Query.Interests = b.interests
+	// What each store was chosen for: account-sharing links in the graph, roll-ups in search, a user's viewing in
+	// Cassandra. Playback starts' devices and networks reach the graph off the request's path.
+	b.Query.Risk, b.Query.Analytics, b.Query.History = b.Graph, b.Analytics, b.Cassandra
+	b.accesses = signals.New(signals.Accesses(b.Graph), signals.Config{}, registry, log)
+	if cfg.AnalyticsRetention > 0 {
+		b.startRetention(cfg.AnalyticsRetention)
+	}
 	if cfg.ReadModelsEnabled {
 		if err := b.startRelay(ctx, cfg, registry); err != nil {
 			b.Close()
@@ -284,7 +312,7 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		Query:    &grpcapi.QueryServer{H: b.Query},
 		// Leases in Redis; the active subscription and its plan from the query side's read models.
 		Playback: &grpcapi.PlaybackServer{S: &playback.Service{Leases: redis.NewLeases(rc), Entitlements: b.Query,
-			LeaseTTL: cfg.PlaybackLeaseTTL}},
+			LeaseTTL: cfg.PlaybackLeaseTTL, Accesses: b.accesses}},
 		Pipeline: b.Pipeline,
 		Checks: map[string]func(context.Context) error{
 			"postgres":  pool.Ping,
@@ -348,7 +376,7 @@ func ReplayDerived(ctx context.Context, cfg config.Config, since time.Time, log 
 	// No API, relay or replay loop of its own; its operators' listener (which Build always opens) goes to a free
 	// loopback port, so the command runs beside a streamingd on the same host.
 	cfg.API, cfg.ReadModelsEnabled, cfg.DerivedReplayInterval, cfg.OpsAddr = false, false, 0, "127.0.0.1:0"
-	cfg.BillingInterval = 0 // a command, not a replica: it renews nothing
+	cfg.BillingInterval, cfg.AnalyticsRetention = 0, 0 // a command, not a replica: it renews nothing
 	b, err := Build(ctx, cfg, log)
 	if err != nil {
 		return 0, err
@@ -360,19 +388,21 @@ func ReplayDerived(ctx context.Context, cfg config.Config, since time.Time, log 
 // playbackObservers are the derived updates of durable playback events (PlaybackObservers); Close flushes them.
 func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Trending) streaming.PlaybackObserver {
 	titles := &ingest.TitleFilter{Lookup: postgres.NewReadStore(b.Pool).ExistingContent}
-	obs, async := PlaybackObservers(reg, trending, b.Graph, b.ReadModels, titles, b.log)
+	obs, async := PlaybackObservers(reg, trending, b.Graph, b.ReadModels, b.Rollups, titles, b.log)
 	b.observers = async
 	return obs
 }
 
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
-// buffer so none can slow ingest or another: the trending counters (Redis), and the WATCHED edges (Neo4j) with the
-// invalidation of the watchers' cached recommendations. Both are fed viewings (one per partition write and hour),
+// buffer so none can slow ingest or another: the trending counters (Redis), the WATCHED edges (Neo4j) with the
+// invalidation of the watchers' cached recommendations, and the analytics roll-ups (search, with their viewers in
+// Redis; nil rollups: none). Both are fed viewings (one per partition write and hour),
 // folded once from the events, and both first drop the viewings of titles that are not in the catalog (titles). It
 // returns the fan-out to give the pipeline and the buffers, which the caller closes (after the pipeline) to flush
 // them; what a buffer drops or fails to apply, a Replayer over them applies again. Exported so the benchmarks run the
 // derived updates exactly as streamingd does.
-func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel, titles *ingest.TitleFilter, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
+func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, graph *neo4jstore.Graph, recs *redis.ReadModel,
+	rollups *analytics.Rollups, titles *ingest.TitleFilter, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver) {
 	// Derived updates follow durable writes asynchronously; their lag is a product figure.
 	lag := prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "ingest_derived_update_lag_seconds",
 		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
@@ -404,6 +434,9 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 			// After the edges: a recommendation computed between the two steps would still be cached stale.
 			return recs.InvalidateRecommendations(ctx, users...)
 		}),
+	}
+	if rollups != nil {
+		observers = append(observers, apply("analytics", rollups.Apply))
 	}
 	return ingest.FanOut(observers), observers
 }
@@ -463,6 +496,14 @@ const (
 
 // startJanitor deletes idempotency keys older than ttl in the background: once at start, then every janitorEvery.
 // Replicas may all run it; each skips the rows another is deleting.
+// startRetention drops the analytics roll-ups past keep, daily (server/analytics.Retention).
+func (b *Built) startRetention(keep time.Duration) {
+	ctx, cancel := context.WithCancel(context.Background())
+	b.stopRetain, b.retainDone = cancel, make(chan struct{})
+	r := &analytics.Retention{Store: b.Analytics, Keep: keep, Log: b.log}
+	go func() { defer close(b.retainDone); r.Run(ctx) }()
+}
+
 func (b *Built) startJanitor(store *postgres.CommandStore, ttl time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopJanitor, b.janitorDone = cancel, make(chan struct{})
@@ -587,6 +628,12 @@ func Rebuild(ctx context.Context, cfg config.Config, w io.Writer, log *slog.Logg
 			}
 		case config.RebuildRedis:
 			n, err = rebuild.Project(ctx, src, b.ReadModels.Projector(), rebuild.ForRedis, 0)
+		case config.RebuildAnalytics:
+			to := time.Now().UTC().Truncate(time.Hour).Add(time.Hour)
+			var st analytics.RebuildStats
+			if st, err = b.Rollups.Rebuild(ctx, b.Cassandra, to.Add(-cfg.AnalyticsRebuildWindow).Truncate(time.Hour), to); err == nil {
+				fmt.Fprintf(w, "analytics: %d roll-ups from %d playback events\n", st.Rollups, st.Events)
+			}
 		case config.RebuildSearch:
 			var report search.RebuildReport
 			report, err = b.Search.Rebuild(ctx, func(ctx context.Context, p *search.Projector) error {

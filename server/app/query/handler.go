@@ -25,6 +25,9 @@ type Handler struct {
 	Erasures streaming.ErasureQueue  // PostgreSQL: erasures' progress
 	// Interests takes signed-in users' genre searches for the graph (SearchAs); nil: searches feed no interest.
 	Interests GenreSearches
+	Risk      streaming.RiskGraph      // Neo4j: account-sharing links
+	Analytics streaming.AnalyticsStore // the search server: playback roll-ups
+	History   streaming.ViewingHistory // Cassandra: a user's own viewing
 
 	// GraphTimeout bounds one graph computation; past it the answer falls back to trending (default 1s).
 	GraphTimeout time.Duration

@@ -11,6 +11,11 @@ const (
 	DefaultSearchPageSize   = 20
 	DefaultContinueWatching = 20
 	DefaultHistoryPageSize  = 50
+	DefaultSuspiciousPage   = 20
+	DefaultAnalyticsTopN    = 10
+	DefaultViewingStatsDays = 30
+	// MaxSuspiciousCandidates bounds the accounts ListSuspiciousAccounts scores per call (docs/risk.md).
+	MaxSuspiciousCandidates = 10_000
 )
 
 // orDefault is n, or def when n is not positive.
