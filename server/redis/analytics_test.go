@@ -71,4 +71,3 @@ func TestUserCountries(t *testing.T) {
 		t.Fatalf("countries %v, want %s ES and %s FR only", got, es, fr)
 	}
 }
-
