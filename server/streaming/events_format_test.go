@@ -86,6 +86,17 @@ func TestOutboxPayloadFormats(t *testing.T) {
 			t.Errorf("decoded (-want +got):\n%s", diff)
 		}
 	})
+	t.Run("subscription with a card fingerprint", func(t *testing.T) {
+		// The fingerprint (migration 00012) is omitted when unknown, so the goldens above are also what events
+		// written before it hold. It goes to the graph only: the read models' Subscription does not keep it.
+		paid := sub
+		paid.PaymentFingerprint = "fp_0123456789abcdef"
+		var got SubscriptionPayload
+		check(t, "payload_subscription_fingerprint.golden.json", NewSubscriptionPayload(&paid), &got)
+		if got.PaymentFingerprint != paid.PaymentFingerprint {
+			t.Errorf("fingerprint %q, want %q", got.PaymentFingerprint, paid.PaymentFingerprint)
+		}
+	})
 	t.Run("subscription payment method updated", func(t *testing.T) {
 		// SubscriptionPaymentMethodUpdated carries the whole subscription like the other subscription events: the new
 		// payment method, and no payment token (the payload has no field for one).
