@@ -80,20 +80,15 @@ UNWIND $rows AS r
 MATCH (c:Content {id: r.id})
 WITH c, r WHERE coalesce(c.rating_seq, 0) < r.seq
 SET c.rating_avg = r.rating_avg, c.rating_seq = r.seq`
+)
 
-	// A subscription event with a card fingerprint links its user to the payment instrument (see risk.go). The
-	// link is only ever added to, never versioned: merged, with first and last widened to the row's, so a replay or
-	// an out-of-order event changes nothing it should not. An erased user gets no edge and no new instrument.
-	projectPaymentsCypher = `
-UNWIND $rows AS r
-MERGE (u:User {id: r.user_id})
-` + lockUser + `
-WITH u, r WHERE NOT coalesce(u.erased, false)
+// A subscription event with a card fingerprint links its user to the payment instrument (see risk.go). The link is
+// only ever added to, never versioned: merged, with first and last widened to the row's, so a replay or an
+// out-of-order event changes nothing it should not. An erased user gets no edge and no new instrument.
+var projectPaymentsCypher = liveUserRows + `
 MERGE (p:PaymentInstrument {fingerprint: r.fingerprint})
 MERGE (u)-[w:PAID_WITH]->(p)
-SET w.first = CASE WHEN w.first IS NULL OR w.first > r.first THEN r.first ELSE w.first END,
-    w.last = CASE WHEN w.last IS NULL OR w.last < r.last THEN r.last ELSE w.last END`
-)
+SET ` + widenSeen("w")
 
 // Project applies the batch in one write transaction. Events of other types are ignored; a payload that cannot be
 // decoded fails the batch with an error naming the event (it is a bug, and skipping it would lose the change).

@@ -33,31 +33,33 @@ const riskTxTimeout = recommendTxTimeout
 // the row's (batches may arrive out of order). The user is merged, locked and checked first, so an access of an
 // erased user (a tombstone, see EraseUser) writes nothing, not even a new Device node. A device keeps the type it
 // was first seen with: an installation does not change kind.
-const recordDevicesCypher = `
-UNWIND $rows AS r
-MERGE (u:User {id: r.user_id})
-` + lockUser + `
-WITH u, r WHERE NOT coalesce(u.erased, false)
+var recordDevicesCypher = liveUserRows + `
 MERGE (d:Device {id: r.device_id})
 ON CREATE SET d.type = r.type
 MERGE (u)-[e:USED_DEVICE]->(d)
-SET e.starts = coalesce(e.starts, 0) + r.starts,
-    e.first = CASE WHEN e.first IS NULL OR e.first > r.first THEN r.first ELSE e.first END,
-    e.last = CASE WHEN e.last IS NULL OR e.last < r.last THEN r.last ELSE e.last END`
+SET e.starts = coalesce(e.starts, 0) + r.starts, ` + widenSeen("e")
 
 // recordNetworksCypher is recordDevicesCypher's counterpart for PLAYED_FROM edges, which also count the concurrent
 // sightings. A network named only as concurrent gets an edge with no starts of its own.
-const recordNetworksCypher = `
-UNWIND $rows AS r
-MERGE (u:User {id: r.user_id})
-` + lockUser + `
-WITH u, r WHERE NOT coalesce(u.erased, false)
+var recordNetworksCypher = liveUserRows + `
 MERGE (n:Network {prefix: r.prefix})
 MERGE (u)-[p:PLAYED_FROM]->(n)
 SET p.starts = coalesce(p.starts, 0) + r.starts,
-    p.concurrent = coalesce(p.concurrent, 0) + r.concurrent,
-    p.first = CASE WHEN p.first IS NULL OR p.first > r.first THEN r.first ELSE p.first END,
-    p.last = CASE WHEN p.last IS NULL OR p.last < r.last THEN r.last ELSE p.last END`
+    p.concurrent = coalesce(p.concurrent, 0) + r.concurrent, ` + widenSeen("p")
+
+// liveUserRows starts the writes of the risk links: each row's user merged, locked and skipped when erased (a
+// tombstone, see EraseUser), so an erased user's late signal writes nothing, not even a new node.
+const liveUserRows = `
+UNWIND $rows AS r
+MERGE (u:User {id: r.user_id})
+` + lockUser + `
+WITH u, r WHERE NOT coalesce(u.erased, false)`
+
+// widenSeen sets relationship e's first and last to include the row's: batches may arrive out of order.
+func widenSeen(e string) string {
+	return e + `.first = CASE WHEN ` + e + `.first IS NULL OR ` + e + `.first > r.first THEN r.first ELSE ` + e + `.first END,
+    ` + e + `.last = CASE WHEN ` + e + `.last IS NULL OR ` + e + `.last < r.last THEN r.last ELSE ` + e + `.last END`
+}
 
 // sighting is what a batch says of one (user, device) or (user, network) edge.
 type sighting struct {
