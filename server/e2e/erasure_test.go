@@ -38,6 +38,10 @@ func TestDeleteUserLeavesNoTrace(t *testing.T) {
 	}
 	watch(t, e, u.id, seen, shared)
 	watch(t, e, other.id, shared)
+	// A stream slot leased: the device and network reach the graph's risk links (the card's did with the event).
+	if _, err := e.playback.StartPlayback(ctx, startReq(u, "erase-tv-"+storetest.Unique(), pb.VideoQuality_VIDEO_QUALITY_HD)); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := e.query.GetUserProfile(ctx, &pb.GetUserProfileRequest{UserId: u.id}); err != nil {
 		t.Fatal(err)
 	}
@@ -51,7 +55,8 @@ func TestDeleteUserLeavesNoTrace(t *testing.T) {
 		return int(n.(int64))
 	}
 	eventually(t, "the user's edges in the graph", func() string {
-		if n := relationships(u.id); n < 2 {
+		// Two WATCHED, the card's PAID_WITH, the device's USED_DEVICE and the network's PLAYED_FROM.
+		if n := relationships(u.id); n < 5 {
 			return fmt.Sprintf("%d relationships", n)
 		}
 		return ""
