@@ -18,6 +18,8 @@ var benchmarks = []benchmark{
 	{"recs_warm", recsWarm},
 	{"recs_cold", recsCold},
 	{"search", searchContent},
+	{"rebuild", rebuildReadModels},
+	{"content_analytics", contentAnalytics},
 	{"projection_lag", projectionLag},
 	{"capacity", capacity},
 }

@@ -28,7 +28,7 @@ import (
 
 // defaultRunCap bounds the whole run, so a hung store cannot hang the command; BENCH_TIMEOUT (a Go duration)
 // overrides it. A first run of the query benchmarks also loads their data set (about two minutes).
-const defaultRunCap = 20 * time.Minute
+const defaultRunCap = 30 * time.Minute
 
 func main() {
 	if err := run(); err != nil {

@@ -411,6 +411,16 @@ func analyticsBuckets(q streaming.AnalyticsQuery) ([]time.Time, error) {
 	return starts, nil
 }
 
+// Request is the search body ContentAnalytics sends to <prefix>-*/_search for q: a benchmark can send the identical
+// request straight to the server as a baseline. q is checked as ContentAnalytics checks it (a CodeInvalid error
+// naming the request's field).
+func (a *Analytics) Request(q streaming.AnalyticsQuery) (map[string]any, error) {
+	if _, err := analyticsBuckets(q); err != nil {
+		return nil, err
+	}
+	return analyticsRequest(q), nil
+}
+
 // analyticsRequest is the search body for a checked q: the roll-ups of [Start, End) and the filters, summed in
 // total, per histogram bucket, and per title, country and device (the top TopN by seconds).
 func analyticsRequest(q streaming.AnalyticsQuery) map[string]any {
