@@ -120,7 +120,7 @@ func createSubscription(ctx context.Context) ([]Result, error) {
 	conditions := fmt.Sprintf("%d subscriptions per side for distinct fresh users, %d concurrent workers per side "+
 		"(server: gRPC calls with the admin token over one loopback HTTP/2 connection to the in-process server; "+
 		"raw: pgx, no server), pgxpool MaxConns=%d on both sides, two READ COMMITTED transactions around the charge "+
-		"(5 and 9 statements) per subscription, %d unmeasured warm-up subscriptions per side, measured in %d ABBA cycles; server built "+
+		"(5 and 11 statements: the second writes the subscription with its first period, token and card fingerprint, the paid invoice and its line, the payment, the event) per subscription, %d unmeasured warm-up subscriptions per side, measured in %d ABBA cycles; server built "+
 		"with projections off (no outbox relay: the SubscriptionCreated rows stay unpublished, as on the raw side); users inserted "+
 		"directly into PostgreSQL (same columns, one shared Argon2id hash), plan created through the API; server "+
 		"logs JSON at info to io.Discard; fresh schema in the stack's database; %s; %s",
@@ -229,14 +229,36 @@ func rawSubscribe(ctx context.Context, pool *pgxpool.Pool, userID, planID string
 		}
 		var res command.SubscriptionResult
 		s := &res.Subscription
+		start := time.Now().UTC().Truncate(time.Microsecond)
 		*s = streaming.Subscription{ID: uuid.NewString(), UserID: userID, PlanID: p.ID, Status: "active",
-			StartDate: time.Now().UTC(), PriceCents: p.PriceCents, Currency: p.Currency, PaymentMethod: "card"}
+			StartDate: start, PriceCents: p.PriceCents, Currency: p.Currency, PaymentMethod: "card",
+			CurrentPeriodStart: start, CurrentPeriodEnd: start.AddDate(0, 1, 0)}
+		// The subscription with its first period, the saved payment token and the card's fingerprint in one row
+		// (the command saves the token with a second statement).
 		if err := tx.QueryRow(ctx, `INSERT INTO subscriptions (id, user_id, plan_id, status, start_date, end_date,
-				monthly_price, currency, payment_method)
-			VALUES ($1, $2, $3, $4, $5, $6, $7::bigint / 100.0, $8, $9)
+				monthly_price, currency, payment_method, current_period_start, current_period_end, payment_token,
+				payment_fingerprint)
+			VALUES ($1, $2, $3, $4, $5, $6, $7::bigint / 100.0, $8, $9, $10, $11, $12, $13)
 			RETURNING version, created_at, updated_at`,
 			s.ID, s.UserID, s.PlanID, s.Status, s.StartDate, s.EndDate, s.PriceCents, s.Currency, s.PaymentMethod,
+			s.CurrentPeriodStart, s.CurrentPeriodEnd, "tok_visa", "fp_"+hex.EncodeToString(ref[:8]),
 		).Scan(&s.Version, &s.CreatedAt, &s.UpdatedAt); err != nil {
+			return err
+		}
+		// The period's paid invoice and its line.
+		var invoiceID string
+		if err := tx.QueryRow(ctx, `INSERT INTO invoices (id, user_id, subscription_id, plan_id, kind, period_start,
+				period_end, amount, currency, status, attempts, charging, paid_at, processor_ref, last_error)
+			VALUES (gen_random_uuid(), $1, $2, $3, 'period', $4, $5, $6::bigint / 100.0, $7, 'paid', 1, 0, $4, $8, '')
+			RETURNING id`,
+			userID, s.ID, p.ID, s.CurrentPeriodStart, s.CurrentPeriodEnd, p.PriceCents, p.Currency,
+			"local_"+hex.EncodeToString(ref[:8])).Scan(&invoiceID); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, `INSERT INTO invoice_lines (invoice_id, position, description, amount, plan_id,
+				period_start, period_end)
+			VALUES ($1, 0, $2, $3::bigint / 100.0, $4, $5, $6)`,
+			invoiceID, p.Name, p.PriceCents, p.ID, s.CurrentPeriodStart, s.CurrentPeriodEnd); err != nil {
 			return err
 		}
 		pay := &res.Payment
