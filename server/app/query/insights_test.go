@@ -16,7 +16,9 @@ type fakeRisk struct {
 	suspicious func(limit int) ([]streaming.RiskLinks, error)
 }
 
-func (f *fakeRisk) RecordAccesses(context.Context, []streaming.Access) error { panic("not used by queries") }
+func (f *fakeRisk) RecordAccesses(context.Context, []streaming.Access) error {
+	panic("not used by queries")
+}
 func (f *fakeRisk) RiskLinks(_ context.Context, userID string) (streaming.RiskLinks, error) {
 	return f.links(userID)
 }
