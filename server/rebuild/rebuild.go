@@ -7,6 +7,7 @@
 package rebuild
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -65,6 +66,8 @@ func Project(ctx context.Context, src Source, p Projector, kinds Kinds, page int
 	if page <= 0 {
 		page = DefaultPage
 	}
+	// An event is stamped with its row's last change where the row has one (projectors keep it: a plan's update
+	// time, a rating's rated_at, a card's last use), else with the rebuild's time.
 	at := time.Now().UTC()
 	run := func(kind string) rows {
 		return rows{ctx: ctx, page: page, name: p.Name() + " " + kind, project: p.Project}
@@ -75,7 +78,7 @@ func Project(ctx context.Context, src Source, p Projector, kinds Kinds, page int
 		n.Plans, err = section(run("plans"), src.Plans, func(p *streaming.Plan) string { return p.ID },
 			func(evs []streaming.Event, p *streaming.Plan) []streaming.Event {
 				return append(evs, event(streaming.AggregatePlan, p.ID, p.Version, streaming.EventPlanUpdated,
-					streaming.NewPlanPayload(p), at))
+					streaming.NewPlanPayload(p), cmp.Or(p.UpdatedAt, at)))
 			})
 	}
 	if err == nil && kinds&Users != 0 {
@@ -91,14 +94,14 @@ func Project(ctx context.Context, src Source, p Projector, kinds Kinds, page int
 			func(evs []streaming.Event, s *streaming.Subscription) []streaming.Event {
 				// Any subscription event carries the whole subscription; the projectors apply them alike.
 				return append(evs, event(streaming.AggregateSubscription, s.ID, s.Version, streaming.EventSubscriptionCreated,
-					streaming.NewSubscriptionPayload(s), at))
+					streaming.NewSubscriptionPayload(s), cmp.Or(s.UpdatedAt, at)))
 			})
 	}
 	if err == nil && kinds&Contents != 0 {
 		n.Contents, err = section(run("titles"), src.Contents, func(c *postgres.RatedContent) string { return c.ID },
 			func(evs []streaming.Event, c *postgres.RatedContent) []streaming.Event {
 				evs = append(evs, event(streaming.AggregateContent, c.ID, c.Version, streaming.EventContentUpserted,
-					streaming.NewContentPayload(&c.Content), at))
+					streaming.NewContentPayload(&c.Content), cmp.Or(c.UpdatedAt, at)))
 				if c.RatingSeq == 0 {
 					return evs
 				}
@@ -116,7 +119,7 @@ func Project(ctx context.Context, src Source, p Projector, kinds Kinds, page int
 			func(evs []streaming.Event, r *streaming.Rating) []streaming.Event {
 				return append(evs, event(streaming.AggregateRating, streaming.RatingAggregateID(r.ContentID, r.UserID),
 					r.Version, streaming.EventRatingChanged, streaming.RatingPayload{UserID: r.UserID,
-						ContentID: r.ContentID, Stars: r.Stars, UpdatedAt: r.UpdatedAt}, at))
+						ContentID: r.ContentID, Stars: r.Stars, UpdatedAt: r.UpdatedAt}, cmp.Or(r.UpdatedAt, at)))
 			})
 	}
 	return n, err
