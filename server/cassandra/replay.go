@@ -2,6 +2,7 @@ package cassandra
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/gocql/gocql"
@@ -15,14 +16,15 @@ const (
 	// window's pairs are found by reading this table, not the events.
 	selectStarted = `SELECT user_id, content_id, updated_at FROM continue_watching`
 	// One pair's events of the window: a slice of its partition (ts is the clustering key).
-	selectSince = `SELECT ts, completed FROM playback_events WHERE user_id = ? AND content_id = ? AND ts >= ?`
+	selectSince = `SELECT ts, completed, played_seconds, device FROM playback_events WHERE user_id = ? AND content_id = ? AND ts >= ?`
 
 	replayChunk = 1000 // viewings per call of the replay's fn
 	replayReads = 8    // partition reads in flight
 )
 
-// ViewingsSince calls fn, in chunks, with the viewings (one per user, title and UTC hour, completed if any of its
-// events was) of every event at or after since: the derived updates' input, read back from what is durable.
+// ViewingsSince calls fn, in chunks, with the viewings (one per user, title, UTC hour and device, completed if any of
+// its events was, with the seconds played and the events summed, as ingest.Viewings folds them) of every event at or
+// after since: the derived updates' input, read back from what is durable.
 //
 // It reads the whole continue_watching table, one row per (user, title) started, whose updated_at is the newest
 // event's time and never moves back, so a pair with events in the window has updated_at ≥ since; for those pairs it
@@ -69,15 +71,25 @@ func (s *Store) viewingsOf(ctx context.Context, pairs [][2]gocql.UUID, since tim
 			iter := s.session.Query(selectSince, p[0], p[1], since).WithContext(gctx).PageSize(5000).Iter()
 			var ts time.Time
 			var completed bool
+			var played int32
+			var device string
 			userID, contentID := p[0].String(), p[1].String()
 			var vs []streaming.Viewing
-			for iter.Scan(&ts, &completed) {
+			hourStart := 0 // vs[hourStart:] are the current hour's: rows come newest first, so hours are grouped
+			for iter.Scan(&ts, &completed, &played, &device) {
 				hour := ts.UTC().Truncate(time.Hour)
-				if n := len(vs); n > 0 && vs[n-1].Hour.Equal(hour) { // rows come newest first, so hours are grouped
-					vs[n-1].Completed = vs[n-1].Completed || completed
-					continue
+				if n := len(vs); n > 0 && !vs[n-1].Hour.Equal(hour) {
+					hourStart = n
 				}
-				vs = append(vs, streaming.Viewing{UserID: userID, ContentID: contentID, Hour: hour, Completed: completed})
+				i := slices.IndexFunc(vs[hourStart:], func(v streaming.Viewing) bool { return v.Device == device })
+				if i < 0 {
+					vs = append(vs, streaming.Viewing{UserID: userID, ContentID: contentID, Hour: hour, Device: device})
+					i = len(vs) - 1 - hourStart
+				}
+				v := &vs[hourStart+i]
+				v.Completed = v.Completed || completed
+				v.Seconds += int64(played)
+				v.Events++
 			}
 			per[i] = vs
 			return mapErr(iter.Close())

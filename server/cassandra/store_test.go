@@ -634,8 +634,9 @@ func BenchmarkWritePartition(b *testing.B) {
 	}
 }
 
-// ViewingsSince reads back, from what is durable, one viewing per user, title and hour for every event at or after
-// since (completed if any event of the hour was), and nothing of pairs whose events are all older.
+// ViewingsSince reads back, from what is durable, one viewing per user, title, hour and device for every event at or
+// after since (completed if any event of the hour and device was, with their seconds and events summed, as
+// ingest.Viewings folds them), and nothing of pairs whose events are all older.
 func TestViewingsSince(t *testing.T) {
 	store, ctx := setup(t)
 	long := newEvents(400) // every 10 s from base: 66 minutes, the last one completed
@@ -647,15 +648,20 @@ func TestViewingsSince(t *testing.T) {
 	write(t, ctx, store, old)
 	since := base.Add(30 * time.Minute)
 
-	type key struct{ user, content, hour string }
-	want := map[key]bool{}
+	type key struct{ user, content, hour, device string }
+	type sums struct {
+		completed       bool
+		seconds, events int64
+	}
+	want := map[key]sums{}
 	for _, e := range long {
 		if !e.OccurredAt.Before(since) {
-			k := key{e.UserID, e.ContentID, e.OccurredAt.UTC().Truncate(time.Hour).Format(time.RFC3339)}
-			want[k] = want[k] || e.Completed
+			k := key{e.UserID, e.ContentID, e.OccurredAt.UTC().Truncate(time.Hour).Format(time.RFC3339), e.Device}
+			w := want[k]
+			want[k] = sums{w.completed || e.Completed, w.seconds + int64(e.PlayedSeconds), w.events + 1}
 		}
 	}
-	got := map[key]bool{}
+	got := map[key]sums{}
 	err := store.ViewingsSince(ctx, since, func(vs []streaming.Viewing) error {
 		for _, v := range vs {
 			if v.UserID == old[0].UserID {
@@ -664,11 +670,11 @@ func TestViewingsSince(t *testing.T) {
 			if v.UserID != long[0].UserID { // other tests' events share the keyspace
 				continue
 			}
-			k := key{v.UserID, v.ContentID, v.Hour.Format(time.RFC3339)}
+			k := key{v.UserID, v.ContentID, v.Hour.Format(time.RFC3339), v.Device}
 			if _, dup := got[k]; dup {
 				t.Errorf("viewing %+v read twice", v)
 			}
-			got[k] = v.Completed
+			got[k] = sums{v.Completed, v.Seconds, int64(v.Events)}
 		}
 		return nil
 	})
