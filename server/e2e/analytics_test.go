@@ -17,6 +17,7 @@ import (
 	"github.com/streamingplatform/streaming/server/grpcapi/wire"
 	"github.com/streamingplatform/streaming/server/storetest"
 	"github.com/streamingplatform/streaming/server/streaming"
+	"github.com/streamingplatform/streaming/server/wiring"
 )
 
 // userIn registers a user of the country.
@@ -109,8 +110,12 @@ func TestContentAnalyticsOverASeededMonth(t *testing.T) {
 		return ""
 	})
 
-	history, closeHistory, err := cassandra.Open(ctx, cassandra.Config{Hosts: e.cfg.CassandraHosts,
-		Keyspace: "analytics_e2e_" + storetest.Unique()})
+	cassCfg, err := wiring.CassandraConfig(e.cfg) // the server's hosts, credentials and TLS
+	if err != nil {
+		t.Fatal(err)
+	}
+	cassCfg.Keyspace = "analytics_e2e_" + storetest.Unique()
+	history, closeHistory, err := cassandra.Open(ctx, cassCfg)
 	if err != nil {
 		t.Fatal(err)
 	}

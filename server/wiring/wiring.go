@@ -185,23 +185,14 @@ func Build(ctx context.Context, cfg config.Config, log *slog.Logger, opts ...Opt
 		return nil, err
 	}
 	b := &Built{Pool: pool, Redis: rc, Tracing: tracing, log: log, cleanups: []func(){shutdownTracing, closePool, closeRedis}}
-	consistency, err := cassandra.ParseConsistency(cfg.CassandraConsistency)
+	cassCfg, err := CassandraConfig(cfg)
 	if err != nil {
 		b.Close()
-		return nil, fmt.Errorf("-cassandra-consistency=%q: %w", cfg.CassandraConsistency, err)
+		return nil, err
 	}
-	replication, err := cassandra.ParseReplication(cfg.CassandraReplication)
-	if err != nil {
-		b.Close()
-		return nil, fmt.Errorf("-cassandra-replication=%q: %w", cfg.CassandraReplication, err)
-	}
+	cassCfg.TracerProvider, cassCfg.Log = tp, log
 	var cleanup func()
-	if b.Cassandra, cleanup, err = cassandra.Open(ctx, cassandra.Config{Hosts: cfg.CassandraHosts, Keyspace: cfg.CassandraKeyspace,
-		Replication: replication, LocalDC: cfg.CassandraLocalDC, Consistency: consistency,
-		// The store refuses future timestamps past this skew (they would win every later write): keep it in step
-		// with what ingest accepts, or accepted events would fail to store.
-		MaxClockSkew: cfg.IngestMaxSkew, Username: cfg.CassandraUser, Password: cfg.CassandraPassword,
-		TLS: cfg.CassandraTLS, CAFile: cfg.CassandraCA, TracerProvider: tp, Log: log}); err != nil {
+	if b.Cassandra, cleanup, err = cassandra.Open(ctx, cassCfg); err != nil {
 		b.Close()
 		return nil, fmt.Errorf("cassandra: %w", err)
 	}
