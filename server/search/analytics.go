@@ -33,10 +33,6 @@ const (
 	addAttempts = 5
 	// maxRefusedRetries is how often an addition is sent again when its connection was refused (see addRetrier).
 	maxRefusedRetries = 8
-	// maxHistogramBuckets, maxAnalyticsRange and maxTopN bound a query (GetContentAnalyticsRequest).
-	maxHistogramBuckets = 2000
-	maxAnalyticsRange   = 400 * 24 * time.Hour
-	maxTopN             = 100
 	// termsShardSize is how many titles, countries and devices each month's index proposes for the top lists: the
 	// lists are exact while no month has more distinct values than this (the countries and devices never do).
 	termsShardSize = 1000
@@ -370,52 +366,11 @@ func (addRetrier) Retry(_ context.Context, retry int, _ *http.Request, _ *http.R
 	return 0, errors.Is(err, syscall.ECONNREFUSED) && retry <= maxRefusedRetries, nil
 }
 
-// analyticsBuckets checks q and returns the starts of its histogram's buckets: every hour, or every UTC day, that
-// [Start, End) touches (a day bucket starts at midnight, so the first and last may cover part of the range). A bad
-// query is a CodeInvalid error naming the request's field.
-func analyticsBuckets(q streaming.AnalyticsQuery) ([]time.Time, error) {
-	start, end := q.Start.UTC(), q.End.UTC()
-	wholeHour := func(t time.Time) bool { return t.Equal(t.Truncate(time.Hour)) }
-	switch {
-	case start.IsZero():
-		return nil, streaming.Invalid("start_time", "is required")
-	case end.IsZero():
-		return nil, streaming.Invalid("end_time", "is required")
-	case !wholeHour(start):
-		return nil, streaming.Invalid("start_time", "must be a whole hour (minutes and seconds zero)")
-	case !wholeHour(end):
-		return nil, streaming.Invalid("end_time", "must be a whole hour (minutes and seconds zero)")
-	case !end.After(start):
-		return nil, streaming.Invalid("end_time", "must be after start_time")
-	case end.Sub(start) > maxAnalyticsRange:
-		return nil, streaming.Invalid("end_time", "must be at most 400 days after start_time")
-	case q.TopN < 1 || q.TopN > maxTopN:
-		return nil, streaming.Invalid("top_n", "must be between 1 and %d", maxTopN)
-	}
-	first, next := start, func(t time.Time) time.Time { return t.Add(time.Hour) }
-	switch q.Interval {
-	case streaming.IntervalHour:
-	case streaming.IntervalDay:
-		first = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
-		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
-	default:
-		return nil, streaming.Invalid("interval", "must be %s or %s", streaming.IntervalHour, streaming.IntervalDay)
-	}
-	var starts []time.Time
-	for t := first; t.Before(end); t = next(t) {
-		if len(starts) == maxHistogramBuckets {
-			return nil, streaming.Invalid("end_time", "the range has more than %d %s buckets", maxHistogramBuckets, q.Interval)
-		}
-		starts = append(starts, t)
-	}
-	return starts, nil
-}
-
 // Request is the search body ContentAnalytics sends to <prefix>-*/_search for q: a benchmark can send the identical
 // request straight to the server as a baseline. q is checked as ContentAnalytics checks it (a CodeInvalid error
 // naming the request's field).
 func (a *Analytics) Request(q streaming.AnalyticsQuery) (map[string]any, error) {
-	if _, err := analyticsBuckets(q); err != nil {
+	if _, err := q.Buckets(); err != nil {
 		return nil, err
 	}
 	return analyticsRequest(q), nil
@@ -528,12 +483,10 @@ type analyticsResponse struct {
 }
 
 // ContentAnalytics aggregates the roll-ups q selects in one search over every month's index (the range filter
-// picks the months). q must be checked as the request is: [Start, End) whole hours, at most 400 days and 2,000
-// histogram buckets, Interval hour or day, TopN 1 to 100; a bad value is a CodeInvalid error naming the request's
-// field (start_time, end_time, interval, top_n). The histogram has every bucket of the range, empty ones included,
+// picks the months). A q that streaming.AnalyticsQuery.Buckets refuses is that CodeInvalid error. The histogram has every bucket of the range, empty ones included,
 // also when no month has an index yet.
 func (a *Analytics) ContentAnalytics(ctx context.Context, q streaming.AnalyticsQuery) (*streaming.ContentAnalytics, error) {
-	starts, err := analyticsBuckets(q)
+	starts, err := q.Buckets()
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,56 @@ type AnalyticsQuery struct {
 	TopN       int
 }
 
+// Bounds of an AnalyticsQuery (the contract's GetContentAnalyticsRequest documents them).
+const (
+	MaxAnalyticsRange   = 400 * 24 * time.Hour
+	MaxAnalyticsBuckets = 2000
+	MaxAnalyticsTopN    = 100
+)
+
+// Buckets checks q and returns the starts of its histogram's buckets: every hour, or every UTC day, that
+// [Start, End) touches (a day bucket starts at midnight, so the first and last may cover part of the range). A bad
+// query is a CodeInvalid error naming the request's field: start_time, end_time (whole hours, end after start, at
+// most MaxAnalyticsRange, at most MaxAnalyticsBuckets buckets), top_n (1 to MaxAnalyticsTopN), interval.
+func (q AnalyticsQuery) Buckets() ([]time.Time, error) {
+	start, end := q.Start.UTC(), q.End.UTC()
+	wholeHour := func(t time.Time) bool { return t.Equal(t.Truncate(time.Hour)) }
+	switch {
+	case start.IsZero():
+		return nil, Invalid("start_time", "is required")
+	case end.IsZero():
+		return nil, Invalid("end_time", "is required")
+	case !wholeHour(start):
+		return nil, Invalid("start_time", "must be a whole hour (minutes and seconds zero)")
+	case !wholeHour(end):
+		return nil, Invalid("end_time", "must be a whole hour (minutes and seconds zero)")
+	case !end.After(start):
+		return nil, Invalid("end_time", "must be after start_time")
+	case end.Sub(start) > MaxAnalyticsRange:
+		return nil, Invalid("end_time", "must be at most %d days after start_time", int(MaxAnalyticsRange.Hours()/24))
+	case q.TopN < 1 || q.TopN > MaxAnalyticsTopN:
+		return nil, Invalid("top_n", "must be between 1 and %d", MaxAnalyticsTopN)
+	}
+	first, next := start, func(t time.Time) time.Time { return t.Add(time.Hour) }
+	switch q.Interval {
+	case IntervalHour:
+	case IntervalDay:
+		first = time.Date(start.Year(), start.Month(), start.Day(), 0, 0, 0, 0, time.UTC)
+		next = func(t time.Time) time.Time { return t.AddDate(0, 0, 1) }
+	default:
+		return nil, Invalid("interval", "must be %s or %s", IntervalHour, IntervalDay)
+	}
+	var starts []time.Time
+	for t := first; t.Before(end); t = next(t) {
+		if len(starts) == MaxAnalyticsBuckets {
+			return nil, Invalid("end_time", "the range has more than %d %s buckets: take a larger interval or a shorter range",
+				MaxAnalyticsBuckets, q.Interval)
+		}
+		starts = append(starts, t)
+	}
+	return starts, nil
+}
+
 // AnalyticsBucket is one bucket of the date histogram.
 type AnalyticsBucket struct {
 	Start   time.Time

@@ -9,49 +9,17 @@ import (
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
-// Bounds of the analytics queries (the contract documents them).
-const (
-	MaxAnalyticsRange   = 400 * 24 * time.Hour
-	MaxAnalyticsBuckets = 2000
-	MaxViewingStatsDays = 366
-)
+// MaxViewingStatsDays bounds GetViewingStats' range.
+const MaxViewingStatsDays = 366
 
 // ContentAnalytics aggregates the playback roll-ups q selects (docs/analytics.md).
 func (h *Handler) ContentAnalytics(ctx context.Context, q streaming.AnalyticsQuery) (*streaming.ContentAnalytics, error) {
 	q.Interval = cmp.Or(q.Interval, streaming.IntervalDay)
 	q.TopN = orDefault(q.TopN, DefaultAnalyticsTopN)
-	if err := checkAnalytics(q); err != nil {
+	if _, err := q.Buckets(); err != nil { // refused here, before any request
 		return nil, err
 	}
 	return h.Analytics.ContentAnalytics(ctx, q)
-}
-
-func checkAnalytics(q streaming.AnalyticsQuery) error {
-	switch {
-	case q.Start.IsZero() || !q.Start.Equal(q.Start.Truncate(time.Hour)):
-		return streaming.Invalid("start_time", "must be a whole hour (UTC)")
-	case q.End.IsZero() || !q.End.Equal(q.End.Truncate(time.Hour)):
-		return streaming.Invalid("end_time", "must be a whole hour (UTC)")
-	case !q.End.After(q.Start):
-		return streaming.Invalid("end_time", "must be after start_time")
-	case q.End.Sub(q.Start) > MaxAnalyticsRange:
-		return streaming.Invalid("end_time", "the range is longer than %d days", int(MaxAnalyticsRange.Hours()/24))
-	}
-	step := time.Hour
-	switch q.Interval {
-	case streaming.IntervalHour:
-	case streaming.IntervalDay:
-		step = 24 * time.Hour
-	default:
-		return streaming.Invalid("interval", "unknown interval %q", q.Interval)
-	}
-	if n := (q.End.Sub(q.Start) + step - 1) / step; n > MaxAnalyticsBuckets {
-		return streaming.Invalid("interval", "%d buckets; at most %d: take a larger interval or a shorter range", n, MaxAnalyticsBuckets)
-	}
-	if q.TopN < 1 || q.TopN > 100 {
-		return streaming.Invalid("top_n", "must be 1 to 100")
-	}
-	return nil
 }
 
 // ViewingStats is a user's own viewing over the UTC days from..to (both included; zero: the last

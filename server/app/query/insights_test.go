@@ -123,7 +123,7 @@ func TestContentAnalyticsChecksTheRange(t *testing.T) {
 		{"no end", streaming.AnalyticsQuery{Start: hour}, "end_time"},
 		{"backwards", streaming.AnalyticsQuery{Start: hour, End: hour.Add(-time.Hour)}, "end_time"},
 		{"too long", streaming.AnalyticsQuery{Start: hour.Add(-401 * 24 * time.Hour), End: hour}, "end_time"},
-		{"too many hours", streaming.AnalyticsQuery{Start: hour.Add(-2001 * time.Hour), End: hour, Interval: streaming.IntervalHour}, "interval"},
+		{"too many hours", streaming.AnalyticsQuery{Start: hour.Add(-2001 * time.Hour), End: hour, Interval: streaming.IntervalHour}, "end_time"},
 		{"2000 hours", streaming.AnalyticsQuery{Start: hour.Add(-2000 * time.Hour), End: hour, Interval: streaming.IntervalHour}, ""},
 		{"unknown interval", streaming.AnalyticsQuery{Start: hour.Add(-time.Hour), End: hour, Interval: "week"}, "interval"},
 		{"top 101", streaming.AnalyticsQuery{Start: hour.Add(-time.Hour), End: hour, TopN: 101}, "top_n"},
