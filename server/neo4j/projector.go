@@ -101,7 +101,7 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	ratings := map[ratingKey]ratingRow{}
 	aggregates := map[string]streaming.RatingAggregatePayload{}
 	type paymentKey struct{ user, fingerprint string }
-	payments := map[paymentKey]paymentRow{}
+	payments := map[paymentKey]*seen{}
 	for _, e := range events {
 		switch e.Type {
 		case streaming.EventRatingChanged:
@@ -144,7 +144,10 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 				at = pl.UpdatedAt
 			}
 			k := paymentKey{pl.UserID, pl.PaymentFingerprint}
-			payments[k] = payments[k].add(at)
+			if payments[k] == nil {
+				payments[k] = &seen{}
+			}
+			payments[k].at(at)
 		case streaming.EventUserRegistered:
 			var pl streaming.UserPayload
 			if err := streaming.DecodePayload(e, &pl); err != nil {
@@ -211,7 +214,11 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 	for _, k := range slices.SortedFunc(maps.Keys(payments), func(a, b paymentKey) int {
 		return cmp.Or(cmp.Compare(a.user, b.user), cmp.Compare(a.fingerprint, b.fingerprint))
 	}) {
-		paymentRows = append(paymentRows, payments[k].params(k.user, k.fingerprint))
+		row := map[string]any{"user_id": k.user, "fingerprint": k.fingerprint, "first": nil, "last": nil}
+		if p := payments[k]; !p.first.IsZero() { // no event of the batch had a time: the edge's times stay as they are
+			row["first"], row["last"] = p.first.UTC(), p.last.UTC()
+		}
+		paymentRows = append(paymentRows, row)
 	}
 
 	// Titles before ratings: the rating statement merges the title too, but running the title's own statement first
@@ -259,29 +266,6 @@ func (r ratingRow) params() map[string]any {
 		"rated_at": nil}
 	if !r.ratedAt.IsZero() {
 		m["rated_at"] = r.ratedAt.UTC()
-	}
-	return m
-}
-
-// paymentRow is the span of times a batch's events link one user to one payment instrument.
-type paymentRow struct {
-	first, last time.Time // zero when no event of the batch had a time
-}
-
-func (r paymentRow) add(at time.Time) paymentRow {
-	if !at.IsZero() && (r.first.IsZero() || at.Before(r.first)) {
-		r.first = at
-	}
-	if at.After(r.last) {
-		r.last = at
-	}
-	return r
-}
-
-func (r paymentRow) params(userID, fingerprint string) map[string]any {
-	m := map[string]any{"user_id": userID, "fingerprint": fingerprint, "first": nil, "last": nil}
-	if !r.first.IsZero() {
-		m["first"], m["last"] = r.first.UTC(), r.last.UTC()
 	}
 	return m
 }

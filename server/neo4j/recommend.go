@@ -45,9 +45,9 @@ const (
 // MaxRecommendations is the largest limit Recommend accepts.
 const MaxRecommendations = 100
 
-// recommendTxTimeout is the server-side timeout of the recommendation query when the caller's context has no
-// earlier deadline: the server stops a runaway query instead of working on for a caller that has gone.
-const recommendTxTimeout = 5 * time.Second
+// queryTxTimeout is the server-side timeout of a query on a request's path (recommendations, risk) when the caller's
+// context has no earlier deadline.
+const queryTxTimeout = 5 * time.Second
 
 // RecommendCypher is the recommendation query. It starts from the user (a seek on the user_id constraint's index),
 // and every later step expands from nodes it already holds, so there is no label scan and no cartesian product.
@@ -172,50 +172,57 @@ func (g *Graph) Recommend(ctx context.Context, userID string, limit int) ([]stre
 	if limit < 1 || limit > MaxRecommendations {
 		return nil, streaming.Invalid("limit", "must be between 1 and %d", MaxRecommendations)
 	}
+	records, err := g.readBounded(ctx, "recommend", RecommendCypher, RecommendParams(userID, limit))
+	if err != nil {
+		return nil, err
+	}
+	out := make([]streaming.Recommendation, 0, len(records))
+	for _, rec := range records {
+		var r streaming.Recommendation
+		var err error
+		if r.ContentID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
+			return nil, fmt.Errorf("recommendation id: %w", err)
+		}
+		if r.Title, _, err = neo4j.GetRecordValue[string](rec, "title"); err != nil {
+			return nil, fmt.Errorf("recommendation %s title: %w", r.ContentID, err)
+		}
+		if r.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
+			return nil, fmt.Errorf("recommendation %s score: %w", r.ContentID, err)
+		}
+		if r.Reason, _, err = neo4j.GetRecordValue[string](rec, "reason"); err != nil {
+			return nil, fmt.Errorf("recommendation %s reason: %w", r.ContentID, err)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// readBounded runs one read query of a request's path in a managed read transaction whose server-side timeout is
+// queryTxTimeout, or the caller's earlier deadline, so the server stops a runaway query instead of working on for a
+// caller that has gone; op names it in its span and errors.
+func (g *Graph) readBounded(ctx context.Context, op, cypher string, params map[string]any) ([]*neo4j.Record, error) {
 	if g.closed.Load() {
 		return nil, errClosed
 	}
-	timeout := recommendTxTimeout
+	timeout := queryTxTimeout
 	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
 		timeout = max(time.Until(d), time.Millisecond)
 	}
-	ctx, end := g.span(ctx, "recommend")
+	ctx, end := g.span(ctx, op)
 	s := g.session(ctx, neo4j.AccessModeRead)
 	defer s.Close(context.WithoutCancel(ctx))
-	recs, err := neo4j.ExecuteRead(ctx, s, func(tx neo4j.ManagedTransaction) ([]streaming.Recommendation, error) {
-		res, err := tx.Run(ctx, RecommendCypher, RecommendParams(userID, limit))
+	records, err := neo4j.ExecuteRead(ctx, s, func(tx neo4j.ManagedTransaction) ([]*neo4j.Record, error) {
+		res, err := tx.Run(ctx, cypher, params)
 		if err != nil {
 			return nil, err
 		}
-		records, err := res.Collect(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]streaming.Recommendation, 0, len(records))
-		for _, rec := range records {
-			var r streaming.Recommendation
-			var err error
-			if r.ContentID, _, err = neo4j.GetRecordValue[string](rec, "id"); err != nil {
-				return nil, fmt.Errorf("recommendation id: %w", err)
-			}
-			if r.Title, _, err = neo4j.GetRecordValue[string](rec, "title"); err != nil {
-				return nil, fmt.Errorf("recommendation %s title: %w", r.ContentID, err)
-			}
-			if r.Score, _, err = neo4j.GetRecordValue[float64](rec, "score"); err != nil {
-				return nil, fmt.Errorf("recommendation %s score: %w", r.ContentID, err)
-			}
-			if r.Reason, _, err = neo4j.GetRecordValue[string](rec, "reason"); err != nil {
-				return nil, fmt.Errorf("recommendation %s reason: %w", r.ContentID, err)
-			}
-			out = append(out, r)
-		}
-		return out, nil
+		return res.Collect(ctx)
 	}, neo4j.WithTxTimeout(timeout))
 	if err != nil {
-		err = mapErr(err)
+		err = mapErr(fmt.Errorf("%s: %w", op, err))
 		end(err)
 		return nil, err
 	}
 	end(nil)
-	return recs, nil
+	return records, nil
 }

@@ -3,7 +3,6 @@ package neo4j
 import (
 	"cmp"
 	"context"
-	"fmt"
 	"maps"
 	"slices"
 	"time"
@@ -25,9 +24,6 @@ var _ streaming.RiskGraph = (*Graph)(nil)
 // card fingerprint). Two accounts are linked when they share a Device or a PaymentInstrument node; a PLAYED_FROM edge
 // with concurrent > 0 is a network the account played from while another of its networks was playing. The shared
 // nodes hold no personal data by themselves: an erasure deletes the user's edges to them and leaves the nodes.
-
-// riskTxTimeout bounds the risk reads as recommendTxTimeout bounds the recommendation query.
-const riskTxTimeout = recommendTxTimeout
 
 // recordDevicesCypher adds a row's starts to the (user, device) USED_DEVICE edge and widens its first and last to
 // the row's (batches may arrive out of order). The user is merged, locked and checked first, so an access of an
@@ -61,21 +57,28 @@ func widenSeen(e string) string {
     ` + e + `.last = CASE WHEN ` + e + `.last IS NULL OR ` + e + `.last < r.last THEN r.last ELSE ` + e + `.last END`
 }
 
-// sighting is what a batch says of one (user, device) or (user, network) edge.
-type sighting struct {
-	typ         string // the device's type; "" for a network
-	starts      int64
-	concurrent  int64
-	first, last time.Time
-}
+// seen is the span of times a batch links a user to a device, network or payment instrument (widenSeen).
+type seen struct{ first, last time.Time }
 
-func (s *sighting) at(t time.Time) {
+// at widens the span to t; a zero t (an event without a time) leaves it as it is.
+func (s *seen) at(t time.Time) {
+	if t.IsZero() {
+		return
+	}
 	if s.first.IsZero() || t.Before(s.first) {
 		s.first = t
 	}
 	if t.After(s.last) {
 		s.last = t
 	}
+}
+
+// sighting is what a batch says of one (user, device) or (user, network) edge.
+type sighting struct {
+	seen
+	typ        string // the device's type; "" for a network
+	starts     int64
+	concurrent int64
 }
 
 // RecordAccesses links each access's user to its device (USED_DEVICE) and network (PLAYED_FROM), in one write
@@ -248,47 +251,24 @@ func (g *Graph) SuspiciousLinks(ctx context.Context, limit int) ([]streaming.Ris
 		map[string]any{"limit": int64(limit), "maxPeers": int64(streaming.MaxRelatedAccounts)})
 }
 
-// readRiskLinks runs one of the risk queries in a managed read transaction, bounded by riskTxTimeout (or the
-// caller's earlier deadline), and reads its records as links; op names it in spans and errors.
+// readRiskLinks runs one of the risk queries (readBounded) and reads its records as links; op names it in spans and
+// errors.
 func (g *Graph) readRiskLinks(ctx context.Context, op, cypher string, params map[string]any) ([]streaming.RiskLinks, error) {
-	if g.closed.Load() {
-		return nil, errClosed
-	}
-	timeout := riskTxTimeout
-	if d, ok := ctx.Deadline(); ok && time.Until(d) < timeout {
-		timeout = max(time.Until(d), time.Millisecond)
-	}
-	ctx, end := g.span(ctx, op)
-	s := g.session(ctx, neo4j.AccessModeRead)
-	defer s.Close(context.WithoutCancel(ctx))
-	links, err := neo4j.ExecuteRead(ctx, s, func(tx neo4j.ManagedTransaction) ([]streaming.RiskLinks, error) {
-		res, err := tx.Run(ctx, cypher, params)
-		if err != nil {
-			return nil, err
-		}
-		records, err := res.Collect(ctx)
-		if err != nil {
-			return nil, err
-		}
-		out := make([]streaming.RiskLinks, len(records))
-		for i, r := range records {
-			cards, _ := recInt(r, "card_peer_count")
-			devices, _ := recInt(r, "device_peer_count")
-			concurrent, _ := recInt(r, "concurrent_networks")
-			out[i] = streaming.RiskLinks{UserID: recString(r, "user_id"),
-				CardPeerCount: int(cards), CardPeers: recPeers(r, "card_peers"),
-				DevicePeerCount: int(devices), DevicePeers: recPeers(r, "device_peers"),
-				ConcurrentNetworks: int(concurrent)}
-		}
-		return out, nil
-	}, neo4j.WithTxTimeout(timeout))
+	records, err := g.readBounded(ctx, op, cypher, params)
 	if err != nil {
-		err = mapErr(fmt.Errorf("%s: %w", op, err))
-		end(err)
 		return nil, err
 	}
-	end(nil)
-	return links, nil
+	out := make([]streaming.RiskLinks, len(records))
+	for i, r := range records {
+		cards, _ := recInt(r, "card_peer_count")
+		devices, _ := recInt(r, "device_peer_count")
+		concurrent, _ := recInt(r, "concurrent_networks")
+		out[i] = streaming.RiskLinks{UserID: recString(r, "user_id"),
+			CardPeerCount: int(cards), CardPeers: recPeers(r, "card_peers"),
+			DevicePeerCount: int(devices), DevicePeers: recPeers(r, "device_peers"),
+			ConcurrentNetworks: int(concurrent)}
+	}
+	return out, nil
 }
 
 // recPeers is a list of peer ids, nil when empty (as in the links of an account the graph does not know).
