@@ -69,7 +69,7 @@ func (t *commandTx) SubscriptionForUpdate(ctx context.Context, id string) (*stre
 }
 
 // UpdateSubscription writes status, plan, dates, price, currency, payment method, period, cancellation and the card
-// fingerprint (kept when s has none; the owner never changes), bumps the version and writes back Version and UpdatedAt.
+// fingerprint ("" clears it; the owner never changes), bumps the version and writes back Version and UpdatedAt.
 func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscription) error {
 	if !validUUID(s.ID) {
 		return notFound("subscription")
@@ -79,7 +79,7 @@ func (t *commandTx) UpdateSubscription(ctx context.Context, s *streaming.Subscri
 			monthly_price = $6::bigint / 100.0, currency = $7, payment_method = $8, version = version + 1,
 			updated_at = now(), current_period_start = coalesce($9, current_period_start),
 			current_period_end = coalesce($10, current_period_end), cancel_at_period_end = $11, cancel_reason = $12,
-			payment_fingerprint = coalesce(nullif($13, ''), payment_fingerprint)
+			payment_fingerprint = nullif($13, '')
 		WHERE id = $1
 		RETURNING `+subscriptionColumns,
 		s.ID, s.PlanID, s.Status, s.StartDate, s.EndDate, s.PriceCents, s.Currency, s.PaymentMethod,
