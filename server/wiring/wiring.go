@@ -387,8 +387,8 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), the WATCHED edges (Neo4j) with the
 // invalidation of the watchers' cached recommendations, and the analytics roll-ups (search, with their viewers in
-// Redis; nil rollups: none). Both are fed viewings (one per partition write and hour),
-// folded once from the events, and both first drop the viewings of titles that are not in the catalog (titles). It
+// Redis; nil rollups: none). All are fed viewings (one per partition write, hour and device), folded once from the
+// events, and all first drop the viewings of titles that are not in the catalog (titles). It
 // returns the fan-out to give the pipeline and the buffers, which the caller closes (after the pipeline) to flush
 // them; what a buffer drops or fails to apply, a Replayer over them applies again. Exported so the benchmarks run the
 // derived updates exactly as streamingd does.
@@ -485,8 +485,6 @@ const (
 	janitorBatch = 1000
 )
 
-// startJanitor deletes idempotency keys older than ttl in the background: once at start, then every janitorEvery.
-// Replicas may all run it; each skips the rows another is deleting.
 // startRetention drops the analytics roll-ups past keep, daily (server/analytics.Retention).
 func (b *Built) startRetention(keep time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
@@ -495,6 +493,8 @@ func (b *Built) startRetention(keep time.Duration) {
 	go func() { defer close(b.retainDone); r.Run(ctx) }()
 }
 
+// startJanitor deletes idempotency keys older than ttl in the background: once at start, then every janitorEvery.
+// Replicas may all run it; each skips the rows another is deleting.
 func (b *Built) startJanitor(store *postgres.CommandStore, ttl time.Duration) {
 	ctx, cancel := context.WithCancel(context.Background())
 	b.stopJanitor, b.janitorDone = cancel, make(chan struct{})
