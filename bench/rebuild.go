@@ -1138,33 +1138,6 @@ func searchDo(ctx context.Context, c *http.Client, method, url string, body []by
 	return err
 }
 
-func searchCall(ctx context.Context, c *http.Client, method, url, contentType string, body []byte, ok ...int) ([]byte, error) {
-	var r io.Reader
-	if body != nil {
-		r = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, url, r)
-	if err != nil {
-		return nil, err
-	}
-	if body != nil {
-		req.Header.Set("Content-Type", contentType)
-	}
-	res, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	if (res.StatusCode < 200 || res.StatusCode > 299) && !slices.Contains(ok, res.StatusCode) {
-		return nil, fmt.Errorf("%s %s: %s: %.300s", method, url, res.Status, data)
-	}
-	return data, nil
-}
-
 func searchGet(ctx context.Context, c *http.Client, url string, into any) error {
 	data, err := searchCall(ctx, c, http.MethodGet, url, "", nil)
 	if err != nil {

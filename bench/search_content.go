@@ -227,22 +227,9 @@ func searchContent(ctx context.Context) ([]Result, error) {
 }
 
 func rawSearch(ctx context.Context, c *http.Client, url string, body []byte) (*rawSearchAnswer, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	data, err := searchCall(ctx, c, http.MethodPost, url, "application/json", body)
 	if err != nil {
 		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	res, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	defer res.Body.Close()
-	data, err := io.ReadAll(res.Body)
-	if err != nil {
-		return nil, err
-	}
-	if res.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("search: %s: %.300s", res.Status, data)
 	}
 	var ans rawSearchAnswer
 	if err := json.Unmarshal(data, &ans); err != nil {
@@ -252,4 +239,33 @@ func rawSearch(ctx context.Context, c *http.Client, url string, body []byte) (*r
 		return nil, fmt.Errorf("search timed out")
 	}
 	return &ans, nil
+}
+
+// searchCall sends one request to the search server and returns the body of its answer; a status outside 2xx
+// (and ok) is an error quoting the answer.
+func searchCall(ctx context.Context, c *http.Client, method, url, contentType string, body []byte, ok ...int) ([]byte, error) {
+	var r io.Reader
+	if body != nil {
+		r = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, url, r)
+	if err != nil {
+		return nil, err
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", contentType)
+	}
+	res, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	data, err := io.ReadAll(res.Body)
+	if err != nil {
+		return nil, err
+	}
+	if (res.StatusCode < 200 || res.StatusCode > 299) && !slices.Contains(ok, res.StatusCode) {
+		return nil, fmt.Errorf("%s %s: %s: %.300s", method, url, res.Status, data)
+	}
+	return data, nil
 }

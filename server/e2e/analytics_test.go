@@ -32,16 +32,10 @@ func userIn(t *testing.T, e *env, country string) user {
 	return user{id: reg.GetUser().GetId(), email: email}
 }
 
-// analyticsTitle upserts a title of the genres as admin.
+// analyticsTitle upserts a title of the genres (newTitle) and returns its id.
 func analyticsTitle(t *testing.T, e *env, genres ...string) string {
 	t.Helper()
-	id := uuid.NewString()
-	if _, err := e.cmd.UpsertContent(as(t, adminToken), &pb.UpsertContentRequest{Content: &pb.Content{Id: id,
-		Title: "Analítica " + storetest.Unique(), Description: "Una prueba", Type: pb.ContentType_CONTENT_TYPE_MOVIE,
-		Genres: genres, ReleaseYear: 2025}}); err != nil {
-		t.Fatalf("upsert title: %v", err)
-	}
-	return id
+	return newTitle(t, e, "Analítica "+storetest.Unique(), genres...).GetId()
 }
 
 // expected sums raw events as the roll-ups count them: seconds and events add up; a viewer is one play (and one
