@@ -129,6 +129,19 @@ func normalize(q streaming.SearchQuery) (normalized, error) {
 	return n, nil
 }
 
+// preference picks the copies of the shards a search reads. The copies of a shard refresh on their own schedules and
+// score alike only when their segments hold the same deleted documents, so searches spread over copies could show a
+// reader a title and then lose it, or repeat or skip a hit at a page boundary. Every search by one reader goes to the
+// same copies (the reader's hash), and so does every page of one query by no one in particular (the query's hash);
+// different readers and queries still spread over the copies.
+func preference(reader string, n normalized) string {
+	if reader == "" {
+		return "q" + tokenHash(n, nil, 0)
+	}
+	sum := sha256.Sum256([]byte(reader)) // an id in the server's logs says who searched; its hash does not
+	return "r" + hex.EncodeToString(sum[:16])
+}
+
 // Request is the search body Search sends to <Alias>/_search for q: a benchmark can send the identical request
 // straight to the server as a baseline. A bad page token is a CodeInvalid error on page_token.
 func (x *Index) Request(q streaming.SearchQuery) (map[string]any, error) {
@@ -246,11 +259,8 @@ func (x *Index) Search(ctx context.Context, q streaming.SearchQuery) (*streaming
 	if err != nil {
 		return nil, err
 	}
-	// Every page of one query goes to the same copies of the shards (the preference is the query's hash): the copies
-	// of a shard score alike only when their segments hold the same deleted documents, so pages read from different
-	// copies could repeat or skip a hit at a page boundary. Different queries still spread over the copies.
 	raw, err := x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "POST",
-		Path: "/" + x.alias + "/_search", Body: body, Params: url.Values{"preference": {"q" + tokenHash(n, nil, 0)}}})
+		Path: "/" + x.alias + "/_search", Body: body, Params: url.Values{"preference": {preference(q.Reader, n)}}})
 	if err != nil {
 		return nil, classify("search", err)
 	}

@@ -35,6 +35,10 @@ type SearchQuery struct {
 	MinRating float64  // 0 = any
 	PageSize  int
 	PageToken string // from a previous SearchResult; a malformed one is a CodeInvalid error on field page_token
+	// Reader is who searches (a user's id; "" for anyone else). Every search by one reader reads the same copies of
+	// the catalog's shards, so a title the reader has seen does not vanish from their next search while the copies
+	// catch up with each other. It does not change the answer's content otherwise.
+	Reader string
 }
 
 // SearchHit is one matching title.

@@ -25,11 +25,13 @@ func (h *Handler) Search(ctx context.Context, q streaming.SearchQuery) (*streami
 	return h.Index.Search(ctx, q)
 }
 
-// SearchAs is Search by a caller: userID is the signed-in user ("" for anyone else: an admin, a service, anonymous).
+// SearchAs is Search by a caller: userID is the signed-in user ("" for anyone else: an admin, a service, anonymous),
+// who becomes the query's Reader.
 // After a successful search by a user that filters on genres, the genres go to Interests, which feeds the user's
 // genre interest in the graph (recommendations read it). Only the first page counts: the following pages are the
 // same search.
 func (h *Handler) SearchAs(ctx context.Context, userID string, q streaming.SearchQuery) (*streaming.SearchResult, error) {
+	q.Reader = userID
 	res, err := h.Search(ctx, q)
 	if err == nil && h.Interests != nil && userID != "" && len(q.Genres) > 0 && q.PageToken == "" {
 		h.Interests.Add(streaming.GenreSearch{UserID: userID, Genres: q.Genres, At: h.now()})

@@ -34,8 +34,10 @@ func TestSearchAsFeedsGenreInterest(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			interests := &fakeInterests{}
+			var reader string
 			h := &query.Handler{Interests: interests, Now: func() time.Time { return now },
-				Index: &fakeIndex{search: func(streaming.SearchQuery) (*streaming.SearchResult, error) {
+				Index: &fakeIndex{search: func(q streaming.SearchQuery) (*streaming.SearchResult, error) {
+					reader = q.Reader
 					if tt.fail {
 						return nil, streaming.Unavailable("search", nil)
 					}
@@ -47,6 +49,9 @@ func TestSearchAsFeedsGenreInterest(t *testing.T) {
 			}
 			if diff := cmp.Diff(tt.want, interests.added); diff != "" {
 				t.Errorf("interests (-want +got):\n%s", diff)
+			}
+			if reader != tt.userID { // the caller's searches read the same copies of the shards
+				t.Errorf("the index was asked for reader %q, want %q", reader, tt.userID)
 			}
 		})
 	}
