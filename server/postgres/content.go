@@ -81,28 +81,3 @@ func validUUIDs(ids []string) []string {
 	}
 	return valid
 }
-
-// RecordRating upserts the rating's row, marked pending, in one autocommitted statement: one round trip, one row.
-// The flusher (RatingStore.FlushAggregates) folds it into the title's aggregate and publishes it. Nothing reads or
-// locks the title or its other ratings, so the cost does not grow with the title's ratings, and raters of one title
-// never wait for each other. r.UpdatedAt, when set, is the time stored; else the server's clock.
-func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating) error {
-	if !validUUID(r.ContentID) {
-		return notFound("content")
-	}
-	if !validUUID(r.UserID) {
-		return notFound("user")
-	}
-	var at any
-	if !r.UpdatedAt.IsZero() {
-		at = r.UpdatedAt
-	}
-	err := s.pool.QueryRow(ctx, `
-		INSERT INTO ratings (user_id, content_id, stars, review, updated_at, pending)
-		VALUES ($1, $2, $3, $4, coalesce($5::timestamptz, now()), true)
-		ON CONFLICT (user_id, content_id) DO UPDATE SET stars = excluded.stars, review = excluded.review,
-			updated_at = excluded.updated_at, version = ratings.version + 1, pending = true
-		RETURNING updated_at, version`,
-		r.UserID, r.ContentID, r.Stars, r.Review, at).Scan(&r.UpdatedAt, &r.Version)
-	return mapErr(err, "rating")
-}

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -278,5 +280,94 @@ func TestRecordRatingThenFlush(t *testing.T) {
 	}
 	if n := count(t, ctx, pool, `SELECT count(*) FROM outbox WHERE aggregate_id = $1`, streaming.RatingAggregateID(c.ID, users[1])); n != 2 {
 		t.Errorf("%d events of the re-rating user, want 2", n)
+	}
+}
+
+// Ratings arriving together share statements (one transaction each: the rows of one statement carry one xmin), and
+// each still gets its own answer: its version and time, or its own error when it is refused (an unknown user, stars
+// out of range) while the rest of its batch is written.
+func TestRecordRatingSharesStatements(t *testing.T) {
+	store, pool, ctx := setup(t)
+	ratings := postgres.NewRatingStore(pool)
+	c := &streaming.Content{Title: "Together " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	users := newUsers(t, ctx, pool, 300)
+	for _, u := range users[:100] { // these rate again below
+		if err := store.RecordRating(ctx, &streaming.Rating{UserID: u, ContentID: c.ID, Stars: 1}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	type job struct {
+		r                *streaming.Rating
+		at               time.Time
+		wantVersion      int64
+		wantCode         streaming.Code
+		wantInvalidStars bool
+	}
+	base := time.Date(2026, 12, 4, 1, 0, 0, 0, time.UTC)
+	var jobs []*job
+	for i, u := range users {
+		j := &job{r: &streaming.Rating{UserID: u, ContentID: c.ID, Stars: int32(i%5 + 1)}, at: base.Add(time.Duration(i) * time.Microsecond), wantVersion: 1}
+		if i < 100 {
+			j.wantVersion = 2
+		}
+		if i == 150 {
+			j.r.Stars, j.wantInvalidStars = 9, true
+		}
+		if i%37 == 0 { // the upper-case spelling of an id is the same rater
+			j.r.UserID = strings.ToUpper(u)
+		}
+		jobs = append(jobs, j)
+	}
+	for range 10 {
+		jobs = append(jobs, &job{r: &streaming.Rating{UserID: uuid.NewString(), ContentID: c.ID, Stars: 3}, at: base,
+			wantCode: streaming.CodeNotFound})
+	}
+	rand.Shuffle(len(jobs), func(i, k int) { jobs[i], jobs[k] = jobs[k], jobs[i] })
+	start := make(chan struct{})
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		j.r.UpdatedAt = j.at
+		wg.Go(func() {
+			<-start
+			errs[i] = store.RecordRating(ctx, j.r)
+		})
+	}
+	close(start)
+	wg.Wait()
+	written := postgres.RatingAggregate{}
+	for i, j := range jobs {
+		switch e := streaming.AsError(errs[i]); {
+		case j.wantCode == streaming.CodeNotFound:
+			if e == nil || e.Code != streaming.CodeNotFound || e.Message != "user not found" {
+				t.Errorf("unknown rater %s: %v, want user not found", j.r.UserID, errs[i])
+			}
+		case j.wantInvalidStars:
+			if errs[i] == nil {
+				t.Errorf("%d stars were accepted", j.r.Stars)
+			}
+		case errs[i] != nil:
+			t.Errorf("rating by %s: %v", j.r.UserID, errs[i])
+		case j.r.Version != j.wantVersion || !j.r.UpdatedAt.Equal(j.at):
+			t.Errorf("rating by %s: version %d at %s, want %d at %s", j.r.UserID, j.r.Version, j.r.UpdatedAt, j.wantVersion, j.at)
+		default:
+			written.StarsSum, written.Ratings = written.StarsSum+int64(j.r.Stars), written.Ratings+1
+		}
+	}
+	var txs int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT xmin::text) FROM ratings WHERE content_id = $1`, c.ID).Scan(&txs); err != nil {
+		t.Fatal(err)
+	}
+	if txs >= 299 {
+		t.Errorf("299 ratings written in %d transactions: none shared a statement", txs)
+	}
+	t.Logf("299 concurrent ratings written in %d transactions", txs)
+	want, _ := recount(t, ctx, pool, c.ID)
+	if want.Ratings != 299 || want.StarsSum != written.StarsSum { // 300 raters, one refused
+		t.Errorf("recount = %+v, want 299 ratings summing %d", want, written.StarsSum)
+	}
+	if got, err := ratings.Aggregate(ctx, c.ID); err != nil || got != want {
+		t.Errorf("aggregate = %+v, %v; recount %+v", got, err, want)
 	}
 }

@@ -26,6 +26,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/streamingplatform/streaming/server/groupcommit"
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -36,7 +37,10 @@ const maxRetries = 3
 const newID = `coalesce(nullif($1, '')::uuid, gen_random_uuid())`
 
 // CommandStore is the PostgreSQL streaming.CommandStore.
-type CommandStore struct{ pool *pgxpool.Pool }
+type CommandStore struct {
+	pool    *pgxpool.Pool
+	ratings *groupcommit.Group[*streaming.Rating] // RecordRating's shared statements
+}
 
 var (
 	_ streaming.CommandStore = (*CommandStore)(nil)
@@ -44,7 +48,12 @@ var (
 )
 
 // NewCommandStore returns a store using pool. The schema must be migrated (Migrate) first.
-func NewCommandStore(pool *pgxpool.Pool) *CommandStore { return &CommandStore{pool: pool} }
+func NewCommandStore(pool *pgxpool.Pool) *CommandStore {
+	s := &CommandStore{pool: pool}
+	s.ratings = &groupcommit.Group[*streaming.Rating]{Write: s.writeRatings, Key: ratingKey,
+		Slots: ratingSlots(pool), MaxBatch: ratingBatchMax}
+	return s
+}
 
 // InTx runs fn in a READ COMMITTED transaction and commits when fn returns nil. Invariants that must hold under
 // concurrency are enforced by constraints (e.g. the one-active-subscription index) and row locks, not by the
