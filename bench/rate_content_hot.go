@@ -26,9 +26,9 @@ import (
 
 const (
 	hotConcurrency    = 32   // raters at once per side, each with one call in flight
-	hotPerSide        = 6000 // measured ratings per side
-	hotCycles         = 3    // ABBA cycles the measured ratings are spread over
-	hotWarmup         = 300  // unmeasured ratings per side first
+	hotPerSide        = 24000 // measured ratings per side
+	hotCycles         = 4     // palindromic cycles the measured ratings are spread over
+	hotWarmup         = 1000  // unmeasured ratings per side first
 	hotRerateShare    = 5    // one rating in this many is a preloaded user changing their stars; the rest are new
 	hotRoundCap       = 60 * time.Second
 	hotProbes         = 10 // visibility samples: one new rating each, spread over the flush interval
@@ -121,8 +121,9 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	// counts an existing database's; then the raters of the measured rounds.
 	loadStart := time.Now()
 	rng := rand.New(rand.NewPCG(19, 1))
-	rerates := 2 * (perSide + hotWarmup) / hotRerateShare
-	users, err := insertUsers(ctx, raw, preload+2*(perSide+hotWarmup)+hotProbes)
+	const sides = 3
+	rerates := sides * (perSide + hotWarmup) / hotRerateShare
+	users, err := insertUsers(ctx, raw, preload+sides*(perSide+hotWarmup)+hotProbes)
 	if err != nil {
 		return nil, err
 	}
@@ -155,11 +156,12 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	if rerates > preload/2 {
 		return nil, fmt.Errorf("a preload of %d is too small for %d re-ratings", preload, rerates)
 	}
-	half := rerates / 2
+	third := rerates / sides
 	nFresh := perSide + hotWarmup
-	serverOps, serverDelta := hotOps(rng, fresh[:nFresh], preloaded[:half], preStars[:half], perSide+hotWarmup)
-	rawOps, rawDelta := hotOps(rng, fresh[nFresh:2*nFresh], preloaded[half:2*half], preStars[half:2*half], perSide+hotWarmup)
-	probeUsers := fresh[2*nFresh:]
+	serverOps, serverDelta := hotOps(rng, fresh[:nFresh], preloaded[:third], preStars[:third], perSide+hotWarmup)
+	rawOps, rawDelta := hotOps(rng, fresh[nFresh:2*nFresh], preloaded[third:2*third], preStars[third:2*third], perSide+hotWarmup)
+	storeOps, storeDelta := hotOps(rng, fresh[2*nFresh:3*nFresh], preloaded[2*third:3*third], preStars[2*third:3*third], perSide+hotWarmup)
+	probeUsers := fresh[3*nFresh:]
 
 	type side struct {
 		name  string
@@ -174,10 +176,17 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	baseline := &side{name: "raw pgx", ops: rawOps, op: func(ctx context.Context, r hotRating) error {
 		return rawRate(ctx, raw, r.user, title.ID, r.stars)
 	}}
+	// The server's own store, called in-process on a pool of the same size: its shared statements without the
+	// server around them, so the ratio to it is what the server itself costs.
+	direct := postgres.NewCommandStore(raw)
+	store := &side{name: "store", ops: storeOps, op: func(ctx context.Context, r hotRating) error {
+		return direct.RecordRating(ctx, &streaming.Rating{UserID: r.user, ContentID: title.ID, Stars: r.stars,
+			UpdatedAt: time.Now().UTC().Truncate(time.Microsecond)})
+	}}
 	forOps := func(s *side, ops []hotRating) func(context.Context, int) error {
 		return func(ctx context.Context, i int) error { return s.op(ctx, ops[i]) }
 	}
-	for _, s := range []*side{baseline, server} {
+	for _, s := range []*side{baseline, store, server} {
 		if _, err := runLoad(ctx, hotWarmup, hotConcurrency, hotRoundCap, forOps(s, s.ops[:hotWarmup])); err != nil {
 			return nil, fmt.Errorf("%s warm-up: %w", s.name, err)
 		}
@@ -185,7 +194,7 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	chunk := perSide / (2 * hotCycles)
 	next := map[*side]int{}
 	for range hotCycles {
-		for _, s := range []*side{baseline, server, server, baseline} {
+		for _, s := range []*side{baseline, store, server, server, store, baseline} {
 			ops := s.ops[hotWarmup+next[s]*chunk : hotWarmup+(next[s]+1)*chunk]
 			next[s]++
 			l, err := runLoad(ctx, len(ops), hotConcurrency, hotRoundCap, forOps(s, ops))
@@ -197,16 +206,18 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	}
 
 	// Exactness under the hot load: the title's exact aggregate (counted plus pending) is the preload plus exactly the
-	// server's changes (the raw side's rows are never pending: it bypasses the aggregate by design), and the ratings
-	// table holds both sides' changes.
+	// server's and the store's changes (the raw side's rows are never pending: it bypasses the aggregate by design),
+	// and the ratings table holds every side's changes.
 	ratings := postgres.NewRatingStore(raw)
 	stored, err := ratings.Aggregate(ctx, title.ID)
 	if err != nil {
 		return nil, err
 	}
-	want := postgres.RatingAggregate{StarsSum: preAgg.StarsSum + serverDelta.StarsSum, Ratings: preAgg.Ratings + serverDelta.Ratings}
+	want := postgres.RatingAggregate{StarsSum: preAgg.StarsSum + serverDelta.StarsSum + storeDelta.StarsSum,
+		Ratings: preAgg.Ratings + serverDelta.Ratings + storeDelta.Ratings}
 	if stored != want {
-		return nil, fmt.Errorf("title aggregate after the run = %+v, want %+v (preload %+v + server %+v)", stored, want, preAgg, serverDelta)
+		return nil, fmt.Errorf("title aggregate after the run = %+v, want %+v (preload %+v + server %+v + store %+v)",
+			stored, want, preAgg, serverDelta, storeDelta)
 	}
 	var counted postgres.RatingAggregate
 	if err := raw.QueryRow(ctx, `SELECT sum(stars)::bigint, count(*) FROM ratings WHERE content_id = $1`, title.ID).
@@ -249,13 +260,18 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 	conditions := fmt.Sprintf("one title with %d ratings preloaded (COPY, %d raters inserted directly, aggregate backfilled "+
 		"as migration 00008 counts an existing database's; set-up took %s); %d measured ratings per side from %d concurrent "+
 		"workers (one in %d a preloaded rater changing stars, the rest new raters, disjoint per side), %d unmeasured "+
-		"warm-up ratings per side, %d ABBA cycles; server: gRPC RateContent with the admin token over one loopback "+
-		"HTTP/2 connection to the in-process server, projections off while measured (no flush runs: the server's ratings stay "+
-		"pending, folded when the visibility phase starts); raw: one autocommitted INSERT ... ON CONFLICT (user_id, content_id) DO UPDATE of the rating "+
-		"row per rating with pgx (no aggregate, no event); pgxpool MaxConns=%d on both sides; after the rounds the "+
-		"title's exact aggregate (counted plus pending) equals the preload plus the server's changes; %s; %s",
+		"warm-up ratings per side, %d palindromic cycles of the three sides; server: gRPC RateContent with the admin token "+
+		"over one loopback HTTP/2 connection to the in-process server, projections off while measured (no flush runs: "+
+		"the server's ratings stay pending, folded when the visibility phase starts); its store shares statements among "+
+		"concurrent ratings (groupcommit: %d slots, at most %d ratings a statement; a rating finding a free slot is "+
+		"written alone); raw (the baseline): one autocommitted INSERT ... ON CONFLICT (user_id, content_id) DO UPDATE of "+
+		"the rating row per rating with pgx (no aggregate, no event), as each rater writing its own row would; "+
+		"rate_content_hot_vs_store: the server against its own store (postgres.CommandStore.RecordRating, the same "+
+		"shared statements) called in-process by the same 32 workers, i.e. what the server around the store costs; "+
+		"pgxpool MaxConns=%d on every side; after the rounds the title's exact aggregate (counted plus pending) equals "+
+		"the preload plus the server's and the store's changes; %s; %s",
 		preload, preload, loaded.Round(time.Second), perSide, hotConcurrency, hotRerateShare, hotWarmup, hotCycles,
-		maxConns, pg, machine())
+		postgres.RatingSlots(raw), postgres.RatingBatchMax, maxConns, pg, machine())
 	visConditions := fmt.Sprintf("time from a RateContent answer (a new rater, so the title's count changes) to the "+
 		"title's new count in the search index (Get of the document) and in the Redis read model (content:{id}), "+
 		"polled every 5 ms; %d samples started at random points of the flush interval, on the same title and schema "+
@@ -264,10 +280,12 @@ func rateContentHot(ctx context.Context) ([]Result, error) {
 		"bound is the interval plus the relay's delivery); %s",
 		hotProbes, vis.cfg.RatingFlushInterval, machine())
 	flushMS := ms(vis.cfg.RatingFlushInterval)
-	s, b := server.total, baseline.total
+	s, b, st := server.total, baseline.total, store.total
 	out := []Result{
 		{Name: "rate_content_hot", Value: round(s.perSecond(), 1), Unit: "ratings/s",
 			Baseline: round(b.perSecond(), 1), Ratio: ratio(s.perSecond(), b.perSecond()), Conditions: conditions},
+		{Name: "rate_content_hot_vs_store", Value: round(s.perSecond(), 1), Unit: "ratings/s",
+			Baseline: round(st.perSecond(), 1), Ratio: ratio(s.perSecond(), st.perSecond()), Conditions: conditions},
 		{Name: "rate_content_hot_p50", Value: ms(s.percentile(.50)), Unit: "ms",
 			Baseline: ms(b.percentile(.50)), Ratio: ratio(ms(s.percentile(.50)), ms(b.percentile(.50))), Conditions: conditions},
 		{Name: "rate_content_hot_p99", Value: ms(s.percentile(.99)), Unit: "ms",

@@ -21,7 +21,7 @@ import (
 //
 // Ratings arriving together share their statement (groupcommit): a rating that finds a free slot is written at once,
 // alone; while every slot is busy the ratings that arrive queue, and the next free slot writes them all in one
-// statement and one commit (at most ratingBatchMax, of distinct raters and titles). On a title many users rate at
+// statement and one commit (at most RatingBatchMax, of distinct raters and titles). On a title many users rate at
 // once, the commit and the round trip are then paid per batch instead of per rating, and nobody waits for a batch to
 // fill. A batch one of whose ratings is refused (an unknown user or title) is written again one rating at a time, so
 // each rating gets its own answer and none is lost.
@@ -35,11 +35,12 @@ func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating) er
 	return s.ratings.Do(ctx, r)
 }
 
-// ratingBatchMax is the most ratings one statement writes; ratingSlots how many such statements run at once, each
-// holding a connection of the pool (the rest stay for the other commands).
-const ratingBatchMax = 64
+// RatingBatchMax is the most ratings one statement writes.
+const RatingBatchMax = 64
 
-func ratingSlots(pool *pgxpool.Pool) int { return max(1, int(pool.Config().MaxConns)/2) }
+// RatingSlots is how many of RecordRating's statements run at once over pool: each holds a connection, and half the
+// pool stays for the other commands.
+func RatingSlots(pool *pgxpool.Pool) int { return max(1, int(pool.Config().MaxConns)/2) }
 
 // ratingKey is what a rating writes: its row. validUUID's form, lower-cased, is PostgreSQL's text form of a uuid.
 func ratingKey(r *streaming.Rating) string { return strings.ToLower(r.UserID + r.ContentID) }

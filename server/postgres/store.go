@@ -51,7 +51,7 @@ var (
 func NewCommandStore(pool *pgxpool.Pool) *CommandStore {
 	s := &CommandStore{pool: pool}
 	s.ratings = &groupcommit.Group[*streaming.Rating]{Write: s.writeRatings, Key: ratingKey,
-		Slots: ratingSlots(pool), MaxBatch: ratingBatchMax}
+		Slots: RatingSlots(pool), MaxBatch: RatingBatchMax}
 	return s
 }
 
