@@ -25,11 +25,11 @@ import (
 )
 
 const (
-	hotConcurrency    = 32   // raters at once per side, each with one call in flight
+	hotConcurrency    = 32    // raters at once per side, each with one call in flight
 	hotPerSide        = 24000 // measured ratings per side
 	hotCycles         = 4     // palindromic cycles the measured ratings are spread over
 	hotWarmup         = 1000  // unmeasured ratings per side first
-	hotRerateShare    = 5    // one rating in this many is a preloaded user changing their stars; the rest are new
+	hotRerateShare    = 5     // one rating in this many is a preloaded user changing their stars; the rest are new
 	hotRoundCap       = 60 * time.Second
 	hotProbes         = 10 // visibility samples: one new rating each, spread over the flush interval
 	hotVisibleCap     = 10 * time.Second

@@ -23,8 +23,7 @@ import (
 // alone; while every slot is busy the ratings that arrive queue, and the next free slot writes them all in one
 // statement and one commit (at most RatingBatchMax, of distinct raters and titles). On a title many users rate at
 // once, the commit and the round trip are then paid per batch instead of per rating, and nobody waits for a batch to
-// fill. A batch one of whose ratings is refused (an unknown user or title) is written again one rating at a time, so
-// each rating gets its own answer and none is lost.
+// fill. Each rating still gets its own answer, and a refused rating costs its batch-mates nothing (writeRatings).
 func (s *CommandStore) RecordRating(ctx context.Context, r *streaming.Rating) error {
 	if !validUUID(r.ContentID) {
 		return notFound("content")
