@@ -58,6 +58,14 @@ func newUsers(t *testing.T, ctx context.Context, pool *pgxpool.Pool, n int) []st
 	return ids
 }
 
+// newTitle stores a movie named prefix and a unique word.
+func newTitle(t *testing.T, ctx context.Context, store *postgres.CommandStore, prefix string) *streaming.Content {
+	t.Helper()
+	c := &streaming.Content{Title: prefix + " " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
+	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	return c
+}
+
 // recount is the title's aggregate from its ratings, the way the old code computed it on every rating.
 func recount(t *testing.T, ctx context.Context, pool *pgxpool.Pool, contentID string) (agg postgres.RatingAggregate, avg float64) {
 	t.Helper()
@@ -76,8 +84,7 @@ func recount(t *testing.T, ctx context.Context, pool *pgxpool.Pool, contentID st
 func TestTenThousandConcurrentRatingsOfOneTitle(t *testing.T) {
 	store, pool, ctx := setup(t)
 	ratings := postgres.NewRatingStore(pool)
-	c := &streaming.Content{Title: "Hit " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
-	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	c := newTitle(t, ctx, store, "Hit")
 	users := newUsers(t, ctx, pool, 2500)
 	type job struct {
 		user  string
@@ -178,8 +185,7 @@ func TestTenThousandConcurrentRatingsOfOneTitle(t *testing.T) {
 func TestRepairRatingAggregates(t *testing.T) {
 	store, pool, ctx := setup(t)
 	ratings := postgres.NewRatingStore(pool)
-	c := &streaming.Content{Title: "Broken " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
-	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	c := newTitle(t, ctx, store, "Broken")
 	for i, u := range newUsers(t, ctx, pool, 5) {
 		if err := store.RecordRating(ctx, &streaming.Rating{UserID: u, ContentID: c.ID, Stars: int32(i + 1)}); err != nil {
 			t.Fatal(err)
@@ -221,8 +227,7 @@ func TestRepairRatingAggregates(t *testing.T) {
 func TestRecordRatingThenFlush(t *testing.T) {
 	store, pool, ctx := setup(t)
 	ratings := postgres.NewRatingStore(pool)
-	c := &streaming.Content{Title: "Pending " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
-	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	c := newTitle(t, ctx, store, "Pending")
 	users := newUsers(t, ctx, pool, 2)
 	missing := "00000000-0000-4000-8000-000000000000"
 	at := time.Date(2026, 12, 3, 7, 8, 9, 123456000, time.UTC)
@@ -289,8 +294,7 @@ func TestRecordRatingThenFlush(t *testing.T) {
 func TestRecordRatingSharesStatements(t *testing.T) {
 	store, pool, ctx := setup(t)
 	ratings := postgres.NewRatingStore(pool)
-	c := &streaming.Content{Title: "Together " + storetest.Unique(), Type: streaming.ContentMovie, ReleaseYear: 2026}
-	inTx(t, ctx, store, func(tx streaming.CommandTx) error { _, err := tx.UpsertContent(ctx, c); return err })
+	c := newTitle(t, ctx, store, "Together")
 	users := newUsers(t, ctx, pool, 300)
 	for _, u := range users[:100] { // these rate again below
 		if err := store.RecordRating(ctx, &streaming.Rating{UserID: u, ContentID: c.ID, Stars: 1}); err != nil {
