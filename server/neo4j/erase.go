@@ -3,8 +3,6 @@ package neo4j
 import (
 	"context"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -51,7 +49,7 @@ func (g *Graph) EraseUser(ctx context.Context, userID string, version int64) err
 	if version < 1 {
 		return streaming.Invalid("version", "must be positive, got %d", version)
 	}
-	return g.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	return g.write(ctx, func(tx txRunner) error {
 		return run(ctx, tx, eraseUserCypher, map[string]any{"id": userID, "version": version})
 	})
 }

@@ -6,8 +6,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -81,5 +79,5 @@ func (g *Graph) RecordGenreSearches(ctx context.Context, searches []streaming.Ge
 		// UTC: the edge's times compare as instants anyway; one zone keeps what is stored readable.
 		rows[i] = map[string]any{"user_id": k.user, "genre": k.genre, "n": a.n, "at": a.last.UTC()}
 	}
-	return g.write(ctx, func(tx neo4j.ManagedTransaction) error { return runRows(ctx, tx, recordGenreSearchesCypher, rows) })
+	return g.write(ctx, func(tx txRunner) error { return runRows(ctx, tx, recordGenreSearchesCypher, rows) })
 }

@@ -7,8 +7,6 @@ import (
 	"slices"
 	"time"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -223,7 +221,7 @@ func (p *Projector) Project(ctx context.Context, events []streaming.Event) error
 
 	// Titles before ratings: the rating statement merges the title too, but running the title's own statement first
 	// means a new title gets its properties and genres in the same transaction either way.
-	return p.g.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	return p.g.write(ctx, func(tx txRunner) error {
 		for _, step := range []struct {
 			cypher string
 			rows   []map[string]any

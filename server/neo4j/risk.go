@@ -158,7 +158,7 @@ func (g *Graph) RecordAccesses(ctx context.Context, accesses []streaming.Access)
 		return out
 	}
 	deviceRows, networkRows := rows(devices, "device_id"), rows(networks, "prefix")
-	return g.write(ctx, func(tx neo4j.ManagedTransaction) error {
+	return g.write(ctx, func(tx txRunner) error {
 		if err := runRows(ctx, tx, recordDevicesCypher, deviceRows); err != nil {
 			return err
 		}

@@ -5,8 +5,6 @@ import (
 	"context"
 	"slices"
 
-	"github.com/neo4j/neo4j-go-driver/v5/neo4j"
-
 	"github.com/streamingplatform/streaming/server/streaming"
 )
 
@@ -54,5 +52,5 @@ func (g *Graph) ApplyWatches(ctx context.Context, watches []streaming.Watch) err
 	for i, k := range keys {
 		rows[i] = map[string]any{"user_id": k.user, "content_id": k.content, "completed": completed[k]}
 	}
-	return g.write(ctx, func(tx neo4j.ManagedTransaction) error { return runRows(ctx, tx, applyWatchesCypher, rows) })
+	return g.write(ctx, func(tx txRunner) error { return runRows(ctx, tx, applyWatchesCypher, rows) })
 }
