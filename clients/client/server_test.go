@@ -400,9 +400,12 @@ func TestBatcherResumesAfterBrokenStreams(t *testing.T) {
 	log := &streamLog{IngestServiceClient: c.Ingest}
 	watched := *c
 	watched.Ingest = log
-	// Streams of 40 messages, about 1.6 s each: a stream caught a few messages in has most of its life ahead when
-	// it is broken.
-	bt := watched.NewBatcher(ctx, BatcherOptions{BatchSize: 100, StreamBatches: 40, Streams: 2, Backoff: 20 * time.Millisecond})
+	// Streams of 40 messages, about 3 s each (the two senders share a message every 40 ms): a stream caught a few
+	// messages in has most of its life ahead when it is broken. Linger is well above a sender's gap between
+	// messages; at the default 50 ms a sender that waited 80 ms for its next message would close its stream, and
+	// streams would last a few messages, so the stop could find none open.
+	bt := watched.NewBatcher(ctx, BatcherOptions{BatchSize: 100, StreamBatches: 40, Streams: 2, Linger: time.Second,
+		Backoff: 20 * time.Millisecond})
 
 	events, users, titles := playbackEvents(10_000)
 	var added atomic.Int64
