@@ -155,6 +155,20 @@ func (t *target) partitionWrites() (writes, events uint64, err error) {
 	return 0, 0, errors.New("no ingest_write_batch_events metric")
 }
 
+// counter reads a counter of our server's metrics (0 when it is not registered).
+func (t *target) counter(name string) (float64, error) {
+	mfs, err := t.reg.Gather()
+	if err != nil {
+		return 0, err
+	}
+	for _, mf := range mfs {
+		if mf.GetName() == name {
+			return mf.GetMetric()[0].GetCounter().GetValue(), nil
+		}
+	}
+	return 0, nil
+}
+
 func dial(addr string) (*grpc.ClientConn, error) {
 	return grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 }

@@ -415,15 +415,31 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 			return err
 		}, lag.WithLabelValues(name), log)
 	}
+	// The watched update writes only watches that change an edge (a pair new to the graph, or newly completed):
+	// while a title plays, every partition write of it gives the same watch again.
+	memo := ingest.NewWatchMemo(0, 0)
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ingest_watches_written_total",
+		Help: "Watch signals written to the graph (each a new or newly completed WATCHED edge)."},
+		func() float64 { return float64(memo.Written()) }))
+	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ingest_watches_unchanged_total",
+		Help: "Watch signals not written: the graph already held the edge as they would leave it."},
+		func() float64 { return float64(memo.Unchanged()) }))
 	observers := []*ingest.AsyncObserver{
 		apply("trending", trending.Apply),
 		apply("watched", func(ctx context.Context, viewings []streaming.Viewing) error {
-			watches, users := ingest.Watches(viewings)
+			watches, users := memo.Changes(viewings)
+			if len(watches) == 0 {
+				return nil
+			}
 			if err := graph.ApplyWatches(ctx, watches); err != nil {
 				return err
 			}
 			// After the edges: a recommendation computed between the two steps would still be cached stale.
-			return recs.InvalidateRecommendations(ctx, users...)
+			if err := recs.InvalidateRecommendations(ctx, users...); err != nil {
+				return err
+			}
+			memo.Remember(watches)
+			return nil
 		}),
 	}
 	if rollups != nil {

@@ -1,0 +1,121 @@
+package ingest
+
+import (
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/streamingplatform/streaming/server/streaming"
+)
+
+func viewing(user, content string, completed bool) streaming.Viewing {
+	return streaming.Viewing{UserID: user, ContentID: content, Completed: completed, Device: "tv", Events: 1}
+}
+
+func TestWatchMemoWritesOnlyWhatChangesAnEdge(t *testing.T) {
+	m := NewWatchMemo(0, 0)
+	type step struct {
+		name      string
+		viewings  []streaming.Viewing
+		remember  bool // the write succeeded
+		want      []streaming.Watch
+		wantUsers []string
+	}
+	steps := []step{
+		{"new pairs, folded, users once", []streaming.Viewing{viewing("u1", "c1", false), viewing("u1", "c1", false),
+			viewing("u2", "c1", false), viewing("u1", "c2", false)}, true,
+			[]streaming.Watch{{UserID: "u1", ContentID: "c1"}, {UserID: "u2", ContentID: "c1"}, {UserID: "u1", ContentID: "c2"}},
+			[]string{"u1", "u2"}},
+		{"the same again: nothing", []streaming.Viewing{viewing("u1", "c1", false), viewing("u2", "c1", false)}, true, nil, nil},
+		{"a completion changes the edge", []streaming.Viewing{viewing("u1", "c1", false), viewing("u1", "c1", true),
+			viewing("u2", "c1", false)}, false,
+			[]streaming.Watch{{UserID: "u1", ContentID: "c1", Completed: true}}, []string{"u1"}},
+		{"not remembered (the write failed): written again", []streaming.Viewing{viewing("u1", "c1", true)}, true,
+			[]streaming.Watch{{UserID: "u1", ContentID: "c1", Completed: true}}, []string{"u1"}},
+		{"completed stays completed", []streaming.Viewing{viewing("u1", "c1", false), viewing("u1", "c1", true)}, true, nil, nil},
+		{"a pair never seen among known ones", []streaming.Viewing{viewing("u2", "c1", true), viewing("u3", "c1", false),
+			viewing("u1", "c2", false)}, true,
+			[]streaming.Watch{{UserID: "u2", ContentID: "c1", Completed: true}, {UserID: "u3", ContentID: "c1"}},
+			[]string{"u2", "u3"}},
+		// The ids are hashed with a separator: ("u1", "c1x") is not ("u1c", "1x").
+		{"ids are not run together", []streaming.Viewing{viewing("u1c", "1", false)}, true,
+			[]streaming.Watch{{UserID: "u1c", ContentID: "1"}}, []string{"u1c"}},
+	}
+	for _, s := range steps {
+		got, users := m.Changes(s.viewings)
+		if !slices.Equal(got, s.want) || !slices.Equal(users, s.wantUsers) {
+			t.Fatalf("%s: Changes = %+v, users %v; want %+v, users %v", s.name, got, users, s.want, s.wantUsers)
+		}
+		if s.remember {
+			m.Remember(got)
+		}
+	}
+	if w, u := m.Written(), m.Unchanged(); w != 7 || u != 5 {
+		t.Errorf("Written, Unchanged = %d, %d; want 7, 5", w, u)
+	}
+}
+
+func TestWatchMemoForgetsAfterTwoGenerations(t *testing.T) {
+	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	m := NewWatchMemo(3, time.Minute)
+	m.now = func() time.Time { return now }
+	watch := func(i int) streaming.Viewing { return viewing(fmt.Sprintf("u%d", i), "c", false) }
+	remember := func(vs ...streaming.Viewing) {
+		w, _ := m.Changes(vs)
+		m.Remember(w)
+	}
+	known := func(i int) bool {
+		w, _ := m.Changes([]streaming.Viewing{watch(i)})
+		return len(w) == 0
+	}
+
+	// By size: a generation holds 3 pairs; the fourth starts the next, the seventh drops the first.
+	remember(watch(1), watch(2), watch(3), watch(4))
+	if !known(1) || !known(4) {
+		t.Fatal("a pair of the current or the previous generation is forgotten")
+	}
+	remember(watch(5), watch(6), watch(7))
+	if known(1) || known(3) || !known(4) || !known(7) {
+		t.Fatalf("after two generations by size: known 1=%v 3=%v 4=%v 7=%v; want false false true true",
+			known(1), known(3), known(4), known(7))
+	}
+	// By time: a pair is written again within two periods however few pairs come.
+	remember(watch(8))
+	now = now.Add(time.Minute)
+	remember(watch(9))
+	if !known(8) {
+		t.Fatal("a pair of the previous generation is forgotten after one period")
+	}
+	now = now.Add(time.Minute)
+	remember(watch(10))
+	if known(8) || !known(9) {
+		t.Fatalf("after two periods: known 8=%v 9=%v; want false true", known(8), known(9))
+	}
+	// A pair remembered completed in the older generation stays completed when remembered again not completed.
+	now = now.Add(time.Minute)
+	remember(viewing("u20", "c", true))
+	now = now.Add(time.Minute)
+	remember(viewing("u20", "c", false)) // what a replay racing a later write could hand over
+	if w, _ := m.Changes([]streaming.Viewing{viewing("u20", "c", true)}); len(w) != 0 {
+		t.Fatalf("a completed pair lost its completion: %+v", w)
+	}
+}
+
+func TestWatchMemoConcurrentUse(t *testing.T) {
+	m := NewWatchMemo(64, time.Hour)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 1000 {
+				w, _ := m.Changes([]streaming.Viewing{viewing(fmt.Sprintf("u%d", i%100), fmt.Sprintf("c%d", g), i%7 == 0)})
+				m.Remember(w)
+			}
+		})
+	}
+	wg.Wait()
+	if m.Written()+m.Unchanged() != 4000 {
+		t.Fatalf("written %d + unchanged %d, want 4000 watches in all", m.Written(), m.Unchanged())
+	}
+}
