@@ -22,6 +22,10 @@ type Options[T any] struct {
 	Max int
 	// Chunk is the most items per Flush call; 0 hands everything taken at once to one call.
 	Chunk int
+	// Gather is how long items wait for more before the goroutine takes them: from the oldest pending item's Add,
+	// cut short once half of Max is pending or the queue closes. 0 takes them as soon as the goroutine is free.
+	// Gathering lets a Flush that folds items (additions to the same counters) write each counter once for many.
+	Gather time.Duration
 	// Flush consumes items on the queue's goroutine; ctx is cancelled once Close returns. It must not keep items:
 	// the slice is reused. A panic in it is logged and returned as an error.
 	Flush func(ctx context.Context, items []T) error
@@ -106,6 +110,7 @@ func (q *Queue[T]) run() {
 	var spare []T
 	for {
 		<-q.wake
+		q.gather()
 		q.mu.Lock()
 		batch, since, closed := q.pending, q.since, q.closed
 		q.pending = spare[:0]
@@ -125,6 +130,29 @@ func (q *Queue[T]) run() {
 		if closed {
 			return
 		}
+	}
+}
+
+// gather waits, when Options.Gather is set, until the oldest pending item has waited that long, half of Max is
+// pending or the queue is closed.
+func (q *Queue[T]) gather() {
+	if q.opt.Gather <= 0 {
+		return
+	}
+	for {
+		q.mu.Lock()
+		n, since, closed := len(q.pending), q.since, q.closed
+		q.mu.Unlock()
+		wait := time.Until(since.Add(q.opt.Gather))
+		if n == 0 || closed || wait <= 0 || n >= max(q.opt.Max/2, 1) {
+			return
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-t.C:
+		case <-q.wake: // more items, or Close
+		}
+		t.Stop()
 	}
 }
 

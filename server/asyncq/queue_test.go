@@ -154,3 +154,49 @@ func TestQueueCloseCancelsFlush(t *testing.T) {
 		t.Fatal("the goroutine did not return after Close cancelled the flush")
 	}
 }
+
+// With Gather, items wait for more: one Flush takes what came within the window, half of Max pending cuts the
+// wait short, and Close takes what waits at once.
+func TestQueueGathers(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	flushes := make(chan []int, 10)
+	q := asyncq.New(asyncq.Options[int]{
+		Max: 20, Gather: 300 * time.Millisecond,
+		Flush: func(_ context.Context, items []int) error {
+			flushes <- append([]int(nil), items...)
+			return nil
+		},
+	})
+	start := time.Now()
+	for i := range 5 {
+		q.Add(i)
+		time.Sleep(10 * time.Millisecond)
+	}
+	got := <-flushes
+	if took := time.Since(start); fmt.Sprint(got) != "[0 1 2 3 4]" || took < 300*time.Millisecond {
+		t.Fatalf("first flush %v after %v; want the five items in one flush after the 300ms window", got, took)
+	}
+
+	start = time.Now()
+	for i := range 10 { // half of Max
+		q.Add(i)
+	}
+	got = <-flushes
+	if took := time.Since(start); len(got) != 10 || took > 200*time.Millisecond {
+		t.Fatalf("half of Max pending: flush of %d items after %v; want 10 at once", len(got), took)
+	}
+
+	q.Add(42)
+	start = time.Now()
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got = <-flushes:
+	default:
+		t.Fatal("Close returned before the pending item was flushed")
+	}
+	if took := time.Since(start); fmt.Sprint(got) != "[42]" || took > 200*time.Millisecond {
+		t.Fatalf("Close flushed %v after %v; want [42] at once", got, took)
+	}
+}

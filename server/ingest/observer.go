@@ -51,6 +51,13 @@ var _ streaming.PlaybackObserver = (*AsyncObserver)(nil)
 // events becoming durable and the derived update being applied. Drops are logged on log (nil = none) at most once
 // every 10 seconds, with the running total. apply must not keep its slice: it is reused.
 func NewAsyncObserver(buffer int, apply func([]streaming.Viewing) error, lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
+	return NewGatheringObserver(buffer, 0, apply, lag, log)
+}
+
+// NewGatheringObserver is NewAsyncObserver whose viewings wait up to gather for more before apply takes them (sooner
+// once half the buffer is full, see asyncq.Options.Gather): for an update that folds viewings into counters, so a
+// counter is written once for the viewings of the whole window.
+func NewGatheringObserver(buffer int, gather time.Duration, apply func([]streaming.Viewing) error, lag prometheus.Observer, log *slog.Logger) *AsyncObserver {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -60,8 +67,9 @@ func NewAsyncObserver(buffer int, apply func([]streaming.Viewing) error, lag pro
 		dropLog: rate.NewLimiter(rate.Every(10*time.Second), 1),
 	}
 	o.q = asyncq.New(asyncq.Options[streaming.Viewing]{
-		Max:   buffer,
-		Flush: func(_ context.Context, viewings []streaming.Viewing) error { return apply(viewings) },
+		Max:    buffer,
+		Gather: gather,
+		Flush:  func(_ context.Context, viewings []streaming.Viewing) error { return apply(viewings) },
 		Flushed: func(batch []streaming.Viewing, since time.Time, err error) {
 			o.mu.Lock()
 			if err != nil {

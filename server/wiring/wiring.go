@@ -384,6 +384,9 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 	return obs
 }
 
+// AnalyticsGather is how long the analytics roll-ups gather viewings before adding them (see PlaybackObservers).
+const AnalyticsGather = 5 * time.Second
+
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), the WATCHED edges (Neo4j) with the
 // invalidation of the watchers' cached recommendations, and the analytics roll-ups (search, with their viewers in
@@ -399,8 +402,8 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 		Help:    "Time from a playback event being durable to its derived update being applied, per update.",
 		Buckets: prometheus.ExponentialBuckets(0.001, 2, 15)}, []string{"update"})
 	reg.MustRegister(lag)
-	apply := func(name string, f func(context.Context, []streaming.Viewing) error) *ingest.AsyncObserver {
-		return ingest.NewAsyncObserver(100_000, func(viewings []streaming.Viewing) error {
+	apply := func(name string, gather time.Duration, f func(context.Context, []streaming.Viewing) error) *ingest.AsyncObserver {
+		return ingest.NewGatheringObserver(100_000, gather, func(viewings []streaming.Viewing) error {
 			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 			defer cancel()
 			n := len(viewings)
@@ -425,8 +428,8 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 		Help: "Watch signals not written: the graph already held the edge as they would leave it."},
 		func() float64 { return float64(memo.Unchanged()) }))
 	observers := []*ingest.AsyncObserver{
-		apply("trending", trending.Apply),
-		apply("watched", func(ctx context.Context, viewings []streaming.Viewing) error {
+		apply("trending", 0, trending.Apply),
+		apply("watched", 0, func(ctx context.Context, viewings []streaming.Viewing) error {
 			watches, users := memo.Changes(viewings)
 			if len(watches) == 0 {
 				return nil
@@ -443,7 +446,9 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 		}),
 	}
 	if rollups != nil {
-		observers = append(observers, apply("analytics", rollups.Apply))
+		// The roll-ups are sums per title, hour, country and device: gathered for a while, the viewings of one
+		// roll-up become one addition (a read and a conditional write in the search server) instead of many.
+		observers = append(observers, apply("analytics", AnalyticsGather, rollups.Apply))
 	}
 	return ingest.FanOut(observers), observers
 }
