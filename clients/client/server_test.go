@@ -222,14 +222,55 @@ func TestServerErrorsAreTyped(t *testing.T) {
 }
 
 // attempts counts the calls gRPC makes, each retry one more.
-type attempts struct{ n atomic.Int64 }
+// attempts counts the client's call attempts, and those in flight per server address (the proxy's).
+type attempts struct {
+	n        atomic.Int64
+	mu       sync.Mutex
+	inFlight map[string]int
+}
 
-func (a *attempts) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context { return ctx }
-func (a *attempts) HandleRPC(_ context.Context, s stats.RPCStats) {
-	if b, ok := s.(*stats.Begin); ok && b.IsClient() {
-		a.n.Add(1)
+type attemptKey struct{}
+
+// attempt is one call attempt: where it went, once its headers were sent.
+type attempt struct{ addr string }
+
+func (a *attempts) TagRPC(ctx context.Context, _ *stats.RPCTagInfo) context.Context {
+	return context.WithValue(ctx, attemptKey{}, &attempt{})
+}
+
+func (a *attempts) HandleRPC(ctx context.Context, s stats.RPCStats) {
+	at, _ := ctx.Value(attemptKey{}).(*attempt)
+	switch s := s.(type) {
+	case *stats.Begin:
+		if s.IsClient() {
+			a.n.Add(1)
+		}
+	case *stats.OutHeader:
+		if s.Client && at != nil && s.RemoteAddr != nil {
+			at.addr = s.RemoteAddr.String()
+			a.mu.Lock()
+			if a.inFlight == nil {
+				a.inFlight = map[string]int{}
+			}
+			a.inFlight[at.addr]++
+			a.mu.Unlock()
+		}
+	case *stats.End:
+		if s.IsClient() && at != nil && at.addr != "" {
+			a.mu.Lock()
+			a.inFlight[at.addr]--
+			a.mu.Unlock()
+		}
 	}
 }
+
+// busy reports whether an attempt to addr is in flight.
+func (a *attempts) busy(addr string) bool {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.inFlight[addr] > 0
+}
+
 func (a *attempts) TagConn(ctx context.Context, _ *stats.ConnTagInfo) context.Context { return ctx }
 func (a *attempts) HandleConn(context.Context, stats.ConnStats)                       {}
 
@@ -272,6 +313,8 @@ func TestQueriesRetriedOverTwoServersWithOneStopped(t *testing.T) {
 	}
 	time.Sleep(time.Second)
 	before := calls.Load()
+	// Cut while a call is in flight there: cut between calls, nothing would need a retry.
+	waitFor(t, "a call in flight on the first server", func() bool { return tries.busy(pa.Addr) })
 	pa.Down()
 	a.stop()
 	time.Sleep(time.Second)
