@@ -205,6 +205,14 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 	if err != nil {
 		return nil, err
 	}
+	viewersSent, err := ours.counter("ingest_trending_viewings_sent_total")
+	if err != nil {
+		return nil, err
+	}
+	viewersKnown, err := ours.counter("ingest_trending_viewings_known_total")
+	if err != nil {
+		return nil, err
+	}
 	for _, c := range contenders {
 		written := slices.Clone(c.warm.events)
 		for _, d := range c.rounds[:c.side.rounds] {
@@ -227,7 +235,8 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"its Neo4j + invalidation of the watchers' cached recommendations, analytics roll-ups in throwaway indices "+
 		"of its search server with their viewer sets in Redis, each behind its own 100k-event "+
 		"asynchronous buffer; events dropped by a full buffer during the run: trending %d, watched %d; watches "+
-		"written to the graph %.0f, left out as the graph held their edge already %.0f, warm-up included), "+
+		"written to the graph %.0f, left out as the graph held their edge already %.0f; viewings sent to trending %.0f, "+
+		"left out as its counters held the viewer for the title and hour already %.0f; warm-up included), "+
 		"%.2f events per partition write on average, each write an unlogged batch + a position upsert + a title-index upsert (user_titles, for erasure); raw (the "+
 		"store's gocql session: protocol v4, %d connections per host, token-aware routing, the store's "+
 		"statements): batches = each round's events grouped per (user, title) into single-partition unlogged "+
@@ -238,7 +247,7 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"singles in two rounds, "+
 		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
 		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
-		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], watchesWritten, watchesUnchanged, per(int(events1-events0), int(writes1-writes0)),
+		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], watchesWritten, watchesUnchanged, viewersSent, viewersKnown, per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(3*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,

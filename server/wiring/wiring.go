@@ -420,15 +420,32 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 	}
 	// The watched update writes only watches that change an edge (a pair new to the graph, or newly completed):
 	// while a title plays, every partition write of it gives the same watch again.
-	memo := ingest.NewWatchMemo(0, 0)
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ingest_watches_written_total",
-		Help: "Watch signals written to the graph (each a new or newly completed WATCHED edge)."},
-		func() float64 { return float64(memo.Written()) }))
-	reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "ingest_watches_unchanged_total",
-		Help: "Watch signals not written: the graph already held the edge as they would leave it."},
-		func() float64 { return float64(memo.Unchanged()) }))
+	// Likewise the trending update sends only viewers its counters do not hold yet for the title and hour.
+	memo, viewers := ingest.NewWatchMemo(0, 0), ingest.NewViewerMemo(0, 0)
+	counter := func(name, help string, f func() uint64) {
+		reg.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help},
+			func() float64 { return float64(f()) }))
+	}
+	counter("ingest_watches_written_total", "Watch signals written to the graph (each a new or newly completed WATCHED edge).",
+		memo.Written)
+	counter("ingest_watches_unchanged_total", "Watch signals not written: the graph already held the edge as they would leave it.",
+		memo.Unchanged)
+	counter("ingest_trending_viewings_sent_total", "Viewings sent to the trending counters (a viewer new to a title and hour).",
+		viewers.Sent)
+	counter("ingest_trending_viewings_known_total", "Viewings not sent to the trending counters: they held the viewer for the title and hour already.",
+		viewers.Known)
 	observers := []*ingest.AsyncObserver{
-		apply("trending", 0, trending.Apply),
+		apply("trending", 0, func(ctx context.Context, viewings []streaming.Viewing) error {
+			fresh := viewers.New(viewings)
+			if len(fresh) == 0 {
+				return nil
+			}
+			if err := trending.Apply(ctx, fresh); err != nil {
+				return err
+			}
+			viewers.Remember(fresh)
+			return nil
+		}),
 		apply("watched", 0, func(ctx context.Context, viewings []streaming.Viewing) error {
 			watches, users := memo.Changes(viewings)
 			if len(watches) == 0 {

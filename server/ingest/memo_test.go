@@ -60,7 +60,7 @@ func TestWatchMemoWritesOnlyWhatChangesAnEdge(t *testing.T) {
 func TestWatchMemoForgetsAfterTwoGenerations(t *testing.T) {
 	now := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
 	m := NewWatchMemo(3, time.Minute)
-	m.now = func() time.Time { return now }
+	m.m.now = func() time.Time { return now }
 	watch := func(i int) streaming.Viewing { return viewing(fmt.Sprintf("u%d", i), "c", false) }
 	remember := func(vs ...streaming.Viewing) {
 		w, _ := m.Changes(vs)
@@ -117,5 +117,35 @@ func TestWatchMemoConcurrentUse(t *testing.T) {
 	wg.Wait()
 	if m.Written()+m.Unchanged() != 4000 {
 		t.Fatalf("written %d + unchanged %d, want 4000 watches in all", m.Written(), m.Unchanged())
+	}
+}
+
+func TestViewerMemoSendsEachViewerOncePerTitleAndHour(t *testing.T) {
+	h := time.Date(2026, 12, 4, 10, 0, 0, 0, time.UTC)
+	at := func(user, content string, hour time.Time, device string) streaming.Viewing {
+		return streaming.Viewing{UserID: user, ContentID: content, Hour: hour, Device: device, Events: 1}
+	}
+	m := NewViewerMemo(0, 0)
+	first := []streaming.Viewing{at("u1", "c1", h, "tv"), at("u2", "c1", h, "tv"), at("u1", "c2", h, "tv")}
+	if got := m.New(first); !slices.Equal(got, first) {
+		t.Fatalf("New(first) = %+v, want all of them", got)
+	}
+	if got := m.New(first); !slices.Equal(got, first) {
+		t.Fatalf("before Remember (the update failed): New = %+v, want all again", got)
+	}
+	m.Remember(first)
+	next := []streaming.Viewing{
+		at("u1", "c1", h, "mobile"),                           // same viewer, title and hour on another device: counted
+		at("u1", "c1", h.Add(time.Hour), "tv"),                // the next hour: new
+		at("u3", "c1", h, "tv"),                               // a new viewer
+		at("u2", "c1", h.In(time.FixedZone("X", 3600)), "tv"), // the same hour in another zone: counted
+	}
+	want := []streaming.Viewing{next[1], next[2]}
+	if got := m.New(next); !slices.Equal(got, want) {
+		t.Fatalf("New(next) = %+v, want %+v", got, want)
+	}
+	m.Remember(want)
+	if m.Sent() != 5 || m.Known() != 2 {
+		t.Errorf("Sent, Known = %d, %d; want 5, 2", m.Sent(), m.Known())
 	}
 }
