@@ -155,18 +155,19 @@ func (t *target) partitionWrites() (writes, events uint64, err error) {
 	return 0, 0, errors.New("no ingest_write_batch_events metric")
 }
 
-// counter reads a counter of our server's metrics (0 when it is not registered).
-func (t *target) counter(name string) (float64, error) {
+// counters reads counters of our server's metrics, in the order named (0 for one not registered).
+func (t *target) counters(names ...string) ([]float64, error) {
 	mfs, err := t.reg.Gather()
 	if err != nil {
-		return 0, err
+		return nil, err
 	}
+	values := make([]float64, len(names))
 	for _, mf := range mfs {
-		if mf.GetName() == name {
-			return mf.GetMetric()[0].GetCounter().GetValue(), nil
+		if i := slices.Index(names, mf.GetName()); i >= 0 {
+			values[i] = mf.GetMetric()[0].GetCounter().GetValue()
 		}
 	}
-	return 0, nil
+	return values, nil
 }
 
 func dial(addr string) (*grpc.ClientConn, error) {

@@ -197,19 +197,9 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 	dropped := ours.dropped()
 	// Flush the derived updates (the pipeline, then the observers' buffers) before cleaning up after them.
 	stopOurs()
-	watchesWritten, err := ours.counter("ingest_watches_written_total")
-	if err != nil {
-		return nil, err
-	}
-	watchesUnchanged, err := ours.counter("ingest_watches_unchanged_total")
-	if err != nil {
-		return nil, err
-	}
-	viewersSent, err := ours.counter("ingest_trending_viewings_sent_total")
-	if err != nil {
-		return nil, err
-	}
-	viewersKnown, err := ours.counter("ingest_trending_viewings_known_total")
+	// What the memos of the watched and trending updates sent and left out.
+	memos, err := ours.counters("ingest_watches_written_total", "ingest_watches_unchanged_total",
+		"ingest_trending_viewings_sent_total", "ingest_trending_viewings_known_total")
 	if err != nil {
 		return nil, err
 	}
@@ -247,7 +237,7 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"singles in two rounds, "+
 		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
 		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
-		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], watchesWritten, watchesUnchanged, viewersSent, viewersKnown, per(int(events1-events0), int(writes1-writes0)),
+		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], memos[0], memos[1], memos[2], memos[3], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(3*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,

@@ -221,8 +221,7 @@ func TestServerErrorsAreTyped(t *testing.T) {
 	storedOnce(t, ctx, srv, events[:sent], users, titles)
 }
 
-// attempts counts the calls gRPC makes, each retry one more.
-// attempts counts the client's call attempts, and those in flight per server address (the proxy's).
+// attempts counts the calls gRPC makes (each retry one more), and those in flight per server address (the proxy's).
 type attempts struct {
 	n        atomic.Int64
 	mu       sync.Mutex
