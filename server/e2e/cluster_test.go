@@ -421,7 +421,7 @@ func TestClusterReplicasShareTheRelay(t *testing.T) {
 }
 
 // TestClusterReplicaStoppedMidStream: the Go SDK ingests 200,000 events over two server replicas (on the cluster's
-// Cassandra); one replica is stopped while streams are open. The SDK resumes what was not durable on the other
+// Cassandra); one replica is stopped while streams are open on it. The SDK resumes what was not durable on the other
 // (from the trailer's durable-through message), and Cassandra holds every event exactly once: no event lost, no
 // duplicate row.
 func TestClusterReplicaStoppedMidStream(t *testing.T) {
@@ -444,17 +444,23 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer sdk.Close()
+	// Every stream recorded (which replica, how it ended), without changing what the SDK does.
+	rec := &streamRecorder{IngestServiceClient: sdk.Ingest}
+	watched := *sdk
+	watched.Ingest = rec
 
 	users, titles, events := sdkEvents(9)
 	// Four senders, each with its share, so streams are open on both replicas when one stops.
 	var wg sync.WaitGroup
+	defer func() { cancel(); wg.Wait() }() // a test that fails half-way stops its senders before it ends
 	var mu sync.Mutex
 	var total client.IngestResult
 	start := time.Now()
+	rec.start = start
 	for w := range 4 {
 		wg.Go(func() {
-			in := &client.Ingester{Client: sdk, Batch: 500, PerStream: 40} // streams of about 6 s: longer than the stopping replica's 1 s grace
-			res, err := in.Send(ctx, events[w*len(events)/4:(w+1)*len(events)/4])
+			in := &client.Ingester{Client: &watched, Batch: 500, PerStream: 40} // streams of seconds: longer than the stopping replica's 1 s grace
+			res, err := in.Send(context.WithValue(ctx, senderKey{}, w), events[w*len(events)/4:(w+1)*len(events)/4])
 			mu.Lock()
 			defer mu.Unlock()
 			total.Stored, total.Streams, total.Resent = total.Stored+res.Stored, total.Streams+res.Streams, total.Resent+res.Resent
@@ -463,14 +469,37 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 			}
 		})
 	}
-	time.Sleep(10 * time.Second)
-	stopA()
-	stoppedAt := time.Since(start)
-	wg.Wait()
-	t.Logf("%d events sent over two replicas, one stopped %v in: %d acknowledged in %d streams, %d sent again, in %v",
-		len(events), stoppedAt.Round(10*time.Millisecond), total.Stored, total.Streams, total.Resent, time.Since(start).Round(10*time.Millisecond))
-	if total.Resent == 0 {
-		t.Error("nothing was sent again: the replica stopped with no stream open, so the test proved nothing")
+	sent := make(chan struct{})
+	go func() { wg.Wait(); close(sent) }()
+
+	// The stop: once a stream on the replica has sent a quarter of its events, so it has most of its life ahead.
+	// A fixed delay could fall where every open stream was on the other replica.
+	var stoppedAt time.Duration
+	var openAtStop int
+wait:
+	for {
+		select {
+		case <-sent:
+			t.Fatal("every event was sent before the replica was stopped: the test proved nothing")
+		case <-time.After(20 * time.Millisecond):
+		}
+		if _, open, most := rec.progress(a.Server.GRPCAddr()); most >= 500*40/4 {
+			stoppedAt, openAtStop = time.Since(start), open
+			rec.cut(stoppedAt)
+			stopA()
+			break wait
+		}
+	}
+	<-sent
+	t.Logf("%d events sent over two replicas, one stopped %v in with %d streams open on it: %d acknowledged in %d streams, %d sent again, in %v",
+		len(events), stoppedAt.Round(10*time.Millisecond), openAtStop, total.Stored, total.Streams, total.Resent, time.Since(start).Round(10*time.Millisecond))
+	// The stop ends its streams with the trailer; what it says was durable is not sent again, so a stop that fell
+	// between messages may leave nothing to resend: how many is reported, not asserted.
+	if broken := rec.report(t, a.Server.GRPCAddr(), b.Server.GRPCAddr(), stoppedAt); broken == 0 {
+		t.Error("the stop ended no stream, so the test proved nothing")
+	}
+	if total.Stored != len(events) {
+		t.Errorf("the SDK acknowledged %d events of %d", total.Stored, len(events))
 	}
 
 	// Every event once: read at QUORUM, by event id.
