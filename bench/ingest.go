@@ -352,6 +352,7 @@ type side struct {
 	rounds  int // rounds completed
 	events  int
 	elapsed time.Duration
+	cpu     cpuTimes // CPU spent during its rounds (see readCPU)
 }
 
 func (s *side) perSecond() float64 { return float64(s.events) / s.elapsed.Seconds() }
@@ -370,9 +371,9 @@ func measureABBA(ctx context.Context, sides []*side, cycles int, sideCap, roundC
 				continue
 			}
 			rctx, cancel := context.WithTimeout(ctx, roundCap)
-			start := time.Now()
+			cpu0, start := readCPU(), time.Now()
 			n, err := s.round(rctx, s.rounds)
-			elapsed := time.Since(start)
+			elapsed, cpu := time.Since(start), readCPU().sub(cpu0)
 			cancel()
 			if err != nil {
 				return fmt.Errorf("%s, round %d: %w", s.name, s.rounds, err)
@@ -380,6 +381,11 @@ func measureABBA(ctx context.Context, sides []*side, cycles int, sideCap, roundC
 			s.rounds++
 			s.events += n
 			s.elapsed += elapsed
+			if s.rounds == 1 {
+				s.cpu = cpu
+			} else {
+				s.cpu = s.cpu.add(cpu)
+			}
 		}
 	}
 	return nil

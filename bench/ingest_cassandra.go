@@ -236,12 +236,15 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"singles %.2f; baseline = %s; %s; measured %d events ours, %d batches in rounds of %d, %d palindromic cycles of the two, then %d "+
 		"singles in two rounds, "+
 		"after %d warm-up events per side; each side writes fresh events of its own %d users × %d titles of %d "+
-		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; %s",
+		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; CPU per "+
+		"1,000 events during each side's rounds (derived updates that finish after ours' round count in the next "+
+		"round): %s; %s; %s",
 		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], memos[0], memos[1], memos[2], memos[3], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(3*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,
-		target.cycles, singles.events, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows, machine())
+		target.cycles, singles.events, cassWarmup, ingestUsers, titlesPerUser, catalogSize, cassCheckRows,
+		cpuPer(o), cpuPer(batches), machine())
 	return []Result{{Name: target.name, Value: round(o.perSecond(), 0), Unit: "events/s",
 		Baseline: round(best.perSecond(), 0), Ratio: ratio(o.perSecond(), best.perSecond()), Conditions: conditions}}, nil
 }

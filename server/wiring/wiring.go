@@ -384,8 +384,18 @@ func (b *Built) playbackObservers(reg prometheus.Registerer, trending *redis.Tre
 	return obs
 }
 
-// AnalyticsGather is how long the analytics roll-ups gather viewings before adding them (see PlaybackObservers).
-const AnalyticsGather = 5 * time.Second
+// How long each derived update gathers viewings before applying them (see PlaybackObservers and
+// asyncq.Options.Gather). The trending and watched updates gather a quarter of a second: applied as soon as the
+// buffer had anything, each apply was a Neo4j transaction or a Redis pipeline for the few viewings of one or two
+// partition writes, and in ingest_cassandra Neo4j spent about 10 s of CPU per run on those transactions; gathered,
+// 3 s (Redis 1.2 s, then 0.9 s). A quarter of a second is well inside what a viewer can notice between starting a
+// title and seeing it gone from their recommendations. The analytics roll-ups are hourly sums read by operators:
+// they gather 5 seconds, so one addition in the search server stands for many viewings of a roll-up.
+const (
+	TrendingGather  = 250 * time.Millisecond
+	WatchedGather   = 250 * time.Millisecond
+	AnalyticsGather = 5 * time.Second
+)
 
 // PlaybackObservers are the derived updates of durable playback events, each behind its own bounded asynchronous
 // buffer so none can slow ingest or another: the trending counters (Redis), the WATCHED edges (Neo4j) with the
@@ -435,7 +445,7 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 	counter("ingest_trending_viewings_known_total", "Viewings not sent to the trending counters: they held the viewer for the title and hour already.",
 		viewers.Known)
 	observers := []*ingest.AsyncObserver{
-		apply("trending", 0, func(ctx context.Context, viewings []streaming.Viewing) error {
+		apply("trending", TrendingGather, func(ctx context.Context, viewings []streaming.Viewing) error {
 			fresh := viewers.New(viewings)
 			if len(fresh) == 0 {
 				return nil
@@ -446,7 +456,7 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 			viewers.Remember(fresh)
 			return nil
 		}),
-		apply("watched", 0, func(ctx context.Context, viewings []streaming.Viewing) error {
+		apply("watched", WatchedGather, func(ctx context.Context, viewings []streaming.Viewing) error {
 			watches, users := memo.Changes(viewings)
 			if len(watches) == 0 {
 				return nil
