@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"fmt"
+	"maps"
 	"os"
 	"runtime"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 // either cannot be read; the figures are then left out of the conditions.
 type cpuTimes struct {
 	self, machine time.Duration
+	stores        map[string]time.Duration // per store, its processes' CPU (storeCPU)
 	ok            bool
 }
 
@@ -29,7 +31,62 @@ func readCPU() cpuTimes {
 	if err != nil {
 		return cpuTimes{}
 	}
-	return cpuTimes{self: self, machine: machine, ok: true}
+	return cpuTimes{self: self, machine: machine, stores: storeCPU(), ok: true}
+}
+
+// storeNames tell the local stack's store processes by a word of their command line.
+var storeNames = []struct{ store, word string }{
+	{"Cassandra", "CassandraDaemon"}, {"search", "OpenSearch"}, {"Neo4j", "Neo4j"}, {"Redis", "redis-server"},
+	{"PostgreSQL", "postgres"},
+}
+
+// storeCPU is the CPU time the stores' processes on this machine have spent (user and system, from
+// /proc/<pid>/stat), per store: which store's work a side's rounds cost. Processes that cannot be read are left out.
+func storeCPU() map[string]time.Duration {
+	out := map[string]time.Duration{}
+	dirs, err := os.ReadDir("/proc")
+	if err != nil {
+		return out
+	}
+	for _, d := range dirs {
+		pid := d.Name()
+		if pid[0] < '0' || pid[0] > '9' {
+			continue
+		}
+		cmd, err := os.ReadFile("/proc/" + pid + "/cmdline")
+		if err != nil {
+			continue
+		}
+		store := ""
+		for _, n := range storeNames {
+			if strings.Contains(string(cmd), n.word) {
+				store = n.store
+				break
+			}
+		}
+		if store == "" {
+			continue
+		}
+		stat, err := os.ReadFile("/proc/" + pid + "/stat")
+		if err != nil {
+			continue
+		}
+		// The fields after the command's closing parenthesis: state is the first, utime and stime the 12th and 13th.
+		rest := string(stat)
+		if i := strings.LastIndexByte(rest, ')'); i >= 0 {
+			rest = rest[i+1:]
+		}
+		f := strings.Fields(rest)
+		if len(f) < 13 {
+			continue
+		}
+		u, err1 := strconv.ParseInt(f[11], 10, 64)
+		st, err2 := strconv.ParseInt(f[12], 10, 64)
+		if err1 == nil && err2 == nil {
+			out[store] += time.Duration(u+st) * 10 * time.Millisecond
+		}
+	}
+	return out
 }
 
 // machineBusy is the CPU time every core spent not idle since boot: the first line of /proc/stat, all fields but
@@ -70,11 +127,22 @@ func machineBusy() (time.Duration, error) {
 
 // sub is the CPU spent between b and c.
 func (c cpuTimes) sub(b cpuTimes) cpuTimes {
-	return cpuTimes{self: c.self - b.self, machine: c.machine - b.machine, ok: c.ok && b.ok}
+	stores := map[string]time.Duration{}
+	for k, v := range c.stores {
+		stores[k] = v - b.stores[k]
+	}
+	return cpuTimes{self: c.self - b.self, machine: c.machine - b.machine, stores: stores, ok: c.ok && b.ok}
 }
 
 func (c cpuTimes) add(d cpuTimes) cpuTimes {
-	return cpuTimes{self: c.self + d.self, machine: c.machine + d.machine, ok: c.ok && d.ok}
+	stores := maps.Clone(c.stores)
+	if stores == nil {
+		stores = map[string]time.Duration{}
+	}
+	for k, v := range d.stores {
+		stores[k] += v
+	}
+	return cpuTimes{self: c.self + d.self, machine: c.machine + d.machine, stores: stores, ok: c.ok && d.ok}
 }
 
 // cpuPer describes s's CPU per thousand events (in this process, in the rest of the machine: the stores, and in
@@ -86,7 +154,13 @@ func cpuPer(s *side) string {
 	per := func(d time.Duration) float64 {
 		return float64(d) / float64(time.Millisecond) * 1000 / float64(s.events)
 	}
-	return fmt.Sprintf("%s: %.0f ms in the bench process + %.0f ms elsewhere (the stores) = %.0f ms, cores %.0f%% busy",
-		s.name, per(s.cpu.self), per(s.cpu.machine-s.cpu.self), per(s.cpu.machine),
+	var stores []string
+	for _, n := range storeNames {
+		if d, ok := s.cpu.stores[n.store]; ok && per(d) >= 0.5 {
+			stores = append(stores, fmt.Sprintf("%s %.0f", n.store, per(d)))
+		}
+	}
+	return fmt.Sprintf("%s: %.0f ms in the bench process + %.0f ms elsewhere (%s) = %.0f ms, cores %.0f%% busy",
+		s.name, per(s.cpu.self), per(s.cpu.machine-s.cpu.self), strings.Join(stores, ", "), per(s.cpu.machine),
 		100*float64(s.cpu.machine)/(float64(s.elapsed)*float64(runtime.NumCPU())))
 }
