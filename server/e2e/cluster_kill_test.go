@@ -117,24 +117,13 @@ func TestClusterReplicaKilledMidStream(t *testing.T) {
 
 	// The kill: once 60,000 events are acknowledged, at a moment when a stream on the victim has sent at least half
 	// its events, so the crash cuts it half-way, usually with events of it already written by the victim.
-	var killedAt time.Duration
-	var openAtKill int
 	var written float64
-wait:
-	for {
-		select {
-		case <-sent:
-			t.Fatal("every event was sent before the replica was killed: the test proved nothing")
-		case <-time.After(20 * time.Millisecond):
-		}
-		if acked, open, most := rec.progress(victim.grpc); acked >= killAfter && most >= killBatch*killPerStream/2 {
-			written = opsCounter(t, victim.ops, "ingest_events_accepted_total")
-			killedAt, openAtKill = time.Since(start), open
-			rec.cut(killedAt) // first, so no stream opened after the kill counts as opened before it
-			victim.kill(t)
-			break wait
-		}
-	}
+	killedAt, openAtKill := rec.cutWhen(t, sent, victim.grpc, func(acked int64, _, most int) bool {
+		return acked >= killAfter && most >= killBatch*killPerStream/2
+	}, func() {
+		written = opsCounter(t, victim.ops, "ingest_events_accepted_total")
+		victim.kill(t)
+	})
 	victim.gone(t)
 	<-sent
 	took := time.Since(start)
