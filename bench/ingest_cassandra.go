@@ -199,7 +199,8 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 	stopOurs()
 	// What the memos of the watched and trending updates sent and left out.
 	memos, err := ours.counters("ingest_watches_written_total", "ingest_watches_unchanged_total",
-		"ingest_trending_viewings_sent_total", "ingest_trending_viewings_known_total")
+		"ingest_trending_viewings_sent_total", "ingest_trending_viewings_known_total",
+		"ingest_analytics_marks_sent_total", "ingest_analytics_marks_known_total")
 	if err != nil {
 		return nil, err
 	}
@@ -226,7 +227,8 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"of its search server with their viewer sets in Redis, each behind its own 100k-event "+
 		"asynchronous buffer; events dropped by a full buffer during the run: trending %d, watched %d; watches "+
 		"written to the graph %.0f, left out as the graph held their edge already %.0f; viewings sent to trending %.0f, "+
-		"left out as its counters held the viewer for the title and hour already %.0f; warm-up included), "+
+		"left out as its counters held the viewer for the title and hour already %.0f; viewer marks sent to the "+
+		"roll-ups' viewer sets %.0f, left out as held already or repeated %.0f; warm-up included), "+
 		"%.2f events per partition write on average, each write an unlogged batch + a position upsert + a title-index upsert (user_titles, for erasure); raw (the "+
 		"store's gocql session: protocol v4, %d connections per host, token-aware routing, the store's "+
 		"statements): batches = each round's events grouped per (user, title) into single-partition unlogged "+
@@ -239,7 +241,7 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"(times within the last hour) into a fresh keyspace; %d partitions per side read back and checked; CPU per "+
 		"1,000 events during each side's rounds (derived updates that finish after ours' round count in the next "+
 		"round): %s; %s; %s",
-		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], memos[0], memos[1], memos[2], memos[3], per(int(events1-events0), int(writes1-writes0)),
+		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], memos[0], memos[1], memos[2], memos[3], memos[4], memos[5], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(3*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,

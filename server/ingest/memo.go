@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"context"
 	"hash/maphash"
 	"strconv"
 	"sync"
@@ -207,3 +208,85 @@ func (vm *ViewerMemo) Remember(viewings []streaming.Viewing) {
 // Sent is how many viewings were remembered as counted so far; Known how many New left out.
 func (vm *ViewerMemo) Sent() uint64  { return vm.sent.Load() }
 func (vm *ViewerMemo) Known() uint64 { return vm.known.Load() }
+
+// MarkMemo is the analytics roll-ups' viewer sets (a streaming.RollupViewers, in Redis) with a memo in front: it
+// sends only the marks the sets may not hold yet. While a user plays a title, every viewing of the same hour and
+// device marks the same viewer in the same roll-up again, which the sets already hold; the answer for such a mark
+// is known (not a new play, nor a new completion), so it is given without asking. A mark repeated within one call
+// is sent once. See memo for its bounds: a mark still being made reaches the sets again within twice the period,
+// so sets the store lost refill by themselves (their plays lost meanwhile are restored by -rebuild=analytics).
+type MarkMemo struct {
+	next        streaming.RollupViewers
+	m           *memo
+	sent, known atomic.Uint64
+}
+
+// NewMarkMemo returns an empty memo in front of next (bounds as NewWatchMemo's).
+func NewMarkMemo(next streaming.RollupViewers, keys int, period time.Duration) *MarkMemo {
+	return &MarkMemo{next: next, m: newMemo(keys, period)}
+}
+
+var _ streaming.RollupViewers = (*MarkMemo)(nil)
+
+// MarkViewers sends next the marks the memo does not know the sets to hold, and answers the others as neither a new
+// play nor a new completion. The marks sent are remembered once next succeeded.
+func (mm *MarkMemo) MarkViewers(ctx context.Context, marks []streaming.ViewerMark) (plays, completions []bool, err error) {
+	keys, flags := make([]uint64, len(marks)), make([]uint8, len(marks))
+	for i, mk := range marks {
+		k := mk.Key
+		keys[i] = mm.m.key(mk.UserID, k.ContentID, strconv.FormatInt(k.Hour.Unix()/3600, 10), k.Country, k.Device)
+		flags[i] = memoSeen
+		if mk.Completed {
+			flags[i] |= memoCompleted
+		}
+	}
+	// What to send: the marks the memo may lack, each key once, completed if any of its marks is. owner says which
+	// mark of the call gets a sent key's answers: the first of the key its play, the first completed its completion
+	// (each counted once; every mark of a key is of the same roll-up).
+	var send []streaming.ViewerMark
+	var sentKeys []uint64
+	var sentFlags []uint8
+	type owner struct{ play, done int }
+	var owners []owner
+	at := map[uint64]int{} // key → its index in send
+	for i, miss := range mm.m.missing(keys, flags) {
+		if !miss {
+			continue
+		}
+		j, ok := at[keys[i]]
+		if !ok {
+			j = len(send)
+			at[keys[i]] = j
+			send = append(send, streaming.ViewerMark{Key: marks[i].Key, UserID: marks[i].UserID})
+			sentKeys, sentFlags, owners = append(sentKeys, keys[i]), append(sentFlags, memoSeen), append(owners, owner{i, -1})
+		}
+		if marks[i].Completed && owners[j].done < 0 {
+			send[j].Completed = true
+			sentFlags[j] |= memoCompleted
+			owners[j].done = i
+		}
+	}
+	mm.known.Add(uint64(len(marks) - len(send)))
+	plays, completions = make([]bool, len(marks)), make([]bool, len(marks))
+	if len(send) == 0 {
+		return plays, completions, nil
+	}
+	p, c, err := mm.next.MarkViewers(ctx, send)
+	if err != nil {
+		return nil, nil, err
+	}
+	for j, o := range owners {
+		plays[o.play] = p[j]
+		if o.done >= 0 {
+			completions[o.done] = c[j]
+		}
+	}
+	mm.m.remember(sentKeys, sentFlags)
+	mm.sent.Add(uint64(len(send)))
+	return plays, completions, nil
+}
+
+// Sent is how many marks were sent to the viewer sets so far; Known how many were not sent: held by the sets
+// already, or repeated within a call.
+func (mm *MarkMemo) Sent() uint64  { return mm.sent.Load() }
+func (mm *MarkMemo) Known() uint64 { return mm.known.Load() }

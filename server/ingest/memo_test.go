@@ -1,6 +1,8 @@
 package ingest
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -147,5 +149,93 @@ func TestViewerMemoSendsEachViewerOncePerTitleAndHour(t *testing.T) {
 	m.Remember(want)
 	if m.Sent() != 5 || m.Known() != 2 {
 		t.Errorf("Sent, Known = %d, %d; want 5, 2", m.Sent(), m.Known())
+	}
+}
+
+// viewerSets is a fake of the viewer sets (our port, streaming.RollupViewers): sets of viewers per roll-up, and
+// every call's marks recorded.
+type viewerSets struct {
+	plays, done map[string]bool
+	calls       [][]streaming.ViewerMark
+	fail        error
+}
+
+func (v *viewerSets) MarkViewers(_ context.Context, marks []streaming.ViewerMark) (plays, completions []bool, err error) {
+	v.calls = append(v.calls, slices.Clone(marks))
+	if v.fail != nil {
+		return nil, nil, v.fail
+	}
+	plays, completions = make([]bool, len(marks)), make([]bool, len(marks))
+	for i, mk := range marks {
+		id := fmt.Sprint(mk.Key, mk.UserID)
+		plays[i], v.plays[id] = !v.plays[id], true
+		if mk.Completed {
+			completions[i], v.done[id] = !v.done[id], true
+		}
+	}
+	return plays, completions, nil
+}
+
+// The memo answers what the sets would answer — each new viewer one play and at most one completion per roll-up —
+// sending each mark of a call once and no mark the sets already hold; a failed call remembers nothing.
+func TestMarkMemoSendsOnlyWhatTheSetsLack(t *testing.T) {
+	sets := &viewerSets{plays: map[string]bool{}, done: map[string]bool{}}
+	m := NewMarkMemo(sets, 0, 0)
+	hour := time.Date(2026, 12, 4, 9, 0, 0, 0, time.UTC)
+	k1 := streaming.RollupKey{ContentID: "t1", Hour: hour, Country: "ES", Device: "tv"}
+	k2 := streaming.RollupKey{ContentID: "t2", Hour: hour, Country: "ES", Device: "tv"}
+	mark := func(k streaming.RollupKey, user string, completed bool) streaming.ViewerMark {
+		return streaming.ViewerMark{Key: k, UserID: user, Completed: completed}
+	}
+	count := func(bs []bool) (n int) {
+		for _, b := range bs {
+			if b {
+				n++
+			}
+		}
+		return n
+	}
+	call := func(marks ...streaming.ViewerMark) (plays, completions int, sent int) {
+		t.Helper()
+		before := len(sets.calls)
+		p, c, err := m.MarkViewers(context.Background(), marks)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(p) != len(marks) || len(c) != len(marks) {
+			t.Fatalf("%d answers for %d marks", len(p), len(marks))
+		}
+		if len(sets.calls) > before {
+			sent = len(sets.calls[len(sets.calls)-1])
+		}
+		return count(p), count(c), sent
+	}
+
+	// u1 twice in k1 (once completed), u2 in k1 completed: two viewers, two completions, two marks sent.
+	if p, c, s := call(mark(k1, "u1", false), mark(k1, "u1", true), mark(k1, "u2", true)); p != 2 || c != 2 || s != 2 {
+		t.Errorf("first call: %d plays, %d completions, %d marks sent; want 2, 2, 2", p, c, s)
+	}
+	// The same again: nothing new, nothing sent.
+	if p, c, s := call(mark(k1, "u1", true), mark(k1, "u2", false)); p != 0 || c != 0 || s != 0 {
+		t.Errorf("repeated marks: %d plays, %d completions, %d marks sent; want none", p, c, s)
+	}
+	// u3 plays k1 (new), then completes it later: one play, then one completion, each sent once.
+	if p, c, s := call(mark(k1, "u3", false)); p != 1 || c != 0 || s != 1 {
+		t.Errorf("u3 plays: %d plays, %d completions, %d sent; want 1, 0, 1", p, c, s)
+	}
+	if p, c, s := call(mark(k1, "u3", true), mark(k1, "u3", false)); p != 0 || c != 1 || s != 1 {
+		t.Errorf("u3 completes: %d plays, %d completions, %d sent; want 0, 1, 1", p, c, s)
+	}
+	// A failed call remembers nothing: the mark goes again, and counts then.
+	sets.fail = errors.New("down")
+	if _, _, err := m.MarkViewers(context.Background(), []streaming.ViewerMark{mark(k2, "u1", false)}); err == nil {
+		t.Fatal("the sets' error was not returned")
+	}
+	sets.fail = nil
+	if p, _, s := call(mark(k2, "u1", false)); p != 1 || s != 1 {
+		t.Errorf("after a failure: %d plays, %d sent; want 1, 1", p, s)
+	}
+	if m.Sent() != 5 || m.Known() != 4 {
+		t.Errorf("Sent %d, Known %d; want 5 and 4", m.Sent(), m.Known())
 	}
 }

@@ -474,8 +474,16 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 	}
 	if rollups != nil {
 		// The roll-ups are sums per title, hour, country and device: gathered for a while, the viewings of one
-		// roll-up become one addition (a read and a conditional write in the search server) instead of many.
-		observers = append(observers, apply("analytics", AnalyticsGather, rollups.Apply))
+		// roll-up become one addition (a read and a conditional write in the search server) instead of many. Their
+		// viewer sets get only the marks they may lack (ingest.MarkMemo): the live path's own copy of rollups, so a
+		// rebuild marks every viewer it counts.
+		marks := ingest.NewMarkMemo(rollups.Viewers, 0, 0)
+		counter("ingest_analytics_marks_sent_total", "Viewer marks sent to the analytics roll-ups' viewer sets.", marks.Sent)
+		counter("ingest_analytics_marks_known_total", "Viewer marks not sent: the viewer sets held them already, or they repeated one of the same apply.",
+			marks.Known)
+		live := *rollups
+		live.Viewers = marks
+		observers = append(observers, apply("analytics", AnalyticsGather, live.Apply))
 	}
 	return ingest.FanOut(observers), observers
 }
