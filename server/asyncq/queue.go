@@ -40,14 +40,23 @@ type Options[T any] struct {
 	Log *slog.Logger
 }
 
-// Queue is a bounded, non-blocking queue drained by one goroutine. Start it with New and stop it with Close.
+// Queue is a bounded, non-blocking queue drained by one goroutine. Start it with New (or NewFolding) and stop it
+// with Close.
 type Queue[T any] struct {
 	opt Options[T]
+	// With NewFolding (nil otherwise): find is where the pending item of an item's key is, index records where a
+	// new one went, reset forgets them all once they are taken; merge folds an added item into a pending one. The
+	// first three run with mu held.
+	find  func(item T) (int, bool)
+	index func(item T, at int)
+	reset func()
+	merge func(pending *T, added T)
 
 	mu      sync.Mutex
 	pending []T
 	since   time.Time // when the oldest pending item was added
 	closed  bool
+	syncs   []chan struct{} // Sync calls waiting: closed once what was pending at their call is flushed
 
 	dropped atomic.Uint64
 	wake    chan struct{} // cap 1
@@ -58,24 +67,47 @@ type Queue[T any] struct {
 
 // New starts a Queue and its goroutine.
 func New[T any](opt Options[T]) *Queue[T] {
+	q := newQueue(opt)
+	go q.run()
+	return q
+}
+
+func newQueue[T any](opt Options[T]) *Queue[T] {
 	if opt.Log == nil {
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	opt.Max = max(opt.Max, 1)
 	ctx, cancel := context.WithCancel(context.Background())
-	q := &Queue[T]{opt: opt, wake: make(chan struct{}, 1), done: make(chan struct{}), ctx: ctx, cancel: cancel}
+	return &Queue[T]{opt: opt, wake: make(chan struct{}, 1), done: make(chan struct{}), ctx: ctx, cancel: cancel}
+}
+
+// NewFolding starts a Queue whose pending items are folded by key as they are added: an item whose key a pending
+// item has is merged into it (merge(pending, added)) instead of queued beside it, so what waits, and what Flush gets,
+// is one item per key. For a Flush that folds anyway (sums per key), a long Gather then costs memory per distinct
+// key, not per item added. Max bounds the distinct items pending.
+func NewFolding[T any, K comparable](opt Options[T], key func(T) K, merge func(pending *T, added T)) *Queue[T] {
+	at := map[K]int{}
+	q := newQueue(opt)
+	q.find = func(item T) (int, bool) {
+		i, ok := at[key(item)]
+		return i, ok
+	}
+	q.index = func(item T, i int) { at[key(item)] = i }
+	q.reset = func() { clear(at) }
+	q.merge = merge
 	go q.run()
 	return q
 }
 
 // Add queues all of items, or drops all of them (counted, and passed to Options.Dropped) when they do not fit or the
-// queue is closed; it reports whether they were queued. It never waits for Flush. Adding nothing does nothing.
+// queue is closed; it reports whether they were queued. It never waits for Flush. Adding nothing does nothing. In a
+// folding queue (NewFolding) an item that folds into a pending one always fits.
 func (q *Queue[T]) Add(items ...T) bool {
 	if len(items) == 0 {
 		return true
 	}
 	q.mu.Lock()
-	if q.closed || len(q.pending)+len(items) > q.opt.Max {
+	if q.closed || len(q.pending)+len(items) > q.opt.Max && !q.foldsInto(items) {
 		q.mu.Unlock()
 		total := q.dropped.Add(uint64(len(items)))
 		if q.opt.Dropped != nil {
@@ -86,10 +118,37 @@ func (q *Queue[T]) Add(items ...T) bool {
 	if len(q.pending) == 0 {
 		q.since = time.Now()
 	}
-	q.pending = append(q.pending, items...)
+	if q.find == nil {
+		q.pending = append(q.pending, items...)
+	} else {
+		for _, it := range items {
+			if i, ok := q.find(it); ok {
+				q.merge(&q.pending[i], it)
+				continue
+			}
+			q.index(it, len(q.pending))
+			q.pending = append(q.pending, it)
+		}
+	}
 	q.mu.Unlock()
 	q.signal()
 	return true
+}
+
+// foldsInto reports whether items fit once folded: whether the pending items plus those of items whose key no pending
+// item has stay within Max (items sharing a new key are counted apart: a bound, not the exact count). Only a folding
+// queue folds; q.mu must be held.
+func (q *Queue[T]) foldsInto(items []T) bool {
+	if q.find == nil {
+		return false
+	}
+	n := len(q.pending)
+	for _, it := range items {
+		if _, ok := q.find(it); !ok {
+			n++
+		}
+	}
+	return n <= q.opt.Max
 }
 
 // Dropped is the number of items Add has dropped so far.
@@ -112,8 +171,11 @@ func (q *Queue[T]) run() {
 		<-q.wake
 		q.gather()
 		q.mu.Lock()
-		batch, since, closed := q.pending, q.since, q.closed
-		q.pending = spare[:0]
+		batch, since, closed, syncs := q.pending, q.since, q.closed, q.syncs
+		q.pending, q.syncs = spare[:0], nil
+		if q.reset != nil {
+			q.reset()
+		}
 		q.mu.Unlock()
 		chunk := q.opt.Chunk
 		if chunk <= 0 {
@@ -124,6 +186,9 @@ func (q *Queue[T]) run() {
 			if q.opt.Flushed != nil {
 				q.opt.Flushed(items, since, err)
 			}
+		}
+		for _, c := range syncs {
+			close(c)
 		}
 		clear(batch) // drop what the items reference
 		spare = batch
@@ -141,10 +206,10 @@ func (q *Queue[T]) gather() {
 	}
 	for {
 		q.mu.Lock()
-		n, since, closed := len(q.pending), q.since, q.closed
+		n, since, closed, synced := len(q.pending), q.since, q.closed, len(q.syncs) > 0
 		q.mu.Unlock()
 		wait := time.Until(since.Add(q.opt.Gather))
-		if n == 0 || closed || wait <= 0 || n >= max(q.opt.Max/2, 1) {
+		if n == 0 || closed || synced || wait <= 0 || n >= max(q.opt.Max/2, 1) {
 			return
 		}
 		t := time.NewTimer(wait)
@@ -165,6 +230,26 @@ func (q *Queue[T]) Call(items []T) (err error) {
 		}
 	}()
 	return q.opt.Flush(q.ctx, items)
+}
+
+// Sync hands what is pending now to Flush without waiting for Gather, and returns once it was flushed (nil, whatever
+// Flush returned), or ctx's error when ctx ends first. After Close it returns nil at once: Close flushes.
+func (q *Queue[T]) Sync(ctx context.Context) error {
+	done := make(chan struct{})
+	q.mu.Lock()
+	if q.closed {
+		q.mu.Unlock()
+		return nil
+	}
+	q.syncs = append(q.syncs, done)
+	q.mu.Unlock()
+	q.signal()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // Close stops taking items (later ones are dropped and counted), flushes what is pending and waits for that until

@@ -200,3 +200,62 @@ func TestQueueGathers(t *testing.T) {
 		t.Fatalf("Close flushed %v after %v; want [42] at once", got, took)
 	}
 }
+
+// A folding queue keeps one item per key, merged as they come, within Max distinct items; an item that folds always
+// fits. Sync flushes what is pending at once, gathering or not, and returns after it was flushed.
+func TestQueueFoldsAndSyncs(t *testing.T) {
+	defer goleak.VerifyNone(t)
+	type item struct {
+		key string
+		n   int
+	}
+	flushes := make(chan []item, 10)
+	q := asyncq.NewFolding(asyncq.Options[item]{
+		Max: 2, Gather: time.Hour,
+		Flush: func(_ context.Context, items []item) error {
+			flushes <- append([]item(nil), items...)
+			return nil
+		},
+	}, func(it item) string { return it.key }, func(p *item, a item) { p.n += a.n })
+	if !q.Add(item{"a", 1}, item{"b", 1}) || !q.Add(item{"a", 2}, item{"b", 3}) {
+		t.Fatal("items folding into pending ones were dropped")
+	}
+	if q.Add(item{"c", 1}) || q.Add(item{"a", 1}, item{"c", 1}) {
+		t.Error("a third distinct key fit in Max 2")
+	}
+	if !q.Add(item{"a", 4}) {
+		t.Error("an item folding into a pending one was dropped at Max")
+	}
+	start := time.Now()
+	if err := q.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case got := <-flushes:
+		if fmt.Sprint(got) != "[{a 7} {b 4}]" || time.Since(start) > 200*time.Millisecond {
+			t.Errorf("Sync flushed %v after %v; want [{a 7} {b 4}] at once", got, time.Since(start))
+		}
+	default:
+		t.Fatal("Sync returned before the pending items were flushed")
+	}
+	// Keys start afresh once taken.
+	q.Add(item{"c", 1}, item{"a", 1})
+	if err := q.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-flushes; fmt.Sprint(got) != "[{c 1} {a 1}]" {
+		t.Errorf("second flush %v, want [{c 1} {a 1}]", got)
+	}
+	if err := q.Sync(context.Background()); err != nil { // nothing pending: returns
+		t.Fatal(err)
+	}
+	if err := q.Close(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := q.Sync(context.Background()); err != nil { // after Close: returns
+		t.Fatal(err)
+	}
+	if q.Dropped() != 3 {
+		t.Errorf("Dropped = %d, want 3", q.Dropped())
+	}
+}

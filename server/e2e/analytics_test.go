@@ -216,7 +216,8 @@ func TestContentAnalyticsOverASeededMonth(t *testing.T) {
 		t.Fatalf("ingest: %v, %v", r, err)
 	}
 	now := time.Now().UTC().Truncate(time.Hour)
-	eventually(t, "live playback in the roll-ups", func() string {
+	// The roll-ups gather viewings for wiring.AnalyticsGather before adding them.
+	eventuallyWithin(t, wiring.AnalyticsGather+projectionBound, "live playback in the roll-ups", func() string {
 		_ = e.built.Analytics.Refresh(ctx)
 		res, err := e.query.GetContentAnalytics(admin, &pb.GetContentAnalyticsRequest{StartTime: timestamppb.New(now.Add(-time.Hour)),
 			EndTime: timestamppb.New(now.Add(time.Hour)), ContentId: live, Interval: pb.AnalyticsInterval_ANALYTICS_INTERVAL_HOUR})

@@ -24,14 +24,20 @@ const projectionBound = 15 * time.Second
 // eventually polls check until it returns "" (done) or the bound passes, then fails with its last complaint.
 func eventually(t *testing.T, what string, check func() string) {
 	t.Helper()
-	deadline := time.Now().Add(projectionBound)
+	eventuallyWithin(t, projectionBound, what, check)
+}
+
+// eventuallyWithin is eventually with a bound of its own (an update that gathers for a while first).
+func eventuallyWithin(t *testing.T, bound time.Duration, what string, check func() string) {
+	t.Helper()
+	deadline := time.Now().Add(bound)
 	for {
 		msg := check()
 		if msg == "" {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("%s: not within %v: %s", what, projectionBound, msg)
+			t.Fatalf("%s: not within %v: %s", what, bound, msg)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

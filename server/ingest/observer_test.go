@@ -259,3 +259,28 @@ func waitFor(t *testing.T, cond func() bool) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+// A folding observer hands apply one viewing per user, title, hour and device, with the seconds and events of all
+// that came summed and completed if any was; Sync applies at once what gathered.
+func TestFoldingObserverFoldsViewings(t *testing.T) {
+	applied := make(chan []streaming.Viewing, 1)
+	o := NewFoldingObserver(10, time.Hour, func(b []streaming.Viewing) error {
+		applied <- append([]streaming.Viewing(nil), b...)
+		return nil
+	}, nil, nil)
+	defer o.Close(context.Background())
+	for i := range 4 {
+		e := ev(1, 1, i)
+		e.Completed = i == 2
+		o.Observe([]*streaming.PlaybackEvent{&e})
+	}
+	other := ev(2, 1, 9)
+	o.Observe([]*streaming.PlaybackEvent{&other})
+	if err := o.Sync(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	got := <-applied
+	if len(got) != 2 || got[0].Events != 4 || got[0].Seconds != 40 || !got[0].Completed || got[1].Events != 1 || got[1].Completed {
+		t.Fatalf("applied %+v; want the first user's four events as one completed viewing of 40 s, then the other's", got)
+	}
+}
