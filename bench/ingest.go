@@ -125,6 +125,18 @@ func (t *target) dropped() []uint64 {
 	return out
 }
 
+// syncDerived applies at once what our server's derived-update buffers hold, and waits for it: a side that ends its
+// round with it pays for its own derived updates (otherwise what gathered at the end of its round would be applied
+// during the next side's). Forcing the apply can only cost more than the buffers' own gathering would.
+func (t *target) syncDerived(ctx context.Context) error {
+	for _, o := range t.observers {
+		if err := o.Sync(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // observerFactory builds the derived updates of our server's pipeline on its registry: the fan-out the pipeline
 // calls and the buffers to close after it.
 type observerFactory func(reg prometheus.Registerer, log *slog.Logger) (streaming.PlaybackObserver, []*ingest.AsyncObserver)
