@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -75,6 +76,43 @@ func TestPostgresDownIsUnavailable(t *testing.T) {
 		}
 		time.Sleep(200 * time.Millisecond)
 	}
+}
+
+// A PostgreSQL that takes the connection and never answers (a hung host, or a port another process now holds) is
+// Unavailable too, once the driver's connect_timeout passes: the store's timeout, not the caller's deadline (the
+// caller allowed 30 s). CI once saw DeadlineExceeded here, when the closed port of the test above was taken again.
+func TestPostgresSilentIsUnavailable(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var held []net.Conn // accepted and never answered; closed with the listener
+	var mu sync.Mutex
+	go func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			held = append(held, c)
+			mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		l.Close()
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range held {
+			c.Close()
+		}
+	})
+	_, conn, _, _ := startOwn(t, func(c *config.Config) {
+		c.PostgresURL = "postgres://streaming:streaming@" + l.Addr().String() + "/streaming?sslmode=disable&connect_timeout=1"
+	})
+	_, err = pb.NewCommandServiceClient(conn).RegisterUser(as(t, ""), &pb.RegisterUserRequest{Email: "silent@example.com",
+		Password: "correct horse battery", DisplayName: "Silent", Country: "ES"})
+	wantCode(t, err, codes.Unavailable)
 }
 
 // Shutdown lets calls in flight finish: every call started before the stop either completes or was never

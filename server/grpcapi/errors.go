@@ -31,7 +31,9 @@ var codeMap = map[streaming.Code]codes.Code{
 
 // toStatus turns any error into a gRPC status error. Status errors pass through (validation builds its own);
 // context errors become Canceled/DeadlineExceeded; an unknown error is Internal with a generic message and is
-// logged here, once, with its cause.
+// logged here, once, with its cause. A domain error keeps its code while the call's context lasts, even when its
+// cause is a context error: a store's own timeout (PostgreSQL's connect_timeout, wrapped as Unavailable) is the
+// store failing, not the caller's deadline.
 func toStatus(ctx context.Context, log *slog.Logger, method string, err error) error {
 	if err == nil {
 		return nil
@@ -39,13 +41,15 @@ func toStatus(ctx context.Context, log *slog.Logger, method string, err error) e
 	if _, ok := status.FromError(err); ok {
 		return err
 	}
-	if errors.Is(err, context.DeadlineExceeded) {
-		return status.Error(codes.DeadlineExceeded, "deadline exceeded")
-	}
-	if errors.Is(err, context.Canceled) {
-		return status.Error(codes.Canceled, "canceled")
-	}
 	e := streaming.AsError(err)
+	if e == nil || ctx.Err() != nil {
+		if errors.Is(err, context.DeadlineExceeded) {
+			return status.Error(codes.DeadlineExceeded, "deadline exceeded")
+		}
+		if errors.Is(err, context.Canceled) {
+			return status.Error(codes.Canceled, "canceled")
+		}
+	}
 	if e == nil || e.Code == streaming.CodeInternal {
 		log.ErrorContext(ctx, "internal error", "method", method, "request_id", requestIDFrom(ctx), "err", err)
 		return status.Error(codes.Internal, "internal error (request id "+requestIDFrom(ctx)+")")

@@ -43,6 +43,9 @@ func TestToStatus(t *testing.T) {
 		{&streaming.Error{Code: streaming.CodeBusy, Message: "busy", RetryAfter: time.Second}, codes.ResourceExhausted, "busy"},
 		{errors.New(`pq: relation "users" SELECT secret`), codes.Internal, "internal error"},
 		{context.DeadlineExceeded, codes.DeadlineExceeded, "deadline exceeded"},
+		{fmt.Errorf("read: %w", context.Canceled), codes.Canceled, "canceled"},
+		// A store's own timeout (a connect_timeout wraps context.DeadlineExceeded) is the store failing.
+		{streaming.Unavailable("PostgreSQL", fmt.Errorf("connect: %w", context.DeadlineExceeded)), codes.Unavailable, "PostgreSQL is unavailable"},
 		{status.Error(codes.Aborted, "as is"), codes.Aborted, "as is"},
 	}
 	for _, c := range cases {
@@ -53,6 +56,12 @@ func TestToStatus(t *testing.T) {
 		if strings.Contains(st.Message(), "refused") || strings.Contains(st.Message(), "SELECT") {
 			t.Errorf("toStatus(%v) leaks the cause: %q", c.err, st.Message())
 		}
+	}
+	// Once the call's own context has ended, a context error is the call's, whatever wraps it.
+	done, cancel := context.WithTimeout(context.Background(), 0)
+	defer cancel()
+	if st := status.Convert(toStatus(done, discard, "/m", streaming.Unavailable("PostgreSQL", context.DeadlineExceeded))); st.Code() != codes.DeadlineExceeded {
+		t.Errorf("after the call's deadline: %s, want DeadlineExceeded", st.Code())
 	}
 	st := status.Convert(toStatus(context.Background(), discard, "/m", streaming.Invalid("email", "taken")))
 	if br, ok := st.Details()[0].(*errdetails.BadRequest); !ok || br.GetFieldViolations()[0].GetField() != "email" {
