@@ -49,6 +49,11 @@ type Analytics struct {
 	x      *Index
 	prefix string
 	ready  atomic.Bool // the index template is in place (EnsureAnalytics succeeded)
+	// written is what this process wrote last per roll-up (see writtenRollups): an addition to one of them reads
+	// nothing first.
+	written *writtenRollups
+	// read and sent count roll-ups read before an addition and roll-ups written (see RollupIO).
+	read, sent atomic.Uint64
 }
 
 var _ streaming.AnalyticsStore = (*Analytics)(nil)
@@ -68,7 +73,7 @@ func (x *Index) Analytics(prefix string) (*Analytics, error) {
 	if !ok {
 		return nil, fmt.Errorf("search: analytics prefix %q: want lower-case letters, digits, '_', '-' or '.', starting with a letter or digit, at most 200", prefix)
 	}
-	return &Analytics{x: x, prefix: prefix}, nil
+	return &Analytics{x: x, prefix: prefix, written: newWrittenRollups(defaultWrittenRollups)}, nil
 }
 
 // Prefix is what the monthly indices' names start with (and the index template's name).
@@ -123,6 +128,10 @@ func (a *Analytics) ensure(ctx context.Context) error {
 	}
 	return a.EnsureAnalytics(ctx)
 }
+
+// RollupIO is how many roll-ups this store read before adding to them, and how many it wrote, so far. A roll-up it
+// wrote before is added to without a read while it remembers it (see writtenRollups).
+func (a *Analytics) RollupIO() (read, written uint64) { return a.read.Load(), a.sent.Load() }
 
 // Refresh makes every written roll-up visible to ContentAnalytics now (for tests).
 func (a *Analytics) Refresh(ctx context.Context) error {
@@ -228,33 +237,50 @@ func (a *Analytics) write(ctx context.Context, op string, rollups []streaming.Ro
 
 func (a *Analytics) put(ctx context.Context, docs []rollupDoc) error {
 	bulk := a.x.client.Bulk()
+	byID := make(map[string]rollupDoc, len(docs))
 	for _, d := range docs {
+		byID[d.id()] = d
 		bulk.Add(elastic.NewBulkIndexRequest().Index(a.MonthIndex(d.Hour)).Id(d.id()).Doc(d))
 	}
-	_, err := sendRollups(ctx, bulk, "put", len(docs), false)
+	_, err := a.send(ctx, bulk, "put", byID, false)
 	return err
 }
 
-// add adds one chunk of distinct roll-ups (see AddRollups).
+// add adds one chunk of distinct roll-ups (see AddRollups). A roll-up this process wrote before is written from
+// what it wrote, conditionally on that write's sequence number (writtenRollups); the others, and those another
+// writer changed in between (refused with 409), are read first.
 func (a *Analytics) add(ctx context.Context, docs []rollupDoc) error {
 	pending := docs
 	for attempt := 1; ; attempt++ {
-		stored, err := a.stored(ctx, pending)
+		known := make(map[string]storedRollup, len(pending))
+		var unknown []rollupDoc
+		for _, d := range pending {
+			if s, ok := a.written.get(d.id()); ok && attempt == 1 {
+				known[d.id()] = s
+			} else {
+				unknown = append(unknown, d)
+			}
+		}
+		stored, err := a.stored(ctx, unknown)
 		if err != nil {
 			return err
 		}
+		maps.Copy(stored, known)
 		bulk := a.x.client.Bulk().Retrier(addRetrier{})
+		byID := make(map[string]rollupDoc, len(pending))
 		for _, d := range pending {
 			req := elastic.NewBulkIndexRequest().Index(a.MonthIndex(d.Hour)).Id(d.id())
 			if s, ok := stored[d.id()]; ok {
 				s.doc.add(d)
+				byID[d.id()] = s.doc
 				req.IfSeqNo(s.seqNo).IfPrimaryTerm(s.primaryTerm).Doc(s.doc)
 			} else {
+				byID[d.id()] = d
 				req.OpType("create").Doc(d)
 			}
 			bulk.Add(req)
 		}
-		conflicts, err := sendRollups(ctx, bulk, "add", len(pending), true)
+		conflicts, err := a.send(ctx, bulk, "add", byID, true)
 		if err != nil || len(conflicts) == 0 {
 			return err
 		}
@@ -284,6 +310,10 @@ type storedRollup struct {
 // stored reads the roll-ups of docs as stored, with their sequence numbers, in one request; missing ones (and those
 // of a month without an index yet) are absent.
 func (a *Analytics) stored(ctx context.Context, docs []rollupDoc) (map[string]storedRollup, error) {
+	if len(docs) == 0 {
+		return map[string]storedRollup{}, nil
+	}
+	a.read.Add(uint64(len(docs)))
 	mget := a.x.client.Mget()
 	for _, d := range docs {
 		mget.Add(elastic.NewMultiGetItem().Index(a.MonthIndex(d.Hour)).Id(d.id()))
@@ -315,13 +345,35 @@ func (a *Analytics) stored(ctx context.Context, docs []rollupDoc) (map[string]st
 	return out, nil
 }
 
-// sendRollups runs a bulk of n roll-up writes. With conditional writes (occ) it returns the ids another writer
-// changed in between (409); any other refused roll-up is an error with the count and the first reason:
-// unavailable when the server may take it on a retry (429, 5xx).
-func sendRollups(ctx context.Context, bulk *elastic.BulkService, op string, n int, occ bool) ([]string, error) {
+// send runs a bulk writing the roll-ups of byID (each as written, by id) and remembers each one written with the
+// sequence number the server gave it (writtenRollups); the others are forgotten, their outcome unknown or another
+// writer's. With conditional writes (occ) it returns the ids another writer changed in between (409).
+func (a *Analytics) send(ctx context.Context, bulk *elastic.BulkService, op string, byID map[string]rollupDoc, occ bool) ([]string, error) {
+	a.sent.Add(uint64(len(byID)))
+	res, conflicts, err := sendRollups(ctx, bulk, op, len(byID), occ)
+	if res == nil || err != nil {
+		a.written.forget(slices.Collect(maps.Keys(byID))...)
+		return conflicts, err
+	}
+	for _, item := range res.Items {
+		for _, r := range item {
+			if d, ok := byID[r.Id]; ok && r.Status >= 200 && r.Status < 300 && r.PrimaryTerm > 0 {
+				a.written.put(r.Id, storedRollup{doc: d, seqNo: r.SeqNo, primaryTerm: r.PrimaryTerm})
+			} else {
+				a.written.forget(r.Id)
+			}
+		}
+	}
+	return conflicts, nil
+}
+
+// sendRollups runs a bulk of n roll-up writes and returns the server's answer (nil when there was none). With
+// conditional writes (occ) it returns the ids another writer changed in between (409); any other refused roll-up is
+// an error with the count and the first reason: unavailable when the server may take it on a retry (429, 5xx).
+func sendRollups(ctx context.Context, bulk *elastic.BulkService, op string, n int, occ bool) (*elastic.BulkResponse, []string, error) {
 	res, err := bulk.Do(ctx)
 	if err != nil {
-		return nil, classify(fmt.Sprintf("%s %d roll-ups", op, n), err)
+		return nil, nil, classify(fmt.Sprintf("%s %d roll-ups", op, n), err)
 	}
 	var conflicts []string
 	failed, first, retryable := 0, "", false
@@ -344,13 +396,13 @@ func sendRollups(ctx context.Context, bulk *elastic.BulkService, op string, n in
 		}
 	}
 	if failed == 0 {
-		return conflicts, nil
+		return res, conflicts, nil
 	}
 	err = fmt.Errorf("search: %s roll-ups: %d of %d not written, first %s", op, failed, n, first)
 	if retryable {
-		return nil, streaming.Unavailable("search", err)
+		return res, nil, streaming.Unavailable("search", err)
 	}
-	return nil, err
+	return res, nil, err
 }
 
 // addRetrier is nodeRetrier for additions, which must not be applied twice: a request is sent again (to the next
@@ -559,6 +611,8 @@ func (a *Analytics) DropBefore(ctx context.Context, t time.Time) ([]string, erro
 		return nil, nil
 	}
 	slices.Sort(old)
+	// A month's index created again numbers its writes from 0: what was remembered of the deleted one must not match.
+	defer a.written.reset()
 	// A month another process deleted meanwhile is gone all the same.
 	if _, err := a.x.client.PerformRequest(ctx, elastic.PerformRequestOptions{Method: "DELETE",
 		Path: "/" + strings.Join(old, ","), Params: url.Values{"ignore_unavailable": {"true"}}}); err != nil {

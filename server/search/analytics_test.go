@@ -392,6 +392,71 @@ func TestAnalyticsAddAndPut(t *testing.T) {
 	})
 }
 
+// TestAnalyticsAddReadsOnlyWhatItDidNotWrite: an addition to a roll-up this store wrote reads nothing first (it
+// writes from what it wrote, conditionally on that write's sequence number), and stays exact when another writer
+// changed the roll-up in between (an addition, a put, the month deleted): the conditional write is refused and the
+// roll-up read again.
+func TestAnalyticsAddReadsOnlyWhatItDidNotWrite(t *testing.T) {
+	a, ctx, url := openAnalytics(t)
+	other := analyticsAt(t, ctx, []string{url}, a.Prefix()) // another replica's store on the same indices
+	content := uuid.NewString()
+	r := rollup(content, "2025-05-06T07", "ES", "tv", 100, 10, 2, 1)
+	add := func(s *search.Analytics, rs ...streaming.Rollup) {
+		t.Helper()
+		if err := s.AddRollups(ctx, rs); err != nil {
+			t.Fatal(err)
+		}
+	}
+	reads := func() uint64 {
+		read, _ := a.RollupIO()
+		return read
+	}
+
+	add(a, r)
+	if got := reads(); got != 1 {
+		t.Errorf("first addition read %d roll-ups, want 1 (it was not written here)", got)
+	}
+	add(a, r)
+	add(a, r)
+	if got := reads(); got != 1 {
+		t.Errorf("additions to a roll-up written here read %d more, want none", got-1)
+	}
+	if got, want := stored(t, ctx, a, r), metricsOf(r, r, r); got != want {
+		t.Errorf("after three additions: %+v, want %+v", got, want)
+	}
+
+	add(other, r) // a's memory of r is now stale
+	add(a, r)
+	if got := reads(); got != 2 {
+		t.Errorf("after another writer's addition: %d reads in all, want 2 (the refused write read again)", got)
+	}
+	if got, want := stored(t, ctx, a, r), metricsOf(r, r, r, r, r); got != want {
+		t.Errorf("after another writer's addition: %+v, want %+v", got, want)
+	}
+
+	put := r
+	put.Seconds, put.Events, put.Plays, put.Completions = 1, 1, 1, 0
+	if err := other.PutRollups(ctx, []streaming.Rollup{put}); err != nil {
+		t.Fatal(err)
+	}
+	add(a, r)
+	if got, want := stored(t, ctx, a, r), metricsOf(put, r); got != want {
+		t.Errorf("after another writer's put: %+v, want %+v", got, want)
+	}
+
+	// The month deleted and created again: its writes are numbered from 0 again.
+	if _, err := other.DropBefore(ctx, hour("2025-06-01T00")); err != nil {
+		t.Fatal(err)
+	}
+	small := r
+	small.Seconds, small.Events, small.Plays, small.Completions = 3, 1, 0, 0
+	add(other, small)
+	add(a, r)
+	if got, want := stored(t, ctx, a, r), metricsOf(small, r); got != want {
+		t.Errorf("after the month was recreated: %+v, want %+v", got, want)
+	}
+}
+
 func TestAnalyticsQuery(t *testing.T) {
 	a, ctx, url := openAnalytics(t)
 	ta, tb, tc := "a-"+uuid.NewString(), "b-"+uuid.NewString(), "c-"+uuid.NewString()
