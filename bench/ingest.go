@@ -51,18 +51,26 @@ func uuids(n int) []string {
 }
 
 // playbackEvents makes n events of users watching titlesPerUser titles each from titles, with fresh event ids,
-// times within the last hour (well inside the accepted window), valid devices and qualities.
+// times within the last hour (well inside the accepted window), valid qualities, and each user watching each of
+// their titles on one device (drawn once per user and title), as a viewer's player reports a title it plays: a
+// viewing of the roll-ups and trending is a viewer, title, hour and device, and drawing the device per event made
+// five times the viewings a real audience makes.
 func playbackEvents(rng *rand.Rand, n int, users, titles []string) []streaming.PlaybackEvent {
 	now := time.Now()
+	devices := make([]string, len(users)*titlesPerUser) // each (user, title)'s device
+	for i := range devices {
+		devices[i] = streaming.Devices[rng.IntN(len(streaming.Devices))]
+	}
 	out := make([]streaming.PlaybackEvent, n)
 	for i := range out {
 		u := rng.IntN(len(users))
+		slot := u*titlesPerUser + rng.IntN(titlesPerUser)
 		out[i] = streaming.PlaybackEvent{
 			EventID: uuid.NewString(), UserID: users[u],
-			ContentID:     titles[(u*titlesPerUser+rng.IntN(titlesPerUser))%len(titles)],
+			ContentID:     titles[slot%len(titles)],
 			OccurredAt:    now.Add(-time.Duration(rng.Int64N(int64(time.Hour)))),
 			PlayedSeconds: rng.Int32N(61), PositionSeconds: rng.Int32N(7200),
-			Device:    streaming.Devices[rng.IntN(len(streaming.Devices))],
+			Device:    devices[slot],
 			Quality:   streaming.Qualities[rng.IntN(len(streaming.Qualities))],
 			Completed: rng.IntN(50) == 0,
 		}
@@ -165,6 +173,28 @@ func (t *target) partitionWrites() (writes, events uint64, err error) {
 		}
 	}
 	return 0, 0, errors.New("no ingest_write_batch_events metric")
+}
+
+// applies reads from our server's metrics how often the derived update named update has been applied (its lag
+// histogram's count; 0 when it has not).
+func (t *target) applies(update string) (uint64, error) {
+	mfs, err := t.reg.Gather()
+	if err != nil {
+		return 0, err
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "ingest_derived_update_lag_seconds" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "update" && l.GetValue() == update {
+					return m.GetHistogram().GetSampleCount(), nil
+				}
+			}
+		}
+	}
+	return 0, nil
 }
 
 // counters reads counters of our server's metrics, in the order named (0 for one not registered).

@@ -104,7 +104,7 @@ func ingestFrontend(ctx context.Context) ([]Result, error) {
 
 func frontCommon(cfg config.Config) string {
 	return fmt.Sprintf("client: concurrent IngestPlaybackEvents calls over one loopback HTTP/2 connection per "+
-		"server, %d distinct events (%d users × %d titles, fresh event ids, occur_time within the last hour, valid "+
+		"server, %d distinct events (%d users × %d titles, fresh event ids, occur_time within the last hour, one device per user and title, valid "+
 		"enums) encoded once before the run and cycled, so neither side pays client marshalling; ours: wiring.NewServer "+
 		"and wiring.NewPipeline, as streamingd is built (JSON log at info to io.Discard, Prometheus metrics, service-token auth, protovalidate), "+
 		"ingest.Validate and ownership per event, ingest pipeline (QueueEvents=%d, default MaxBatch/Linger/Writers) "+
