@@ -196,10 +196,11 @@ func rollupDocs(rollups []streaming.Rollup) ([]rollupDoc, error) {
 // AddRollups adds each roll-up's figures to the stored one, creating it, in bulk requests of rollupChunk roll-ups
 // (roll-ups of the same key in the batch are summed first). Nothing is written when a roll-up is malformed.
 //
-// The search server may run no scripts (the local stack's has none), so an addition is a read and a conditional
-// write: each roll-up is read with its sequence number, then written summed only if nobody changed it since
-// (if_seq_no), or created only if it still does not exist; a roll-up another writer changed in between is read and
-// written again, up to addAttempts times.
+// The search server may run no scripts (the local stack's has none), so an addition is a conditional write: each
+// roll-up is written summed only if nobody changed it since its sequence number was known (if_seq_no), or created
+// only if it still does not exist. The sequence number is the one this process's last write of the roll-up got
+// (writtenRollups), or else read first; a roll-up another writer changed in between is read and written again, up
+// to addAttempts times.
 //
 // Additions are not idempotent: after an error part of the batch may have been added (the error says which chunks
 // were), and adding the batch again counts that part twice. For the same reason a failed bulk request is sent again

@@ -480,7 +480,7 @@ func PlaybackObservers(reg prometheus.Registerer, trending *redis.Trending, grap
 	}
 	if rollups != nil {
 		// The roll-ups are sums per title, hour, country and device: gathered for a while, the viewings of one
-		// roll-up become one addition (a read and a conditional write in the search server) instead of many. Their
+		// roll-up become one addition (a conditional write in the search server) instead of many. Their
 		// viewer sets get only the marks they may lack (ingest.MarkMemo): the live path's own copy of rollups, so a
 		// rebuild marks every viewer it counts.
 		marks := ingest.NewMarkMemo(rollups.Viewers, 0, 0)
