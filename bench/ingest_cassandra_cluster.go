@@ -18,7 +18,7 @@ import (
 )
 
 const (
-	cass3PerSide = 150_000 // three nodes on two cores write each event three times: a quarter of the single node's run
+	cass3PerSide = 150_000 // three nodes on two cores write each event three times, at a twentieth of the single node's rate
 	cass3Cycles  = 2
 )
 
