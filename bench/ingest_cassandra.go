@@ -241,7 +241,7 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 	per := func(n, events int) float64 { return float64(n) / float64(events) }
 	conditions := fmt.Sprintf("ours: %d IngestPlaybackEvents calls with the service token over one loopback "+
 		"HTTP/2 connection, requests of %d events encoded before the run, the pipeline as wiring configures it "+
-		"(QueueEvents=%d, default MaxBatch/Linger/Writers) over cassandra.Store, with the derived updates as "+
+		"(QueueEvents=%d, Writers=%d, default MaxBatch/Linger) over cassandra.Store, with the derived updates as "+
 		"streamingd wires them (wiring.PlaybackObservers: trending counters in the stack's Redis, WATCHED edges in "+
 		"its Neo4j + invalidation of the watchers' cached recommendations, analytics roll-ups in throwaway indices "+
 		"of its search server with their viewer sets in Redis, each behind its own 100k-event "+
@@ -262,7 +262,7 @@ func ingestCassandraOn(ctx context.Context, cfg config.Config, target cassTarget
 		"(times within the last hour, each user watching each of their titles on one device) into a fresh keyspace; %d partitions per side read back and checked; CPU per "+
 		"1,000 events during each side's rounds (each of ours ends once its derived updates are applied: the buffers "+
 		"synced, their gathering cut short, so our side pays for all of them): %s; %s; %s",
-		cassStreams, cassBatch, cfg.IngestQueueEvents, dropped[0], dropped[1], memos[0], memos[1], memos[2], memos[3], memos[4], memos[5], per(int(events1-events0), int(writes1-writes0)),
+		cassStreams, cassBatch, cfg.IngestQueueEvents, cfg.IngestWriters, dropped[0], dropped[1], memos[0], memos[1], memos[2], memos[3], memos[4], memos[5], per(int(events1-events0), int(writes1-writes0)),
 		cassandra.DefaultNumConns, window, cassMaxBatch, rawBatchC, batches.perSecond(), rawSingleC, singles.perSecond(),
 		per(3*int(writes1-writes0), int(events1-events0)), per(batchRequests, batches.events),
 		per(singleRequests, singles.events), best.name, target.where, o.events, batches.events, perRound,

@@ -107,12 +107,12 @@ func frontCommon(cfg config.Config) string {
 		"server, %d distinct events (%d users × %d titles, fresh event ids, occur_time within the last hour, one device per user and title, valid "+
 		"enums) encoded once before the run and cycled, so neither side pays client marshalling; ours: wiring.NewServer "+
 		"and wiring.NewPipeline, as streamingd is built (JSON log at info to io.Discard, Prometheus metrics, service-token auth, protovalidate), "+
-		"ingest.Validate and ownership per event, ingest pipeline (QueueEvents=%d, default MaxBatch/Linger/Writers) "+
+		"ingest.Validate and ownership per event, ingest pipeline (QueueEvents=%d, Writers=%d, default MaxBatch/Linger) "+
 		"over ingest.DiscardWriter, streamingd's fan-out to two asynchronous observers applying nothing; bare: grpc.NewServer without interceptors, Recv and count, "+
 		"one with grpc-go's standard protobuf decoder (generated messages), one forcing our codec (wire.NewCodec, "+
 		"RecvMsg into wire.Batch: domain events, the fast path); all servers: MaxRecvMsgSize=%d, grpc-go default flow-control windows (BDP estimation; grpcapi.New sets "+
 		"none), default GC; %s",
-		frontDistinct, ingestUsers, titlesPerUser, cfg.IngestQueueEvents, cfg.MaxRecvBytes, machine())
+		frontDistinct, ingestUsers, titlesPerUser, cfg.IngestQueueEvents, cfg.IngestWriters, cfg.MaxRecvBytes, machine())
 }
 
 // cycling returns a function giving n requests that cycle through pool from request first on.
