@@ -4,15 +4,10 @@ import (
 	"sync/atomic"
 )
 
-// openRef is an open-map entry: valid while g is open under generation gen.
-type openRef struct {
-	g   *group
-	gen uint64
-}
-
 // group is one partition's events waiting for, or in, one write: references to them, since the events stay where
-// Submit received them (in their Ticket) until the writer gathers them. gen and open belong to Pipeline.mu; refs is
-// written under Pipeline.mu while the group is open and only read once it is ready.
+// Submit received them (in their Ticket) until the writer gathers them. gen and open belong to Pipeline.mu. While
+// the group is open its references are kept in its partition's slot of the open table (openSlot.refs), beside the
+// key the events are looked up by; flushing moves them into refs, which is only read once the group is ready.
 type group struct {
 	key      partition
 	gen      uint64
@@ -38,15 +33,13 @@ type openEntry struct {
 func (p *Pipeline) addToGroups(t *Ticket) {
 	for i := range t.events {
 		e := &t.events[i]
-		k := partitionOf(e.UserID, e.ContentID)
-		o := p.open.get(k)
-		g := o.g
-		if g == nil || g.gen != o.gen || !g.open { // none, or a flushed group's entry (see flushGroup)
-			g = p.openGroup(k)
+		s := p.open.slot(partitionOf(e.UserID, e.ContentID))
+		if s.g == flushedGroup {
+			p.openGroup(s)
 		}
-		g.refs = append(g.refs, ref{t, int32(i)})
-		if len(g.refs) >= p.cfg.MaxBatch {
-			p.flushGroup(g)
+		s.refs = append(s.refs, ref{t, int32(i)})
+		if len(s.refs) >= p.cfg.MaxBatch {
+			p.flushSlot(s)
 		}
 	}
 }
@@ -60,8 +53,8 @@ func (p *Pipeline) flushOpen() {
 	}
 }
 
-// openGroup starts key's group. p.mu must be held.
-func (p *Pipeline) openGroup(k partition) *group {
+// openGroup starts a group in s, a slot without one. p.mu must be held.
+func (p *Pipeline) openGroup(s *openSlot) {
 	if len(p.spare) == 0 && p.freeLen.Load() > 0 {
 		p.rmu.Lock()
 		p.spare, p.free = p.free, p.spare
@@ -80,35 +73,37 @@ func (p *Pipeline) openGroup(k partition) *group {
 		g = &group{refs: make([]ref, 0, 1)}
 	}
 	p.gen++
-	g.key, g.gen, g.open = k, p.gen, true
+	g.key, g.gen, g.open = s.key, p.gen, true
 	g.finished.Store(false)
-	p.open.put(k, openRef{g, g.gen})
+	s.g, s.refs, g.refs = g, g.refs[:0], nil // the slot holds the events while the group is open
 	p.fifo.push(openEntry{g: g, gen: g.gen, epoch: p.epoch})
-	return g
 }
 
-// flushGroup closes g to new events and adds it to flushBuf. p.mu must be held.
-//
-// Its map entry stays (an entry whose group is closed or reopened under a later generation counts as absent):
-// deleting rehashes the key, which cost as much as the lookup; the next event of the partition overwrites the
-// entry, and pruneOpen drops the stale ones in bulk.
+// flushGroup closes g, an open group, to new events and adds it to flushBuf. p.mu must be held.
 func (p *Pipeline) flushGroup(g *group) {
+	s := p.open.find(g.key)
+	if s == nil || s.g != g {
+		panic("ingest: an open group is missing from the open table")
+	}
+	p.flushSlot(s)
+}
+
+// flushSlot closes s's open group, moving the events from the slot into the group, and adds it to flushBuf. The
+// slot stays, marked flushedGroup, so the partition's next event finds it. p.mu must be held.
+func (p *Pipeline) flushSlot(s *openSlot) {
+	g := s.g
+	g.refs, s.refs, s.g = s.refs, nil, flushedGroup
 	g.open = false
 	p.flushBuf = append(p.flushBuf, g)
 }
 
-// pruneOpen rebuilds the open map from the open groups once stale entries outnumber them, so the map stays
-// proportional to the open groups at amortized constant cost per group. p.mu must be held.
+// pruneOpen drops the slots of partitions without an open group once they outnumber the open groups, so the table
+// stays proportional to the open groups at amortized constant cost per group. p.mu must be held.
 func (p *Pipeline) pruneOpen() {
 	if p.open.len() <= 4*p.fifo.len()+1024 {
 		return
 	}
-	p.open.reset()
-	for i := 0; i < p.fifo.len(); i++ {
-		if e := p.fifo.at(i); e.g.gen == e.gen && e.g.open {
-			p.open.put(e.g.key, openRef{e.g, e.gen})
-		}
-	}
+	p.pruneBuf = p.open.keepOpen(p.pruneBuf)
 }
 
 // pushReady hands flushBuf to the writers. p.mu must be held.

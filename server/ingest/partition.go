@@ -42,18 +42,28 @@ func unhex8(x uint64) uint32 {
 
 // openTable maps partitions to their open group: an open-addressing table (linear probing, at most half full)
 // keyed by the partition's 32 bytes with a multiply-xor hash. It replaces a Go map on the hottest line of Submit,
-// where hashing the key with the runtime's generic hash was a third of the lookup. There is no delete: an entry
-// whose group was flushed counts as absent (see Pipeline.flushGroup) and is overwritten or dropped by reset.
+// where hashing the key with the runtime's generic hash was a third of the lookup. A slot is one cache line and
+// holds the open group's events itself (see openSlot), so adding an event touches the slot and the end of its
+// events, never the group. There is no delete: a partition whose group was flushed keeps its slot, marked
+// flushedGroup, until the next event of the partition opens a group there or reset drops it.
 type openTable struct {
 	slots []openSlot // len is a power of two
 	n     int        // slots in use
 }
 
+// openSlot is a partition's entry: 64 bytes, so with the slots' array page-aligned (as Go allocates large
+// arrays) a slot never straddles two cache lines. While g is open, refs are its events (g.refs is empty); flushing
+// moves them into g.
 type openSlot struct {
 	key  partition
-	ref  openRef
-	used bool
+	g    *group // nil: the slot is empty; flushedGroup: the partition's last group was flushed
+	refs []ref
 }
+
+// flushedGroup marks the slot of a partition with no open group.
+var flushedGroup = &group{}
+
+func (s *openSlot) isOpen() bool { return s.g != nil && s.g != flushedGroup }
 
 func (k partition) hash() uint64 {
 	h := k.u0*0x9e3779b97f4a7c15 ^ k.u1 ^ (k.c0*0xc2b2ae3d27d4eb4f^k.c1)*0x165667b19e3779f9
@@ -62,37 +72,39 @@ func (k partition) hash() uint64 {
 	return h ^ h>>32
 }
 
-func (t *openTable) get(k partition) openRef {
+// find returns k's slot, or nil when k has none.
+func (t *openTable) find(k partition) *openSlot {
 	if len(t.slots) == 0 {
-		return openRef{}
+		return nil
 	}
 	mask := uint64(len(t.slots) - 1)
 	for i := k.hash() & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		if !s.used {
-			return openRef{}
+		if s.g == nil {
+			return nil
 		}
 		if s.key == k {
-			return s.ref
+			return s
 		}
 	}
 }
 
-func (t *openTable) put(k partition, r openRef) {
+// slot returns k's slot, taking an empty one (g == flushedGroup) when k has none. The pointer is valid until the
+// table next grows or is reset.
+func (t *openTable) slot(k partition) *openSlot {
 	if 2*(t.n+1) > len(t.slots) {
 		t.grow()
 	}
 	mask := uint64(len(t.slots) - 1)
 	for i := k.hash() & mask; ; i = (i + 1) & mask {
 		s := &t.slots[i]
-		if !s.used {
-			*s = openSlot{key: k, ref: r, used: true}
+		if s.g == nil {
+			*s = openSlot{key: k, g: flushedGroup}
 			t.n++
-			return
+			return s
 		}
 		if s.key == k {
-			s.ref = r
-			return
+			return s
 		}
 	}
 }
@@ -101,16 +113,27 @@ func (t *openTable) grow() {
 	old := t.slots
 	t.slots, t.n = make([]openSlot, max(2*len(old), 1024)), 0
 	for i := range old {
-		if old[i].used {
-			t.put(old[i].key, old[i].ref)
+		if old[i].g != nil {
+			*t.slot(old[i].key) = old[i]
 		}
 	}
 }
 
-// reset empties the table, keeping its slots.
-func (t *openTable) reset() {
+// keepOpen drops every slot whose partition has no open group, keeping the slots' array.
+func (t *openTable) keepOpen(buf []openSlot) []openSlot {
+	buf = buf[:0]
+	for i := range t.slots {
+		if t.slots[i].isOpen() {
+			buf = append(buf, t.slots[i])
+		}
+	}
 	clear(t.slots)
 	t.n = 0
+	for i := range buf {
+		*t.slot(buf[i].key) = buf[i]
+	}
+	clear(buf)
+	return buf[:0]
 }
 
 func (t *openTable) len() int { return t.n }

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"encoding/hex"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,31 +45,52 @@ func TestPartitionsOfDifferentIDsDiffer(t *testing.T) {
 
 func TestOpenTableAgainstAMap(t *testing.T) {
 	var table openTable
-	want := map[partition]openRef{}
+	want := map[partition]*group{} // the open groups; a key with a flushed group maps to flushedGroup
 	keys := make([]partition, 5000)
 	for i := range keys {
 		keys[i] = partitionOf(uuid.NewString(), uuid.NewString())
+	}
+	check := func(when string) {
+		t.Helper()
+		if table.len() != len(want) {
+			t.Fatalf("%s: len %d, want %d", when, table.len(), len(want))
+		}
+		for _, k := range keys {
+			s := table.find(k)
+			g, ok := want[k]
+			switch {
+			case !ok && s != nil:
+				t.Fatalf("%s: found a slot of a key never added", when)
+			case ok && (s == nil || s.g != g || s.key != k):
+				t.Fatalf("%s: slot %+v, want group %p", when, s, g)
+			case ok && s.isOpen() != (g != flushedGroup):
+				t.Fatalf("%s: isOpen %v for group %p", when, s.isOpen(), g)
+			}
+		}
 	}
 	for round := range 3 {
 		for i, k := range keys {
 			if (i+round)%3 == 0 {
 				continue
 			}
-			r := openRef{gen: uint64(round*len(keys) + i + 1)}
-			table.put(k, r)
-			want[k] = r
-		}
-		if table.len() != len(want) {
-			t.Fatalf("round %d: len %d, want %d", round, table.len(), len(want))
-		}
-		for _, k := range keys {
-			if got := table.get(k); got != want[k] {
-				t.Fatalf("round %d: get = %+v, want %+v", round, got, want[k])
+			s := table.slot(k)
+			if _, ok := want[k]; !ok && s.g != flushedGroup {
+				t.Fatalf("round %d: a new slot holds %p, want flushedGroup", round, s.g)
 			}
+			g := flushedGroup
+			if (i+round)%3 == 1 {
+				g = &group{gen: uint64(i)}
+			}
+			s.g = g
+			want[k] = g
+		}
+		check(fmt.Sprintf("round %d", round))
+	}
+	table.keepOpen(nil)
+	for k, g := range want {
+		if g == flushedGroup {
+			delete(want, k)
 		}
 	}
-	table.reset()
-	if table.len() != 0 || table.get(keys[0]) != (openRef{}) {
-		t.Error("reset left entries")
-	}
+	check("after keepOpen")
 }

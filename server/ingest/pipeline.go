@@ -66,6 +66,7 @@ type Pipeline struct {
 	mu         sync.Mutex
 	closed     bool
 	open       openTable
+	pruneBuf   []openSlot      // pruneOpen's scratch
 	fifo       ring[openEntry] // open groups, oldest first (entries go stale when their group is flushed)
 	gen        uint64          // group generations handed out
 	epoch      uint64          // linger ticks so far

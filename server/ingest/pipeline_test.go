@@ -199,6 +199,66 @@ func TestGroupsByPartitionAndMaxBatch(t *testing.T) {
 	}
 }
 
+// TestPruneKeepsOpenGroups: once partitions without an open group fill the open table, pruning drops their slots
+// but keeps the open groups' slots with their events, so those partitions' next events join them.
+func TestPruneKeepsOpenGroups(t *testing.T) {
+	w := &recWriter{}
+	p := newTestPipeline(t, Config{MaxBatch: 2, Writers: 2, Linger: time.Hour}, w, nil)
+	const flushed, open = 1500, 3
+	submit := func(events []streaming.PlaybackEvent) *Ticket {
+		t.Helper()
+		tk, err := p.Submit(context.Background(), events)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tk
+	}
+	var full []streaming.PlaybackEvent // two events per partition: each group fills and is flushed at once
+	for c := range flushed {
+		full = append(full, ev(1, c, 2*c), ev(1, c, 2*c+1))
+	}
+	if res := waitTicket(t, submit(full)); res != nil {
+		t.Fatalf("results %v, want all durable", res)
+	}
+	var first, second []streaming.PlaybackEvent // one event each into open groups, then their second
+	for c := range open {
+		first = append(first, ev(1, c, 10_000+c))
+		second = append(second, ev(1, c, 20_000+c))
+	}
+	firstTicket := submit(first)
+
+	p.mu.Lock()
+	for p.fifo.len() > 0 { // drop the flushed groups' entries, as the linger loop does
+		if e := p.fifo.peek(); e.g.gen == e.gen && e.g.open {
+			break
+		}
+		p.fifo.pop()
+	}
+	before := p.open.len()
+	p.pruneOpen()
+	after := p.open.len()
+	p.mu.Unlock()
+	if before != flushed || after != open {
+		t.Fatalf("open table held %d slots before pruning and %d after, want %d and %d", before, after, flushed, open)
+	}
+
+	secondTicket := submit(second) // fills the open groups: flushed at once, with the events the slots kept
+	for _, tk := range []*Ticket{firstTicket, secondTicket} {
+		if res := waitTicket(t, tk); res != nil {
+			t.Fatalf("results %v, want all durable", res)
+		}
+	}
+	writes := w.recorded()
+	if len(writes) != flushed+open {
+		t.Fatalf("%d writes, want %d", len(writes), flushed+open)
+	}
+	for _, c := range writes[flushed:] {
+		if len(c) != 2 || partitionName(c[0]) != partitionName(c[1]) || c[1].PositionSeconds-c[0].PositionSeconds != 10_000 {
+			t.Errorf("write after pruning %v, want the partition's first and second event", c)
+		}
+	}
+}
+
 func TestLingerFlushesPartialBatch(t *testing.T) {
 	w := &recWriter{}
 	p := newTestPipeline(t, Config{MaxBatch: 100, Linger: 20 * time.Millisecond}, w, nil)
@@ -450,8 +510,8 @@ func queuedEvents(p *Pipeline) int {
 	defer p.mu.Unlock()
 	n := 0
 	for _, sl := range p.open.slots {
-		if o := sl.ref; sl.used && o.g.gen == o.gen && o.g.open {
-			n += len(o.g.refs)
+		if sl.isOpen() {
+			n += len(sl.refs)
 		}
 	}
 	p.rmu.Lock()
