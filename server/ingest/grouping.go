@@ -2,6 +2,8 @@ package ingest
 
 import (
 	"sync/atomic"
+
+	"github.com/streamingplatform/streaming/server/streaming"
 )
 
 // group is one partition's events waiting for, or in, one write: references to them, since the events stay where
@@ -28,12 +30,20 @@ type openEntry struct {
 	epoch uint64
 }
 
-// addToGroups adds t's events to their partitions' open groups, opening groups as needed and flushing those that
-// reach MaxBatch. p.mu must be held.
-func (p *Pipeline) addToGroups(t *Ticket) {
-	for i := range t.events {
-		e := &t.events[i]
-		s := p.open.slot(partitionOf(e.UserID, e.ContentID))
+// partitionsOf appends the partition of each of events to keys. Submit computes them before it takes p.mu, so the
+// lock is held only to look them up.
+func partitionsOf(keys []partition, events []streaming.PlaybackEvent) []partition {
+	for i := range events {
+		keys = append(keys, partitionOf(events[i].UserID, events[i].ContentID))
+	}
+	return keys
+}
+
+// addToGroups adds t's events, whose partitions are keys, to their partitions' open groups, opening groups as
+// needed and flushing those that reach MaxBatch. p.mu must be held.
+func (p *Pipeline) addToGroups(t *Ticket, keys []partition) {
+	for i, k := range keys {
+		s := p.open.slot(k)
 		if s.g == flushedGroup {
 			p.openGroup(s)
 		}

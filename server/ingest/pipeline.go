@@ -174,14 +174,18 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 	if p.cfg.Tracer != nil {
 		t.span = trace.SpanContextFromContext(ctx)
 	}
+	kp := keysPool.Get().(*[]partition)
+	keys := partitionsOf((*kp)[:0], events)
 
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
+		*kp = keys
+		keysPool.Put(kp)
 		p.sem.release(int64(n))
 		return nil, shuttingDown()
 	}
-	p.addToGroups(t)
+	p.addToGroups(t, keys)
 	if p.cfg.Linger < 0 {
 		p.flushOpen()
 		p.pruneOpen()
@@ -190,8 +194,13 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 	}
 	p.pushReady()
 	p.mu.Unlock()
+	*kp = keys
+	keysPool.Put(kp)
 	return t, nil
 }
+
+// keysPool holds Submit's scratch for the events' partitions.
+var keysPool = sync.Pool{New: func() any { return new([]partition) }}
 
 func shuttingDown() *streaming.Error {
 	return &streaming.Error{Code: streaming.CodeUnavailable, Message: "the ingest service is shutting down, retry later"}
