@@ -152,14 +152,19 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// as returns a context whose calls carry the bearer token ("" for anonymous).
+// as returns a context whose calls carry the bearer token ("" for anonymous). Its deadline only keeps a hung
+// store from hanging the test: tests use one such context across several waits for the read models (each up to
+// projectionBound), so it must outlast all of them on a loaded machine, not just one call.
 func as(t *testing.T, token string) context.Context {
-	ctx := storetest.Context(t, 30*time.Second)
+	ctx := storetest.Context(t, asBound)
 	if token == "" {
 		return ctx
 	}
 	return metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+token)
 }
+
+// asBound is the deadline of as's contexts.
+const asBound = 3 * time.Minute
 
 // bearer adds the token to a context's outgoing metadata.
 func bearer(ctx context.Context, token string) context.Context {
