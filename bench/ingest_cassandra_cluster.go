@@ -20,6 +20,7 @@ import (
 const (
 	cass3PerSide = 150_000 // three nodes on two cores write each event three times, at a twentieth of the single node's rate
 	cass3Cycles  = 2
+	cass3Warmup  = 20_000 // at its rate, 10 s or more per side: long enough to warm the JVMs
 )
 
 // ingestCassandra3Nodes starts the cluster topology's Cassandra (CLUSTER_STACK, with the stack command STACK; both
@@ -72,7 +73,7 @@ func ingestCassandra3Nodes(ctx context.Context) ([]Result, error) {
 		}
 	}
 	return ingestCassandraOn(ctx, cfg, cassTarget{name: "ingest_cassandra_3nodes", hosts: st.CassandraAddrs(),
-		replication: replication, consistency: consistency, perSide: cass3PerSide, cycles: cass3Cycles,
+		replication: replication, consistency: consistency, perSide: cass3PerSide, cycles: cass3Cycles, warmup: cass3Warmup,
 		where: fmt.Sprintf("consistency %s, SimpleStrategy replication %d on three nodes (the cluster "+
 			"topology's Cassandra on %s, %s heap each, on the same two cores as everything else)",
 			consistency, replication.Factor, strings.Join(st.CassandraAddrs(), ", "), st.CassandraHeap),
