@@ -6,6 +6,7 @@ import (
 	"math"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"text/template"
@@ -47,7 +48,7 @@ func Capacity(f File, m Meta) (string, error) {
 	in := map[string]Result{}
 	var missing []string
 	for _, name := range capacityInputs {
-		i := indexOf(f, name)
+		i := slices.IndexFunc(f.Results, func(r Result) bool { return r.Name == name })
 		if i < 0 {
 			missing = append(missing, name)
 			continue
@@ -138,15 +139,6 @@ func Capacity(f File, m Meta) (string, error) {
 		return "", err
 	}
 	return b.String(), nil
-}
-
-func indexOf(f File, name string) int {
-	for i, r := range f.Results {
-		if r.Name == name {
-			return i
-		}
-	}
-	return -1
 }
 
 func runDate(f File) string {

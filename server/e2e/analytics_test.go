@@ -86,9 +86,7 @@ func metricsOf(m *pb.PlaybackMetrics) streaming.PlaybackMetrics {
 func TestContentAnalyticsOverASeededMonth(t *testing.T) {
 	e := server(t)
 	ctx := storetest.Context(t, 3*time.Minute)
-	// The test's whole time, not as's 30 s: seeding, the rebuild and the roll-ups' 15 s gather take longer on a
-	// loaded machine or the cluster topology (where admin's 30 s ran out before the live check).
-	admin := bearer(ctx, adminToken)
+	admin := as(t, adminToken)
 	titles := []string{analyticsTitle(t, e, "drama"), analyticsTitle(t, e, "comedy"), analyticsTitle(t, e, "drama", "crime")}
 	countryOf := map[string]string{}
 	var viewers []string

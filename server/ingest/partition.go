@@ -45,7 +45,7 @@ func unhex8(x uint64) uint32 {
 // where hashing the key with the runtime's generic hash was a third of the lookup. A slot is one cache line and
 // holds the open group's events itself (see openSlot), so adding an event touches the slot and the end of its
 // events, never the group. There is no delete: a partition whose group was flushed keeps its slot, marked
-// flushedGroup, until the next event of the partition opens a group there or reset drops it.
+// flushedGroup, until the next event of the partition opens a group there or keepOpen drops it.
 type openTable struct {
 	slots []openSlot // len is a power of two
 	n     int        // slots in use
@@ -89,7 +89,7 @@ func (t *openTable) find(k partition) *openSlot {
 	}
 }
 
-// slot returns k's slot, taking an empty one (g == flushedGroup) when k has none. The pointer is valid until the
+// slot returns k's slot, taking an empty one (marked flushedGroup: no open group yet) when k has none. The pointer is valid until the
 // table next grows or is reset.
 func (t *openTable) slot(k partition) *openSlot {
 	if 2*(t.n+1) > len(t.slots) {

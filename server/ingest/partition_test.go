@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/uuid"
 )
@@ -40,6 +41,13 @@ func TestPartitionsOfDifferentIDsDiffer(t *testing.T) {
 		if partitionOf(k[0], k[1]) != p {
 			t.Errorf("%v: key not stable", k)
 		}
+	}
+}
+
+// TestOpenSlotIsOneCacheLine pins what openSlot's layout is for: a lookup and an append touch one line of the table.
+func TestOpenSlotIsOneCacheLine(t *testing.T) {
+	if size := unsafe.Sizeof(openSlot{}); size != 64 {
+		t.Errorf("openSlot is %d bytes, want 64 (one cache line)", size)
 	}
 }
 

@@ -175,17 +175,16 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 		t.span = trace.SpanContextFromContext(ctx)
 	}
 	kp := keysPool.Get().(*[]partition)
-	keys := partitionsOf((*kp)[:0], events)
+	*kp = partitionsOf((*kp)[:0], events)
+	defer keysPool.Put(kp)
 
 	p.mu.Lock()
 	if p.closed {
 		p.mu.Unlock()
-		*kp = keys
-		keysPool.Put(kp)
 		p.sem.release(int64(n))
 		return nil, shuttingDown()
 	}
-	p.addToGroups(t, keys)
+	p.addToGroups(t, *kp)
 	if p.cfg.Linger < 0 {
 		p.flushOpen()
 		p.pruneOpen()
@@ -194,8 +193,6 @@ func (p *Pipeline) Submit(ctx context.Context, events []streaming.PlaybackEvent)
 	}
 	p.pushReady()
 	p.mu.Unlock()
-	*kp = keys
-	keysPool.Put(kp)
 	return t, nil
 }
 
