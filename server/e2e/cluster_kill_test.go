@@ -122,8 +122,7 @@ func TestClusterReplicaKilledMidStream(t *testing.T) {
 		return acked >= killAfter && most >= killBatch*killPerStream/2
 	}, func() {
 		written = opsCounter(t, victim.ops, "ingest_events_accepted_total")
-		victim.kill(t)
-	})
+	}, func() { victim.kill(t) })
 	victim.gone(t)
 	<-sent
 	took := time.Since(start)

@@ -475,7 +475,7 @@ func TestClusterReplicaStoppedMidStream(t *testing.T) {
 	// The stop: once a stream on the replica has sent a quarter of its events, so it has most of its life ahead.
 	// A fixed delay could fall where every open stream was on the other replica.
 	stoppedAt, openAtStop := rec.cutWhen(t, sent, a.Server.GRPCAddr(),
-		func(_ int64, _, most int) bool { return most >= 500*40/4 }, func() { stopA() })
+		func(_ int64, _, most int) bool { return most >= 500*40/4 }, nil, func() { stopA() })
 	<-sent
 	t.Logf("%d events sent over two replicas, one stopped %v in with %d streams open on it: %d acknowledged in %d streams, %d sent again, in %v",
 		len(events), stoppedAt.Round(10*time.Millisecond), openAtStop, total.Stored, total.Streams, total.Resent, time.Since(start).Round(10*time.Millisecond))

@@ -176,16 +176,24 @@ func (r *streamRecorder) report(t *testing.T, victim, survivor string, cutAt tim
 }
 
 // cutWhen polls the recorder every 20 ms until ready(acknowledged events, streams open on addr, the most events one
-// of them has sent) holds, then marks the cut (first, so no stream opened after it counts as opened before) and runs
-// cut; it returns when that was and how many streams were open on addr. The test fails if the senders finished
+// of them has sent) holds, runs prepare (nil: none), and if ready still holds marks the cut (first, so no stream
+// opened after it counts as opened before) and runs cut; it returns when that was and how many streams were open on addr. The test fails if the senders finished
 // (sent closed) first: the cut would have proved nothing.
-func (r *streamRecorder) cutWhen(t *testing.T, sent <-chan struct{}, addr string, ready func(acked int64, open, most int) bool, cut func()) (at time.Duration, open int) {
+func (r *streamRecorder) cutWhen(t *testing.T, sent <-chan struct{}, addr string, ready func(acked int64, open, most int) bool, prepare, cut func()) (at time.Duration, open int) {
 	t.Helper()
 	for {
 		select {
 		case <-sent:
 			t.Fatal("every event was sent before the cut: the test proved nothing")
 		case <-time.After(20 * time.Millisecond):
+		}
+		if acked, open, most := r.progress(addr); !ready(acked, open, most) {
+			continue
+		}
+		if prepare != nil {
+			// What prepare does (a scrape over HTTP) takes time, in which the stream that made ready true may end:
+			// the cut happens, and its moment is taken, only if ready still holds after it.
+			prepare()
 		}
 		if acked, open, most := r.progress(addr); ready(acked, open, most) {
 			at = time.Since(r.start)
